@@ -1,0 +1,35 @@
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Harness.Cli;
+
+/// <summary>Command registration and the one place user-facing errors become exit codes.</summary>
+public static class HarnessApp
+{
+    /// <summary>Exit code for invalid input (config, table, arguments): the user must change something.</summary>
+    public const int InvalidInput = 2;
+
+    public static int Run(string[] args)
+    {
+        var app = new CommandApp();
+        app.Configure(config =>
+        {
+            config.SetApplicationName("harness");
+            config.PropagateExceptions();
+            Register(config);
+        });
+        try
+        {
+            return app.Run(args);
+        }
+        catch (Exception e)
+        {
+            return ErrorReporter.Report(e);
+        }
+    }
+
+    static void Register(IConfigurator config)
+    {
+        // Commands register themselves here; one line each keeps merges trivial.
+    }
+}

@@ -1,0 +1,4 @@
+using Harness.Cli;
+using Spectre.Console.Cli;
+
+return HarnessApp.Run(args);
