@@ -1,0 +1,53 @@
+using System.Globalization;
+using CsvHelper;
+using CsvHelper.Configuration;
+
+namespace Harness.Results;
+
+/// <summary>Reads and writes result CSVs with CsvHelper in the invariant culture; writes are atomic (temp + rename).</summary>
+public static class ResultTables
+{
+    static CsvConfiguration Config => new(CultureInfo.InvariantCulture) { HasHeaderRecord = true };
+
+    public static void WriteAll<T>(string path, IEnumerable<T> rows)
+    {
+        AtomicFile.Write(path, stream =>
+        {
+            using var writer = new StreamWriter(stream, leaveOpen: true);
+            using var csv = new CsvWriter(writer, Config);
+            csv.WriteRecords(rows);
+        });
+    }
+
+    /// <summary>Reads a table, refusing rows whose schema_version this build does not understand.</summary>
+    public static List<T> ReadAll<T>(string path) where T : class
+    {
+        if (!File.Exists(path))
+            throw new UserInputException($"{path}: file not found.");
+        using var reader = new StreamReader(path);
+        using var csv = new CsvReader(reader, Config);
+        var rows = new List<T>();
+        try
+        {
+            foreach (var row in csv.GetRecords<T>())
+                rows.Add(row);
+        }
+        catch (CsvHelperException e) when (e.Context?.Parser is not null)
+        {
+            throw new UserInputException($"{path}: row {e.Context.Parser.Row}: cannot read ({e.GetType().Name}): {FirstLine(e.Message)}. " +
+                                         "Was it written by this version of harness?");
+        }
+        var versionProperty = typeof(T).GetProperty("SchemaVersion");
+        if (versionProperty is not null)
+        {
+            var bad = rows.Select((r, i) => (Row: i + 2, Version: (int)versionProperty.GetValue(r)!))
+                          .FirstOrDefault(x => x.Version != ResultSchema.Version);
+            if (bad.Row != 0)
+                throw new UserInputException($"{path}: row {bad.Row}: schema_version {bad.Version} is not understood by this build " +
+                                             $"(it reads version {ResultSchema.Version}); use the harness version that wrote it.");
+        }
+        return rows;
+    }
+
+    static string FirstLine(string s) => s.Split('\n')[0].Trim();
+}
