@@ -1,0 +1,113 @@
+using System.Text.Json;
+using Harness.Config;
+using TorchSharp;
+using TorchSharp.PyBridge;
+using static TorchSharp.torch;
+
+namespace Harness.Modeling;
+
+/// <summary>What is stored beside the weights: the shape and where the model came from.</summary>
+public sealed record CheckpointInfo
+{
+    public int FormatVersion { get; init; } = 1;
+    public required GptConfig Model { get; init; }
+    /// <summary>Tokenizer rank file beside the checkpoint (null for the stock GPT-2 encoding).</summary>
+    public string? TokenizerFile { get; init; }
+    public string TokenizerKind { get; init; } = "bpe";
+    public string CorpusHash { get; init; } = "";
+    public string TokenizerHash { get; init; } = "";
+    public long TrainingTokens { get; init; }
+    /// <summary>Analytic training FLOPs spent on this model (for the teacher-pretraining compute column).</summary>
+    public double TrainingFlops { get; init; }
+    public double FinalValLoss { get; init; }
+    public double FinalValBitsPerByte { get; init; }
+    /// <summary>The config the model was trained with, so `harness train` can regenerate it.</summary>
+    public string? TrainConfig { get; init; }
+}
+
+/// <summary>
+/// Checkpoints as safetensors with nanoGPT/GPT-2 tensor names (transformer.wte.weight, transformer.h.0.attn.c_attn.weight, …;
+/// weights in nn.Linear (out, in) layout) plus config.json.  A tied head stores no lm_head.weight (PyTorch: tie it after
+/// loading, see README "Checkpoints").  Saving is atomic; loading checks every name and shape and lists all mismatches.
+/// </summary>
+public static class Checkpoint
+{
+    public const string WeightsFile = "model.safetensors";
+    public const string ConfigFile = "config.json";
+
+    public static string ToExternalName(string name) => name.StartsWith("lm_head", StringComparison.Ordinal) ? name : "transformer." + name;
+
+    public static void Save(Gpt model, string directory, CheckpointInfo info)
+    {
+        Directory.CreateDirectory(directory);
+        var state = new Dictionary<string, Tensor>();
+        foreach (var (name, p) in model.named_parameters())
+            state[ToExternalName(name)] = p.detach().cpu().contiguous();
+        AtomicFile.Write(Path.Combine(directory, WeightsFile), s => Safetensors.SaveStateDict(s, state, leaveOpen: true));
+        foreach (var t in state.Values) t.Dispose();
+        AtomicFile.WriteAllText(Path.Combine(directory, ConfigFile), JsonSerializer.Serialize(info, JsonConfigReader.Options));
+    }
+
+    public static CheckpointInfo ReadInfo(string directory)
+    {
+        var configPath = Path.Combine(directory, ConfigFile);
+        if (!File.Exists(configPath))
+            throw new UserInputException($"{directory}: not a checkpoint folder.", [$"{configPath}: missing; a checkpoint folder holds {ConfigFile} and {WeightsFile} (made by `harness train`)."]);
+        try
+        {
+            return JsonSerializer.Deserialize<CheckpointInfo>(File.ReadAllText(configPath), JsonConfigReader.Options)
+                   ?? throw new UserInputException($"{configPath}: empty checkpoint config.");
+        }
+        catch (JsonException e)
+        {
+            throw new UserInputException($"{configPath}: unreadable checkpoint config.", [$"{configPath}: {e.Path}: {e.Message}"]);
+        }
+    }
+
+    /// <summary>Loads a checkpoint onto <paramref name="device"/>, refusing one whose tensor names or shapes do not match its config.</summary>
+    public static (Gpt Model, CheckpointInfo Info) Load(string directory, Device? device = null)
+    {
+        var info = ReadInfo(directory);
+        var weightsPath = Path.Combine(directory, WeightsFile);
+        if (!File.Exists(weightsPath))
+            throw new UserInputException($"{directory}: checkpoint has no weights.", [$"{weightsPath}: missing; re-run `harness train` to regenerate it."]);
+        var problems = info.Model.Validate($"{ConfigFile}:$.model").ToList();
+        if (problems.Count > 0) throw new UserInputException($"{directory}: invalid checkpoint config.", problems);
+        var model = new Gpt(info.Model);
+        var stored = Safetensors.LoadStateDict(weightsPath);
+        try
+        {
+            var expected = model.named_parameters().ToDictionary(p => ToExternalName(p.name), p => p.parameter);
+            foreach (var (name, p) in expected)
+            {
+                if (!stored.TryGetValue(name, out var t))
+                    problems.Add($"{weightsPath}: tensor '{name}' is missing (expected shape [{string.Join(", ", p.shape)}]).");
+                else if (!t.shape.SequenceEqual(p.shape))
+                    problems.Add($"{weightsPath}: tensor '{name}' has shape [{string.Join(", ", t.shape)}], config.json implies [{string.Join(", ", p.shape)}].");
+            }
+            foreach (var name in stored.Keys.Where(k => !expected.ContainsKey(k)))
+                problems.Add($"{weightsPath}: unexpected tensor '{name}' (not part of this model; was it saved with another config?).");
+            if (problems.Count > 0)
+            {
+                model.Dispose();
+                throw new UserInputException($"{directory}: checkpoint does not match its config.json.", problems);
+            }
+            using (no_grad())
+                foreach (var (name, p) in expected)
+                    p.copy_(stored[name].to_type(p.dtype));
+        }
+        finally
+        {
+            foreach (var t in stored.Values) t.Dispose();
+        }
+        if (device is not null) model.to(device);
+        return (model, info);
+    }
+
+    /// <summary>SHA-256 of the weights file: recorded in manifests so a result traces back to the exact teacher.</summary>
+    public static string Hash(string directory)
+    {
+        using var stream = File.OpenRead(Path.Combine(directory, WeightsFile));
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
+    }
+}

@@ -1,0 +1,187 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Harness.Modeling;
+using TorchSharp;
+using TorchSharp.Modules;
+using TorchSharp.PyBridge;
+using static TorchSharp.torch;
+
+namespace Harness.Training;
+
+/// <summary>Live numbers for a progress display.</summary>
+public sealed record TrainingProgress(int Step, int TotalSteps, long Tokens, double Loss, double TokensPerSecond, double LearningRate);
+
+/// <summary>One held-out evaluation along a run: a capability-vs-compute point.</summary>
+public sealed record EvalPoint(int Step, long Tokens, double ValLoss, double ValBitsPerByte, bool IsFinal);
+
+public sealed record TrainingResult(int Steps, long Tokens, IReadOnlyList<EvalPoint> Curve, double WallSeconds, double TokensPerSecond, bool Resumed);
+
+/// <summary>A run produced a non-finite loss; the sweep records the unit as failed and continues.</summary>
+public sealed class TrainingDivergedException(string message) : Exception(message);
+
+/// <summary>
+/// AdamW (Loshchilov &amp; Hutter 2019) with warm-up + cosine decay, global-norm clipping, gradient accumulation and
+/// periodic held-out evaluation.  Every step runs inside its own dispose scope so native memory stays flat.
+/// Resumable: a checkpoint holds weights, optimiser moments and the step; batches are a pure function of
+/// (seed, micro-batch index), so a resumed run continues exactly where the interrupted one was.
+/// </summary>
+public sealed class Trainer
+{
+    readonly Gpt model;
+    readonly TrainingConfig config;
+    readonly BatchSampler sampler;
+    readonly LossEvaluator evaluator;
+    readonly ITrainingObjective objective;
+    readonly Device device;
+
+    public Trainer(Gpt model, TrainingConfig config, BatchSampler sampler, LossEvaluator evaluator, ITrainingObjective objective, Device device)
+    {
+        this.model = model;
+        this.config = config;
+        this.sampler = sampler;
+        this.evaluator = evaluator;
+        this.objective = objective;
+        this.device = device;
+    }
+
+    public int TotalSteps => config.TotalSteps(model.Config.ContextLength);
+    public long TokensPerStep => config.TokensPerStep(model.Config.ContextLength);
+
+    /// <summary>Trains to the budget.  With <paramref name="resumeDirectory"/>, resumes from and writes checkpoints there.</summary>
+    public TrainingResult Run(string? resumeDirectory = null, IProgress<TrainingProgress>? progress = null,
+                              Action<EvalPoint>? onEval = null, CancellationToken cancellation = default)
+    {
+        int totalSteps = TotalSteps;
+        var schedule = new LearningRateSchedule(config.LearningRate, config.MinLearningRate, config.WarmupSteps, totalSteps);
+        var optimizer = BuildOptimizer();
+        var curve = new List<EvalPoint>();
+        int startStep = 0;
+        double priorWall = 0;
+        bool resumed = false;
+        if (resumeDirectory is not null && ResumeState.TryLoad(resumeDirectory, model, optimizer, out var state))
+        {
+            startStep = state.Step;
+            curve.AddRange(state.Curve);
+            priorWall = state.WallSeconds;
+            resumed = true;
+        }
+
+        model.train();
+        var clock = Stopwatch.StartNew();
+        var windowClock = Stopwatch.StartNew();
+        long windowTokens = 0;
+        Tensor? runningLoss = null;
+        int runningCount = 0;
+        double lastLoss = double.NaN;
+        for (int step = startStep; step < totalSteps; step++)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            double lr = schedule.At(step);
+            foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+            using (var scope = NewDisposeScope())
+            {
+                optimizer.zero_grad();
+                Tensor stepLoss = zeros(1, device: device);
+                for (int micro = 0; micro < config.GradAccum; micro++)
+                {
+                    long index = (long)step * config.GradAccum + micro;
+                    var starts = sampler.Starts(index);
+                    var (x, y) = sampler.Batch(starts, device);
+                    var logits = model.call(x);                                                   // (B, T, V)
+                    var loss = objective.Loss(logits, new TrainingBatch(x, y, starts, index)) / config.GradAccum;
+                    loss.backward();
+                    stepLoss = stepLoss + loss.detach();
+                }
+                if (config.GradClip > 0)
+                    nn.utils.clip_grad_norm_(model.parameters(), config.GradClip);
+                optimizer.step();
+                // Accumulate on device; one host sync per log interval instead of one per step.
+                var kept = runningLoss is null ? stepLoss : runningLoss + stepLoss;
+                runningLoss?.Dispose();
+                runningLoss = kept.MoveToOuterDisposeScope();
+                runningCount++;
+            }
+            windowTokens += TokensPerStep;
+            bool last = step == totalSteps - 1;
+            if ((step + 1) % config.LogInterval == 0 || last)
+            {
+                lastLoss = runningLoss!.item<float>() / runningCount;
+                runningLoss.Dispose();
+                runningLoss = null;
+                runningCount = 0;
+                if (!double.IsFinite(lastLoss))
+                    throw new TrainingDivergedException($"training loss became {lastLoss} at step {step + 1} (lr {lr:G3}); lower learning_rate or raise warmup_steps.");
+                double rate = windowTokens / Math.Max(1e-9, windowClock.Elapsed.TotalSeconds);
+                progress?.Report(new TrainingProgress(step + 1, totalSteps, (step + 1) * TokensPerStep, lastLoss, rate, lr));
+                windowClock.Restart();
+                windowTokens = 0;
+            }
+            if ((step + 1) % config.EvalInterval == 0 || last)
+            {
+                var held = evaluator.Evaluate(model);
+                var point = new EvalPoint(step + 1, (step + 1) * TokensPerStep, held.NatsPerToken, held.BitsPerByte, last);
+                curve.Add(point);
+                onEval?.Invoke(point);
+                if (!double.IsFinite(held.NatsPerToken))
+                    throw new TrainingDivergedException($"validation loss became {held.NatsPerToken} at step {step + 1}.");
+            }
+            if (resumeDirectory is not null && config.CheckpointInterval > 0 && (step + 1) % config.CheckpointInterval == 0 && !last)
+                ResumeState.Save(resumeDirectory, model, optimizer, new ResumeState(step + 1, curve.ToList(), priorWall + clock.Elapsed.TotalSeconds));
+        }
+        runningLoss?.Dispose();
+        double wall = priorWall + clock.Elapsed.TotalSeconds;
+        long tokens = totalSteps * TokensPerStep;
+        optimizer.Dispose();
+        return new TrainingResult(totalSteps, tokens, curve, wall, (totalSteps - startStep) * TokensPerStep / Math.Max(1e-9, clock.Elapsed.TotalSeconds), resumed);
+    }
+
+    /// <summary>AdamW with decoupled weight decay on matrices only (biases, LayerNorm gains and position tables are not decayed, as in nanoGPT / GPT-3).</summary>
+    optim.Optimizer BuildOptimizer()
+    {
+        var decay = new List<Parameter>();
+        var noDecay = new List<Parameter>();
+        foreach (var (name, p) in model.named_parameters())
+        {
+            if (!p.requires_grad) continue;
+            if (p.dim() >= 2 && !name.StartsWith("wpe", StringComparison.Ordinal)) decay.Add(p); else noDecay.Add(p);
+        }
+        var groups = new List<AdamW.ParamGroup>
+        {
+            new(decay, new AdamW.Options { LearningRate = config.LearningRate, weight_decay = config.WeightDecay, beta1 = config.Beta1, beta2 = config.Beta2 }),
+            new(noDecay, new AdamW.Options { LearningRate = config.LearningRate, weight_decay = 0, beta1 = config.Beta1, beta2 = config.Beta2 }),
+        };
+        return optim.AdamW(groups, config.LearningRate, config.Beta1, config.Beta2, 1e-8, config.WeightDecay, false, false);
+    }
+}
+
+/// <summary>What a resumed run needs besides weights and optimiser moments.</summary>
+public sealed record ResumeState(int Step, List<EvalPoint> Curve, double WallSeconds)
+{
+    const string StateFile = "resume.json";
+
+    public static void Save(string directory, Gpt model, optim.Optimizer optimizer, ResumeState state)
+    {
+        Directory.CreateDirectory(directory);
+        // Weights and moments first, the state file last: the state file is the commit marker.
+        AtomicFile.Write(Path.Combine(directory, "resume-model.safetensors"), s => model.save_safetensors(s, leaveOpen: true));
+        AtomicFile.Write(Path.Combine(directory, "resume-optimizer.bin"), s => ((OptimizerHelper)optimizer).save_py(s, leaveOpen: true));
+        AtomicFile.WriteAllText(Path.Combine(directory, StateFile), JsonSerializer.Serialize(state));
+    }
+
+    public static bool TryLoad(string directory, Gpt model, optim.Optimizer optimizer, out ResumeState state)
+    {
+        state = new ResumeState(0, [], 0);
+        var path = Path.Combine(directory, StateFile);
+        if (!File.Exists(path)) return false;
+        state = JsonSerializer.Deserialize<ResumeState>(File.ReadAllText(path))!;
+        model.load_safetensors(Path.Combine(directory, "resume-model.safetensors"));
+        ((OptimizerHelper)optimizer).load_py(Path.Combine(directory, "resume-optimizer.bin"));
+        return true;
+    }
+
+    public static void Clear(string directory)
+    {
+        foreach (var f in new[] { StateFile, "resume-model.safetensors", "resume-optimizer.bin" })
+            File.Delete(Path.Combine(directory, f));
+    }
+}

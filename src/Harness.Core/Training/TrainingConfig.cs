@@ -1,0 +1,55 @@
+namespace Harness.Training;
+
+/// <summary>Optimisation settings for one training run.  Exactly one of MaxTokens / MaxSteps sets the budget.</summary>
+public sealed record TrainingConfig : Harness.Config.IValidatable
+{
+    public int BatchSize { get; init; } = 32;
+    /// <summary>Micro-batches per optimiser step; tokens per step = BatchSize · GradAccum · ContextLength.</summary>
+    public int GradAccum { get; init; } = 1;
+    public double LearningRate { get; init; } = 1e-3;
+    public double MinLearningRate { get; init; } = 1e-4;
+    public int WarmupSteps { get; init; } = 20;
+    public double WeightDecay { get; init; } = 0.1;
+    public double Beta1 { get; init; } = 0.9;
+    public double Beta2 { get; init; } = 0.95;
+    /// <summary>Global gradient-norm clip (0 disables).</summary>
+    public double GradClip { get; init; } = 1.0;
+    public long? MaxTokens { get; init; }
+    public int? MaxSteps { get; init; }
+    /// <summary>Evaluate every this many optimiser steps (and always at the end).</summary>
+    public int EvalInterval { get; init; } = 50;
+    /// <summary>Validation tokens per evaluation (windows evenly spaced over the validation stream; 0 = all).</summary>
+    public long EvalTokens { get; init; } = 65_536;
+    /// <summary>Write a resume checkpoint every this many steps (0 = only at the end).</summary>
+    public int CheckpointInterval { get; init; } = 0;
+    public int LogInterval { get; init; } = 10;
+    public int Seed { get; init; } = 1;
+
+    public IReadOnlyList<string> Validate(string path)
+    {
+        var p = new List<string>();
+        if (BatchSize <= 0) p.Add($"{path}.batch_size: value {BatchSize} must be a positive integer.");
+        if (GradAccum <= 0) p.Add($"{path}.grad_accum: value {GradAccum} must be a positive integer.");
+        if (!(LearningRate > 0)) p.Add($"{path}.learning_rate: value {LearningRate} must be > 0.");
+        if (!(MinLearningRate >= 0) || MinLearningRate > LearningRate) p.Add($"{path}.min_learning_rate: value {MinLearningRate} must be in [0, learning_rate={LearningRate}].");
+        if (WarmupSteps < 0) p.Add($"{path}.warmup_steps: value {WarmupSteps} must be ≥ 0.");
+        if (WeightDecay < 0) p.Add($"{path}.weight_decay: value {WeightDecay} must be ≥ 0.");
+        if (Beta1 is < 0 or >= 1) p.Add($"{path}.beta1: value {Beta1} must be in [0, 1).");
+        if (Beta2 is < 0 or >= 1) p.Add($"{path}.beta2: value {Beta2} must be in [0, 1).");
+        if (GradClip < 0) p.Add($"{path}.grad_clip: value {GradClip} must be ≥ 0 (0 disables clipping).");
+        if (MaxTokens is null && MaxSteps is null) p.Add($"{path}: neither max_tokens nor max_steps is set; set one of them to give the run a budget.");
+        if (MaxTokens is not null && MaxSteps is not null) p.Add($"{path}: both max_tokens ({MaxTokens}) and max_steps ({MaxSteps}) are set; keep one.");
+        if (MaxTokens is <= 0) p.Add($"{path}.max_tokens: value {MaxTokens} must be positive.");
+        if (MaxSteps is <= 0) p.Add($"{path}.max_steps: value {MaxSteps} must be positive.");
+        if (EvalInterval <= 0) p.Add($"{path}.eval_interval: value {EvalInterval} must be a positive integer.");
+        if (EvalTokens < 0) p.Add($"{path}.eval_tokens: value {EvalTokens} must be ≥ 0 (0 = whole validation split).");
+        if (CheckpointInterval < 0) p.Add($"{path}.checkpoint_interval: value {CheckpointInterval} must be ≥ 0.");
+        if (LogInterval <= 0) p.Add($"{path}.log_interval: value {LogInterval} must be a positive integer.");
+        return p;
+    }
+
+    public long TokensPerStep(int contextLength) => (long)BatchSize * GradAccum * contextLength;
+
+    public int TotalSteps(int contextLength) =>
+        MaxSteps ?? (int)Math.Max(1, (MaxTokens!.Value + TokensPerStep(contextLength) - 1) / TokensPerStep(contextLength));
+}
