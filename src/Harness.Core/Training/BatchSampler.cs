@@ -12,9 +12,13 @@ public sealed class BatchSampler
     readonly int batchSize;
     readonly int contextLength;
     readonly int seed;
+    readonly bool alignToContext;
 
-    public BatchSampler(int[] tokens, int batchSize, int contextLength, int seed)
+    /// <param name="alignToContext">Draw only windows starting at multiples of T, so each window has a fixed context
+    /// (needed by the teacher-logit cache; the sweep uses it for every method so baselines see the same windows).</param>
+    public BatchSampler(int[] tokens, int batchSize, int contextLength, int seed, bool alignToContext = false)
     {
+        this.alignToContext = alignToContext;
         if (tokens.Length < contextLength + 2)
             throw new UserInputException($"training stream has {tokens.Length} tokens, fewer than context_length + 2 = {contextLength + 2}.");
         this.tokens = tokens;
@@ -29,7 +33,9 @@ public sealed class BatchSampler
         var rng = new Random(unchecked((int)Mix((ulong)seed, (ulong)index)));
         var starts = new long[batchSize];
         int range = tokens.Length - contextLength - 1;
-        for (int i = 0; i < batchSize; i++) starts[i] = rng.Next(range);
+        int windows = (tokens.Length - 1) / contextLength;
+        for (int i = 0; i < batchSize; i++)
+            starts[i] = alignToContext ? (long)rng.Next(windows) * contextLength : rng.Next(range);
         return starts;
     }
 

@@ -1,0 +1,44 @@
+using Harness.Training;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace Harness.Distillation;
+
+/// <summary>
+/// Logit distillation (Hinton, Vinyals &amp; Dean 2015, "Distilling the Knowledge in a Neural Network"):
+/// L = α·CE(y, p_S) + (1−α)·τ²·D(p_T^τ ‖ p_S^τ), where p^τ = softmax(z/τ).  The τ² keeps the soft term's gradient
+/// scale independent of τ (Hinton et al. §2).  α = 1 is exactly the from-scratch objective.
+/// </summary>
+public sealed class LogitKdObjective : ITrainingObjective
+{
+    readonly ITeacherSignal teacher;
+    readonly DivergenceKind divergence;
+    readonly double alpha;
+    readonly double temperature;
+    readonly double beta;
+
+    public LogitKdObjective(ITeacherSignal teacher, DivergenceKind divergence, double alpha, double temperature, double beta = 0.5)
+    {
+        this.teacher = teacher;
+        this.divergence = divergence;
+        this.alpha = alpha;
+        this.temperature = temperature;
+        this.beta = beta;
+    }
+
+    public string Name => "logit-kd";
+    public double OnlineTeacherFlopsPerToken => teacher.OnlineFlopsPerToken;
+    public ITeacherSignal Teacher => teacher;
+
+    public Tensor Loss(Tensor studentLogits, TrainingBatch batch)
+    {
+        var v = studentLogits.shape[2];
+        var flat = studentLogits.view(-1, v);                                         // (B·T, V)
+        var hard = F.cross_entropy(flat, batch.Y.view(-1));
+        if (alpha >= 1.0) return hard;
+        var teacherLogProbs = teacher.LogProbs(batch, temperature).view(-1, v);       // (B·T, V), no grad
+        var studentLogProbs = F.log_softmax(flat / temperature, 1);
+        var soft = Divergence.Mean(divergence, teacherLogProbs, studentLogProbs, beta) * (temperature * temperature);
+        return alpha * hard + (1 - alpha) * soft;
+    }
+}

@@ -1,0 +1,43 @@
+using Harness.Modeling;
+using Harness.Training;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace Harness.Distillation;
+
+/// <summary>Where a KD student gets the teacher's distribution: a live forward pass, or the top-k logit cache.</summary>
+public interface ITeacherSignal
+{
+    /// <summary>Teacher log-probabilities at temperature τ for the batch's positions, (B, T, V), without grad.</summary>
+    Tensor LogProbs(TrainingBatch batch, double temperature);
+
+    /// <summary>Teacher FLOPs per training token spent during training (0 for the cache).</summary>
+    double OnlineFlopsPerToken { get; }
+
+    /// <summary>Teacher FLOPs attributable to this student so far (online passes, or building the cache entries it read).</summary>
+    double FlopsSpent { get; }
+}
+
+/// <summary>Runs the teacher (eval mode, no grad) on every batch.</summary>
+public sealed class OnlineTeacher : ITeacherSignal
+{
+    readonly Gpt teacher;
+    long tokens;
+
+    public OnlineTeacher(Gpt teacher)
+    {
+        this.teacher = teacher;
+        teacher.eval();
+        foreach (var p in teacher.parameters()) p.requires_grad = false;
+    }
+
+    public double OnlineFlopsPerToken => ModelMath.ForwardFlopsPerToken(teacher.Config);
+    public double FlopsSpent => tokens * OnlineFlopsPerToken;
+
+    public Tensor LogProbs(TrainingBatch batch, double temperature)
+    {
+        using var _ = no_grad();
+        tokens += batch.X.numel();
+        return F.log_softmax(teacher.call(batch.X) / temperature, -1);
+    }
+}
