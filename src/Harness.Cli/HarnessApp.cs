@@ -1,3 +1,4 @@
+using Harness.Cli.Commands;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -31,5 +32,7 @@ public static class HarnessApp
     static void Register(IConfigurator config)
     {
         // Commands register themselves here; one line each keeps merges trivial.
+        config.AddCommand<TrainCommand>("train").WithExample("train", "experiments/teacher-tiny.json");
+        config.AddCommand<ValidateCommand>("validate").WithExample("validate", "experiments/quickstart.json");
     }
 }

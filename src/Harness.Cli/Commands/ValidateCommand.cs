@@ -1,0 +1,38 @@
+using System.ComponentModel;
+using System.Text.Json;
+using Harness.Config;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Harness.Cli.Commands;
+
+public sealed class ValidateSettings : CommandSettings
+{
+    [CommandArgument(0, "<CONFIG>")]
+    [Description("Train or experiment config JSON to check (the kind is detected from its keys).")]
+    public string Config { get; init; } = "";
+}
+
+[Description("Check a config without running it: every problem at once, with file, JSON path, value and rule; exit 2 if any.")]
+public sealed class ValidateCommand : Command<ValidateSettings>
+{
+    public override int Execute(CommandContext context, ValidateSettings settings, CancellationToken cancellation)
+    {
+        var path = RepositoryPaths.ResolveInput(settings.Config);
+        bool isExperiment = LooksLikeExperiment(path);
+        if (isExperiment) JsonConfigReader.ReadFile<ExperimentConfig>(path);
+        else JsonConfigReader.ReadFile<TrainRunConfig>(path);
+        AnsiConsole.MarkupLine($"[green]ok[/]: {Markup.Escape(path)} is a valid {(isExperiment ? "experiment" : "train")} config.");
+        return 0;
+    }
+
+    internal static bool LooksLikeExperiment(string path)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            return doc.RootElement.ValueKind == JsonValueKind.Object && (doc.RootElement.TryGetProperty("students", out _) || doc.RootElement.TryGetProperty("budgets", out _));
+        }
+        catch (Exception e) when (e is JsonException or IOException) { return false; }
+    }
+}

@@ -1,0 +1,140 @@
+using Harness.Data;
+using Harness.Training;
+
+namespace Harness.Config;
+
+/// <summary>`harness train CONFIG`: one model trained on the data, saved as a checkpoint.</summary>
+public sealed record TrainRunConfig : IValidatable
+{
+    public string Name { get; init; } = "";
+    public DataSpec Data { get; init; } = new();
+    public ModelSpec Model { get; init; } = new();
+    public TrainingConfig Training { get; init; } = new();
+    /// <summary>Checkpoint folder, relative to the repository root (or absolute).</summary>
+    public string Output { get; init; } = "";
+
+    public IReadOnlyList<string> Validate(string path)
+    {
+        var p = new List<string>();
+        if (string.IsNullOrWhiteSpace(Name)) p.Add($"{path}.name: must be a non-empty string (used in output paths).");
+        if (string.IsNullOrWhiteSpace(Output)) p.Add($"{path}.output: must name the checkpoint folder, e.g. \"models/{(Name == "" ? "my-model" : Name)}\".");
+        p.AddRange(DataSpecValidator.Validate(Data, $"{path}.data"));
+        p.AddRange(Model.Validate($"{path}.model"));
+        p.AddRange(Training.Validate($"{path}.training"));
+        return p;
+    }
+}
+
+/// <summary>A training budget: a token count, or a FLOP budget (IsoFLOP design: each size gets the tokens it affords).</summary>
+public sealed record BudgetSpec
+{
+    public string Name { get; init; } = "";
+    public long? Tokens { get; init; }
+    public double? Flops { get; init; }
+
+    public long TokensFor(double trainFlopsPerToken) => Tokens ?? (long)Math.Max(1, Flops!.Value / trainFlopsPerToken);
+}
+
+/// <summary>Knowledge-distillation settings shared by the logit-KD units.</summary>
+public sealed record KdSpec
+{
+    /// <summary>Weight of the hard-label cross-entropy; 1 − α goes to the soft term.</summary>
+    public double Alpha { get; init; } = 0.5;
+    public double Temperature { get; init; } = 2.0;
+    /// <summary>forward-kl | reverse-kl | jsd.</summary>
+    public string Divergence { get; init; } = "forward-kl";
+    /// <summary>β of the generalised JSD.</summary>
+    public double Beta { get; init; } = 0.5;
+    /// <summary>Serve teacher distributions from the top-k cache (true) or run the teacher online (false).</summary>
+    public bool Cache { get; init; } = true;
+    public int TopK { get; init; } = 32;
+}
+
+/// <summary>Sequence-level KD (Kim &amp; Rush 2016): students train with plain CE on text the teacher samples.</summary>
+public sealed record SeqKdSpec
+{
+    public long Tokens { get; init; } = 200_000;
+    public double Temperature { get; init; } = 1.0;
+    public double TopP { get; init; } = 0.95;
+    public int Seed { get; init; } = 0;
+}
+
+/// <summary>Where the teacher comes from: a checkpoint folder, or a model + training to run first.</summary>
+public sealed record TeacherSpec
+{
+    public string? Checkpoint { get; init; }
+    /// <summary>Train config used when <see cref="Checkpoint"/> does not exist yet (regenerates it).</summary>
+    public string? TrainConfig { get; init; }
+}
+
+public sealed record EvaluationSpec
+{
+    /// <summary>"all", "none", or a comma list of task names.</summary>
+    public string Tasks { get; init; } = "all";
+    /// <summary>Items per task scored at each curve point (0 = only final evaluation).</summary>
+    public int CurveSubset { get; init; } = 0;
+    /// <summary>Cap on items per task at the final evaluation (0 = all).</summary>
+    public int MaxItems { get; init; } = 0;
+}
+
+/// <summary>One whole experiment: `harness run CONFIG`.  See README "Experiment config".</summary>
+public sealed record ExperimentConfig : IValidatable
+{
+    public static readonly string[] KnownMethods = ["scratch", "logit-kd", "seq-kd"];
+
+    public string Name { get; init; } = "";
+    public DataSpec Data { get; init; } = new();
+    public TeacherSpec Teacher { get; init; } = new();
+    /// <summary>Student sizes by name.</summary>
+    public Dictionary<string, ModelSpec> Students { get; init; } = new();
+    public List<BudgetSpec> Budgets { get; init; } = [];
+    public List<string> Methods { get; init; } = ["scratch", "logit-kd"];
+    public KdSpec Kd { get; init; } = new();
+    public SeqKdSpec SeqKd { get; init; } = new();
+    public List<int> Seeds { get; init; } = [1];
+    /// <summary>Optimiser settings for students; its budget fields are ignored (budgets come from <see cref="Budgets"/>).</summary>
+    public TrainingConfig Training { get; init; } = new() { MaxSteps = 1 };
+    public EvaluationSpec Evaluation { get; init; } = new();
+
+    public IReadOnlyList<string> Validate(string path)
+    {
+        var p = new List<string>();
+        if (string.IsNullOrWhiteSpace(Name)) p.Add($"{path}.name: must be a non-empty string (used as the results folder name).");
+        p.AddRange(DataSpecValidator.Validate(Data, $"{path}.data"));
+        if (Students.Count == 0) p.Add($"{path}.students: needs at least one student, e.g. {{\"s1\": {{\"preset\": \"nano\"}}}}.");
+        foreach (var (name, spec) in Students) p.AddRange(spec.Validate($"{path}.students.{name}"));
+        if (Budgets.Count == 0) p.Add($"{path}.budgets: needs at least one budget, e.g. [{{\"name\": \"b1\", \"tokens\": 100000}}].");
+        for (int i = 0; i < Budgets.Count; i++)
+        {
+            var b = Budgets[i];
+            var at = $"{path}.budgets[{i}]";
+            if (string.IsNullOrWhiteSpace(b.Name)) p.Add($"{at}.name: must be a non-empty string.");
+            if ((b.Tokens is null) == (b.Flops is null)) p.Add($"{at}: set exactly one of tokens or flops.");
+            if (b.Tokens is <= 0) p.Add($"{at}.tokens: value {b.Tokens} must be positive.");
+            if (b.Flops is not null && !(b.Flops > 0)) p.Add($"{at}.flops: value {b.Flops} must be positive.");
+        }
+        foreach (var dup in Budgets.GroupBy(b => b.Name).Where(g => g.Count() > 1))
+            p.Add($"{path}.budgets: name \"{dup.Key}\" is used {dup.Count()} times; budget names must be unique.");
+        if (Methods.Count == 0) p.Add($"{path}.methods: needs at least one of {string.Join(", ", KnownMethods)}.");
+        for (int i = 0; i < Methods.Count; i++)
+            if (!KnownMethods.Contains(Methods[i]))
+                p.Add($"{path}.methods[{i}]: value \"{Methods[i]}\" is not a method; valid: {string.Join(", ", KnownMethods)}.");
+        if (Methods.Any(m => m != "scratch") && Teacher.Checkpoint is null)
+            p.Add($"{path}.teacher.checkpoint: methods {string.Join(", ", Methods.Where(m => m != "scratch"))} need a teacher; set a checkpoint folder (e.g. \"models/teacher-tiny\").");
+        if (Kd.Alpha is < 0 or > 1) p.Add($"{path}.kd.alpha: value {Kd.Alpha} must be in [0, 1].");
+        if (!(Kd.Temperature > 0)) p.Add($"{path}.kd.temperature: value {Kd.Temperature} must be > 0.");
+        if (!Harness.Distillation.Divergence.Names.ContainsKey(Kd.Divergence))
+            p.Add($"{path}.kd.divergence: value \"{Kd.Divergence}\" is not a divergence; valid: {string.Join(", ", Harness.Distillation.Divergence.Names.Keys)}.");
+        if (Kd.Beta is <= 0 or >= 1) p.Add($"{path}.kd.beta: value {Kd.Beta} must be in (0, 1).");
+        if (Kd.TopK <= 0) p.Add($"{path}.kd.top_k: value {Kd.TopK} must be a positive integer.");
+        if (SeqKd.Tokens <= 0) p.Add($"{path}.seq_kd.tokens: value {SeqKd.Tokens} must be positive.");
+        if (!(SeqKd.Temperature > 0)) p.Add($"{path}.seq_kd.temperature: value {SeqKd.Temperature} must be > 0.");
+        if (SeqKd.TopP is <= 0 or > 1) p.Add($"{path}.seq_kd.top_p: value {SeqKd.TopP} must be in (0, 1].");
+        if (Seeds.Count == 0) p.Add($"{path}.seeds: needs at least one seed.");
+        foreach (var dup in Seeds.GroupBy(s => s).Where(g => g.Count() > 1)) p.Add($"{path}.seeds: seed {dup.Key} is repeated.");
+        p.AddRange(Training.Validate($"{path}.training").Where(x => !x.Contains("max_tokens") && !x.Contains("max_steps")));
+        if (Evaluation.CurveSubset < 0) p.Add($"{path}.evaluation.curve_subset: value {Evaluation.CurveSubset} must be ≥ 0.");
+        if (Evaluation.MaxItems < 0) p.Add($"{path}.evaluation.max_items: value {Evaluation.MaxItems} must be ≥ 0.");
+        return p;
+    }
+}

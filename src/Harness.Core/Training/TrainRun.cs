@@ -1,0 +1,62 @@
+using System.Text.Json;
+using Harness.Config;
+using Harness.Data;
+using Harness.Modeling;
+using TorchSharp;
+
+namespace Harness.Training;
+
+public sealed record TrainRunResult(string CheckpointDirectory, string MetricsPath, TrainingResult Training, GptConfig Model, double TrainingFlops, HeldOutLoss Test);
+
+/// <summary>`harness train`: prepare data, train one model, evaluate, save checkpoint + metrics CSV.</summary>
+public static class TrainRun
+{
+    public static TrainRunResult Execute(TrainRunConfig config, string configJson, string repositoryRoot, torch.Device device,
+                                         IProgress<string>? status = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        var data = DataPipeline.Prepare(config.Data, Path.Combine(repositoryRoot, ".cache", "data"), status);
+        var model = config.Model.Resolve(data.VocabSize);
+        var output = Path.IsPathRooted(config.Output) ? config.Output : Path.Combine(repositoryRoot, config.Output);
+        var byteLengths = TokenByteLengths.For(data.TokenizerPath, data.Tokenizer, data.VocabSize);
+        torch.manual_seed(config.Training.Seed);
+        using var gpt = new Gpt(model, device);
+        var trainer = new Trainer(gpt, config.Training,
+            new BatchSampler(data.Train.Tokens, config.Training.BatchSize, model.ContextLength, config.Training.Seed, alignToContext: true),
+            new LossEvaluator(data.Validation.Tokens, byteLengths, model.ContextLength, config.Training.EvalTokens), new CrossEntropyObjective(), device);
+        status?.Report($"training {ModelMath.TotalParams(model):N0} parameters for {trainer.TotalSteps} steps ({trainer.TotalSteps * trainer.TokensPerStep:N0} tokens)");
+        var result = trainer.Run(Path.Combine(output, ".resume"), progress, cancellation: cancellation);
+        var test = new LossEvaluator(data.Test.Tokens, byteLengths, model.ContextLength, 0).Evaluate(gpt);
+        double flops = result.Tokens * ModelMath.TrainFlopsPerToken(model);
+        data.CopyTokenizerTo(output);
+        Checkpoint.Save(gpt, output, new CheckpointInfo
+        {
+            Model = model,
+            TokenizerFile = data.TokenizerPath is null ? null : TokenizerLoader.TiktokenFileName,
+            TokenizerKind = data.TokenizerSpec.Kind,
+            CorpusHash = data.CorpusHash,
+            TokenizerHash = data.TokenizerHash,
+            TrainingTokens = result.Tokens,
+            TrainingFlops = flops,
+            FinalValLoss = result.Curve[^1].ValLoss,
+            FinalValBitsPerByte = result.Curve[^1].ValBitsPerByte,
+            TrainConfig = configJson,
+        });
+        var metrics = Path.Combine(output, "metrics.csv");
+        Results.ResultTables.WriteAll(metrics, result.Curve.Select(p => new TrainMetricsRow
+        {
+            Step = p.Step, Tokens = p.Tokens, Flops = p.Tokens * ModelMath.TrainFlopsPerToken(model), ValLoss = p.ValLoss, ValBitsPerByte = p.ValBitsPerByte,
+        }));
+        Results.ResultTables.WriteAll(Path.Combine(output, "test.csv"), [new TrainMetricsRow { Step = result.Steps, Tokens = result.Tokens, Flops = flops, ValLoss = test.NatsPerToken, ValBitsPerByte = test.BitsPerByte }]);
+        ResumeState.Clear(Path.Combine(output, ".resume"));
+        return new TrainRunResult(output, metrics, result, model, flops, test);
+    }
+}
+
+public sealed record TrainMetricsRow
+{
+    [CsvHelper.Configuration.Attributes.Name("step")] public int Step { get; init; }
+    [CsvHelper.Configuration.Attributes.Name("tokens")] public long Tokens { get; init; }
+    [CsvHelper.Configuration.Attributes.Name("flops")] public double Flops { get; init; }
+    [CsvHelper.Configuration.Attributes.Name("loss_nats_per_token")] public double ValLoss { get; init; }
+    [CsvHelper.Configuration.Attributes.Name("bits_per_byte")] public double ValBitsPerByte { get; init; }
+}
