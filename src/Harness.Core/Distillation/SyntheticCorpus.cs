@@ -1,0 +1,63 @@
+using Harness.Modeling;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace Harness.Distillation;
+
+/// <summary>
+/// Sequence-level KD data (Kim &amp; Rush 2016, "Sequence-Level Knowledge Distillation"): the teacher samples text with
+/// temperature and nucleus (top-p, Holtzman et al. 2020) sampling, seeded; students then train on it with plain CE.
+/// Generation re-runs the full prefix each step (no KV cache), and <see cref="GenerationFlops"/> counts what was
+/// actually spent: Σ_t t·C_fwd(t) per sequence — roughly T/2 times a KV-cached generator's cost; README says so.
+/// </summary>
+public static class SyntheticCorpus
+{
+    public sealed record Result(int[] Tokens, double GenerationFlops);
+
+    public static Result Generate(Gpt teacher, int[] promptSource, long tokens, double temperature, double topP, int seed, int batchSize = 32, int promptLength = 4)
+    {
+        teacher.eval();
+        var device = teacher.parameters().First().device;
+        var config = teacher.Config;
+        var generator = new TorchSharp.torch.Generator((ulong)seed, device);
+        var rng = new Random(seed);
+        var output = new List<int>((int)tokens);
+        double flops = 0;
+        using var _ = no_grad();
+        while (output.Count < tokens)
+        {
+            using var scope = NewDisposeScope();
+            var prompts = new long[batchSize * promptLength];
+            for (int b = 0; b < batchSize; b++)
+            {
+                int start = rng.Next(promptSource.Length - promptLength);
+                for (int i = 0; i < promptLength; i++) prompts[b * promptLength + i] = promptSource[start + i];
+            }
+            var sequence = tensor(prompts, [batchSize, promptLength]).to(device);                  // (B, t)
+            for (int t = promptLength; t < config.ContextLength; t++)
+            {
+                var logits = teacher.call(sequence)[.., -1, ..] / temperature;                      // (B, V)
+                flops += batchSize * t * ModelMath.ForwardFlopsPerToken(config, t);
+                var next = SampleTopP(logits, topP, generator);                                     // (B, 1)
+                sequence = cat([sequence, next], 1);
+            }
+            var generated = sequence[.., promptLength..].cpu().data<long>().ToArray();
+            // Each sequence is a separate document: keep it contiguous, drop the prompt (it is corpus text).
+            output.AddRange(generated.Select(x => (int)x));
+        }
+        return new Result(output.Take((int)tokens).ToArray(), flops);
+    }
+
+    /// <summary>Nucleus sampling: keep the smallest set of tokens whose probability reaches p, renormalise, sample.</summary>
+    static Tensor SampleTopP(Tensor logits, double topP, Generator generator)
+    {
+        var probs = F.softmax(logits, -1);
+        var (sorted, order) = probs.sort(-1, descending: true);
+        var cumulative = sorted.cumsum(-1);
+        var drop = (cumulative - sorted) > topP;                 // keep the token that crosses p
+        sorted = sorted.masked_fill(drop, 0);
+        sorted = sorted / sorted.sum(-1, keepdim: true);
+        var choice = multinomial(sorted, 1, generator: generator); // (B, 1) index into sorted order
+        return order.gather(-1, choice);
+    }
+}

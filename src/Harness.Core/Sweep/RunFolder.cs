@@ -1,0 +1,96 @@
+using System.Text.Json;
+using Harness.Config;
+using Harness.Results;
+
+namespace Harness.Sweep;
+
+/// <summary>
+/// A results folder: one sub-folder per finished unit (units/KEY/row.json, curve.json, evals.json), from which the
+/// CSVs are regenerated atomically after every unit.  Unit files make shards mergeable and re-runs skip finished work.
+/// </summary>
+public sealed class RunFolder
+{
+    public RunFolder(string directory) => Directory = directory;
+
+    public string Directory { get; }
+    public string UnitDirectory(string key) => Path.Combine(Directory, "units", key);
+    public string ResumeDirectory(string key) => Path.Combine(UnitDirectory(key), "resume");
+    string RowPath(string key) => Path.Combine(UnitDirectory(key), "row.json");
+
+    public bool IsFinished(string key) => File.Exists(RowPath(key));
+
+    public void WriteUnit(RunRow row, IReadOnlyList<CurveRow> curve, IReadOnlyList<EvalRow> evals)
+    {
+        var dir = UnitDirectory(row.UnitKey);
+        AtomicFile.WriteAllText(Path.Combine(dir, "curve.json"), JsonSerializer.Serialize(curve, JsonConfigReader.Options));
+        AtomicFile.WriteAllText(Path.Combine(dir, "evals.json"), JsonSerializer.Serialize(evals, JsonConfigReader.Options));
+        // row.json last: its presence marks the unit finished.
+        AtomicFile.WriteAllText(RowPath(row.UnitKey), JsonSerializer.Serialize(row, JsonConfigReader.Options));
+    }
+
+    public void WriteTeacherEvals(IReadOnlyList<EvalRow> evals) =>
+        AtomicFile.WriteAllText(Path.Combine(Directory, "teacher-evals.json"), JsonSerializer.Serialize(evals, JsonConfigReader.Options));
+
+    IEnumerable<string> UnitKeys() =>
+        System.IO.Directory.Exists(Path.Combine(Directory, "units"))
+            ? System.IO.Directory.GetDirectories(Path.Combine(Directory, "units")).Select(Path.GetFileName).Where(k => IsFinished(k!)).Order(StringComparer.Ordinal)!
+            : [];
+
+    static T ReadJson<T>(string path) => JsonSerializer.Deserialize<T>(File.ReadAllText(path), JsonConfigReader.Options)!;
+
+    /// <summary>Rewrites runs.csv, curves.csv and evals.csv from the unit files, in unit order.</summary>
+    public void RewriteTables(IReadOnlyList<string>? order = null)
+    {
+        var keys = UnitKeys().ToList();
+        if (order is not null) keys = keys.OrderBy(k => order.ToList().IndexOf(k) is var i && i < 0 ? int.MaxValue : i).ThenBy(k => k, StringComparer.Ordinal).ToList();
+        var runs = keys.Select(k => ReadJson<RunRow>(RowPath(k))).ToList();
+        var curves = keys.SelectMany(k => ReadJson<List<CurveRow>>(Path.Combine(UnitDirectory(k), "curve.json"))).ToList();
+        var teacherEvalsPath = Path.Combine(Directory, "teacher-evals.json");
+        var evals = (File.Exists(teacherEvalsPath) ? ReadJson<List<EvalRow>>(teacherEvalsPath) : [])
+            .Concat(keys.SelectMany(k => ReadJson<List<EvalRow>>(Path.Combine(UnitDirectory(k), "evals.json")))).ToList();
+        ResultTables.WriteAll(Path.Combine(Directory, ResultSchema.RunsFile), runs);
+        ResultTables.WriteAll(Path.Combine(Directory, ResultSchema.CurvesFile), curves);
+        ResultTables.WriteAll(Path.Combine(Directory, ResultSchema.EvalsFile), evals);
+    }
+
+    /// <summary>Copies finished units of other folders of the same config in; refuses folders of another config.</summary>
+    public static RunFolder Merge(IReadOnlyList<string> sources, string destination)
+    {
+        var problems = new List<string>();
+        string? hash = null;
+        foreach (var source in sources)
+        {
+            var manifest = Path.Combine(source, ResultSchema.ManifestFile);
+            if (!File.Exists(manifest)) { problems.Add($"{source}: no {ResultSchema.ManifestFile}; is this a results folder written by `harness run`?"); continue; }
+            using var doc = JsonDocument.Parse(File.ReadAllText(manifest));
+            var h = doc.RootElement.TryGetProperty("config_hash", out var v) ? v.GetString() : null;
+            hash ??= h;
+            if (h != hash) problems.Add($"{manifest}: config_hash {h} differs from {hash} (first folder); only shards of the same config can be merged.");
+        }
+        if (problems.Count > 0) throw new UserInputException("cannot merge these results folders.", problems);
+        var target = new RunFolder(destination);
+        System.IO.Directory.CreateDirectory(destination);
+        foreach (var source in sources)
+        {
+            var from = new RunFolder(source);
+            foreach (var key in from.UnitKeys())
+            {
+                if (target.IsFinished(key) && Path.GetFullPath(source) != Path.GetFullPath(destination)) continue;
+                foreach (var file in new[] { "row.json", "curve.json", "evals.json" })
+                {
+                    var dest = Path.Combine(target.UnitDirectory(key), file);
+                    if (Path.GetFullPath(Path.Combine(from.UnitDirectory(key), file)) != Path.GetFullPath(dest))
+                        AtomicFile.WriteAllBytes(dest, File.ReadAllBytes(Path.Combine(from.UnitDirectory(key), file)));
+                }
+            }
+            foreach (var extra in new[] { ResultSchema.ManifestFile, "teacher-evals.json" })
+            {
+                var src = Path.Combine(source, extra);
+                var dst = Path.Combine(destination, extra);
+                if (File.Exists(src) && !File.Exists(dst)) AtomicFile.WriteAllBytes(dst, File.ReadAllBytes(src));
+            }
+        }
+        target.RewriteTables();
+        return target;
+    }
+}

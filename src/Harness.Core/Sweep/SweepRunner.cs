@@ -1,0 +1,323 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Harness.Config;
+using Harness.Data;
+using Harness.Distillation;
+using Harness.Modeling;
+using Harness.Results;
+using Harness.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Harness.Sweep;
+
+public sealed record SweepOptions
+{
+    public string? Shard { get; init; }
+    public string? Only { get; init; }
+    public required Device Device { get; init; }
+    public required string RepositoryRoot { get; init; }
+    /// <summary>Results root; the run lands in RESULTS/&lt;experiment&gt;/&lt;config-hash&gt;/.</summary>
+    public string? ResultsRoot { get; init; }
+}
+
+/// <summary>Callbacks for a progress display (the core has no console).</summary>
+public interface ISweepObserver
+{
+    void Status(string message);
+    void UnitStarted(SweepUnit unit, int position, int count);
+    void UnitProgress(TrainingProgress progress);
+    void UnitFinished(SweepUnit unit, RunRow row, bool skipped);
+}
+
+/// <summary>Scores a model on the configured benchmark tasks (null = benchmarks not configured).</summary>
+public delegate IReadOnlyList<EvalRow> UnitEvaluator(Gpt model, string unitKey, string method, int step, long tokens, bool isFinal, bool subset);
+
+public sealed record SweepOutcome(string Directory, IReadOnlyList<SweepUnit> Units, int Ran, int Skipped, int Failed, double WallSeconds, TeacherLogitCache? CacheInfo);
+
+/// <summary>
+/// Runs an experiment: data → teacher → every unit (student × budget × method × seed), each trained, evaluated and
+/// written atomically; finished units are skipped on re-run and an interrupted unit resumes from its last checkpoint.
+/// </summary>
+public sealed class SweepRunner
+{
+    readonly ExperimentConfig config;
+    readonly string configJson;
+    readonly SweepOptions options;
+    readonly ISweepObserver? observer;
+
+    public SweepRunner(ExperimentConfig config, string configJson, SweepOptions options, ISweepObserver? observer = null)
+    {
+        this.config = config;
+        this.configJson = configJson;
+        this.options = options;
+        this.observer = observer;
+    }
+
+    public string ConfigHash => SweepPlan.Hash(config);
+    public string RunDirectory => Path.Combine(options.ResultsRoot ?? Path.Combine(options.RepositoryRoot, "results"), config.Name, ConfigHash);
+
+    /// <summary>Optional benchmark hook, installed by the caller (Evaluation stage).</summary>
+    public Func<PreparedData, UnitEvaluator>? EvaluatorFactory { get; init; }
+
+    public PreparedData PrepareData() =>
+        DataPipeline.Prepare(config.Data, Path.Combine(options.RepositoryRoot, ".cache", "data"), new CallbackProgress(s => observer?.Status(s)));
+
+    public (Gpt? Model, CheckpointInfo? Info, string? Hash, string? Path) LoadTeacher(PreparedData data)
+    {
+        if (config.Teacher.Checkpoint is null) return (null, null, null, null);
+        var path = Resolve(config.Teacher.Checkpoint);
+        if (!File.Exists(Path.Combine(path, Checkpoint.ConfigFile)))
+        {
+            if (config.Teacher.TrainConfig is null)
+                throw new UserInputException($"teacher checkpoint {path} does not exist.",
+                    [$"$.teacher.checkpoint: \"{config.Teacher.Checkpoint}\" has no {Checkpoint.ConfigFile}; train it with `harness train` or set teacher.train_config so the sweep trains it first."]);
+            var trainPath = Resolve(config.Teacher.TrainConfig);
+            observer?.Status($"teacher checkpoint missing: training it from {trainPath}");
+            var trainConfig = JsonConfigReader.ReadFile<TrainRunConfig>(trainPath);
+            TrainRun.Execute(trainConfig with { Output = path }, File.ReadAllText(trainPath), options.RepositoryRoot, options.Device, new CallbackProgress(s => observer?.Status(s)),
+                new CallbackProgress<TrainingProgress>(p => observer?.UnitProgress(p)));
+        }
+        var (model, info) = Checkpoint.Load(path, options.Device);
+        if (info.TokenizerHash != data.TokenizerHash)
+            throw new UserInputException($"teacher {path} was trained with another tokenizer.",
+                [$"{Path.Combine(path, Checkpoint.ConfigFile)}: tokenizer_hash {info.TokenizerHash} ≠ this experiment's {data.TokenizerHash}; make $.data match the teacher's train config or retrain the teacher."]);
+        return (model, info, Checkpoint.Hash(path), path);
+    }
+
+    public IReadOnlyList<SweepUnit> Units(PreparedData data, string? teacherHash) =>
+        SweepPlan.Only(SweepPlan.Shard(SweepPlan.Expand(config, data.VocabSize, data.CorpusHash + data.TokenizerHash, teacherHash), options.Shard), options.Only);
+
+    public SweepOutcome Run(CancellationToken cancellation = default)
+    {
+        var clock = Stopwatch.StartNew();
+        var data = PrepareData();
+        var (teacher, teacherInfo, teacherHash, teacherPath) = LoadTeacher(data);
+        using var teacherScope = teacher;
+        var units = Units(data, teacherHash);
+        var folder = new RunFolder(RunDirectory);
+        Directory.CreateDirectory(folder.Directory);
+        WriteManifest(folder, data, teacherInfo, teacherHash, teacherPath, finished: false);
+        var byteLengths = TokenByteLengths.For(data.TokenizerPath, data.Tokenizer, data.VocabSize);
+        var evaluator = EvaluatorFactory?.Invoke(data);
+        if (teacher is not null && evaluator is not null && !File.Exists(Path.Combine(folder.Directory, "teacher-evals.json")))
+        {
+            observer?.Status("evaluating the teacher on the benchmark tasks");
+            folder.WriteTeacherEvals(evaluator(teacher, ResultSchema.TeacherUnitKey, "teacher", 0, teacherInfo!.TrainingTokens, true, false));
+        }
+
+        TeacherLogitCache? cache = null;
+        if (teacher is not null && config.Methods.Contains("logit-kd") && config.Kd.Cache)
+        {
+            var cacheKey = SweepPlan.Hash(new { teacherHash, data = data.CorpusHash + data.TokenizerHash, k = config.Kd.TopK, t = teacher.Config.ContextLength });
+            cache = new TeacherLogitCache(Path.Combine(options.RepositoryRoot, ".cache", "teacher-logits", $"{cacheKey}.bin"), teacher, data.Train.Count, config.Kd.TopK);
+        }
+        SyntheticCorpus.Result? synthetic = null;
+        int ran = 0, skipped = 0, failed = 0;
+        try
+        {
+            for (int i = 0; i < units.Count; i++)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                var unit = units[i];
+                if (folder.IsFinished(unit.Key))
+                {
+                    skipped++;
+                    observer?.UnitFinished(unit, JsonSerializer.Deserialize<RunRow>(File.ReadAllText(Path.Combine(folder.UnitDirectory(unit.Key), "row.json")), JsonConfigReader.Options)!, true);
+                    continue;
+                }
+                observer?.UnitStarted(unit, i + 1, units.Count);
+                if (unit.Method == "seq-kd" && synthetic is null)
+                    synthetic = LoadOrGenerateSynthetic(teacher!, data, teacherHash!);
+                var row = RunUnit(unit, data, byteLengths, teacher, teacherInfo, cache, synthetic, folder, evaluator, cancellation);
+                if (row.Status != "ok") failed++;
+                ran++;
+                folder.RewriteTables(units.Select(u => u.Key).ToList());
+                observer?.UnitFinished(unit, row, false);
+            }
+        }
+        finally
+        {
+            cache?.Flush();
+        }
+        folder.RewriteTables(units.Select(u => u.Key).ToList());
+        WriteManifest(folder, data, teacherInfo, teacherHash, teacherPath, finished: true, cache);
+        cache?.Dispose();
+        return new SweepOutcome(folder.Directory, units, ran, skipped, failed, clock.Elapsed.TotalSeconds, cache);
+    }
+
+    RunRow RunUnit(SweepUnit unit, PreparedData data, int[] byteLengths, Gpt? teacher, CheckpointInfo? teacherInfo, TeacherLogitCache? cache,
+                   SyntheticCorpus.Result? synthetic, RunFolder folder, UnitEvaluator? evaluator, CancellationToken cancellation)
+    {
+        var training = config.Training with { MaxTokens = unit.Tokens, MaxSteps = null, Seed = unit.Seed };
+        var stream = unit.Method == "seq-kd" ? synthetic!.Tokens : data.Train.Tokens;
+        var sampler = new BatchSampler(stream, training.BatchSize, unit.Model.ContextLength, unit.Seed, alignToContext: true);
+        double teacherForward = teacher is null ? 0 : ModelMath.ForwardFlopsPerToken(teacher.Config);
+        ITeacherSignal? signal = unit.Method != "logit-kd" ? null
+            : cache is not null ? new CachedTeacher(cache, data.VocabSize, teacherForward) : new OnlineTeacher(teacher!);
+        ITrainingObjective objective = signal is null ? new CrossEntropyObjective()
+            : new LogitKdObjective(signal, Divergence.Names[config.Kd.Divergence], config.Kd.Alpha, config.Kd.Temperature, config.Kd.Beta);
+        double trainPerToken = ModelMath.TrainFlopsPerToken(unit.Model);
+        double pretrain = unit.Method == "scratch" ? 0 : teacherInfo?.TrainingFlops ?? 0;
+        var curve = new List<CurveRow>();
+        var evals = new List<EvalRow>();
+        torch.manual_seed(unit.Seed);
+        using var student = new Gpt(unit.Model, options.Device);
+        var trainer = new Trainer(student, training, sampler,
+            new LossEvaluator(data.Validation.Tokens, byteLengths, unit.Model.ContextLength, training.EvalTokens), objective, options.Device);
+        long microBatchesPerStep = training.GradAccum;
+
+        CurveRow Point(EvalPoint p)
+        {
+            long microBatches = p.Step * microBatchesPerStep;
+            return new CurveRow
+            {
+                UnitKey = unit.Key, Method = unit.Method, Student = unit.Student, Seed = unit.Seed,
+                ParamsNonEmbedding = ModelMath.NonEmbeddingParams(unit.Model), Step = p.Step, Tokens = p.Tokens,
+                FlopsStudentTrain = p.Tokens * trainPerToken,
+                FlopsTeacherInference = signal is OnlineTeacher ? p.Tokens * teacherForward : 0,
+                FlopsTeacherCacheShare = signal is CachedTeacher ? DistinctWindows(sampler, microBatches) * unit.Model.ContextLength * teacherForward : 0,
+                FlopsSyntheticGeneration = unit.Method == "seq-kd" ? synthetic!.GenerationFlops * Math.Min(1.0, (double)p.Tokens / synthetic.Tokens.Length) : 0,
+                FlopsTeacherPretrain = pretrain,
+                ValLoss = p.ValLoss, ValBitsPerByte = p.ValBitsPerByte, IsFinal = p.IsFinal,
+            };
+        }
+
+        var clock = Stopwatch.StartNew();
+        TrainingResult? result = null;
+        string failure = "";
+        try
+        {
+            result = trainer.Run(folder.ResumeDirectory(unit.Key), new CallbackProgress<TrainingProgress>(p => observer?.UnitProgress(p)), point =>
+            {
+                if (evaluator is not null && config.Evaluation.CurveSubset > 0 && !point.IsFinal)
+                    evals.AddRange(evaluator(student, unit.Key, unit.Method, point.Step, point.Tokens, false, true));
+            }, cancellation);
+        }
+        catch (TrainingDivergedException e)
+        {
+            failure = e.Message;
+        }
+        if (result is not null)
+        {
+            curve.AddRange(result.Curve.Select(Point));
+            if (evaluator is not null)
+            {
+                // Curve-subset scores from before a resume are lost with the process; the final evaluation is always complete.
+                evals.AddRange(evaluator(student, unit.Key, unit.Method, result.Steps, result.Tokens, true, false));
+            }
+        }
+        var last = curve.LastOrDefault();
+        var row = new RunRow
+        {
+            UnitKey = unit.Key, Method = unit.Method, Student = unit.Student, Budget = unit.Budget, Seed = unit.Seed,
+            Layers = unit.Model.Layers, DModel = unit.Model.DModel,
+            ParamsTotal = ModelMath.TotalParams(unit.Model), ParamsNonEmbedding = ModelMath.NonEmbeddingParams(unit.Model),
+            Tokens = result?.Tokens ?? 0,
+            FlopsStudentTrain = last?.FlopsStudentTrain ?? 0, FlopsTeacherInference = last?.FlopsTeacherInference ?? 0,
+            FlopsTeacherCacheShare = last?.FlopsTeacherCacheShare ?? 0, FlopsSyntheticGeneration = last?.FlopsSyntheticGeneration ?? 0,
+            FlopsTeacherPretrain = pretrain,
+            ValLoss = last?.ValLoss ?? double.NaN, ValBitsPerByte = last?.ValBitsPerByte ?? double.NaN,
+            Status = result is null ? "failed" : "ok", FailureReason = failure,
+            WallSeconds = result?.WallSeconds ?? clock.Elapsed.TotalSeconds, TokensPerSecond = result?.TokensPerSecond ?? 0,
+            Device = options.Device.type == DeviceType.CUDA ? $"cuda:{options.Device.index}" : "cpu", Threads = torch.get_num_threads(),
+        };
+        folder.WriteUnit(row, curve, evals);
+        ResumeState.Clear(folder.ResumeDirectory(unit.Key));
+        return row;
+    }
+
+    /// <summary>Distinct context-aligned windows read in the first <paramref name="microBatches"/> micro-batches (replayed: the sampler is stateless).</summary>
+    static long DistinctWindows(BatchSampler sampler, long microBatches)
+    {
+        var seen = new HashSet<long>();
+        for (long i = 0; i < microBatches; i++)
+            foreach (var s in sampler.Starts(i)) seen.Add(s);
+        return seen.Count;
+    }
+
+    SyntheticCorpus.Result LoadOrGenerateSynthetic(Gpt teacher, PreparedData data, string teacherHash)
+    {
+        var s = config.SeqKd;
+        var key = SweepPlan.Hash(new { teacherHash, s.Tokens, s.Temperature, s.TopP, s.Seed, data = data.TokenizerHash });
+        var path = Path.Combine(options.RepositoryRoot, ".cache", "synthetic", $"{key}.json");
+        if (File.Exists(path))
+            return JsonSerializer.Deserialize<SyntheticCorpus.Result>(File.ReadAllText(path))!;
+        observer?.Status($"seq-kd: teacher samples {s.Tokens:N0} tokens (T={s.Temperature}, top-p={s.TopP}, seed {s.Seed}); cached at {path}");
+        var result = SyntheticCorpus.Generate(teacher, data.Train.Tokens, s.Tokens, s.Temperature, s.TopP, s.Seed);
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(result));
+        return result;
+    }
+
+    void WriteManifest(RunFolder folder, PreparedData data, CheckpointInfo? teacherInfo, string? teacherHash, string? teacherPath, bool finished, TeacherLogitCache? cache = null)
+    {
+        var path = Path.Combine(folder.Directory, ResultSchema.ManifestFile);
+        var existing = File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path)) : null;
+        var manifest = new JsonObject
+        {
+            ["schema_version"] = ResultSchema.Version,
+            ["experiment"] = config.Name,
+            ["config_hash"] = ConfigHash,
+            ["config"] = JsonNode.Parse(JsonConfigReader.Serialize(config)),
+            ["git_commit"] = GitCommit(options.RepositoryRoot),
+            ["versions"] = new JsonObject
+            {
+                ["harness"] = typeof(SweepRunner).Assembly.GetName().Version?.ToString(),
+                ["torchsharp"] = typeof(torch).Assembly.GetName().Version?.ToString(),
+                ["libtorch"] = "2.10.0",
+                ["dotnet"] = Environment.Version.ToString(),
+            },
+            ["device"] = options.Device.type == DeviceType.CUDA ? $"cuda:{options.Device.index}" : "cpu",
+            ["threads"] = torch.get_num_threads(),
+            ["corpus_hash"] = data.CorpusHash,
+            ["tokenizer_hash"] = data.TokenizerHash,
+            ["tokenizer"] = new JsonObject { ["kind"] = data.TokenizerSpec.Kind, ["vocab_size"] = data.VocabSize },
+            ["split_tokens"] = new JsonObject { ["train"] = data.Train.Count, ["validation"] = data.Validation.Count, ["test"] = data.Test.Count },
+            ["teacher"] = teacherInfo is null ? null : new JsonObject
+            {
+                ["path"] = Path.GetRelativePath(options.RepositoryRoot, teacherPath!), ["hash"] = teacherHash,
+                ["params"] = ModelMath.TotalParams(teacherInfo.Model), ["params_non_embedding"] = ModelMath.NonEmbeddingParams(teacherInfo.Model),
+                ["flops"] = teacherInfo.TrainingFlops, ["tokens"] = teacherInfo.TrainingTokens, ["val_loss"] = teacherInfo.FinalValLoss,
+                ["val_bpb"] = teacherInfo.FinalValBitsPerByte,
+                ["model"] = JsonNode.Parse(JsonConfigReader.Serialize(teacherInfo.Model)),
+            },
+            ["teacher_logit_cache"] = cache is null ? null : new JsonObject
+            {
+                ["top_k"] = cache.TopK, ["bytes_per_token"] = cache.BytesPerToken, ["windows_filled"] = cache.FilledWindows,
+                ["windows_total"] = cache.Windows, ["build_flops_this_process"] = cache.BuildFlops,
+            },
+            ["flop_formula"] = "train = 6·(N_nonembedding + V·d) + 12·L·T·d per token; forward = one third (Kaplan et al. 2020 Table 1; PaLM App. B)",
+            ["started_utc"] = existing?["started_utc"]?.GetValue<string>() ?? DateTime.UtcNow.ToString("O"),
+            ["finished_utc"] = finished ? DateTime.UtcNow.ToString("O") : null,
+            ["shard"] = options.Shard,
+        };
+        AtomicFile.WriteAllText(path, manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    static string GitCommit(string root)
+    {
+        try
+        {
+            var head = Path.Combine(root, ".git", "HEAD");
+            if (!File.Exists(head)) return "unknown";
+            var text = File.ReadAllText(head).Trim();
+            if (!text.StartsWith("ref: ", StringComparison.Ordinal)) return text;
+            var refPath = Path.Combine(root, ".git", text[5..]);
+            if (File.Exists(refPath)) return File.ReadAllText(refPath).Trim();
+            var packed = Path.Combine(root, ".git", "packed-refs");
+            return File.Exists(packed) ? File.ReadLines(packed).FirstOrDefault(l => l.EndsWith(text[5..], StringComparison.Ordinal))?.Split(' ')[0] ?? "unknown" : "unknown";
+        }
+        catch (IOException) { return "unknown"; }
+    }
+
+    string Resolve(string path) => Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(options.RepositoryRoot, path));
+
+    sealed class CallbackProgress(Action<string> report) : IProgress<string> { public void Report(string value) => report(value); }
+}
+
+/// <summary>Synchronous IProgress (System.Progress posts to the thread pool, which reorders reports).</summary>
+public sealed class CallbackProgress<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value) => report(value);
+}

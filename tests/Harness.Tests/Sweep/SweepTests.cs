@@ -1,0 +1,134 @@
+using Harness.Config;
+using Harness.Modeling;
+using Harness.Results;
+using Harness.Sweep;
+using Harness.Training;
+using TorchSharp;
+
+namespace Harness.Tests.Sweep;
+
+public class SweepTests
+{
+    const string ConfigJson = """
+    {
+      "name": "tiny-sweep",
+      "data": { "corpus": "embedded", "tokenizer": { "kind": "bpe", "vocab_size": 300 } },
+      "teacher": { "checkpoint": "models/teacher" },
+      "students": { "s": { "context_length": 16, "layers": 1, "heads": 2, "d_model": 16 } },
+      "budgets": [ { "name": "b", "tokens": 3840 } ],
+      "methods": ["scratch", "logit-kd"],
+      "kd": { "top_k": 8 },
+      "seeds": [1, 2],
+      "training": { "batch_size": 8, "eval_interval": 10, "eval_tokens": 512, "checkpoint_interval": 5, "warmup_steps": 2, "log_interval": 1 }
+    }
+    """;
+
+    sealed class CancelAfter(int unitIndex, int step, CancellationTokenSource cts) : ISweepObserver
+    {
+        int currentUnit;
+        public void Status(string message) { }
+        public void UnitStarted(SweepUnit unit, int position, int count) => currentUnit = position;
+        public void UnitProgress(TrainingProgress p) { if (currentUnit == unitIndex && p.Step == step) cts.Cancel(); }
+        public void UnitFinished(SweepUnit unit, RunRow row, bool skipped) { }
+    }
+
+    static SweepRunner Runner(string root, ISweepObserver? observer = null)
+    {
+        var config = JsonConfigReader.Read<ExperimentConfig>(ConfigJson, "test");
+        return new SweepRunner(config, ConfigJson, new SweepOptions { Device = torch.CPU, RepositoryRoot = root }, observer);
+    }
+
+    static void SaveTeacher(string root)
+    {
+        var runner = Runner(root);
+        var data = runner.PrepareData();
+        torch.manual_seed(11);
+        var shape = new GptConfig(data.VocabSize, 16, 1, 2, 32);
+        using var teacher = new Gpt(shape);
+        Checkpoint.Save(teacher, Path.Combine(root, "models", "teacher"),
+            new CheckpointInfo { Model = shape, TokenizerHash = data.TokenizerHash, CorpusHash = data.CorpusHash, TrainingFlops = 1e9, TrainingTokens = 1000 });
+    }
+
+    [Fact]
+    public void Interrupted_sweep_resumes_and_matches_an_uninterrupted_one()
+    {
+        var straightRoot = TestSupport.TempDirectory();
+        SaveTeacher(straightRoot);
+        var straight = Runner(straightRoot).Run();
+        Assert.Equal(4, straight.Ran);
+        var expected = ResultTables.ReadAll<RunRow>(Path.Combine(straight.Directory, ResultSchema.RunsFile));
+
+        var resumedRoot = TestSupport.TempDirectory();
+        SaveTeacher(resumedRoot);
+        using var cts = new CancellationTokenSource();
+        // Kill unit 2 (logit-kd, seed 1) after step 22 of 30: its step-20 checkpoint must be reused.
+        Assert.ThrowsAny<OperationCanceledException>(() => Runner(resumedRoot, new CancelAfter(2, 22, cts)).Run(cts.Token));
+        var second = Runner(resumedRoot).Run();
+        Assert.Equal(1, second.Skipped);
+        Assert.Equal(3, second.Ran);
+        var actual = ResultTables.ReadAll<RunRow>(Path.Combine(second.Directory, ResultSchema.RunsFile));
+
+        Assert.Equal(expected.Select(r => r.UnitKey), actual.Select(r => r.UnitKey));
+        Assert.Equal(expected.Select(r => r.ValLoss), actual.Select(r => r.ValLoss));
+        Assert.Equal(expected.Select(r => r.FlopsTeacherCacheShare), actual.Select(r => r.FlopsTeacherCacheShare));
+        Assert.All(actual, r => Assert.Equal("ok", r.Status));
+        Assert.True(actual.Where(r => r.Method == "logit-kd").All(r => r.FlopsTeacherCacheShare > 0 && r.FlopsTeacherPretrain == 1e9));
+        Assert.True(actual.Where(r => r.Method == "scratch").All(r => r.FlopsTeacherCacheShare == 0 && r.FlopsTeacherPretrain == 0));
+        var curves = ResultTables.ReadAll<CurveRow>(Path.Combine(second.Directory, ResultSchema.CurvesFile));
+        Assert.Equal(4 * 3, curves.Count);
+
+        // A third run has nothing left to do.
+        var third = Runner(resumedRoot).Run();
+        Assert.Equal(0, third.Ran);
+        Assert.Equal(4, third.Skipped);
+    }
+
+    [Fact]
+    public void Unit_keys_are_stable_and_change_with_what_changes_results()
+    {
+        var config = JsonConfigReader.Read<ExperimentConfig>(ConfigJson, "test");
+        var a = SweepPlan.Expand(config, 300, "data", "teacher");
+        var b = SweepPlan.Expand(config, 300, "data", "teacher");
+        Assert.Equal(a.Select(u => u.Key), b.Select(u => u.Key));
+        Assert.Equal(a.Count, a.Select(u => u.Key).Distinct().Count());
+        var otherTeacher = SweepPlan.Expand(config, 300, "data", "teacher2");
+        Assert.Equal(a.Where(u => u.Method == "scratch").Select(u => u.Key), otherTeacher.Where(u => u.Method == "scratch").Select(u => u.Key));
+        Assert.NotEqual(a.Where(u => u.Method != "scratch").Select(u => u.Key), otherTeacher.Where(u => u.Method != "scratch").Select(u => u.Key));
+        var shards = new[] { SweepPlan.Shard(a, "1/2"), SweepPlan.Shard(a, "2/2") };
+        Assert.Equal(a.Select(u => u.Key).Order(), shards.SelectMany(s => s).Select(u => u.Key).Order());
+        Assert.Throws<UserInputException>(() => SweepPlan.Shard(a, "3/2"));
+    }
+
+    [Fact]
+    public void Experiment_config_errors_are_all_reported_with_path_value_and_rule()
+    {
+        const string bad = """
+        { "name": "x", "students": { "s": { "preset": "nope" } }, "budgets": [ { "name": "b", "tokens": -5 } ],
+          "methods": ["scratch", "magic"], "kd": { "alpha": 2, "divergence": "kl" }, "seeds": [1], "colour": "blue" }
+        """;
+        var e = Assert.Throws<UserInputException>(() => JsonConfigReader.Read<ExperimentConfig>(bad, "bad.json"));
+        Assert.Contains(e.Problems, p => p.Contains("$.colour") && p.Contains("unknown key"));
+        bad.Replace("\"colour\": \"blue\"", "\"seeds\": [1]");
+        var e2 = Assert.Throws<UserInputException>(() => JsonConfigReader.Read<ExperimentConfig>(bad.Replace(", \"colour\": \"blue\"", ""), "bad.json"));
+        Assert.Contains(e2.Problems, p => p.Contains("$.students.s.preset") && p.Contains("nope") && p.Contains("valid"));
+        Assert.Contains(e2.Problems, p => p.Contains("$.budgets[0].tokens") && p.Contains("-5"));
+        Assert.Contains(e2.Problems, p => p.Contains("$.methods[1]") && p.Contains("magic"));
+        Assert.Contains(e2.Problems, p => p.Contains("$.kd.alpha") && p.Contains("2"));
+        Assert.Contains(e2.Problems, p => p.Contains("$.kd.divergence") && p.Contains("forward-kl"));
+        Assert.Contains(e2.Problems, p => p.Contains("$.teacher.checkpoint"));
+        Assert.All(e2.Problems, p => Assert.StartsWith("bad.json: ", p));
+    }
+
+    [Fact]
+    public void Train_config_type_errors_are_reported_together()
+    {
+        const string bad = """{ "name": "t", "model": { "preset": "small", "heads": 3, "d_model": "big" }, "training": { "max_steps": 1.5 }, "output": "m" }""";
+        var e = Assert.Throws<UserInputException>(() => JsonConfigReader.Read<TrainRunConfig>(bad, "t.json"));
+        Assert.Contains(e.Problems, p => p.Contains("$.model.d_model") && p.Contains("\"big\"") && p.Contains("integer"));
+        Assert.Contains(e.Problems, p => p.Contains("$.training.max_steps") && p.Contains("1.5"));
+        var e2 = Assert.Throws<UserInputException>(() => JsonConfigReader.Read<TrainRunConfig>(
+            """{ "name": "t", "model": { "preset": "small", "heads": 3 }, "training": { "max_steps": 10, "batch_size": -1 }, "output": "m" }""", "t.json"));
+        Assert.Contains(e2.Problems, p => p.Contains("$.model.heads") && p.Contains("must divide d_model (128)"));
+        Assert.Contains(e2.Problems, p => p.Contains("$.training.batch_size") && p.Contains("-1"));
+    }
+}
