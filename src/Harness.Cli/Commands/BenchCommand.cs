@@ -1,0 +1,86 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Text.Json;
+using Harness.Modeling;
+using Harness.Training;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Harness.Cli.Commands;
+
+public sealed class BenchSettings : CommandSettings
+{
+    [CommandOption("--preset <NAME>")]
+    [Description("Model preset to time (see `harness validate` errors for the list).")]
+    [DefaultValue("small")]
+    public string Preset { get; init; } = "small";
+
+    [CommandOption("--vocab <N>")] [DefaultValue(512)] public int Vocab { get; init; } = 512;
+    [CommandOption("--batch <N>")] [DefaultValue(32)] public int Batch { get; init; } = 32;
+    [CommandOption("--steps <N>")] [DefaultValue(30)] public int Steps { get; init; } = 30;
+    [CommandOption("--warmup <N>")] [DefaultValue(5)] public int Warmup { get; init; } = 5;
+    [CommandOption("--threads <N>")] [DefaultValue(2)] public int Threads { get; init; } = 2;
+    [CommandOption("--device <DEVICE>")] [DefaultValue("cpu")] public string Device { get; init; } = "cpu";
+    [CommandOption("--untied")] [Description("Untied output head (what ../shared/perf/bench_torch.py uses).")] public bool Untied { get; init; }
+
+    [CommandOption("--compare-pytorch")]
+    [Description("Also run ../shared/perf/bench_torch.py (or HARNESS_TORCH_BENCH) with Debian's /usr/bin/python3 and print the ratio.")]
+    public bool ComparePytorch { get; init; }
+}
+
+[Description("Time training steps: tokens/s and achieved fraction of this machine's measured fp32 matmul throughput.")]
+public sealed class BenchCommand : Command<BenchSettings>
+{
+    public override int Execute(CommandContext context, BenchSettings settings, CancellationToken cancellation)
+    {
+        if (!GptConfig.Presets.TryGetValue(settings.Preset, out var preset))
+            throw new UserInputException($"--preset: value '{settings.Preset}' is not a preset; valid: {string.Join(", ", GptConfig.Presets.Keys)}.");
+        DeviceSelector.ConfigureThreads(settings.Threads);
+        var device = DeviceSelector.Resolve(settings.Device);
+        var config = preset with { VocabSize = settings.Vocab, TieEmbeddings = !settings.Untied };
+        double mm = StepBenchmark.MatmulGflops(device: device);
+        var r = StepBenchmark.Run(config, settings.Batch, settings.Steps, settings.Warmup, device, mm);
+        var table = new Table().Title($"harness bench: {settings.Preset} (d{config.DModel}, L{config.Layers}, H{config.Heads}, T{config.ContextLength}, V{config.VocabSize}), batch {settings.Batch}, {DeviceSelector.Describe(device)}")
+            .AddColumns("", "harness (TorchSharp)");
+        bool compare = settings.ComparePytorch;
+        PytorchResult? py = compare ? RunPytorch(settings, config) : null;
+        if (py is not null) table.AddColumn("PyTorch eager").AddColumn("ratio");
+        string Ratio(double a, double? b) => b is > 0 ? (a / b.Value).ToString("F2") + "×" : "";
+        table.AddRow(new[] { "tokens/s", r.TokensPerSecond.ToString("N0") }.Concat(py is null ? [] : new[] { py.TokensPerSecond.ToString("N0"), Ratio(r.TokensPerSecond, py.TokensPerSecond) }).ToArray());
+        table.AddRow(new[] { "step ms (median)", r.StepMsMedian.ToString("F1") }.Concat(py is null ? [] : new[] { py.StepMs.ToString("F1"), "" }).ToArray());
+        table.AddRow(new[] { "achieved GFLOP/s", r.AchievedGflops.ToString("F1") }.Concat(py is null ? [] : new[] { py.Gflops.ToString("F1"), "" }).ToArray());
+        table.AddRow(new[] { "matmul 2048³ GFLOP/s", mm.ToString("F1") }.Concat(py is null ? [] : new[] { py.MatmulGflops.ToString("F1"), "" }).ToArray());
+        table.AddRow(new[] { "fraction of matmul", r.FractionOfMatmul.ToString("P1") }.Concat(py is null ? [] : new[] { (py.Gflops / py.MatmulGflops).ToString("P1"), "" }).ToArray());
+        table.AddRow(new[] { "peak RSS MB", r.PeakRssMb.ToString("F0") }.Concat(py is null ? [] : new[] { "", "" }).ToArray());
+        AnsiConsole.Write(table);
+        return 0;
+    }
+
+    sealed record PytorchResult(double TokensPerSecond, double StepMs, double Gflops, double MatmulGflops);
+
+    static PytorchResult? RunPytorch(BenchSettings s, GptConfig c)
+    {
+        var script = Environment.GetEnvironmentVariable("HARNESS_TORCH_BENCH") ?? RepositoryPaths.Resolve("../shared/perf/bench_torch.py");
+        if (!File.Exists(script) || !File.Exists("/usr/bin/python3"))
+        {
+            AnsiConsole.MarkupLine($"[yellow]PyTorch comparison skipped[/]: needs {Markup.Escape(script)} and /usr/bin/python3 with python3-torch (apt-get install python3-torch libopenblas0-openmp).");
+            return null;
+        }
+        JsonElement? Run(string args)
+        {
+            var psi = new ProcessStartInfo("/usr/bin/python3", $"{script} {args}") { RedirectStandardOutput = true, RedirectStandardError = true };
+            psi.Environment["OPENBLAS_CORETYPE"] = "SKYLAKEX";
+            using var p = Process.Start(psi)!;
+            var output = p.StandardOutput.ReadToEnd();
+            p.WaitForExit();
+            var line = output.Split('\n').FirstOrDefault(l => l.StartsWith("RESULT ", StringComparison.Ordinal));
+            if (line is null) { AnsiConsole.MarkupLine($"[yellow]PyTorch run failed[/]: {Markup.Escape(p.StandardError.ReadToEnd().Split('\n').LastOrDefault(l => l.Length > 0) ?? "")}"); return null; }
+            return JsonDocument.Parse(line[7..]).RootElement.Clone();
+        }
+        var train = Run($"--mode train --vocab {c.VocabSize} --ctx {c.ContextLength} --d_model {c.DModel} --n_layer {c.Layers} --n_head {c.Heads} --batch {s.Batch} --steps {s.Steps} --warmup {s.Warmup} --threads {s.Threads}");
+        var mm = Run($"--mode mm --mm_n 2048 --mm_reps 10 --threads {s.Threads}");
+        if (train is null || mm is null) return null;
+        return new PytorchResult(train.Value.GetProperty("tokens_per_s").GetDouble(), train.Value.GetProperty("step_ms_median").GetDouble(),
+            train.Value.GetProperty("achieved_gflops").GetDouble(), mm.Value.GetProperty("gflops").GetDouble());
+    }
+}
