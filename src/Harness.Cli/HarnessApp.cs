@@ -31,5 +31,7 @@ public static class HarnessApp
     static void Register(IConfigurator config)
     {
         // Commands register themselves here; one line each keeps merges trivial.
+        config.AddCommand<Commands.EstimateCommand>("estimate");
+        config.AddCommand<Commands.FitScalingCommand>("fit-scaling");
     }
 }
