@@ -45,8 +45,8 @@ public sealed class EstimateSettings : CommandSettings
     public bool FinalOnly { get; init; }
 
     [CommandOption("--resamples <N>")]
-    [Description("Bootstrap resamples (default 400; 0 skips intervals).")]
-    public int Resamples { get; init; } = 400;
+    [Description("Bootstrap resamples (default 200; 0 skips intervals; use 1000+ for reported intervals).")]
+    public int Resamples { get; init; } = 200;
 
     [CommandOption("--seed <S>")]
     [Description("Bootstrap seed (default 0).")]
@@ -94,7 +94,7 @@ public sealed class EstimateCommand : Command<EstimateSettings>
     static void Print(EstimateResult result)
     {
         var table = new Table().Border(TableBorder.Rounded)
-            .Title($"compute-equivalent gain M over '{Markup.Escape(result.Baseline)}' (geometric mean [95% CI]; * = extrapolated)");
+            .Title(Markup.Escape($"compute-equivalent gain M over '{result.Baseline}' (geometric mean [95% CI]; * = extrapolated)"));
         table.AddColumn("treatment").AddColumn("metric").AddColumn("n");
         foreach (var a in result.Accounting) table.AddColumn(new TableColumn(Markup.Escape(a.Name)).RightAligned());
         var summaries = result.Rows.Where(r => r.Kind is RowKind.MetricMean or RowKind.TreatmentMean)

@@ -90,6 +90,6 @@ internal sealed class CsvColumns
     {
         if (Problems.Count == 1) throw new UserInputException(Problems[0]);
         if (Problems.Count > 1)
-            throw new UserInputException($"{Path}: {Problems.Count} problems; first: {Problems[0]}", Problems);
+            throw new UserInputException($"{Path}: {Problems.Count} problems:", Problems);
     }
 }

@@ -13,7 +13,7 @@ public sealed record EstimateOptions
     public double? GrowthPerYear { get; init; }
     /// <summary>Fit the baseline on each run's final point only (default: every evaluation point of every run).</summary>
     public bool FinalOnly { get; init; }
-    public int Resamples { get; init; } = 400;
+    public int Resamples { get; init; } = 200;
     public int Seed { get; init; }
     /// <summary>Screened grid starts that get an L-BFGS run in the full L(N, D) fit (int.MaxValue: Epoch's whole grid).</summary>
     public int GridKeep { get; init; } = ScalingLawFitter.DefaultGridKeep;
