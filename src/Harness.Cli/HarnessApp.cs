@@ -37,5 +37,7 @@ public static class HarnessApp
         config.AddCommand<MergeCommand>("merge").WithExample("merge", "results/quickstart/abc/shard1", "results/quickstart/abc/shard2");
         config.AddCommand<BenchCommand>("bench").WithExample("bench", "--preset", "small", "--untied", "--compare-pytorch");
         config.AddCommand<ValidateCommand>("validate").WithExample("validate", "experiments/quickstart.json");
+        config.AddCommand<Commands.EstimateCommand>("estimate");
+        config.AddCommand<Commands.FitScalingCommand>("fit-scaling");
     }
 }

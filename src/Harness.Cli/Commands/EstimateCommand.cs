@@ -1,0 +1,129 @@
+using System.ComponentModel;
+using System.Globalization;
+using Harness.Estimation;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Harness.Cli.Commands;
+
+public sealed class EstimateSettings : CommandSettings
+{
+    [CommandArgument(0, "[RESULTS_DIR]")]
+    [Description("Sweep results folder (runs.csv, curves.csv, evals.csv); multipliers.csv and fits.json are written into it.")]
+    public string? ResultsDir { get; init; }
+
+    [CommandOption("--table <FILE>")]
+    [Description("External table with columns group,model,compute_flops,benchmark,score,higher_is_better (params, tokens, chance optional).")]
+    public string? Table { get; init; }
+
+    [CommandOption("--baseline <GROUP>")]
+    [Description("Baseline group of --table (default: scratch).")]
+    public string Baseline { get; init; } = "scratch";
+
+    [CommandOption("--treatment <GROUP>")]
+    [Description("Treatment group(s) of --table; repeat or separate with commas.")]
+    public string[] Treatment { get; init; } = [];
+
+    [CommandOption("--out <DIR>")]
+    [Description("Output folder for --table (default: beside the table).")]
+    public string? Out { get; init; }
+
+    [CommandOption("--metric <NAME>")]
+    [Description("Metric(s) to estimate, e.g. val_loss or hellaswag/acc; repeat or separate with commas (default: all).")]
+    public string[] Metric { get; init; } = [];
+
+    [CommandOption("--accounting <SCENARIO>")]
+    [Description("amortised:K scenario(s) to add to student, +inference, +teacher (default amortised:10).")]
+    public string[] Accounting { get; init; } = [];
+
+    [CommandOption("--growth-per-year <G>")]
+    [Description("Yearly effective-compute growth factor; reports years = ln M / ln G.")]
+    public double? GrowthPerYear { get; init; }
+
+    [CommandOption("--final-only")]
+    [Description("Fit the baseline on each run's final point only (default: every evaluation point).")]
+    public bool FinalOnly { get; init; }
+
+    [CommandOption("--resamples <N>")]
+    [Description("Bootstrap resamples (default 200; 0 skips intervals; use 1000+ for reported intervals).")]
+    public int Resamples { get; init; } = 200;
+
+    [CommandOption("--seed <S>")]
+    [Description("Bootstrap seed (default 0).")]
+    public int Seed { get; init; }
+}
+
+[Description("Efficiency multipliers: compute-equivalent gain of each treatment over the from-scratch frontier, with bootstrap intervals.")]
+public sealed class EstimateCommand : Command<EstimateSettings>
+{
+    public override int Execute(CommandContext context, EstimateSettings settings, CancellationToken cancellation)
+    {
+        if ((settings.ResultsDir is null) == (settings.Table is null))
+            throw new UserInputException("estimate: give either RESULTS_DIR or --table FILE (exactly one).");
+        var options = new EstimateOptions
+        {
+            Metrics = settings.Metric,
+            Accounting = settings.Accounting,
+            GrowthPerYear = settings.GrowthPerYear,
+            FinalOnly = settings.FinalOnly,
+            Resamples = settings.Resamples,
+            Seed = settings.Seed,
+        };
+        EstimateResult result;
+        string outDir;
+        if (settings.Table is { } table)
+        {
+            var treatments = settings.Treatment.SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+            if (treatments.Count == 0)
+                throw new UserInputException("estimate --table: --treatment GROUP is required (the group to compare with --baseline).");
+            result = MultiplierEstimator.EstimateTable(table, settings.Baseline, treatments, options);
+            outDir = settings.Out ?? Path.GetDirectoryName(Path.GetFullPath(table))!;
+        }
+        else
+        {
+            result = MultiplierEstimator.EstimateResultsFolder(settings.ResultsDir!, options);
+            outDir = settings.ResultsDir!;
+        }
+        var (multipliers, fits) = EstimateWriter.Write(result, outDir);
+        Print(result);
+        AnsiConsole.MarkupLine($"wrote [blue]{Markup.Escape(multipliers)}[/] and [blue]{Markup.Escape(fits)}[/] " +
+                               $"({result.Options.Resamples} resamples, {result.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s)");
+        return 0;
+    }
+
+    internal static void Print(EstimateResult result)
+    {
+        var table = new Table().Border(TableBorder.Rounded)
+            .Title(Markup.Escape($"compute-equivalent gain M over '{result.Baseline}' (geometric mean [95% CI]; * = extrapolated)"));
+        table.AddColumn("treatment").AddColumn("metric").AddColumn("n");
+        foreach (var a in result.Accounting) table.AddColumn(new TableColumn(Markup.Escape(a.Name)).RightAligned());
+        var summaries = result.Rows.Where(r => r.Kind is RowKind.MetricMean or RowKind.TreatmentMean)
+                              .GroupBy(r => (r.Treatment, r.Metric)).ToList();
+        foreach (var g in summaries)
+        {
+            var cells = new List<string> { Markup.Escape(g.Key.Treatment), Markup.Escape(g.Key.Metric), g.First().Points.ToString(CultureInfo.InvariantCulture) };
+            foreach (var a in result.Accounting)
+                cells.Add(g.FirstOrDefault(r => r.Accounting == a.Name) is { } row ? Cell(row) : "");
+            table.AddRow(cells.ToArray());
+        }
+        AnsiConsole.Write(table);
+        foreach (var f in result.Fits.Where(f => f.Note is not null))
+            AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(f.Metric)}[/]: {Markup.Escape(f.Note!)}");
+        foreach (var n in result.Notes) AnsiConsole.MarkupLine($"[grey]{Markup.Escape(n)}[/]");
+        if (result.ExcludedFailedUnits > 0)
+            AnsiConsole.MarkupLine($"[yellow]{result.ExcludedFailedUnits} failed unit(s) excluded[/]");
+        var flagged = result.Rows.Count(r => r.Kind == RowKind.Point && r.Status != MultiplierStatus.Ok);
+        if (flagged > 0)
+            AnsiConsole.MarkupLine($"[yellow]{flagged} point row(s) without a number (beyond baseline asymptote, at chance or no fit); see the status column.[/]");
+    }
+
+    static string Cell(MultiplierRow r)
+    {
+        if (r.M is not { } m) return $"[yellow]{Markup.Escape(r.Status)}[/]";
+        var ci = r.MCi95Low is { } lo && r.MCi95High is { } hi ? $" [grey][[{Format(lo)}, {Format(hi)}]][/]" : "";
+        var years = r.Years is { } y ? $" [grey]{y.ToString("F2", CultureInfo.InvariantCulture)} y[/]" : "";
+        return Format(m) + ci + years + (r.Extrapolated ? "*" : "");
+    }
+
+    static string Format(double v) => double.IsPositiveInfinity(v) ? "∞" : v.ToString(v >= 100 || v < 0.01 ? "0.##e0" : "0.###", CultureInfo.InvariantCulture);
+}
