@@ -1,0 +1,54 @@
+using Microsoft.ML.Tokenizers;
+
+namespace Harness.Evaluation;
+
+/// <summary>
+/// The floor every model is compared against: a model whose next-token distribution is uniform over V tokens, so each
+/// continuation token costs ln V nats and greedy generation (all tokens tied) is defined to produce nothing.
+/// Token counts come from <paramref name="tokenizer"/> (context and continuation encoded separately, as
+/// <see cref="GptScorer"/> does), or UTF-8 bytes when none is given (a byte-level model).
+/// </summary>
+public sealed class UniformScorer(int vocabSize, Tokenizer? tokenizer = null) : ILanguageModelScorer
+{
+    public IReadOnlyList<LoglikelihoodResult> LogLikelihood(IReadOnlyList<LoglikelihoodRequest> requests)
+    {
+        double perToken = -Math.Log(vocabSize);
+        return requests.Select(r =>
+        {
+            var (_, continuation) = GptScorer.SplitTrailingWhitespace(r.Context, r.Continuation);
+            int tokens = tokenizer is null ? EvaluationMetrics.Utf8Length(continuation) : tokenizer.EncodeToIds(continuation).Count;
+            return new LoglikelihoodResult(tokens * perToken, false, tokens, EvaluationMetrics.Utf8Length(r.Continuation));
+        }).ToArray();
+    }
+
+    public IReadOnlyList<string> GenerateGreedy(IReadOnlyList<GenerationRequest> requests) => requests.Select(_ => "").ToArray();
+}
+
+/// <summary>
+/// A scorer built from functions, for tests and baselines: log-probabilities and generations are whatever the caller
+/// says.  Token counts are UTF-8 bytes of the continuation; IsGreedy comes from <paramref name="isGreedy"/> (false if none).
+/// </summary>
+public sealed class DelegateScorer(
+    Func<LoglikelihoodRequest, double> logProb,
+    Func<GenerationRequest, string>? generate = null,
+    Func<LoglikelihoodRequest, bool>? isGreedy = null) : ILanguageModelScorer
+{
+    /// <summary>Every request this scorer has answered, in order (tests inspect what tasks ask).</summary>
+    public List<object> Seen { get; } = [];
+
+    public IReadOnlyList<LoglikelihoodResult> LogLikelihood(IReadOnlyList<LoglikelihoodRequest> requests)
+    {
+        Seen.AddRange(requests);
+        return requests.Select(r =>
+        {
+            int bytes = EvaluationMetrics.Utf8Length(r.Continuation);
+            return new LoglikelihoodResult(logProb(r), isGreedy?.Invoke(r) ?? false, bytes, bytes);
+        }).ToArray();
+    }
+
+    public IReadOnlyList<string> GenerateGreedy(IReadOnlyList<GenerationRequest> requests)
+    {
+        Seen.AddRange(requests);
+        return requests.Select(r => generate?.Invoke(r) ?? "").ToArray();
+    }
+}

@@ -1,0 +1,78 @@
+using System.Text.RegularExpressions;
+
+namespace Harness.Evaluation;
+
+/// <summary>
+/// Names → tasks.  The fixed tasks are "grammar", "knowledge" and "arithmetic_2d"; "arithmetic_&lt;N&gt;d" (N = 1..6)
+/// picks another difficulty.  "last_word" is built from held-out corpus text, so it exists only when the caller passes
+/// that text to <see cref="Parse(string, IReadOnlyList{string}?, int, int)"/>.
+/// </summary>
+public static partial class TaskRegistry
+{
+    public const string LastWord = LastWordTask.TaskName;
+
+    static readonly Lazy<IReadOnlyList<IEvaluationTask>> all = new(() => [GrammarTask.Load(), KnowledgeTask.Load(), new ArithmeticTask(2)]);
+
+    /// <summary>The fixed tasks (those that need no corpus text).</summary>
+    public static IReadOnlyList<IEvaluationTask> All => all.Value;
+
+    /// <summary>Names accepted by <see cref="Get"/> and <see cref="Parse(string, IReadOnlyList{string}?, int, int)"/>, for messages.</summary>
+    public static IReadOnlyList<string> Names => [.. All.Select(t => t.Name), "arithmetic_<N>d (N = 1..6)", $"{LastWord} (needs held-out text)"];
+
+    public static IEvaluationTask Get(string name)
+    {
+        var task = TryGet(name.Trim());
+        if (task is not null) return task;
+        if (name.Trim() == LastWord)
+            throw new UserInputException($"task '{LastWord}' is built from held-out corpus text; request it through the pipeline's evaluation step (TaskRegistry.Parse with held-out texts).");
+        throw Unknown([name]);
+    }
+
+    static IEvaluationTask? TryGet(string name)
+    {
+        var fixedTask = All.FirstOrDefault(t => t.Name == name);
+        if (fixedTask is not null) return fixedTask;
+        var m = ArithmeticName().Match(name);
+        return m.Success ? new ArithmeticTask(int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)) : null;
+    }
+
+    /// <summary>
+    /// "all" → every fixed task (plus last_word when <paramref name="heldOutTexts"/> is given); otherwise a comma-separated
+    /// list of names.  Unknown names are reported together, with the valid ones.
+    /// </summary>
+    /// <param name="heldOutTexts">Validation/test documents for last_word; null leaves it out of "all" and rejects it by name.</param>
+    /// <param name="lastWordSeed">Seed of the last_word item draw.</param>
+    /// <param name="lastWordItems">Maximum last_word items.</param>
+    public static IReadOnlyList<IEvaluationTask> Parse(string spec, IReadOnlyList<string>? heldOutTexts = null, int lastWordSeed = 1, int lastWordItems = 500)
+    {
+        var names = (spec ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (names.Length == 0)
+            throw new UserInputException($"task list '{spec}' is empty; use \"all\" or a comma-separated list of: {string.Join(", ", Names)}.");
+        var tasks = new List<IEvaluationTask>();
+        var unknown = new List<string>();
+        foreach (var name in names)
+        {
+            if (name == "all")
+            {
+                tasks.AddRange(All);
+                if (heldOutTexts is not null) tasks.Add(LastWordTask.FromHeldOutTexts(heldOutTexts, lastWordSeed, lastWordItems));
+            }
+            else if (name == LastWord)
+            {
+                if (heldOutTexts is null) unknown.Add($"{name} (needs held-out text, which this caller did not supply)");
+                else tasks.Add(LastWordTask.FromHeldOutTexts(heldOutTexts, lastWordSeed, lastWordItems));
+            }
+            else if (TryGet(name) is { } task) tasks.Add(task);
+            else unknown.Add(name);
+        }
+        if (unknown.Count > 0) throw Unknown(unknown);
+        return tasks.GroupBy(t => t.Name).Select(g => g.First()).ToArray();
+    }
+
+    static UserInputException Unknown(IReadOnlyList<string> names) =>
+        new($"unknown evaluation task{(names.Count > 1 ? "s" : "")}: {string.Join(", ", names)}.",
+            names.Select(n => $"'{n}' is not a task; valid: all, {string.Join(", ", Names)}.").ToArray());
+
+    [GeneratedRegex("^arithmetic_([1-6])d$")]
+    private static partial Regex ArithmeticName();
+}
