@@ -31,5 +31,7 @@ public static class HarnessApp
     static void Register(IConfigurator config)
     {
         // Commands register themselves here; one line each keeps merges trivial.
+        config.AddCommand<Commands.ReportCommand>("report").WithDescription("Write report.html and report.md for a results folder.");
+        config.AddCommand<Commands.CompareCommand>("compare").WithDescription("Compare results folders: comparability, metrics and multipliers side by side.");
     }
 }

@@ -64,13 +64,16 @@ public static class CapabilityPoints
     {
         var result = new List<(double, double)>();
         double? best = null;
-        foreach (var p in baseline.OrderBy(p => p.StudentCompute))
+        var ordered = baseline.OrderBy(p => p.StudentCompute).ToList();
+        foreach (var p in ordered)
         {
             if (best is { } b && (lowerIsBetter ? p.Value >= b : p.Value <= b)) continue;
             if (best is { } prev) result.Add((p.StudentCompute, prev));
             best = p.Value;
             result.Add((p.StudentCompute, p.Value));
         }
+        // Hold the best value out to the largest baseline compute, so the line spans the data.
+        if (best is { } last && ordered[^1].StudentCompute > result[^1].Item1) result.Add((ordered[^1].StudentCompute, last));
         return result;
     }
 }

@@ -45,6 +45,19 @@ public static class ReportFigures
     {
         var values = log10Values.Where(double.IsFinite).ToList();
         var span = values.Count > 0 ? values.Max() - values.Min() : 0;
+        if (values.Count > 0 && span < 1.5)
+        {
+            // Under ~1.5 decades integer powers of ten give one or two ticks: label 1, 2 and 5 × 10^k instead.
+            var ticks = new ScottPlot.TickGenerators.NumericManual();
+            for (var k = (int)Math.Floor(values.Min()) - 1; k <= (int)Math.Ceiling(values.Max()) + 1; k++)
+                foreach (var m in new[] { 1.0, 2.0, 5.0 })
+                {
+                    var position = k + Math.Log10(m);
+                    if (position >= values.Min() - 0.3 && position <= values.Max() + 0.3) ticks.AddMajor(position, format(m * Math.Pow(10, k)));
+                }
+            axis.TickGenerator = ticks;
+            return;
+        }
         axis.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
         {
             IntegerTicksOnly = span >= 1.5,

@@ -58,6 +58,10 @@ public class ReportWriterTests
         var lower = CapabilityPoints.Envelope([P(10, 5), P(1, 6), P(100, 5.5), P(1000, 4)], lowerIsBetter: true);
 
         Assert.Equal([(1.0, 6.0), (10.0, 6.0), (10.0, 5.0), (1000.0, 5.0), (1000.0, 4.0)], lower);
+
+        var upper = CapabilityPoints.Envelope([P(1, 0.3), P(10, 0.5), P(100, 0.4)], lowerIsBetter: false);
+
+        Assert.Equal([(1.0, 0.3), (10.0, 0.3), (10.0, 0.5), (100.0, 0.5)], upper);
     }
 
     [Fact]
