@@ -48,6 +48,7 @@ public class ReportWriterTests
 
         Assert.Contains("val_loss vs compute — no fit in fits.json: empirical lower envelope of scratch points", html);
         Assert.Contains("fits.json is missing", html);
+        Assert.Contains("beyond asymptote: logit-kd s3 80tpp seed 0 on arc_easy/acc", html);
     }
 
     [Fact]
