@@ -181,8 +181,10 @@ public static class ReportFigures
         LogAxis(plot.Axes.Bottom, allX, Flops);
         LogAxis(plot.Axes.Left, allY.Append(0), Times);
         plot.ShowLegend(Edge.Right);
+        var unbounded = rows.Count(r => !(r.Multiplier > 0 && double.IsFinite(r.Multiplier)));
         var caption = $"Points: per student size and budget; bars: 95% CI; colour = accounting scenario{(budgets.Count > 1 ? ", marker = budget" : "")}; " +
-                      "points are nudged sideways so bars do not overlap. Dashed line: break-even (1×).";
+                      "points are nudged sideways so bars do not overlap. Dashed line: break-even (1×)." +
+                      (unbounded > 0 ? $" {unbounded} row(s) with no finite multiplier (beyond the frontier's asymptote, or missing) are not drawn; see the table." : "");
         return new ReportFigure($"multiplier-size-{Slug(treatment)}-{Slug(metric)}", $"{treatment} multiplier vs student size ({metric})", caption, plot);
     }
 
@@ -213,8 +215,10 @@ public static class ReportFigures
         plot.Axes.SetLimitsX(-0.6, budgets.Count - 0.4);
         LogAxis(plot.Axes.Left, allY.Append(0), Times);
         plot.ShowLegend(Edge.Right);
+        var unbounded = rows.Count(r => !(r.Multiplier > 0 && double.IsFinite(r.Multiplier)));
         var caption = $"Colour = accounting scenario; within a budget and colour, points run from the smallest to the largest student " +
-                      $"({string.Join(", ", students)}; {(students.Contains("*") ? "* = geometric mean over sizes" : "")}). Bars: 95% CI. Dashed line: break-even (1×).";
+                      $"({string.Join(", ", students)}{(students.Contains("*") ? "; * = geometric mean over sizes" : "")}). Bars: 95% CI. Dashed line: break-even (1×)." +
+                      (unbounded > 0 ? $" {unbounded} row(s) with no finite multiplier (beyond the frontier's asymptote, or missing) are not drawn; see the table." : "");
         return new ReportFigure($"multiplier-budget-{Slug(treatment)}-{Slug(metric)}", $"{treatment} multiplier vs budget ({metric})", caption, plot);
     }
 

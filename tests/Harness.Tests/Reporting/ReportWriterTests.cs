@@ -52,6 +52,22 @@ public class ReportWriterTests
     }
 
     [Fact]
+    public void A_folder_with_only_runs_and_curves_still_reports_and_lists_what_is_missing()
+    {
+        var dir = ReportFixtures.Copy("results-a");
+        foreach (var file in new[] { "evals.csv", "multipliers.csv", "fits.json", "manifest.json" })
+            File.Delete(Path.Combine(dir, file));
+
+        var paths = ReportWriter.Write(dir);
+        var html = File.ReadAllText(paths.Html);
+
+        Assert.Equal(2, paths.FigureCount); // val_loss and val_bpb
+        Assert.Contains("manifest.json is missing", html);
+        Assert.Contains("multipliers.csv is missing", html);
+        Assert.Contains("No multipliers.csv", html);
+    }
+
+    [Fact]
     public void Envelope_is_the_running_best_as_a_step_line()
     {
         CapabilityPoint P(double c, double v) => new("u", "scratch", "s1", "b", 0, 0, c, v, false);
