@@ -1,0 +1,328 @@
+using System.Globalization;
+using Harness.Results;
+using ScottPlot;
+
+namespace Harness.Reporting;
+
+/// <summary>One figure of the report: a ScottPlot plot plus the words around it.</summary>
+public sealed record ReportFigure(string Id, string Title, string Caption, Plot Plot, int Width = 960, int Height = 560);
+
+/// <summary>
+/// Builds the report's figures with ScottPlot.  Log axes are drawn the ScottPlot 5 way: the data are plotted as
+/// log10(value) and the tick labels format 10^tick back.
+/// </summary>
+public static class ReportFigures
+{
+    static readonly string[] AccountingOrder = ["student", "+inference", "+teacher"];
+
+    /// <summary>Sort key for accounting scenarios: student, +inference, +teacher, amortised:K, others.</summary>
+    public static int AccountingRank(string accounting)
+    {
+        var i = Array.IndexOf(AccountingOrder, accounting.Trim().ToLowerInvariant());
+        return i >= 0 ? i : accounting.StartsWith("amortised", StringComparison.OrdinalIgnoreCase) ? 3 : 4;
+    }
+
+    static readonly IPalette Palette = new ScottPlot.Palettes.Category10();
+
+    /// <summary>
+    /// A font family installed here that has the glyphs we print (×, −, ∞): DejaVu Sans on Debian, else Skia's default.
+    /// Chosen explicitly so PNG and SVG text look the same on every machine that has it.
+    /// </summary>
+    static readonly string? FontFamily = SkiaSharp.SKFontManager.Default.GetFontFamilies()
+        .FirstOrDefault(f => f is "DejaVu Sans" or "Liberation Sans" or "Arial");
+
+    static Plot NewPlot(string title, string xLabel, string yLabel)
+    {
+        var plot = new Plot();
+        if (FontFamily is { } family) plot.Font.Set(family);
+        plot.Title(title, 15);
+        plot.XLabel(xLabel, 13);
+        plot.YLabel(yLabel, 13);
+        return plot;
+    }
+
+    static void LogAxis(IAxis axis, IEnumerable<double> log10Values, Func<double, string> format)
+    {
+        var values = log10Values.Where(double.IsFinite).ToList();
+        var span = values.Count > 0 ? values.Max() - values.Min() : 0;
+        if (values.Count > 0 && span < 1.5)
+        {
+            // Under ~1.5 decades integer powers of ten give one or two ticks: label 1, 2 and 5 × 10^k instead.
+            var ticks = new ScottPlot.TickGenerators.NumericManual();
+            for (var k = (int)Math.Floor(values.Min()) - 1; k <= (int)Math.Ceiling(values.Max()) + 1; k++)
+                foreach (var m in new[] { 1.0, 2.0, 5.0 })
+                {
+                    var position = k + Math.Log10(m);
+                    if (position >= values.Min() - 0.3 && position <= values.Max() + 0.3) ticks.AddMajor(position, format(m * Math.Pow(10, k)));
+                }
+            axis.TickGenerator = ticks;
+            return;
+        }
+        axis.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
+        {
+            IntegerTicksOnly = span >= 1.5,
+            MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
+            LabelFormatter = x => format(Math.Pow(10, x)),
+        };
+    }
+
+    public static string Flops(double v) => v <= 0 || !double.IsFinite(v) ? v.ToString(CultureInfo.InvariantCulture)
+        : Math.Abs(Math.Log10(v) - Math.Round(Math.Log10(v))) < 1e-9 ? $"1e{Math.Round(Math.Log10(v)):0}" : v.ToString("0.#e0", CultureInfo.InvariantCulture);
+
+    public static string Times(double v) => v >= 1 ? v.ToString("0.##", CultureInfo.InvariantCulture) + "×" : v.ToString("0.###", CultureInfo.InvariantCulture) + "×";
+
+    /// <summary>Orders student names by size (non-embedding parameters), unknown sizes last, by name.</summary>
+    public static IEnumerable<string> BySize(IEnumerable<string> students, IReadOnlyDictionary<string, double> sizes) =>
+        students.Distinct().OrderBy(s => sizes.TryGetValue(s, out var n) ? n : double.MaxValue).ThenBy(s => s, StringComparer.Ordinal);
+
+    static MarkerShape MethodMarker(string method) => method switch
+    {
+        ResultSchema.ScratchMethod => MarkerShape.FilledCircle,
+        "logit-kd" => MarkerShape.FilledTriangleUp,
+        "seq-kd" => MarkerShape.FilledSquare,
+        _ => MarkerShape.FilledDiamond,
+    };
+
+    /// <summary>
+    /// Capability vs compute for one metric: every baseline unit's curve (line and points), every treatment unit's
+    /// points, the fitted frontier or, without a usable fit, the empirical envelope of the baseline (said in the title).
+    /// </summary>
+    public static ReportFigure Capability(ResultsFolder folder, string metric, bool lowerIsBetter, out string frontierNote)
+    {
+        var points = CapabilityPoints.For(folder, metric, out _);
+        var sizes = folder.StudentParams();
+        var students = BySize(points.Select(p => p.Student), sizes).ToList();
+        var fit = folder.Fits.For(metric);
+        var frontierKind = fit is not null ? $"fitted {fit.Form.Replace('_', ' ')} frontier"
+                                           : $"no fit in fits.json: empirical {(lowerIsBetter ? "lower" : "upper")} envelope of scratch points";
+        frontierNote = fit is not null ? $"Frontier from fits.json — {fit.Description}." : $"No usable frontier for {metric} in fits.json; the line is the empirical {(lowerIsBetter ? "lower" : "upper")} envelope of the scratch points.";
+        var plot = NewPlot($"{metric} vs compute — {frontierKind}", "compute: student training FLOPs (log scale)", metric);
+
+        var legendDone = new HashSet<(string, string)>();
+        var methods = points.Select(p => p.Method).Distinct().OrderBy(m => m == ResultSchema.ScratchMethod ? 0 : 1).ThenBy(m => m, StringComparer.Ordinal);
+        foreach (var method in methods)
+            foreach (var unit in points.Where(p => p.Method == method).GroupBy(p => p.UnitKey).OrderBy(g => students.IndexOf(g.First().Student)).ThenBy(g => g.First().Budget, StringComparer.Ordinal))
+            {
+                var ordered = unit.OrderBy(p => p.StudentCompute).ToArray();
+                var student = ordered[0].Student;
+                var color = Palette.GetColor(Math.Max(0, students.IndexOf(student)));
+                var xs = ordered.Select(p => Math.Log10(p.StudentCompute)).ToArray();
+                var ys = ordered.Select(p => p.Value).ToArray();
+                var isBaseline = method == ResultSchema.ScratchMethod;
+                var series = isBaseline ? plot.Add.Scatter(xs, ys, color) : plot.Add.ScatterPoints(xs, ys, color);
+                series.MarkerShape = MethodMarker(method);
+                series.MarkerSize = isBaseline ? 5 : 8;
+                series.LineWidth = isBaseline ? 1.5f : 0;
+                if (legendDone.Add((method, student)))
+                    series.LegendText = $"{method} {student}" + (sizes.TryGetValue(student, out var n) ? $" ({Flops(n)} params)" : "");
+            }
+
+        var allX = points.Select(p => p.StudentCompute).Where(c => c > 0).ToList();
+        if (allX.Count > 0)
+        {
+            if (fit is not null)
+            {
+                double lo = Math.Log10(allX.Min()), hi = Math.Log10(allX.Max());
+                var xs = Enumerable.Range(0, 200).Select(i => lo + (hi - lo) * i / 199).ToArray();
+                var ys = xs.Select(x => fit.Predict(Math.Pow(10, x))).ToArray();
+                var keep = Enumerable.Range(0, xs.Length).Where(i => double.IsFinite(ys[i])).ToArray();
+                var line = plot.Add.ScatterLine(keep.Select(i => xs[i]).ToArray(), keep.Select(i => ys[i]).ToArray(), Colors.Black);
+                line.LineWidth = 2.5f;
+                line.LinePattern = LinePattern.Dashed;
+                line.LegendText = $"frontier ({fit.Form.Replace('_', ' ')} fit)";
+            }
+            else
+            {
+                var envelope = CapabilityPoints.Envelope(points.Where(p => p.Method == ResultSchema.ScratchMethod), lowerIsBetter);
+                if (envelope.Count > 0)
+                {
+                    var line = plot.Add.ScatterLine(envelope.Select(e => Math.Log10(e.Compute)).ToArray(), envelope.Select(e => e.Value).ToArray(), Colors.Black);
+                    line.LineWidth = 2.5f;
+                    line.LinePattern = LinePattern.Dashed;
+                    line.LegendText = "frontier (empirical envelope)";
+                }
+            }
+        }
+        LogAxis(plot.Axes.Bottom, allX.Select(Math.Log10), Flops);
+        plot.ShowLegend(Edge.Right);
+        var caption = $"Each line is one scratch unit's training curve; markers without lines are treatment units ({string.Join(", ", points.Select(p => p.Method).Where(m => m != ResultSchema.ScratchMethod).Distinct())}). " +
+                      $"Colour = student size, marker = method. {frontierNote}";
+        return new ReportFigure($"capability-{Slug(metric)}", $"{metric} vs compute", caption, plot);
+    }
+
+    /// <summary>Multiplier vs student size (log–log), one series per accounting scenario and budget, 95% CI bars.</summary>
+    public static ReportFigure MultiplierVsSize(ResultsFolder folder, string treatment, string metric)
+    {
+        var sizes = folder.StudentParams();
+        var rows = folder.Multipliers.Where(r => r.Treatment == treatment && MetricNames.Normalise(r.Metric) == MetricNames.Normalise(metric) && r.Student != "*").ToList();
+        var plot = NewPlot($"{treatment} compute multiplier vs student size — {metric}", "student non-embedding parameters (log scale)", "multiplier (log scale; >1: treatment cheaper)");
+        var budgets = rows.Select(r => r.Budget).Distinct().OrderBy(b => BudgetOrder(b, folder)).ToList();
+        var accountings = rows.Select(r => r.Accounting).Distinct().OrderBy(AccountingRank).ThenBy(a => a, StringComparer.Ordinal).ToList();
+        var shapes = new[] { MarkerShape.FilledCircle, MarkerShape.FilledSquare, MarkerShape.FilledTriangleUp, MarkerShape.FilledDiamond, MarkerShape.OpenCircle };
+        var allX = new List<double>();
+        var allY = new List<double>();
+        for (var ai = 0; ai < accountings.Count; ai++)
+            for (var bi = 0; bi < budgets.Count; bi++)
+            {
+                var series = rows.Where(r => r.Accounting == accountings[ai] && r.Budget == budgets[bi])
+                                 .Select(r => (Row: r, Params: double.IsFinite(r.Params) && r.Params > 0 ? r.Params : sizes.GetValueOrDefault(r.Student, double.NaN)))
+                                 .Where(x => double.IsFinite(x.Params) && x.Row.Multiplier > 0 && double.IsFinite(x.Row.Multiplier))
+                                 .OrderBy(x => x.Params).ToList();
+                if (series.Count == 0) continue;
+                var offset = ((ai * budgets.Count + bi) - (accountings.Count * budgets.Count - 1) / 2.0) * 0.012;
+                var xs = series.Select(x => Math.Log10(x.Params) + offset).ToArray();
+                var ys = series.Select(x => Math.Log10(x.Row.Multiplier)).ToArray();
+                AddWithCi(plot, xs, ys, series.Select(x => x.Row).ToList(), Palette.GetColor(ai), shapes[bi % shapes.Length],
+                          budgets.Count > 1 ? $"{accountings[ai]} · {budgets[bi]}" : accountings[ai], connect: true);
+                allX.AddRange(xs);
+                allY.AddRange(ys);
+            }
+        BreakEven(plot);
+        LogAxis(plot.Axes.Bottom, allX, Flops);
+        LogAxis(plot.Axes.Left, allY.Append(0), Times);
+        plot.ShowLegend(Edge.Right);
+        var unbounded = rows.Count(r => !(r.Multiplier > 0 && double.IsFinite(r.Multiplier)));
+        var caption = $"Points: per student size and budget; bars: 95% CI; colour = accounting scenario{(budgets.Count > 1 ? ", marker = budget" : "")}; " +
+                      "points are nudged sideways so bars do not overlap. Dashed line: break-even (1×)." +
+                      (unbounded > 0 ? $" {unbounded} row(s) with no finite multiplier (beyond the frontier's asymptote, or missing) are not drawn; see the table." : "");
+        return new ReportFigure($"multiplier-size-{Slug(treatment)}-{Slug(metric)}", $"{treatment} multiplier vs student size ({metric})", caption, plot);
+    }
+
+    /// <summary>Multiplier vs training budget: budgets in order on x, one point per student size (nudged), 95% CI bars.</summary>
+    public static ReportFigure MultiplierVsBudget(ResultsFolder folder, string treatment, string metric)
+    {
+        var sizes = folder.StudentParams();
+        var rows = folder.Multipliers.Where(r => r.Treatment == treatment && MetricNames.Normalise(r.Metric) == MetricNames.Normalise(metric) && r.Budget != "*").ToList();
+        var budgets = rows.Select(r => r.Budget).Distinct().OrderBy(b => BudgetOrder(b, folder)).ToList();
+        var accountings = rows.Select(r => r.Accounting).Distinct().OrderBy(AccountingRank).ThenBy(a => a, StringComparer.Ordinal).ToList();
+        var students = BySize(rows.Select(r => r.Student), sizes).ToList();
+        var plot = NewPlot($"{treatment} compute multiplier vs budget — {metric}", "training budget", "multiplier (log scale; >1: treatment cheaper)");
+        var allY = new List<double>();
+        var slots = accountings.Count * Math.Max(1, students.Count);
+        for (var ai = 0; ai < accountings.Count; ai++)
+        {
+            var series = rows.Where(r => r.Accounting == accountings[ai] && r.Multiplier > 0 && double.IsFinite(r.Multiplier))
+                             .OrderBy(r => budgets.IndexOf(r.Budget)).ThenBy(r => students.IndexOf(r.Student)).ToList();
+            if (series.Count == 0) continue;
+            var xs = series.Select(r => budgets.IndexOf(r.Budget) + ((ai * students.Count + students.IndexOf(r.Student)) - (slots - 1) / 2.0) * (0.7 / slots)).ToArray();
+            var ys = series.Select(r => Math.Log10(r.Multiplier)).ToArray();
+            AddWithCi(plot, xs, ys, series, Palette.GetColor(ai), MarkerShape.FilledCircle, accountings[ai], connect: false);
+            allY.AddRange(ys);
+        }
+        BreakEven(plot);
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+            Enumerable.Range(0, budgets.Count).Select(i => (double)i).ToArray(), budgets.ToArray());
+        plot.Axes.SetLimitsX(-0.6, budgets.Count - 0.4);
+        LogAxis(plot.Axes.Left, allY.Append(0), Times);
+        plot.ShowLegend(Edge.Right);
+        var unbounded = rows.Count(r => !(r.Multiplier > 0 && double.IsFinite(r.Multiplier)));
+        var caption = $"Colour = accounting scenario; within a budget and colour, points run from the smallest to the largest student " +
+                      $"({string.Join(", ", students)}{(students.Contains("*") ? "; * = geometric mean over sizes" : "")}). Bars: 95% CI. Dashed line: break-even (1×)." +
+                      (unbounded > 0 ? $" {unbounded} row(s) with no finite multiplier (beyond the frontier's asymptote, or missing) are not drawn; see the table." : "");
+        return new ReportFigure($"multiplier-budget-{Slug(treatment)}-{Slug(metric)}", $"{treatment} multiplier vs budget ({metric})", caption, plot);
+    }
+
+    static void AddWithCi(Plot plot, double[] xs, double[] ys, IReadOnlyList<MultiplierRow> rows, Color color, MarkerShape shape, string legend, bool connect)
+    {
+        var up = rows.Select((r, i) => double.IsFinite(r.Ci95High) && r.Ci95High > 0 ? Math.Log10(r.Ci95High) - ys[i] : 0).ToArray();
+        var down = rows.Select((r, i) => double.IsFinite(r.Ci95Low) && r.Ci95Low > 0 ? ys[i] - Math.Log10(r.Ci95Low) : 0).ToArray();
+        var bars = plot.Add.ErrorBar(xs, ys, up);
+        bars.YErrorPositive = up;
+        bars.YErrorNegative = down;
+        bars.Color = color;
+        bars.LineWidth = 1.5f;
+        var points = connect ? plot.Add.Scatter(xs, ys, color) : plot.Add.ScatterPoints(xs, ys, color);
+        points.MarkerShape = shape;
+        points.MarkerSize = 8;
+        points.LineWidth = connect ? 1 : 0;
+        points.LegendText = legend;
+    }
+
+    static void BreakEven(Plot plot)
+    {
+        var line = plot.Add.HorizontalLine(0, 1.5f, Colors.Gray, LinePattern.Dashed);
+        line.LegendText = "break-even (1×)";
+    }
+
+    /// <summary>
+    /// Per-benchmark bars at the end of training: the teacher, then for each student size (at its largest budget, mean
+    /// over seeds) scratch and every treatment; ±1 standard error bars; the task's chance level as a dashed line.
+    /// </summary>
+    public static ReportFigure BenchmarkBars(ResultsFolder folder, string task, string metric)
+    {
+        var sizes = folder.StudentParams();
+        var finals = folder.Evals.Where(e => e.Task == task && e.Metric == metric && e.IsFinal && double.IsFinite(e.Value)).ToList();
+        var full = finals.Where(e => !e.Subset).ToList();
+        if (full.Count > 0) finals = full;
+        var runs = folder.Runs.GroupBy(r => r.UnitKey).ToDictionary(g => g.Key, g => g.First());
+        var plot = NewPlot($"{task} ({metric}) at the end of training", "", metric);
+        var methods = new List<string> { ResultSchema.TeacherUnitKey, ResultSchema.ScratchMethod };
+        methods.AddRange(finals.Select(e => e.Method).Where(m => !methods.Contains(m)).Distinct().Order(StringComparer.Ordinal));
+        var bars = methods.ToDictionary(m => m, _ => new List<Bar>());
+        var ticks = new List<(double, string)>();
+        var position = 0.0;
+        var teacher = finals.Where(e => e.UnitKey == ResultSchema.TeacherUnitKey).ToList();
+        if (teacher.Count > 0)
+        {
+            bars[ResultSchema.TeacherUnitKey].Add(NewBar(position, teacher.Average(e => e.Value), teacher.Average(e => e.StdErr), Colors.DimGray));
+            ticks.Add((position, "teacher"));
+            position += 1.5;
+        }
+        var studentRows = finals.Where(e => e.UnitKey != ResultSchema.TeacherUnitKey && runs.ContainsKey(e.UnitKey)).ToList();
+        foreach (var student in BySize(studentRows.Select(e => runs[e.UnitKey].Student), sizes))
+        {
+            var any = false;
+            foreach (var (method, mi) in methods.Skip(1).Select((m, i) => (m, i)))
+            {
+                var unitRows = studentRows.Where(e => e.Method == method && runs[e.UnitKey].Student == student).ToList();
+                if (unitRows.Count == 0) continue;
+                var maxTokens = unitRows.Max(e => runs[e.UnitKey].Tokens);
+                var chosen = unitRows.Where(e => runs[e.UnitKey].Tokens == maxTokens).ToList();
+                bars[method].Add(NewBar(position, chosen.Average(e => e.Value), chosen.Average(e => e.StdErr), Palette.GetColor(mi)));
+                ticks.Add((position, $"{student}\n{method}"));
+                position += 1;
+                any = true;
+            }
+            if (any) position += 0.5;
+        }
+        foreach (var (method, list) in bars)
+        {
+            if (list.Count == 0) continue;
+            var barPlot = plot.Add.Bars(list);
+            barPlot.LegendText = method == ResultSchema.TeacherUnitKey ? "teacher" : method;
+        }
+        var chance = finals.Select(e => e.Chance).FirstOrDefault(double.IsFinite, double.NaN);
+        if (double.IsFinite(chance))
+        {
+            var line = plot.Add.HorizontalLine(chance, 2, Colors.Red, LinePattern.Dashed);
+            line.LegendText = $"chance ({chance.ToString("0.###", CultureInfo.InvariantCulture)})";
+        }
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks.Select(t => t.Item1).ToArray(), ticks.Select(t => t.Item2).ToArray());
+        plot.Axes.Margins(bottom: 0);
+        plot.ShowLegend(Edge.Right);
+        var caption = "Final full-set scores; each student bar is its largest budget (mean over seeds); error bars: ±1 bootstrap standard error; dashed red line: chance.";
+        return new ReportFigure($"bench-{Slug(task)}-{Slug(metric)}", $"{task} ({metric})", caption, plot);
+    }
+
+    static Bar NewBar(double position, double value, double error, Color color) => new()
+    {
+        Position = position,
+        Value = value,
+        Error = double.IsFinite(error) ? error : 0,
+        FillColor = color,
+        Size = 0.8,
+    };
+
+    /// <summary>Budgets in increasing order: by their leading number when they have one (20tpp, 1e15), else by median tokens.</summary>
+    internal static double BudgetOrder(string budget, ResultsFolder folder)
+    {
+        var digits = new string(budget.TakeWhile(c => char.IsDigit(c) || c is '.' or 'e' or 'E' or '+' or '-').ToArray());
+        while (digits.Length > 0 && !double.TryParse(digits, NumberStyles.Float, CultureInfo.InvariantCulture, out _)) digits = digits[..^1];
+        if (digits.Length > 0) return double.Parse(digits, NumberStyles.Float, CultureInfo.InvariantCulture);
+        var tokens = folder.Runs.Where(r => r.Budget == budget).Select(r => (double)r.Tokens).Order().ToList();
+        return tokens.Count > 0 ? 1e30 + tokens[tokens.Count / 2] : double.MaxValue;
+    }
+
+    internal static string Slug(string text) =>
+        new string(text.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray()).Trim('-');
+}

@@ -1,0 +1,122 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Harness.Cli;
+using Harness.Reporting;
+
+namespace Harness.Tests.Reporting;
+
+public class RunComparerTests
+{
+    [Fact]
+    public void Runs_that_differ_in_one_config_field_flag_exactly_that_field()
+    {
+        // Given results-b, which differs from results-a only in kd.temperature (and so in its logit-kd units and multipliers)
+        var result = RunComparer.Compare([ReportFixtures.Source("results-a"), ReportFixtures.Source("results-b")]);
+
+        // Then that one field is listed, as a treatment difference that keeps the runs comparable
+        var difference = Assert.Single(result.Differences);
+        Assert.Equal("config.kd.temperature", difference.Field);
+        Assert.Equal(DifferenceSeverity.Info, difference.Severity);
+        Assert.Equal(["2", "4"], difference.Values);
+        Assert.True(result.Comparable);
+
+        // Scratch units share keys and numbers; logit-kd units exist in one run each; multipliers match by name and moved
+        Assert.All(result.Metrics, m => Assert.Equal("scratch", m.Method));
+        Assert.All(result.Metrics, m => Assert.Equal(0.0, m.Deltas[1]));
+        Assert.Equal(14, result.UnmatchedUnits.Count);
+        Assert.All(result.UnmatchedUnits, u => Assert.Equal("logit-kd", u.Method));
+        Assert.Equal(56, result.Multipliers.Count);
+        var unbounded = result.Multipliers.Where(m => m.Values[1]!.BeyondAsymptote).ToList();
+        Assert.Equal(4, unbounded.Count); // results-b's s3 80tpp arc_easy score is past the scratch sigmoid's ceiling
+        Assert.All(unbounded, m => Assert.Null(m.Deltas[1]));
+        Assert.All(result.Multipliers.Except(unbounded), m => Assert.NotEqual(0.0, m.Deltas[1]!.Value));
+    }
+
+    [Fact]
+    public void A_difference_in_the_tokenizer_is_flagged_as_breaking_and_nothing_else_is_listed()
+    {
+        var a = ReportFixtures.Source("results-a");
+        var b = ReportFixtures.Copy("results-a");
+        var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(b, "manifest.json")))!;
+        manifest["config"]!["data"]!["tokenizer"]!["vocab_size"] = 8192;
+        manifest["config_hash"] = "sha256:different";
+        manifest["started_utc"] = "2026-11-22T00:00:00Z";
+        File.WriteAllText(Path.Combine(b, "manifest.json"), manifest.ToJsonString());
+
+        var result = RunComparer.Compare([a, b]);
+
+        var difference = Assert.Single(result.Differences);
+        Assert.Equal("config.data.tokenizer.vocab_size", difference.Field);
+        Assert.Equal(DifferenceSeverity.Breaking, difference.Severity);
+        Assert.False(result.Comparable);
+        Assert.Contains("NOT COMPARABLE", ComparisonFormatter.ToMarkdown(result));
+    }
+
+    [Fact]
+    public void Identical_runs_report_zero_deltas_and_overlapping_intervals()
+    {
+        var result = RunComparer.Compare([ReportFixtures.Source("results-a"), ReportFixtures.Copy("results-a")]);
+
+        Assert.Empty(result.Differences);
+        Assert.True(result.Comparable);
+        Assert.Empty(result.UnmatchedUnits);
+        Assert.Equal(12 * 4, result.Metrics.Count); // 12 ok units × (val_loss, val_bpb, 2 tasks)
+        Assert.All(result.Metrics, m => Assert.Equal([0.0, 0.0], m.Deltas));
+        Assert.All(result.Metrics.Where(m => m.StdErrs[0] is not null), m => Assert.True(m.CisOverlap));
+        Assert.Equal(56, result.Multipliers.Count);
+        Assert.All(result.Multipliers, m => Assert.Equal([0.0, 0.0], m.Deltas));
+        Assert.All(result.Multipliers, m => Assert.True(m.CisOverlap));
+    }
+
+    [Fact]
+    public void Classifies_the_issue_fields()
+    {
+        Assert.Equal(DifferenceSeverity.Breaking, RunComparer.Classify("corpus_hash").Severity);
+        Assert.Equal(DifferenceSeverity.Breaking, RunComparer.Classify("config.data.mix.synthetic").Severity);
+        Assert.Equal(DifferenceSeverity.Breaking, RunComparer.Classify("flop_formula").Severity);
+        Assert.Equal(DifferenceSeverity.Breaking, RunComparer.Classify("task_versions.arc_easy").Severity);
+        Assert.Equal(DifferenceSeverity.Breaking, RunComparer.Classify("config.evaluation.curve_subset_items").Severity);
+        Assert.Equal(DifferenceSeverity.Warning, RunComparer.Classify("config.seeds").Severity);
+        Assert.Equal(DifferenceSeverity.Warning, RunComparer.Classify("device").Severity);
+        Assert.Equal(DifferenceSeverity.Info, RunComparer.Classify("config.students[s1].d_model").Severity);
+    }
+
+    [Fact]
+    public void Every_file_format_carries_the_comparison()
+    {
+        var result = RunComparer.Compare([ReportFixtures.Source("results-a"), ReportFixtures.Source("results-b")]);
+
+        var csv = ComparisonFormatter.ToCsv(result);
+        var md = ComparisonFormatter.ToMarkdown(result);
+        using var json = JsonDocument.Parse(ComparisonFormatter.ToJson(result));
+
+        Assert.StartsWith("section,run,key,", csv);
+        Assert.Contains("config,results-b,config.kd.temperature", csv);
+        Assert.Contains("| config.kd.temperature | INFO |", md);
+        Assert.True(json.RootElement.GetProperty("comparable").GetBoolean());
+        Assert.Equal(56, json.RootElement.GetProperty("multipliers").GetArrayLength());
+    }
+
+    [Fact]
+    public void Compare_command_writes_the_requested_format_and_rejects_one_folder()
+    {
+        var output = Path.Combine(TestSupport.TempDirectory(), "cmp.json");
+
+        var ok = HarnessApp.Run(["compare", ReportFixtures.Source("results-a"), ReportFixtures.Source("results-b"), "--format", "json", "--out", output]);
+        var tooFew = HarnessApp.Run(["compare", ReportFixtures.Source("results-a")]);
+
+        Assert.Equal(0, ok);
+        Assert.True(JsonDocument.Parse(File.ReadAllText(output)).RootElement.GetProperty("comparable").GetBoolean());
+        Assert.Equal(HarnessApp.InvalidInput, tooFew);
+    }
+
+    [Fact]
+    public void Report_command_writes_the_report_and_refuses_a_non_results_folder()
+    {
+        var dir = ReportFixtures.Copy("results-a");
+
+        Assert.Equal(0, HarnessApp.Run(["report", dir]));
+        Assert.True(File.Exists(Path.Combine(dir, ReportWriter.HtmlFile)));
+        Assert.Equal(HarnessApp.InvalidInput, HarnessApp.Run(["report", TestSupport.TempDirectory()]));
+    }
+}

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Renders a report in headless Chromium and checks it: a screenshot is produced and the page has one <svg> per figure.
+#
+#   tests/render-report.sh [RESULTS_DIR] [SCREENSHOT.png]
+#
+# Without RESULTS_DIR it reports a copy of the fixture tests/Harness.Tests/Fixtures/results-a.  Needs Chromium
+# (Debian: apt-get install -y chromium); without it the script says so and exits 0 unless REQUIRE_CHROMIUM=1.
+# HARNESS="dotnet path/to/harness.dll" skips the build.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+results="${1:-}"
+if [[ -z "$results" ]]; then
+    results="$work/results-a"
+    cp -r "$root/tests/Harness.Tests/Fixtures/results-a" "$results"
+fi
+shot="${2:-$results/report-screenshot.png}"
+
+browser="$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)"
+if [[ -z "$browser" ]]; then
+    echo "render-report: no chromium on PATH (apt-get install -y chromium); skipped." >&2
+    [[ "${REQUIRE_CHROMIUM:-0}" == "1" ]] && exit 1 || exit 0
+fi
+
+if [[ -z "${HARNESS:-}" ]]; then
+    dotnet build "$root/src/Harness.Cli" -v q -nologo >/dev/null
+    HARNESS="dotnet $root/src/Harness.Cli/bin/Debug/net10.0/harness.dll"
+fi
+$HARNESS report "$results"
+
+html="$results/report.html"
+expected=$(find "$results/report_files" -name '*.svg' | wc -l)
+[[ "$expected" -gt 0 ]] || { echo "render-report: FAIL: no figures in $results/report_files" >&2; exit 1; }
+
+flags=(--headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync
+       --no-first-run --user-data-dir="$work/profile")
+# The DOM as Chromium parsed it: counts <svg> elements the browser actually built (not just text in the file).
+"$browser" "${flags[@]}" --dump-dom "file://$html" 2>/dev/null > "$work/dom.html"
+found=$(grep -o '<svg[ >]' "$work/dom.html" | wc -l)
+if [[ "$found" -ne "$expected" ]]; then
+    echo "render-report: FAIL: page has $found <svg> elements, expected $expected (one per figure)" >&2
+    exit 1
+fi
+if grep -Eq '(src|href)="https?:' "$html"; then
+    echo "render-report: FAIL: $html references the network" >&2
+    exit 1
+fi
+
+rm -f "$shot"
+"$browser" "${flags[@]}" --hide-scrollbars --screenshot="$shot" --window-size=1400,4000 "file://$html" 2>/dev/null || true
+if [[ ! -s "$shot" ]] || [[ $(stat -c %s "$shot") -lt 20000 ]]; then
+    echo "render-report: FAIL: no screenshot (or a blank one) at $shot" >&2
+    exit 1
+fi
+echo "render-report: OK: $found/$expected figures rendered as <svg>; screenshot $shot ($(stat -c %s "$shot") bytes)"
