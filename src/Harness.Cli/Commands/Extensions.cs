@@ -1,15 +1,32 @@
 using Harness.Config;
 using Harness.Data;
 using Harness.Estimation;
+using Harness.Evaluation;
+using Harness.Reporting;
 using Harness.Sweep;
 using Spectre.Console;
 
 namespace Harness.Cli.Commands;
 
-/// <summary>Stages wired into `harness run` after training: benchmarks, estimator, report.</summary>
+/// <summary>Stages wired into `harness run` around training: benchmarks per unit, then estimator and report.</summary>
 static class Extensions
 {
-    public static Func<PreparedData, UnitEvaluator>? EvaluatorFactory(ExperimentConfig config) => null;
+    /// <summary>Benchmark scoring for each unit (and the teacher), from the config's evaluation section.</summary>
+    public static Func<PreparedData, UnitEvaluator>? EvaluatorFactory(ExperimentConfig config)
+    {
+        if (config.Evaluation.Tasks.Equals("none", StringComparison.OrdinalIgnoreCase)) return null;
+        return data =>
+        {
+            // Last-word items come from held-out (validation) documents, never from training text.
+            var tasks = TaskRegistry.Parse(config.Evaluation.Tasks, data.Split.Validation.Select(d => d.Text).ToList());
+            return (model, key, method, step, tokens, isFinal, subset) =>
+            {
+                var scorer = new GptScorer(model, data.Tokenizer);
+                int? maxItems = subset ? config.Evaluation.CurveSubset : config.Evaluation.MaxItems > 0 ? config.Evaluation.MaxItems : null;
+                return EvaluationRunner.Run(scorer, tasks, key, method, step, tokens, isFinal, maxItems);
+            };
+        };
+    }
 
     public static void AfterRun(string resultsDirectory)
     {
@@ -18,5 +35,7 @@ static class Extensions
         var (multipliers, _) = EstimateWriter.Write(result, resultsDirectory);
         EstimateCommand.Print(result);
         AnsiConsole.MarkupLine($"multipliers: {Markup.Escape(multipliers)}");
+        var report = ReportWriter.Write(resultsDirectory);
+        AnsiConsole.MarkupLine($"report: {Markup.Escape(report.Html)}");
     }
 }
