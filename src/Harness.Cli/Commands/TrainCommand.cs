@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Harness.Config;
+using Harness.Sweep;
 using Harness.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;

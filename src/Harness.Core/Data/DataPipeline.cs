@@ -74,7 +74,7 @@ public static class DataPipeline
     /// <summary>Bump when training or caching changes what a cache key would produce.</summary>
     const string CacheVersion = "harness-data-v1";
 
-    public static PreparedData Prepare(DataSpec spec, string cacheDirectory, IProgress<string>? progress = null)
+    public static PreparedData Prepare(DataSpec spec, string cacheDirectory, IProgress<string>? progress = null, TrainingMix? mix = null)
     {
         var problems = DataSpecValidator.Validate(spec, "(data spec)");
         if (problems.Count > 0) throw new UserInputException("Invalid data settings.", problems);
@@ -90,13 +90,13 @@ public static class DataPipeline
             docs = CorpusFiles.Read(spec.Corpus);
             corpusHash = CorpusFiles.Hash(docs);
         }
-        return Prepare(docs, corpusHash, spec, cacheDirectory, progress);
+        return Prepare(docs, corpusHash, spec, cacheDirectory, progress, mix);
     }
 
     /// <summary>Prepares an in-memory corpus; <paramref name="corpusHash"/> must change whenever the documents do
     /// (use <see cref="CorpusFiles.Hash"/> when in doubt).</summary>
     public static PreparedData Prepare(IReadOnlyList<Document> docs, string corpusHash, DataSpec spec, string cacheDirectory,
-                                       IProgress<string>? progress = null)
+                                       IProgress<string>? progress = null, TrainingMix? mix = null)
     {
         var tokenizerSpec = spec.TokenizerOrDefault;
         var splitSpec = spec.SplitOrDefault;
@@ -128,9 +128,10 @@ public static class DataPipeline
             vocabSize = vocabulary.Count;
         }
 
-        var tokensKey = Sha256Hex($"{CacheVersion}\ntokens\ncorpus={corpusHash}\nsplit={splitKey}\ntokenizer={tokenizerHash}\nseparator={Separator}");
+        var tokensKey = Sha256Hex($"{CacheVersion}\ntokens\ncorpus={corpusHash}\nsplit={splitKey}\ntokenizer={tokenizerHash}\nseparator={Separator}\nmix={mix?.Hash ?? "none"}");
         var tokensDirectory = Path.Combine(cacheDirectory, "tokens", tokensKey[..16]);
         var manifest = new TokenCacheManifest(CacheVersion, tokensKey, corpusHash, splitKey, tokenizerHash, vocabSize);
+        if (mix is not null) progress?.Report($"training mix {mix.Hash[..12]}: {mix.Documents.Count} extra documents ({mix.Description})");
         var cached = TokenCache.TryRead(tokensDirectory, manifest);
         TokenStream train, validation, test;
         if (cached is not null)
@@ -141,7 +142,7 @@ public static class DataPipeline
         else
         {
             var clock = Stopwatch.StartNew();
-            train = Encode(tokenizer, split.Train.Select(d => d.Text));
+            train = Encode(tokenizer, mix is null ? split.Train.Select(d => d.Text) : mix.Interleave(split.Train.Select(d => d.Text).ToList()));
             validation = Encode(tokenizer, split.Validation.Select(d => d.Text));
             test = Encode(tokenizer, split.Test.Select(d => d.Text));
             var seconds = clock.Elapsed.TotalSeconds;

@@ -9,6 +9,9 @@ namespace Harness.Data;
 /// <param name="Split">Defaults to <c>new SplitSpec()</c> (5% validation, 5% test, seed 0).</param>
 public sealed record DataSpec(string Corpus = "embedded", TokenizerSpec? Tokenizer = null, SplitSpec? Split = null)
 {
+    /// <summary>Extra training streams mixed into the train split (knowledge facts, arithmetic); validation and test stay corpus-only.</summary>
+    public MixSpec? Mix { get; init; }
+
     public const string Embedded = "embedded";
     public TokenizerSpec TokenizerOrDefault => Tokenizer ?? new TokenizerSpec();
     public SplitSpec SplitOrDefault => Split ?? new SplitSpec();
@@ -20,22 +23,38 @@ public sealed record DataSpec(string Corpus = "embedded", TokenizerSpec? Tokeniz
 /// </summary>
 public static class DataSpecValidator
 {
+    static string Prefix(string jsonPath) => string.IsNullOrEmpty(jsonPath) ? "" : jsonPath + ": ";
+
     public static IReadOnlyList<string> Validate(DataSpec spec, string jsonPath, string field = "data")
     {
         var problems = new List<string>();
         if (string.IsNullOrWhiteSpace(spec.Corpus))
-            problems.Add($"{jsonPath}: {field}.corpus is empty: give \"embedded\" or a path to a .jsonl/.jsonl.gz corpus file.");
+            problems.Add($"{Prefix(jsonPath)}{field}.corpus is empty: give \"embedded\" or a path to a .jsonl/.jsonl.gz corpus file.");
         else if (spec.Corpus != DataSpec.Embedded)
         {
             bool jsonl = spec.Corpus.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase)
                          || spec.Corpus.EndsWith(".jsonl.gz", StringComparison.OrdinalIgnoreCase);
             if (!jsonl)
-                problems.Add($"{jsonPath}: {field}.corpus = \"{spec.Corpus}\": must be \"embedded\" or a .jsonl/.jsonl.gz file; convert the corpus to JSONL (id, source, title, text per line).");
+                problems.Add($"{Prefix(jsonPath)}{field}.corpus = \"{spec.Corpus}\": must be \"embedded\" or a .jsonl/.jsonl.gz file; convert the corpus to JSONL (id, source, title, text per line).");
             else if (!File.Exists(spec.Corpus))
-                problems.Add($"{jsonPath}: {field}.corpus = \"{spec.Corpus}\": file not found; fix the path (relative paths resolve against {Directory.GetCurrentDirectory()}) or use \"embedded\".");
+                problems.Add($"{Prefix(jsonPath)}{field}.corpus = \"{spec.Corpus}\": file not found; fix the path (relative paths resolve against {Directory.GetCurrentDirectory()}) or use \"embedded\".");
         }
         problems.AddRange(Validate(spec.TokenizerOrDefault, jsonPath, field + ".tokenizer"));
         problems.AddRange(Validate(spec.SplitOrDefault, jsonPath, field + ".split"));
+        if (spec.Mix is { } mix)
+        {
+            void Fraction(string name, double value)
+            {
+                if (!double.IsFinite(value) || value < 0 || value >= 0.9)
+                    problems.Add($"{Prefix(jsonPath)}{field}.mix.{name} = {value.ToString("R", CultureInfo.InvariantCulture)}: must be a fraction of training characters in [0, 0.9); use e.g. 0.1.");
+            }
+            Fraction("knowledge_fraction", mix.KnowledgeFraction);
+            Fraction("arithmetic_fraction", mix.ArithmeticFraction);
+            if (mix.KnowledgeFraction + mix.ArithmeticFraction >= 0.9)
+                problems.Add($"{Prefix(jsonPath)}{field}.mix: knowledge_fraction + arithmetic_fraction = {(mix.KnowledgeFraction + mix.ArithmeticFraction).ToString("R", CultureInfo.InvariantCulture)} must be < 0.9 so the corpus stays the bulk of training text.");
+            if (mix.ArithmeticDigits is < 1 or > 6)
+                problems.Add($"{Prefix(jsonPath)}{field}.mix.arithmetic_digits = {mix.ArithmeticDigits}: must be 1..6 (the arithmetic_<N>d tasks).");
+        }
         return problems;
     }
 
@@ -43,9 +62,9 @@ public static class DataSpecValidator
     {
         var problems = new List<string>();
         if (spec.Kind is not (TokenizerSpec.Bpe or TokenizerSpec.Gpt2))
-            problems.Add($"{jsonPath}: {field}.kind = \"{spec.Kind}\": must be \"bpe\" (trained on the train split) or \"gpt2\" (stock, {TokenizerSpec.Gpt2VocabSize} tokens); pick one.");
+            problems.Add($"{Prefix(jsonPath)}{field}.kind = \"{spec.Kind}\": must be \"bpe\" (trained on the train split) or \"gpt2\" (stock, {TokenizerSpec.Gpt2VocabSize} tokens); pick one.");
         else if (spec.Kind == TokenizerSpec.Bpe && spec.VocabSize is <= 256 or > TokenizerSpec.MaxBpeVocabSize)
-            problems.Add($"{jsonPath}: {field}.vocab_size = {spec.VocabSize.ToString(CultureInfo.InvariantCulture)}: must be > 256 (the single bytes) and ≤ {TokenizerSpec.MaxBpeVocabSize} (ids are cached as uint16); use e.g. 1024 or 2048.");
+            problems.Add($"{Prefix(jsonPath)}{field}.vocab_size = {spec.VocabSize.ToString(CultureInfo.InvariantCulture)}: must be > 256 (the single bytes) and ≤ {TokenizerSpec.MaxBpeVocabSize} (ids are cached as uint16); use e.g. 1024 or 2048.");
         return problems;
     }
 
@@ -55,12 +74,36 @@ public static class DataSpecValidator
         void Fraction(string name, double value)
         {
             if (!double.IsFinite(value) || value <= 0 || value >= 1)
-                problems.Add($"{jsonPath}: {field}.{name} = {value.ToString("R", CultureInfo.InvariantCulture)}: must be a fraction of documents strictly between 0 and 1; use e.g. 0.05.");
+                problems.Add($"{Prefix(jsonPath)}{field}.{name} = {value.ToString("R", CultureInfo.InvariantCulture)}: must be a fraction of documents strictly between 0 and 1; use e.g. 0.05.");
         }
         Fraction("validation_fraction", spec.ValidationFraction);
         Fraction("test_fraction", spec.TestFraction);
         if (problems.Count == 0 && spec.ValidationFraction + spec.TestFraction >= 1)
-            problems.Add($"{jsonPath}: {field}.validation_fraction + test_fraction = {(spec.ValidationFraction + spec.TestFraction).ToString("R", CultureInfo.InvariantCulture)}: must be < 1 so documents remain for training; lower one of them.");
+            problems.Add($"{Prefix(jsonPath)}{field}.validation_fraction + test_fraction = {(spec.ValidationFraction + spec.TestFraction).ToString("R", CultureInfo.InvariantCulture)}: must be < 1 so documents remain for training; lower one of them.");
         return problems;
+    }
+}
+
+/// <summary>How much of the training text comes from the knowledge and arithmetic streams (fractions of characters).</summary>
+public sealed record MixSpec
+{
+    public double KnowledgeFraction { get; init; }
+    public double ArithmeticFraction { get; init; }
+    public int ArithmeticDigits { get; init; } = 2;
+    public int Seed { get; init; }
+}
+
+/// <summary>
+/// Extra training documents, already rendered, with a hash that keys the token cache.  Built above the Data stage
+/// (see Sweep/TrainingMixBuilder) so Data does not depend on Evaluation.
+/// </summary>
+public sealed record TrainingMix(string Hash, IReadOnlyList<string> Documents, string Description, int Seed)
+{
+    /// <summary>Corpus and extra documents in one deterministic shuffled order (documents stay whole).</summary>
+    public IEnumerable<string> Interleave(IReadOnlyList<string> corpusDocuments)
+    {
+        var all = corpusDocuments.Concat(Documents).ToArray();
+        new Random(Seed).Shuffle(all);
+        return all;
     }
 }

@@ -62,7 +62,7 @@ public sealed class SweepRunner
     public Func<PreparedData, UnitEvaluator>? EvaluatorFactory { get; init; }
 
     public PreparedData PrepareData() =>
-        DataPipeline.Prepare(config.Data, Path.Combine(options.RepositoryRoot, ".cache", "data"), new CallbackProgress(s => observer?.Status(s)));
+        TrainingMixBuilder.Prepare(config.Data, options.RepositoryRoot, new CallbackProgress(s => observer?.Status(s)));
 
     public (Gpt? Model, CheckpointInfo? Info, string? Hash, string? Path) LoadTeacher(PreparedData data)
     {

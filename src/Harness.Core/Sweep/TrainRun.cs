@@ -4,7 +4,9 @@ using Harness.Data;
 using Harness.Modeling;
 using TorchSharp;
 
-namespace Harness.Training;
+using Harness.Training;
+
+namespace Harness.Sweep;
 
 public sealed record TrainRunResult(string CheckpointDirectory, string MetricsPath, TrainingResult Training, GptConfig Model, double TrainingFlops, HeldOutLoss Test);
 
@@ -14,7 +16,7 @@ public static class TrainRun
     public static TrainRunResult Execute(TrainRunConfig config, string configJson, string repositoryRoot, torch.Device device,
                                          IProgress<string>? status = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
     {
-        var data = DataPipeline.Prepare(config.Data, Path.Combine(repositoryRoot, ".cache", "data"), status);
+        var data = TrainingMixBuilder.Prepare(config.Data, repositoryRoot, status);
         var model = config.Model.Resolve(data.VocabSize);
         var output = Path.IsPathRooted(config.Output) ? config.Output : Path.Combine(repositoryRoot, config.Output);
         var byteLengths = TokenByteLengths.For(data.TokenizerPath, data.Tokenizer, data.VocabSize);
