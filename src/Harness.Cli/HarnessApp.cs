@@ -34,6 +34,7 @@ public static class HarnessApp
         // Commands register themselves here; one line each keeps merges trivial.
         config.AddCommand<TrainCommand>("train").WithExample("train", "experiments/teacher-tiny.json");
         config.AddCommand<RunCommand>("run").WithExample("run").WithExample("run", "experiments/quickstart.json", "--dry-run");
+        config.AddCommand<EvalCommand>("eval").WithExample("eval", "models/teacher-tiny", "--tasks", "grammar,knowledge");
         config.AddCommand<MergeCommand>("merge").WithExample("merge", "results/quickstart/abc/shard1", "results/quickstart/abc/shard2");
         config.AddCommand<BenchCommand>("bench").WithExample("bench", "--preset", "small", "--untied", "--compare-pytorch");
         config.AddCommand<ValidateCommand>("validate").WithExample("validate", "experiments/quickstart.json");

@@ -61,8 +61,15 @@ public sealed class RunCommand : Command<RunSettings>
         if (settings.DryRun)
         {
             var data = runner.PrepareData();
-            var (teacher, _, hash, _) = runner.LoadTeacher(data);
-            teacher?.Dispose();
+            string? hash = null;
+            if (runner.TeacherNeedsTraining)
+                AnsiConsole.MarkupLine("[yellow]the teacher checkpoint is missing: `harness run` will train it first (KD unit keys below are provisional).[/]");
+            else
+            {
+                var (teacher, _, h, _) = runner.LoadTeacher(data);
+                teacher?.Dispose();
+                hash = h;
+            }
             PrintPlan(runner.Units(data, hash), runner.RunDirectory);
             return 0;
         }

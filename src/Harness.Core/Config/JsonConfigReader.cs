@@ -31,6 +31,8 @@ public static class JsonConfigReader
     };
 
     /// <summary>Reads <paramref name="file"/>; throws <see cref="UserInputException"/> listing every problem.</summary>
+    static readonly JsonSerializerOptions Lenient = new(Options) { UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip };
+
     public static T ReadFile<T>(string file) where T : class
     {
         if (!File.Exists(file))
@@ -53,14 +55,17 @@ public static class JsonConfigReader
         {
             var problems = new List<string>();
             CheckShape(typeof(T), document.RootElement, "$", problems);
-            if (problems.Count == 0)
+            bool shapeOk = problems.Count == 0;
+            T? value = null;
+            try
             {
-                T? value = null;
-                try { value = document.RootElement.Deserialize<T>(Options); }
-                catch (JsonException e) { problems.Add($"{e.Path ?? "$"}: {e.Message}"); }
-                if (value is IValidatable v) problems.AddRange(v.Validate("$"));
-                if (problems.Count == 0 && value is not null) return value;
+                // With unknown keys present, still read the rest (skipping them) so semantic rules report too.
+                value = document.RootElement.Deserialize<T>(shapeOk ? Options : Lenient);
             }
+            catch (JsonException e) when (!shapeOk) { _ = e; }
+            catch (JsonException e) { problems.Add($"{e.Path ?? "$"}: {e.Message}"); }
+            if (value is IValidatable v) problems.AddRange(v.Validate("$"));
+            if (problems.Count == 0 && value is not null) return value;
             throw new UserInputException($"{source}: {problems.Count} problem(s) in config.", problems.Select(p => $"{source}: {p}").ToList());
         }
     }

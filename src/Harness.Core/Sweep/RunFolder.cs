@@ -15,6 +15,15 @@ public sealed class RunFolder
     public string Directory { get; }
     public string UnitDirectory(string key) => Path.Combine(Directory, "units", key);
     public string ResumeDirectory(string key) => Path.Combine(UnitDirectory(key), "resume");
+    public string ModelDirectory(string key) => Path.Combine(UnitDirectory(key), "model");
+    public IReadOnlyList<string> FinishedUnitKeys => UnitKeys().ToList();
+
+    public List<EvalRow> ReadUnitEvals(string key) => ReadJson<List<EvalRow>>(Path.Combine(UnitDirectory(key), "evals.json"));
+    public RunRow ReadUnitRow(string key) => ReadJson<RunRow>(RowPath(key));
+
+    /// <summary>Replaces a finished unit's benchmark rows (used by `harness eval` on a results folder).</summary>
+    public void WriteUnitEvals(string key, IReadOnlyList<EvalRow> evals) =>
+        AtomicFile.WriteAllText(Path.Combine(UnitDirectory(key), "evals.json"), JsonSerializer.Serialize(evals, JsonConfigReader.Options));
     string RowPath(string key) => Path.Combine(UnitDirectory(key), "row.json");
 
     public bool IsFinished(string key) => File.Exists(RowPath(key));

@@ -64,6 +64,9 @@ public sealed class SweepRunner
     public PreparedData PrepareData() =>
         TrainingMixBuilder.Prepare(config.Data, options.RepositoryRoot, new CallbackProgress(s => observer?.Status(s)));
 
+    /// <summary>True when the teacher checkpoint is missing and <see cref="LoadTeacher"/> would train it first.</summary>
+    public bool TeacherNeedsTraining => config.Teacher.Checkpoint is not null && !File.Exists(Path.Combine(Resolve(config.Teacher.Checkpoint), Checkpoint.ConfigFile));
+
     public (Gpt? Model, CheckpointInfo? Info, string? Hash, string? Path) LoadTeacher(PreparedData data)
     {
         if (config.Teacher.Checkpoint is null) return (null, null, null, null);
@@ -223,6 +226,18 @@ public sealed class SweepRunner
             WallSeconds = result?.WallSeconds ?? clock.Elapsed.TotalSeconds, TokensPerSecond = result?.TokensPerSecond ?? 0,
             Device = options.Device.type == DeviceType.CUDA ? $"cuda:{options.Device.index}" : "cpu", Threads = torch.get_num_threads(),
         };
+        if (result is not null)
+        {
+            // The student itself, so `harness eval` can score it later on other tasks.
+            var modelDir = folder.ModelDirectory(unit.Key);
+            data.CopyTokenizerTo(modelDir);
+            Checkpoint.Save(student, modelDir, new CheckpointInfo
+            {
+                Model = unit.Model, TokenizerFile = data.TokenizerPath is null ? null : TokenizerLoader.TiktokenFileName, TokenizerKind = data.TokenizerSpec.Kind,
+                CorpusHash = data.CorpusHash, TokenizerHash = data.TokenizerHash, TrainingTokens = result.Tokens, TrainingFlops = row.FlopsStudentTrain,
+                FinalValLoss = row.ValLoss, FinalValBitsPerByte = row.ValBitsPerByte,
+            });
+        }
         folder.WriteUnit(row, curve, evals);
         ResumeState.Clear(folder.ResumeDirectory(unit.Key));
         return row;

@@ -1,0 +1,117 @@
+using System.ComponentModel;
+using System.Text.Json;
+using Harness.Config;
+using Harness.Data;
+using Harness.Evaluation;
+using Harness.Modeling;
+using Harness.Results;
+using Harness.Sweep;
+using Harness.Training;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Harness.Cli.Commands;
+
+public sealed class EvalSettings : CommandSettings
+{
+    [CommandArgument(0, "<MODEL_OR_RESULTS>")]
+    [Description("A checkpoint folder (config.json + model.safetensors) or a results folder written by `harness run`.")]
+    public string Target { get; init; } = "";
+
+    [CommandOption("--tasks <TASKS>")]
+    [Description("all, or a comma list of task names (grammar, knowledge, arithmetic_2d, last_word, …).")]
+    [DefaultValue("all")]
+    public string Tasks { get; init; } = "all";
+
+    [CommandOption("--max-items <N>")]
+    [Description("Items per task (0 = all).")]
+    [DefaultValue(0)]
+    public int MaxItems { get; init; }
+
+    [CommandOption("--force")]
+    [Description("Results folder: re-evaluate units that already have benchmark rows.")]
+    public bool Force { get; init; }
+
+    [CommandOption("--device <DEVICE>")] [DefaultValue("auto")] public string Device { get; init; } = "auto";
+    [CommandOption("--threads <N>")] [DefaultValue(0)] public int Threads { get; init; }
+}
+
+[Description("Score a checkpoint, or every unit of a results folder that lacks benchmark rows, on the task suite; prints a table.")]
+public sealed class EvalCommand : Command<EvalSettings>
+{
+    public override int Execute(CommandContext context, EvalSettings settings, CancellationToken cancellation)
+    {
+        DeviceSelector.ConfigureThreads(settings.Threads);
+        var device = DeviceSelector.Resolve(settings.Device);
+        var target = RepositoryPaths.ResolveInput(settings.Target);
+        int? maxItems = settings.MaxItems > 0 ? settings.MaxItems : null;
+        if (File.Exists(Path.Combine(target, ResultSchema.ManifestFile)))
+            return EvaluateResults(target, settings, maxItems, device);
+        if (!File.Exists(Path.Combine(target, Checkpoint.ConfigFile)))
+            throw new UserInputException($"{target}: neither a checkpoint folder ({Checkpoint.ConfigFile}) nor a results folder ({ResultSchema.ManifestFile}).");
+        var data = DataFor(target);
+        var tasks = TaskRegistry.Parse(settings.Tasks, data.Split.Validation.Select(d => d.Text).ToList());
+        var (model, _) = Checkpoint.Load(target, device);
+        using (model)
+        {
+            var rows = EvaluationRunner.Run(new GptScorer(model, data.Tokenizer), tasks, Path.GetFileName(target), "checkpoint", 0, 0, true, maxItems);
+            Print(rows.GroupBy(_ => Path.GetFileName(target)));
+        }
+        return 0;
+    }
+
+    int EvaluateResults(string directory, EvalSettings settings, int? maxItems, TorchSharp.torch.Device device)
+    {
+        var folder = new RunFolder(directory);
+        var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, ResultSchema.ManifestFile)));
+        var config = JsonSerializer.Deserialize<ExperimentConfig>(manifest.RootElement.GetProperty("config").GetRawText(), JsonConfigReader.Options)!;
+        var data = TrainingMixBuilder.Prepare(config.Data, RepositoryPaths.Root);
+        var tasks = TaskRegistry.Parse(settings.Tasks, data.Split.Validation.Select(d => d.Text).ToList());
+        var all = new List<EvalRow>();
+        foreach (var key in folder.FinishedUnitKeys)
+        {
+            var existing = folder.ReadUnitEvals(key);
+            if (existing.Count > 0 && !settings.Force) continue;
+            var modelDir = folder.ModelDirectory(key);
+            if (!File.Exists(Path.Combine(modelDir, Checkpoint.ConfigFile)))
+            {
+                AnsiConsole.MarkupLine($"[yellow]unit {key}: no saved model, skipped[/]");
+                continue;
+            }
+            var row = folder.ReadUnitRow(key);
+            var (model, _) = Checkpoint.Load(modelDir, device);
+            using (model)
+            {
+                var rows = EvaluationRunner.Run(new GptScorer(model, data.Tokenizer), tasks, key, row.Method, 0, row.Tokens, true, maxItems);
+                folder.WriteUnitEvals(key, rows);
+                all.AddRange(rows);
+                AnsiConsole.MarkupLine($"[grey]unit {key} ({row.Method} {row.Student} {row.Budget} seed {row.Seed}) evaluated[/]");
+            }
+        }
+        folder.RewriteTables();
+        if (all.Count == 0) AnsiConsole.MarkupLine("every unit already has benchmark rows (use --force to re-evaluate).");
+        else Print(all.GroupBy(r => r.Method));
+        return 0;
+    }
+
+    static PreparedData DataFor(string checkpoint)
+    {
+        var info = Checkpoint.ReadInfo(checkpoint);
+        var spec = new DataSpec();
+        if (info.TrainConfig is not null)
+            spec = JsonConfigReader.Read<TrainRunConfig>(info.TrainConfig, Path.Combine(checkpoint, Checkpoint.ConfigFile) + ":train_config").Data;
+        var data = TrainingMixBuilder.Prepare(spec, RepositoryPaths.Root);
+        if (data.TokenizerHash != info.TokenizerHash && info.TokenizerHash != "")
+            throw new UserInputException($"{checkpoint}: tokenizer mismatch.", [$"{Path.Combine(checkpoint, Checkpoint.ConfigFile)}: tokenizer_hash {info.TokenizerHash} differs from the data's {data.TokenizerHash}."]);
+        return data;
+    }
+
+    static void Print(IEnumerable<IGrouping<string, EvalRow>> groups)
+    {
+        var table = new Table().AddColumns("model", "task", "metric", "value", "± stderr", "chance", "n");
+        foreach (var g in groups)
+            foreach (var r in g.GroupBy(r => (r.Task, r.Metric)).Select(x => x.First()).Where(r => r.Metric is "acc" or "acc_norm" or "exact_match"))
+                table.AddRow(Markup.Escape(g.Key), r.Task, r.Metric, r.Value.ToString("F3"), r.StdErr.ToString("F3"), double.IsNaN(r.Chance) ? "" : r.Chance.ToString("F3"), r.Items.ToString());
+        AnsiConsole.Write(table);
+    }
+}
