@@ -21,7 +21,12 @@ public static class RunComparer
 
     public static ComparisonResult Compare(IReadOnlyList<ResultsFolder> folders)
     {
-        var runs = folders.Select(f => new ComparedRun(f.Name, f.Directory, f.Manifest.Experiment, f.Manifest.ConfigHash, f.Manifest.GitCommit,
+        // Folder names are run ids; when two coincide (same id under different experiments) use parent/name instead.
+        var names = folders.Select(f => f.Name).ToList();
+        if (names.Distinct().Count() < names.Count)
+            names = folders.Select(f => Path.GetRelativePath(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(f.Directory).TrimEnd('/'))!) ?? "/",
+                                                            Path.GetFullPath(f.Directory).TrimEnd('/'))).ToList();
+        var runs = folders.Select((f, i) => new ComparedRun(names[i], f.Directory, f.Manifest.Experiment, f.Manifest.ConfigHash, f.Manifest.GitCommit,
                                                         f.Manifest.Device, f.Runs.Count, f.FailedUnits.Count(), f.Manifest.Exists)).ToList();
         return new ComparisonResult(runs, Differences(folders), Metrics(folders), Multipliers(folders), Unmatched(folders));
     }

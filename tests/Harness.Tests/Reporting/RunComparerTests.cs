@@ -50,6 +50,10 @@ public class RunComparerTests
         Assert.Equal(DifferenceSeverity.Breaking, difference.Severity);
         Assert.False(result.Comparable);
         Assert.Contains("NOT COMPARABLE", ComparisonFormatter.ToMarkdown(result));
+        Assert.Equal(Harness.Cli.Commands.CompareCommand.NotComparable, HarnessApp.Run(["compare", a, b, "--strict", "--format", "csv", "--out", Path.Combine(b, "cmp.csv")]));
+        // Both folders are named results-a: the comparison names them by parent/name so columns stay distinct.
+        Assert.Equal(2, result.Runs.Select(r => r.Name).Distinct().Count());
+        Assert.All(result.Runs, r => Assert.EndsWith("/results-a", r.Name));
     }
 
     [Fact]
