@@ -137,7 +137,7 @@ public static class RunComparer
             var values = byKey.Select(d => d.TryGetValue(first.MatchKey, out var m)
                 ? new MultiplierValue(m.Multiplier, m.Ci90Low, m.Ci90High, m.Ci95Low, m.Ci95High, m.Extrapolated, m.BeyondAsymptote) : null).ToList();
             var multipliers = values.Select(v => v is null ? null : Finite(v.Multiplier)).ToList();
-            bool? overlap = values.All(v => v is not null && double.IsFinite(v.Ci95Low) && double.IsFinite(v.Ci95High))
+            bool? overlap = values.All(v => v is not null && !double.IsNaN(v.Ci95Low) && !double.IsNaN(v.Ci95High))
                 ? values.Max(v => v!.Ci95Low) <= values.Min(v => v!.Ci95High) : null;
             result.Add(new MultiplierComparison(first.Treatment, MetricNames.Normalise(first.Metric), first.Student, first.Budget, first.Seed, first.Accounting,
                                                 values, Deltas(multipliers), overlap));
