@@ -26,6 +26,10 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
         [Description("Write the --format output to FILE (default format md when only --out is given).")]
         public string? Out { get; init; }
 
+        [CommandOption("--strict")]
+        [Description("Exit with code 3 when a manifest difference makes the runs' numbers non-comparable.")]
+        public bool Strict { get; init; }
+
         public override ValidationResult Validate()
         {
             if (Runs.Length < 2) return ValidationResult.Error($"compare needs at least two results folders; got {Runs.Length}.");
@@ -35,24 +39,28 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
         }
     }
 
+    /// <summary>Exit code of <c>--strict</c> when the runs are not comparable.</summary>
+    public const int NotComparable = 3;
+
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var result = RunComparer.Compare(settings.Runs);
+        var exit = settings.Strict && !result.Comparable ? NotComparable : 0;
         if (settings.Format is not null || settings.Out is not null)
         {
             var text = ComparisonFormatter.Format(result, ComparisonFormatter.ParseFormat(settings.Format ?? "md"));
             if (settings.Out is null)
             {
                 Console.Out.Write(text);
-                return 0;
+                return exit;
             }
             AtomicFile.WriteAllText(settings.Out, text);
             AnsiConsole.MarkupLine($"wrote [link]{Markup.Escape(settings.Out)}[/]");
             PrintVerdict(result);
-            return 0;
+            return exit;
         }
         Print(result);
-        return 0;
+        return exit;
     }
 
     static string E(string? s) => Markup.Escape(s ?? "");

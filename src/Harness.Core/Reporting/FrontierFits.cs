@@ -6,9 +6,10 @@ namespace Harness.Reporting;
 public sealed record Frontier(string Metric, string Form, string Description, Func<double, double> Predict);
 
 /// <summary>
-/// Reads the estimator's fits.json tolerantly.  Accepted shapes: <c>{"frontiers": {metric: fit}}</c>,
-/// <c>{"metrics": {...}}</c>, <c>{"fits": [{"metric": ..., ...}]}</c> or a bare <c>{metric: fit}</c>; a fit names its
-/// form (<c>form</c>/<c>kind</c>/<c>law</c>) or is recognised by its parameters, inline or under <c>params</c>:
+/// Reads the estimator's fits.json tolerantly.  The estimator writes <c>{"metrics": [{"metric": ..., "frontier_form":
+/// ..., "frontier": {"E": {"value": ..., "ci95": [..]}, ...}}]}</c>; also accepted: <c>{"frontiers": {metric: fit}}</c>,
+/// <c>{"fits": [...]}</c> or a bare <c>{metric: fit}</c>, with parameters as plain numbers, inline or under
+/// <c>params</c>.  The form is recognised by the parameter names:
 /// power law <c>E, A, alpha</c> (y = E + A·C^−α), sigmoid <c>floor, ceiling, slope, midpoint</c>
 /// (y = F + (U − F)·σ(k(ln C − x₀))), Chinchilla <c>E, A, B, alpha, beta</c> (drawn as its compute-optimal envelope with
 /// C = 6ND).  Anything unreadable is skipped and reported in <see cref="Problems"/>, never thrown.
@@ -72,30 +73,27 @@ public sealed class FrontierFits
 
     void Add(string metric, JsonElement fit)
     {
-        var parameters = fit.TryGetProperty("params", out var p) && p.ValueKind == JsonValueKind.Object ? p
-                       : fit.TryGetProperty("parameters", out var q) && q.ValueKind == JsonValueKind.Object ? q
-                       : fit.TryGetProperty("frontier", out var r) && r.ValueKind == JsonValueKind.Object ? r : fit;
-        var form = (Str(fit, "form") ?? Str(fit, "kind") ?? Str(fit, "law") ?? Str(parameters, "form") ?? "").ToLowerInvariant();
-        double? N(string name) => Num(parameters, name);
-        Frontier? frontier = null;
-        if ((form.Contains("sigmoid") || form.Contains("logistic") || form.Length == 0) &&
-            N("floor") is { } f && N("ceiling") is { } u && N("slope") is { } k && N("midpoint") is { } x0)
+        JsonElement? Sub(string name) => TryGet(fit, name, out var v) && v.ValueKind == JsonValueKind.Object ? v : null;
+        if (TryGet(fit, "frontier", out var f0) && f0.ValueKind == JsonValueKind.Null)
         {
+            problems.Add($"fits.json: metric '{metric}': the estimator has no frontier fit" + (Str(fit, "note") is { } note ? $" ({note})" : ""));
+            return;
+        }
+        var parameters = Sub("frontier") ?? Sub("params") ?? Sub("parameters") ?? fit;
+        var form = (Str(fit, "frontier_form") ?? Str(fit, "form") ?? Str(fit, "law") ?? "").Trim();
+        double? N(params string[] names) => names.Select(n => Num(parameters, n)).FirstOrDefault(v => v is not null);
+        // The parameters decide the form; the form text (a name or the formula) only labels it.
+        Frontier? frontier = null;
+        if (N("floor") is { } f && N("ceiling") is { } u && N("slope") is { } k && N("midpoint", "midpoint_ln_compute", "x0") is { } x0)
             frontier = new Frontier(metric, "sigmoid", $"sigmoid: y = {f:G3} + ({u:G3} − {f:G3})·σ({k:G3}(ln C − {x0:G4}))",
                 c => f + (u - f) / (1 + Math.Exp(-k * (Math.Log(c) - x0))));
-        }
-        else if ((form.Contains("chinchilla") || form.Length == 0) && N("E") is { } ce && N("A") is { } ca && N("B") is { } cb &&
-                 N("alpha") is { } cal && N("beta") is { } cbe)
-        {
+        else if (N("E") is { } ce && N("A") is { } ca && N("B") is { } cb && N("alpha") is { } cal && N("beta") is { } cbe)
             frontier = new Frontier(metric, "chinchilla", $"Chinchilla envelope: L = {ce:G3} + {ca:G3}/N^{cal:G3} + {cb:G3}/D^{cbe:G3}, C = 6ND",
                 c => ChinchillaEnvelope(c, ce, ca, cb, cal, cbe));
-        }
-        else if ((form.Contains("power") || form.Length == 0) && N("E") is { } e && N("A") is { } a && N("alpha") is { } alpha)
-        {
+        else if (N("E") is { } e && N("A") is { } a && N("alpha") is { } alpha)
             frontier = new Frontier(metric, "power_law", $"power law: y = {e:G3} + {a:G3}·C^−{alpha:G3}", c => e + a * Math.Pow(c, -alpha));
-        }
         if (frontier is null)
-            problems.Add($"fits.json: metric '{metric}': form '{form}' with parameters [{string.Join(", ", parameters.EnumerateObject().Select(x => x.Name))}] is not one this report can draw");
+            problems.Add($"fits.json: metric '{metric}': frontier '{form}' with parameters [{string.Join(", ", parameters.EnumerateObject().Select(x => x.Name))}] is not one this report can draw");
         else
             byMetric[MetricNames.Normalise(metric)] = frontier;
     }
@@ -115,8 +113,13 @@ public sealed class FrontierFits
     static string? Str(JsonElement e, string name) =>
         e.ValueKind == JsonValueKind.Object && TryGet(e, name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
-    static double? Num(JsonElement e, string name) =>
-        e.ValueKind == JsonValueKind.Object && TryGet(e, name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
+    /// <summary>A number, or the <c>value</c> of an estimate object (<c>{"value": 1.8, "ci95": [..]}</c>).</summary>
+    static double? Num(JsonElement e, string name)
+    {
+        if (e.ValueKind != JsonValueKind.Object || !TryGet(e, name, out var v)) return null;
+        if (v.ValueKind == JsonValueKind.Object && v.TryGetProperty("value", out var inner)) v = inner;
+        return v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
+    }
 
     /// <summary>Exact name first, then case-insensitive, then Greek-letter spellings (α → alpha).</summary>
     static bool TryGet(JsonElement e, string name, out JsonElement value)

@@ -11,6 +11,11 @@ namespace Harness.Reporting;
 /// </summary>
 public sealed record MultiplierRow
 {
+    /// <summary>
+    /// Row kind as the estimator writes it: <c>point</c> (one treatment unit), <c>metric_mean</c>, <c>by_student</c>,
+    /// <c>by_budget</c>, <c>treatment_mean</c> (geometric means); empty in files without a kind column.
+    /// </summary>
+    public string Kind { get; init; } = "";
     public string Treatment { get; init; } = "";
     public string Metric { get; init; } = "";
     /// <summary>Student size name; <c>*</c> for an aggregate (geometric mean) over sizes.</summary>
@@ -31,11 +36,18 @@ public sealed record MultiplierRow
     public string Budget { get; init; } = "";
     public string Seed { get; init; } = "";
     public string UnitKey { get; init; } = "";
+    /// <summary>ok, or why there is no finite multiplier (e.g. "beyond baseline asymptote", "at or below baseline floor").</summary>
+    public string Status { get; init; } = "";
+    /// <summary>Same-size variant D_B(N_T, y_T) / D_T from the baseline's L(N, D), when the estimator wrote it.</summary>
+    public double SameSizeMultiplier { get; init; } = double.NaN;
+    public double SameSizeCi95Low { get; init; } = double.NaN;
+    public double SameSizeCi95High { get; init; } = double.NaN;
 
-    public bool IsAggregate => Student == "*" || Budget == "*" || Seed == "*";
+    /// <summary>A geometric mean over units (any kind but point, or a <c>*</c> in a name column).</summary>
+    public bool IsAggregate => Kind.Length > 0 && Kind != "point" || Student == "*" || Budget == "*" || Seed == "*" || UnitKey == "*" || Metric == "*";
 
     /// <summary>Identity used to match rows across runs (unit keys change with the config, these names do not).</summary>
-    public string MatchKey => string.Join("|", Treatment, MetricNames.Normalise(Metric), Student, Budget, Seed, Accounting);
+    public string MatchKey => string.Join("|", Kind, Treatment, MetricNames.Normalise(Metric), Student, Budget, Seed, Accounting);
 }
 
 /// <summary>Reads multipliers.csv by column name, tolerating unknown, missing and reordered columns.</summary>
@@ -51,7 +63,7 @@ public static class MultiplierTable
         var header = csv.HeaderRecord ?? [];
         var index = header.Select((h, i) => (Name: h.Trim().ToLowerInvariant(), i))
                           .GroupBy(x => x.Name).ToDictionary(g => g.Key, g => g.First().i);
-        if (!index.ContainsKey("multiplier"))
+        if (!index.ContainsKey("multiplier") && !index.ContainsKey("m"))
             throw new UserInputException($"{path}: no 'multiplier' column (header: {string.Join(",", header)}); it was not written by the estimator.");
 
         string Text(string[] fields, params string[] names)
@@ -65,27 +77,33 @@ public static class MultiplierTable
         {
             var f = csv.Parser.Record ?? [];
             if (f.All(string.IsNullOrWhiteSpace)) continue;
+            var status = Text(f, "status");
             rows.Add(new MultiplierRow
             {
+                Kind = Text(f, "kind").ToLowerInvariant(),
                 Treatment = Text(f, "treatment", "method"),
                 Metric = Text(f, "metric"),
                 Student = Text(f, "student", "model"),
-                Params = Number(Text(f, "params", "params_non_embedding")),
+                Params = Number(Text(f, "params", "student_params", "params_non_embedding")),
                 Tokens = Number(Text(f, "tokens")),
                 Compute = Number(Text(f, "compute")),
                 Accounting = Text(f, "accounting"),
-                YTreatment = Number(Text(f, "y_treatment")),
+                YTreatment = Number(Text(f, "y_treatment", "y_t")),
                 BaselineCompute = Number(Text(f, "baseline_compute")),
-                Multiplier = Number(Text(f, "multiplier")),
-                Ci90Low = Number(Text(f, "ci90_low")),
-                Ci90High = Number(Text(f, "ci90_high")),
-                Ci95Low = Number(Text(f, "ci95_low")),
-                Ci95High = Number(Text(f, "ci95_high")),
+                Multiplier = Number(Text(f, "multiplier", "m")),
+                Ci90Low = Number(Text(f, "ci90_low", "m_ci90_low")),
+                Ci90High = Number(Text(f, "ci90_high", "m_ci90_high")),
+                Ci95Low = Number(Text(f, "ci95_low", "m_ci95_low")),
+                Ci95High = Number(Text(f, "ci95_high", "m_ci95_high")),
                 Extrapolated = Flag(Text(f, "extrapolated")),
-                BeyondAsymptote = Flag(Text(f, "beyond_asymptote")),
+                BeyondAsymptote = Flag(Text(f, "beyond_asymptote")) || status.Contains("beyond", StringComparison.OrdinalIgnoreCase),
                 Budget = Text(f, "budget"),
                 Seed = Text(f, "seed"),
-                UnitKey = Text(f, "unit_key"),
+                UnitKey = Text(f, "unit_key", "unit"),
+                Status = status,
+                SameSizeMultiplier = Number(Text(f, "same_size_m")),
+                SameSizeCi95Low = Number(Text(f, "same_size_ci95_low")),
+                SameSizeCi95High = Number(Text(f, "same_size_ci95_high")),
             });
         }
         return rows;

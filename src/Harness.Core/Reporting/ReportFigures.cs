@@ -154,7 +154,7 @@ public static class ReportFigures
     public static ReportFigure MultiplierVsSize(ResultsFolder folder, string treatment, string metric)
     {
         var sizes = folder.StudentParams();
-        var rows = folder.Multipliers.Where(r => r.Treatment == treatment && MetricNames.Normalise(r.Metric) == MetricNames.Normalise(metric) && r.Student != "*").ToList();
+        var rows = folder.Multipliers.Where(r => r.Treatment == treatment && MetricNames.Normalise(r.Metric) == MetricNames.Normalise(metric) && !r.IsAggregate).ToList();
         var plot = NewPlot($"{treatment} compute multiplier vs student size — {metric}", "student non-embedding parameters (log scale)", "multiplier (log scale; >1: treatment cheaper)");
         var budgets = rows.Select(r => r.Budget).Distinct().OrderBy(b => BudgetOrder(b, folder)).ToList();
         var accountings = rows.Select(r => r.Accounting).Distinct().OrderBy(AccountingRank).ThenBy(a => a, StringComparer.Ordinal).ToList();
@@ -192,7 +192,7 @@ public static class ReportFigures
     public static ReportFigure MultiplierVsBudget(ResultsFolder folder, string treatment, string metric)
     {
         var sizes = folder.StudentParams();
-        var rows = folder.Multipliers.Where(r => r.Treatment == treatment && MetricNames.Normalise(r.Metric) == MetricNames.Normalise(metric) && r.Budget != "*").ToList();
+        var rows = folder.Multipliers.Where(r => r.Treatment == treatment && MetricNames.Normalise(r.Metric) == MetricNames.Normalise(metric) && IsPerBudget(r)).ToList();
         var budgets = rows.Select(r => r.Budget).Distinct().OrderBy(b => BudgetOrder(b, folder)).ToList();
         var accountings = rows.Select(r => r.Accounting).Distinct().OrderBy(AccountingRank).ThenBy(a => a, StringComparer.Ordinal).ToList();
         var students = BySize(rows.Select(r => r.Student), sizes).ToList();
@@ -221,6 +221,10 @@ public static class ReportFigures
                       (unbounded > 0 ? $" {unbounded} row(s) with no finite multiplier (beyond the frontier's asymptote, or missing) are not drawn; see the table." : "");
         return new ReportFigure($"multiplier-budget-{Slug(treatment)}-{Slug(metric)}", $"{treatment} multiplier vs budget ({metric})", caption, plot);
     }
+
+    /// <summary>Rows with one budget: treatment points, and geometric means over sizes at one budget (student *).</summary>
+    internal static bool IsPerBudget(MultiplierRow r) =>
+        r.Budget.Length > 0 && r.Budget != "*" && r.Metric != "*" && (!r.IsAggregate || r.Kind == "by_budget" || (r.Kind.Length == 0 && r.Student == "*"));
 
     static void AddWithCi(Plot plot, double[] xs, double[] ys, IReadOnlyList<MultiplierRow> rows, Color color, MarkerShape shape, string legend, bool connect)
     {

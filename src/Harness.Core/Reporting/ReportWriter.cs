@@ -100,8 +100,8 @@ public static class ReportWriter
         var warnings = new List<string>();
         foreach (var missing in folder.Missing) warnings.Add($"{missing} is missing from the results folder.");
         warnings.AddRange(folder.Fits.Problems);
-        var extrapolated = folder.Multipliers.Where(r => r.Extrapolated).ToList();
-        var beyond = folder.Multipliers.Where(r => r.BeyondAsymptote).ToList();
+        var extrapolated = folder.Multipliers.Where(r => r.Extrapolated && !r.IsAggregate).ToList();
+        var beyond = folder.Multipliers.Where(r => r.BeyondAsymptote && !r.IsAggregate).ToList();
         foreach (var g in extrapolated.GroupBy(r => (r.Treatment, r.Metric, r.Student, r.Budget, r.Seed)))
             warnings.Add($"extrapolated: {g.Key.Treatment} {g.Key.Student} {g.Key.Budget} seed {g.Key.Seed} on {g.Key.Metric} — the scratch compute needed lies beyond " +
                          $"the largest scratch run, so the multiplier ({string.Join(", ", g.OrderBy(r => ReportFigures.AccountingRank(r.Accounting)).Select(r => $"{r.Accounting} {Num(r.Multiplier)}"))}) rests on the fitted frontier's extrapolation.");
@@ -131,29 +131,37 @@ public static class ReportWriter
              + (notes.Count > 0 ? " " + string.Join(" ", notes) : "")], [], capability));
 
         // Multipliers.
+        var kindOrder = new[] { "point", "by_student", "by_budget", "metric_mean", "treatment_mean" };
         var mrows = folder.Multipliers
-            .OrderBy(r => r.Metric, StringComparer.Ordinal).ThenBy(r => r.Treatment, StringComparer.Ordinal)
-            .ThenBy(r => r.Student == "*" ? 1 : 0).ThenBy(r => double.IsFinite(r.Params) ? r.Params : folder.StudentParams().GetValueOrDefault(r.Student, double.MaxValue))
+            .OrderBy(r => r.Metric == "*" ? 1 : 0).ThenBy(r => r.Metric, StringComparer.Ordinal).ThenBy(r => r.Treatment, StringComparer.Ordinal)
+            .ThenBy(r => r.IsAggregate ? 1 : 0).ThenBy(r => Array.IndexOf(kindOrder, r.Kind)).ThenBy(r => r.Student == "*" ? 1 : 0).ThenBy(r => double.IsFinite(r.Params) ? r.Params : folder.StudentParams().GetValueOrDefault(r.Student, double.MaxValue))
             .ThenBy(r => r.Budget == "*" ? double.MaxValue : ReportFigures.BudgetOrder(r.Budget, folder)).ThenBy(r => r.Seed, StringComparer.Ordinal)
             .ThenBy(r => ReportFigures.AccountingRank(r.Accounting)).ThenBy(r => r.Accounting, StringComparer.Ordinal).ToList();
-        var multiplierTable = new Table(["treatment", "metric", "student", "budget", "seed", "accounting", "compute", "multiplier", "90% CI", "95% CI", "notes"],
-            mrows.Select(r => (IReadOnlyList<string>)[r.Treatment, r.Metric, r.Student == "*" ? "* (geo. mean)" : r.Student, r.Budget, r.Seed, r.Accounting,
+        var sameSize = folder.Multipliers.Any(r => double.IsFinite(r.SameSizeMultiplier));
+        var multiplierTable = new Table(["treatment", "metric", "row", "student", "budget", "seed", "accounting", "compute", "multiplier", "90% CI", "95% CI",
+                                         .. sameSize ? new[] { "same-size M [95% CI]" } : [], "notes"],
+            mrows.Select(r => (IReadOnlyList<string>)[r.Treatment, r.Metric, r.Kind.Length > 0 ? r.Kind : r.IsAggregate ? "geo. mean" : "point",
+                r.Student, r.Budget, r.Seed, r.Accounting,
                 double.IsFinite(r.Compute) ? ReportFigures.Flops(r.Compute) : "", r.BeyondAsymptote && !double.IsFinite(r.Multiplier) ? "∞" : Num(r.Multiplier),
                 Ci(r.Ci90Low, r.Ci90High), Ci(r.Ci95Low, r.Ci95High),
-                Join(r.Extrapolated ? "extrapolated" : null, r.BeyondAsymptote ? "beyond asymptote" : null) ?? ""]).ToList());
+                .. sameSize ? new[] { double.IsFinite(r.SameSizeMultiplier) ? $"{Num(r.SameSizeMultiplier)} {Ci(r.SameSizeCi95Low, r.SameSizeCi95High)}" : "" } : [],
+                Join(r.Extrapolated ? "extrapolated" : null, r.BeyondAsymptote ? "beyond asymptote" : null,
+                     r.Status.Length > 0 && r.Status != "ok" && !r.Status.Contains("beyond", StringComparison.OrdinalIgnoreCase) ? r.Status : null) ?? ""]).ToList());
         var multiplierFigures = new List<ReportFigure>();
-        foreach (var (treatment, metric) in folder.Multipliers.Select(r => (r.Treatment, r.Metric)).Distinct().OrderBy(x => x.Metric, StringComparer.Ordinal).ThenBy(x => x.Treatment, StringComparer.Ordinal))
+        foreach (var (treatment, metric) in folder.Multipliers.Where(r => r.Metric != "*").Select(r => (r.Treatment, r.Metric)).Distinct()
+                                                  .OrderBy(x => x.Metric, StringComparer.Ordinal).ThenBy(x => x.Treatment, StringComparer.Ordinal))
         {
-            if (folder.Multipliers.Any(r => r.Treatment == treatment && r.Metric == metric && r.Student != "*" && r.Multiplier > 0))
+            if (folder.Multipliers.Any(r => r.Treatment == treatment && r.Metric == metric && !r.IsAggregate && r.Multiplier > 0))
                 multiplierFigures.Add(ReportFigures.MultiplierVsSize(folder, treatment, metric));
-            if (folder.Multipliers.Any(r => r.Treatment == treatment && r.Metric == metric && r.Budget != "*" && r.Multiplier > 0))
+            if (folder.Multipliers.Any(r => r.Treatment == treatment && r.Metric == metric && ReportFigures.IsPerBudget(r) && r.Multiplier > 0))
                 multiplierFigures.Add(ReportFigures.MultiplierVsBudget(folder, treatment, metric));
         }
         sections.Add(new Section("Compute multipliers",
             [folder.Multipliers.Count == 0 ? "No multipliers.csv: run the estimator to get multipliers."
              : "Multiplier = scratch compute the frontier needs to reach the treatment's result ÷ the treatment's compute under each accounting scenario " +
                "(student: student training only; +inference: plus teacher inference and logit-cache share; +teacher: plus the teacher's pre-training; " +
-               "amortised:K: teacher pre-training shared by K students). Above 1 the treatment is cheaper. Rows with student * are geometric means over sizes."],
+               "amortised:K: teacher pre-training shared by K students). Above 1 the treatment is cheaper. Rows other than point are geometric means " +
+               "(by_student: over budgets, by_budget: over sizes, metric_mean: over all points of a metric, treatment_mean: over metrics)."],
             folder.Multipliers.Count > 0 ? [multiplierTable] : [], multiplierFigures));
 
         // Benchmarks.

@@ -32,14 +32,20 @@ public sealed class ResultsFolder
         var missing = new[] { ResultSchema.ManifestFile, ResultSchema.RunsFile, ResultSchema.CurvesFile, ResultSchema.EvalsFile, ResultSchema.MultipliersFile, ResultSchema.FitsFile }
             .Where(f => !File.Exists(P(f))).ToList();
         List<T> Table<T>(string file) where T : class => File.Exists(P(file)) ? ResultTables.ReadAll<T>(P(file)) : [];
+        var runs = Table<RunRow>(ResultSchema.RunsFile);
+        // The estimator names a point row's unit but not its seed: take the seed from runs.csv, so rows of different
+        // seeds stay apart when runs are matched by name.
+        var seeds = runs.GroupBy(r => r.UnitKey).ToDictionary(g => g.Key, g => g.First().Seed.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var multipliers = MultiplierTable.Read(P(ResultSchema.MultipliersFile))
+            .Select(m => m.Seed.Length == 0 && seeds.TryGetValue(m.UnitKey, out var seed) ? m with { Seed = seed } : m).ToList();
         return new ResultsFolder
         {
             Directory = directory,
             Manifest = RunManifest.Load(directory),
-            Runs = Table<RunRow>(ResultSchema.RunsFile),
+            Runs = runs,
             Curves = Table<CurveRow>(ResultSchema.CurvesFile),
             Evals = Table<EvalRow>(ResultSchema.EvalsFile),
-            Multipliers = MultiplierTable.Read(P(ResultSchema.MultipliersFile)),
+            Multipliers = multipliers,
             Fits = FrontierFits.Load(directory),
             Missing = missing,
         };
@@ -54,7 +60,7 @@ public sealed class ResultsFolder
         var sizes = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var r in Runs.Where(r => r.ParamsNonEmbedding > 0)) sizes.TryAdd(r.Student, r.ParamsNonEmbedding);
         foreach (var c in Curves.Where(c => c.ParamsNonEmbedding > 0)) sizes.TryAdd(c.Student, c.ParamsNonEmbedding);
-        foreach (var m in Multipliers.Where(m => m.Params > 0 && m.Student != "*")) sizes.TryAdd(m.Student, m.Params);
+        foreach (var m in Multipliers.Where(m => m.Params > 0 && !m.IsAggregate)) sizes.TryAdd(m.Student, m.Params);
         return sizes;
     }
 }

@@ -21,7 +21,12 @@ public static class RunComparer
 
     public static ComparisonResult Compare(IReadOnlyList<ResultsFolder> folders)
     {
-        var runs = folders.Select(f => new ComparedRun(f.Name, f.Directory, f.Manifest.Experiment, f.Manifest.ConfigHash, f.Manifest.GitCommit,
+        // Folder names are run ids; when two coincide (same id under different experiments) use parent/name instead.
+        var names = folders.Select(f => f.Name).ToList();
+        if (names.Distinct().Count() < names.Count)
+            names = folders.Select(f => Path.GetRelativePath(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(f.Directory).TrimEnd('/'))!) ?? "/",
+                                                            Path.GetFullPath(f.Directory).TrimEnd('/'))).ToList();
+        var runs = folders.Select((f, i) => new ComparedRun(names[i], f.Directory, f.Manifest.Experiment, f.Manifest.ConfigHash, f.Manifest.GitCommit,
                                                         f.Manifest.Device, f.Runs.Count, f.FailedUnits.Count(), f.Manifest.Exists)).ToList();
         return new ComparisonResult(runs, Differences(folders), Metrics(folders), Multipliers(folders), Unmatched(folders));
     }
@@ -132,7 +137,7 @@ public static class RunComparer
             var values = byKey.Select(d => d.TryGetValue(first.MatchKey, out var m)
                 ? new MultiplierValue(m.Multiplier, m.Ci90Low, m.Ci90High, m.Ci95Low, m.Ci95High, m.Extrapolated, m.BeyondAsymptote) : null).ToList();
             var multipliers = values.Select(v => v is null ? null : Finite(v.Multiplier)).ToList();
-            bool? overlap = values.All(v => v is not null && double.IsFinite(v.Ci95Low) && double.IsFinite(v.Ci95High))
+            bool? overlap = values.All(v => v is not null && !double.IsNaN(v.Ci95Low) && !double.IsNaN(v.Ci95High))
                 ? values.Max(v => v!.Ci95Low) <= values.Min(v => v!.Ci95High) : null;
             result.Add(new MultiplierComparison(first.Treatment, MetricNames.Normalise(first.Metric), first.Student, first.Budget, first.Seed, first.Accounting,
                                                 values, Deltas(multipliers), overlap));

@@ -1,10 +1,17 @@
 #!/usr/bin/env python3
 """Regenerates the synthetic results folders results-a and results-b (pure Python, deterministic).
 
-Losses follow a Chinchilla-style law L(N, D) = E + A/N^a + B/D^b; logit-KD acts as an effective-data multiplier k(N)
-on D.  results-b differs from results-a in exactly one config field, kd.temperature, so its logit-kd units get new unit
-keys and new numbers; scratch units are identical.  Multipliers are computed against a power-law (loss) or sigmoid
-(accuracy) frontier fitted to the scratch points by grid search, as the estimator would.
+Writes manifest.json, runs.csv, curves.csv and evals.csv.  Losses follow a Chinchilla-style law
+L(N, D) = E + A/N^a + B/D^b; logit-KD acts as an effective-data multiplier k(N) on D; task scores are a logistic
+function of loss.  results-b differs from results-a in exactly one config field, kd.temperature, so its logit-kd units
+get new unit keys and new numbers; scratch units are identical.  Each folder has one failed unit.
+
+multipliers.csv and fits.json come from the real estimator, then results-b's fits.json is removed so the report's
+empirical-envelope fallback is exercised:
+
+    python3 make_fixtures.py
+    for r in results-a results-b; do harness estimate $r --resamples 200 --seed 0; done
+    rm results-b/fits.json
 """
 import csv, hashlib, json, math, os, random
 
@@ -17,7 +24,6 @@ CACHE_TOKENS, CACHE_FLOPS = 200_000_000, 2 * 25_165_824 * 200_000_000
 E, A, ALPHA, B, BETA = 1.7, 150.0, 0.34, 100.0, 0.28
 BYTES_PER_TOKEN = 3.2
 TASKS = [("arc_easy", "acc", 0.25, 0.78, 3.7, 2.2, 500), ("hellaswag", "acc_norm", 0.25, 0.62, 3.3, 1.8, 1000)]
-ACCOUNTINGS = ["student", "+inference", "+teacher", "amortised:10"]
 STEPS = 8
 
 
@@ -42,47 +48,7 @@ def unit_key(*parts):
     return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:16]
 
 
-def fit_power_law(points):
-    best = None
-    lo = min(y for _, y in points)
-    for i in range(1, 96):
-        e = lo * i / 100
-        for j in range(1, 200):
-            a = j * 0.005
-            xs = [c ** -a for c, _ in points]
-            ys = [y - e for _, y in points]
-            amp = sum(x * y for x, y in zip(xs, ys)) / sum(x * x for x in xs)
-            sse = sum((amp * x - y) ** 2 for x, y in zip(xs, ys))
-            if best is None or sse < best[0]:
-                best = (sse, e, amp, a)
-    return {"E": best[1], "A": best[2], "alpha": best[3]}
-
-
-def fit_sigmoid(points, floor):
-    best = None
-    for ci in range(50, 100):
-        ceil = ci / 100
-        for si in range(1, 40):
-            k = si * 0.1
-            for mi in range(0, 120):
-                x0 = 25 + mi * 0.25
-                sse = sum((floor + (ceil - floor) / (1 + math.exp(-k * (math.log(c) - x0))) - y) ** 2 for c, y in points)
-                if best is None or sse < best[0]:
-                    best = (sse, ceil, k, x0)
-    return {"floor": floor, "ceiling": best[1], "slope": best[2], "midpoint": best[3]}
-
-
-def envelope(points, lower):
-    pts = sorted(points)
-    out, best = [], None
-    for c, y in pts:
-        if best is None or (y < best if lower else y > best):
-            best = y
-            out.append((c, y))
-    return out
-
-
-def make(name, temperature, with_fits, started):
+def make(name, temperature, started):
     out = os.path.join(HERE, name)
     os.makedirs(out, exist_ok=True)
     rng = random.Random(7)
@@ -137,70 +103,6 @@ def make(name, temperature, with_fits, started):
             w.writerow(head)
             w.writerows(rows)
 
-    # Frontiers fitted on scratch points (student compute).
-    scratch_curve = [(float(r[8]), float(r[13])) for r in curves if r[2] == "scratch"]
-    pl = fit_power_law(envelope(scratch_curve, lower=True))
-    acc_pts = [(c, float(e[9])) for (c, _), e in zip(
-        [(float(r[8]), 0) for r in curves for _ in TASKS], evals) if e[2] == "scratch" and e[6] == "arc_easy"]
-    sg = fit_sigmoid(envelope(acc_pts, lower=False), 0.25)
-    max_scratch_c = max(c for c, _ in scratch_curve)
-
-    def c_loss(y):
-        r = y - pl["E"]
-        return math.inf if r <= 0 else (pl["A"] / r) ** (1 / pl["alpha"])
-
-    def c_acc(y):
-        p = (y - sg["floor"]) / (sg["ceiling"] - sg["floor"])
-        if p >= 1: return math.inf
-        return math.exp(sg["midpoint"] + math.log(p / (1 - p)) / sg["slope"])
-
-    mult = []
-    head_mult = "treatment,metric,student,params,tokens,compute,accounting,y_treatment,baseline_compute,multiplier,ci90_low,ci90_high,ci95_low,ci95_high,extrapolated,beyond_asymptote,budget,seed,unit_key".split(",")
-    final_acc = {e[1]: float(e[9]) for e in evals if e[6] == "arc_easy" and e[5] == "true"}
-    for metric, inv in [("val_loss", c_loss), ("arc_easy/acc", c_acc)]:
-        logs = {a: [] for a in ACCOUNTINGS}
-        for u in units:
-            if u["method"] != "logit-kd":
-                continue
-            y = u["vl"] if metric == "val_loss" else final_acc[u["key"]]
-            base = inv(y)
-            for acc in ACCOUNTINGS:
-                c = {"student": u["fs"], "+inference": u["fs"] + u["cache"], "+teacher": u["fs"] + u["cache"] + u["pre"],
-                     "amortised:10": u["fs"] + u["cache"] + u["pre"] / 10}[acc]
-                if math.isinf(base):
-                    m = lo90 = hi90 = lo95 = hi95 = ""
-                else:
-                    mv = base / c
-                    logs[acc].append(math.log(mv))
-                    s = 0.12 + 0.05 * u["si"]
-                    m, lo90, hi90, lo95, hi95 = (g(round(x, 6)) for x in (mv, mv * math.exp(-1.645 * s), mv * math.exp(1.645 * s),
-                                                                           mv * math.exp(-1.96 * s), mv * math.exp(1.96 * s)))
-                mult.append(["logit-kd", metric, u["student"], u["n"], u["tokens"], g(c), acc, g(round(y, 5)),
-                             "" if math.isinf(base) else g(base), m, lo90, hi90, lo95, hi95,
-                             str((not math.isinf(base)) and base > max_scratch_c).lower(), str(math.isinf(base)).lower(),
-                             u["budget"], 0, u["key"]])
-        for acc in ACCOUNTINGS:
-            gm = math.exp(sum(logs[acc]) / len(logs[acc]))
-            s = 0.09
-            mult.append(["logit-kd", metric, "*", "", "", "", acc, "", "", g(round(gm, 6)), g(round(gm * math.exp(-1.645 * s), 6)),
-                         g(round(gm * math.exp(1.645 * s), 6)), g(round(gm * math.exp(-1.96 * s), 6)), g(round(gm * math.exp(1.96 * s), 6)),
-                         "false", "false", "*", "*", ""])
-    with open(os.path.join(out, "multipliers.csv"), "w", newline="") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(head_mult)
-        w.writerows(mult)
-
-    fits_path = os.path.join(out, "fits.json")
-    if with_fits:
-        fits = {"schema_version": 1, "baseline": "scratch", "compute": "flops_student_train",
-                "frontiers": {"val_loss": dict(form="power_law", **pl, n_points=len(scratch_curve)),
-                              "arc_easy/acc": dict(form="sigmoid", **sg, n_points=len(acc_pts))}}
-        with open(fits_path, "w") as f:
-            json.dump(fits, f, indent=2)
-            f.write("\n")
-    elif os.path.exists(fits_path):
-        os.remove(fits_path)
-
     config = {
         "name": "kd-tinystories",
         "data": {"corpus": "tinystories-v2", "tokenizer": {"kind": "bpe", "vocab_size": VOCAB},
@@ -233,5 +135,5 @@ def make(name, temperature, with_fits, started):
         f.write("\n")
 
 
-make("results-a", 2.0, True, "2026-11-20T09:12:44Z")
-make("results-b", 4.0, False, "2026-11-21T09:03:10Z")
+make("results-a", 2.0, "2026-11-20T09:12:44Z")
+make("results-b", 4.0, "2026-11-21T09:03:10Z")

@@ -15,8 +15,8 @@ public class ReportWriterTests
         Assert.True(File.Exists(paths.Html));
         Assert.True(File.Exists(paths.Markdown));
         var html = File.ReadAllText(paths.Html);
-        // 4 capability plots (val_loss, val_bpb, arc_easy/acc, hellaswag/acc_norm), 2 metrics × (vs size + vs budget), 2 benchmarks.
-        Assert.Equal(10, paths.FigureCount);
+        // 4 capability plots (val_loss, val_bpb, arc_easy/acc, hellaswag/acc_norm), 4 metrics × (vs size + vs budget), 2 benchmarks.
+        Assert.Equal(14, paths.FigureCount);
         Assert.Equal(paths.FigureCount, Regex.Matches(html, "<svg[\\s>]").Count);
         Assert.DoesNotMatch("(src|href)=\"https?:", html);
         Assert.DoesNotContain("<script", html);
@@ -31,12 +31,13 @@ public class ReportWriterTests
         Assert.Contains("extrapolated: logit-kd s3 80tpp", html);
         Assert.Contains("val_loss vs compute — fitted power law frontier", html);
         Assert.Contains("arc_easy/acc vs compute — fitted sigmoid frontier", html);
-        Assert.Contains("hellaswag/acc_norm vs compute — no fit in fits.json: empirical upper envelope", html);
+        Assert.Contains("hellaswag/acc_norm vs compute — fitted sigmoid frontier", html);
 
         var md = File.ReadAllText(paths.Markdown);
         foreach (Match m in Regex.Matches(md, @"\]\((report_files/[^)]+)\)"))
             Assert.True(File.Exists(Path.Combine(dir, m.Groups[1].Value)), m.Groups[1].Value);
-        Assert.Contains("| logit-kd | val_loss | s1 | 20tpp | 0 | student |", md);
+        Assert.Contains("| logit-kd | val_loss | point | s1 | 20tpp | 0 | student |", md);
+        Assert.Contains("| logit-kd | * | treatment_mean | * |", md);
     }
 
     [Fact]
@@ -47,6 +48,7 @@ public class ReportWriterTests
         var html = File.ReadAllText(ReportWriter.Write(dir).Html);
 
         Assert.Contains("val_loss vs compute — no fit in fits.json: empirical lower envelope of scratch points", html);
+        Assert.Contains("hellaswag/acc_norm vs compute — no fit in fits.json: empirical upper envelope of scratch points", html);
         Assert.Contains("fits.json is missing", html);
         Assert.Contains("beyond asymptote: logit-kd s3 80tpp seed 0 on arc_easy/acc", html);
     }

@@ -25,7 +25,7 @@ public class RunComparerTests
         Assert.All(result.Metrics, m => Assert.Equal(0.0, m.Deltas[1]));
         Assert.Equal(14, result.UnmatchedUnits.Count);
         Assert.All(result.UnmatchedUnits, u => Assert.Equal("logit-kd", u.Method));
-        Assert.Equal(56, result.Multipliers.Count);
+        Assert.Equal(196, result.Multipliers.Count);
         var unbounded = result.Multipliers.Where(m => m.Values[1]!.BeyondAsymptote).ToList();
         Assert.Equal(4, unbounded.Count); // results-b's s3 80tpp arc_easy score is past the scratch sigmoid's ceiling
         Assert.All(unbounded, m => Assert.Null(m.Deltas[1]));
@@ -50,6 +50,10 @@ public class RunComparerTests
         Assert.Equal(DifferenceSeverity.Breaking, difference.Severity);
         Assert.False(result.Comparable);
         Assert.Contains("NOT COMPARABLE", ComparisonFormatter.ToMarkdown(result));
+        Assert.Equal(Harness.Cli.Commands.CompareCommand.NotComparable, HarnessApp.Run(["compare", a, b, "--strict", "--format", "csv", "--out", Path.Combine(b, "cmp.csv")]));
+        // Both folders are named results-a: the comparison names them by parent/name so columns stay distinct.
+        Assert.Equal(2, result.Runs.Select(r => r.Name).Distinct().Count());
+        Assert.All(result.Runs, r => Assert.EndsWith("/results-a", r.Name));
     }
 
     [Fact]
@@ -63,7 +67,7 @@ public class RunComparerTests
         Assert.Equal(12 * 4, result.Metrics.Count); // 12 ok units × (val_loss, val_bpb, 2 tasks)
         Assert.All(result.Metrics, m => Assert.Equal([0.0, 0.0], m.Deltas));
         Assert.All(result.Metrics.Where(m => m.StdErrs[0] is not null), m => Assert.True(m.CisOverlap));
-        Assert.Equal(56, result.Multipliers.Count);
+        Assert.Equal(196, result.Multipliers.Count);
         Assert.All(result.Multipliers, m => Assert.Equal([0.0, 0.0], m.Deltas));
         Assert.All(result.Multipliers, m => Assert.True(m.CisOverlap));
     }
@@ -94,7 +98,7 @@ public class RunComparerTests
         Assert.Contains("config,results-b,config.kd.temperature", csv);
         Assert.Contains("| config.kd.temperature | INFO |", md);
         Assert.True(json.RootElement.GetProperty("comparable").GetBoolean());
-        Assert.Equal(56, json.RootElement.GetProperty("multipliers").GetArrayLength());
+        Assert.Equal(196, json.RootElement.GetProperty("multipliers").GetArrayLength());
     }
 
     [Fact]
