@@ -12,7 +12,7 @@ using Spectre.Console.Cli;
 
 namespace Harness.Cli.Commands;
 
-public sealed class EvalSettings : CommandSettings
+public sealed class EvalSettings : TorchSettings
 {
     [CommandArgument(0, "<MODEL_OR_RESULTS>")]
     [Description("A checkpoint folder (config.json + model.safetensors) or a results folder written by `harness run`.")]
@@ -32,8 +32,6 @@ public sealed class EvalSettings : CommandSettings
     [Description("Results folder: re-evaluate units that already have benchmark rows.")]
     public bool Force { get; init; }
 
-    [CommandOption("--device <DEVICE>")] [DefaultValue("auto")] public string Device { get; init; } = "auto";
-    [CommandOption("--threads <N>")] [DefaultValue(0)] public int Threads { get; init; }
 }
 
 [Description("Score a checkpoint, or every unit of a results folder that lacks benchmark rows, on the task suite; prints a table.")]

@@ -9,21 +9,13 @@ using Spectre.Console.Cli;
 
 namespace Harness.Cli.Commands;
 
-public sealed class RunSettings : CommandSettings
+public sealed class RunSettings : TorchSettings
 {
     [CommandArgument(0, "[CONFIG]")]
     [Description("Experiment config JSON (default: experiments/quickstart.json, embedded in the tool).")]
     public string? Config { get; init; }
 
-    [CommandOption("--device <DEVICE>")]
-    [Description("auto | cpu | cuda | cuda:N.")]
-    [DefaultValue("auto")]
-    public string Device { get; init; } = "auto";
 
-    [CommandOption("--threads <N>")]
-    [Description("CPU threads for libtorch (0 = libtorch default).")]
-    [DefaultValue(0)]
-    public int Threads { get; init; }
 
     [CommandOption("--shard <I/N>")]
     [Description("Run the I-th of N deterministic shares of the units (1-based), e.g. 1/2; join folders with `harness merge`.")]

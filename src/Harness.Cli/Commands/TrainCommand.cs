@@ -7,21 +7,13 @@ using Spectre.Console.Cli;
 
 namespace Harness.Cli.Commands;
 
-public sealed class TrainSettings : CommandSettings
+public sealed class TrainSettings : TorchSettings
 {
     [CommandArgument(0, "<CONFIG>")]
     [Description("Train config JSON, e.g. experiments/teacher-tiny.json.")]
     public string Config { get; init; } = "";
 
-    [CommandOption("--device <DEVICE>")]
-    [Description("auto | cpu | cuda | cuda:N (auto picks CUDA when available).")]
-    [DefaultValue("auto")]
-    public string Device { get; init; } = "auto";
 
-    [CommandOption("--threads <N>")]
-    [Description("CPU threads for libtorch (0 = libtorch default).")]
-    [DefaultValue(0)]
-    public int Threads { get; init; }
 }
 
 [Description("Train one GPT on the configured corpus; writes a checkpoint (safetensors + config.json), metrics.csv and test.csv.")]
