@@ -60,8 +60,10 @@ public static class ArithmeticStream
 
 /// <summary>
 /// Arithmetic on held-out problems.  exact_match: greedy generation after "Q: a op b = A:" equals the answer (first
-/// whitespace-separated word).  acc / acc_norm: 4-way multiple choice between the answer and three near misses (±1, ±2,
-/// ±10, ±100 — the carry and borrow errors), which gives small models a graded signal long before exact match moves.
+/// whitespace-separated word).  acc / acc_norm: 4-way multiple choice between the answer and the answers of three other
+/// problems of the same kind (version 2).  Version 1 used near misses (±1, ±2, ±10, ±100); at quickstart scale even the
+/// teacher sat at chance on those, so the distractors now test whether a model has the answer's magnitude and digits
+/// roughly right — a graded signal long before exact match moves.
 /// </summary>
 public sealed class ArithmeticTask : IEvaluationTask
 {
@@ -81,7 +83,7 @@ public sealed class ArithmeticTask : IEvaluationTask
 
     public int Digits { get; }
     public string Name => $"arithmetic_{Digits}d";
-    public int Version => 1;
+    public int Version => 2;
     public IReadOnlyList<string> Metrics { get; } = ["exact_match", "acc", "acc_norm", "acc_add", "acc_sub"];
     public int ItemCount => items.Count;
     public IReadOnlyList<ArithmeticProblem> Problems => items.Select(i => i.Problem).ToArray();
@@ -138,17 +140,20 @@ public sealed class ArithmeticTask : IEvaluationTask
     static MultipleChoiceItem NearMisses(ArithmeticProblem p, StableRandom rng)
     {
         int answer = p.Answer;
-        int[] offsets = [1, -1, 2, -2, 10, -10, 100, -100];
-        var candidates = offsets.Select(o => answer + o).Where(v => v >= 0 && v != answer).Distinct().ToList();
+        int digits = p.A.ToString(System.Globalization.CultureInfo.InvariantCulture).Length;
         var wrong = new List<int>();
         while (wrong.Count < 3)
         {
-            var pick = candidates[rng.Next(candidates.Count)];
-            if (!wrong.Contains(pick)) wrong.Add(pick);
+            // Another problem of the same operation and size: a plausible answer, but not a near miss.
+            ArithmeticProblem other;
+            do other = ArithmeticStream.Draw(rng, digits); while (other.Op != p.Op);
+            int pick = other.Answer;
+            if (Math.Abs(pick - answer) >= 3 && !wrong.Contains(pick)) wrong.Add(pick);
         }
         int gold = rng.Next(4);
         var choices = wrong.Select(w => " " + w.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
         choices.Insert(gold, " " + answer.ToString(System.Globalization.CultureInfo.InvariantCulture));
         return new MultipleChoiceItem($"{p.A}{p.Op}{p.B}", p.Op == '+' ? "add" : "sub", p.Prompt, choices, gold);
     }
+
 }
