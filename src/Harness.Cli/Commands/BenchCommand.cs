@@ -23,6 +23,12 @@ public sealed class BenchSettings : CommandSettings
     [CommandOption("--device <DEVICE>")] [DefaultValue("cpu")] public string Device { get; init; } = "cpu";
     [CommandOption("--untied")] [Description("Untied output head (what ../shared/perf/bench_torch.py uses).")] public bool Untied { get; init; }
 
+    [CommandOption("--kd")]
+    [Description("Also time logit-KD steps from a teacher-tiny teacher: online teacher vs the top-k logit cache.")]
+    public bool Kd { get; init; }
+
+    [CommandOption("--top-k <K>")] [DefaultValue(32)] public int TopK { get; init; } = 32;
+
     [CommandOption("--compare-pytorch")]
     [Description("Also run ../shared/perf/bench_torch.py (or HARNESS_TORCH_BENCH) with Debian's /usr/bin/python3 and print the ratio.")]
     public bool ComparePytorch { get; init; }
@@ -53,6 +59,18 @@ public sealed class BenchCommand : Command<BenchSettings>
         table.AddRow(new[] { "fraction of matmul", r.FractionOfMatmul.ToString("P1") }.Concat(py is null ? [] : new[] { (py.Gflops / py.MatmulGflops).ToString("P1"), "" }).ToArray());
         table.AddRow(new[] { "peak RSS MB", r.PeakRssMb.ToString("F0") }.Concat(py is null ? [] : new[] { "", "" }).ToArray());
         AnsiConsole.Write(table);
+        if (settings.Kd)
+        {
+            var teacher = GptConfig.Presets["teacher-tiny"] with { VocabSize = settings.Vocab, ContextLength = config.ContextLength, TieEmbeddings = !settings.Untied };
+            var kd = StepBenchmark.RunKd(config, teacher, settings.Batch, settings.Steps, settings.TopK, Path.Combine(RepositoryPaths.Root, ".cache", "bench"), device);
+            var kdTable = new Table().Title($"logit KD from teacher-tiny (d{teacher.DModel}, L{teacher.Layers}), top-k {settings.TopK}").AddColumns("", "tokens/s");
+            kdTable.AddRow("online teacher", kd.OnlineTokensPerSecond.ToString("N0"));
+            kdTable.AddRow("cached teacher (filled cache)", kd.CachedTokensPerSecond.ToString("N0"));
+            kdTable.AddRow("speed-up cached / online", kd.Speedup.ToString("F2") + "×");
+            kdTable.AddRow("cache fill rate (one-off)", kd.CacheFillTokensPerSecond.ToString("N0"));
+            kdTable.AddRow("cache bytes per token", kd.CacheBytesPerToken.ToString());
+            AnsiConsole.Write(kdTable);
+        }
         return 0;
     }
 

@@ -61,6 +61,8 @@ public sealed record RunRow
     [Name("failure_reason")] public string FailureReason { get; init; } = "";
     [Name("wall_seconds")] public double WallSeconds { get; init; }
     [Name("tokens_per_second")] public double TokensPerSecond { get; init; }
+    /// <summary>Seconds spent on benchmark evaluation for this unit (curve subsets + final), outside <see cref="WallSeconds"/>.</summary>
+    [Name("eval_seconds"), Optional] public double EvalSeconds { get; init; }
     [Name("device")] public string Device { get; init; } = "";
     [Name("threads")] public int Threads { get; init; }
 }

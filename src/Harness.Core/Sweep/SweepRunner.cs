@@ -188,6 +188,8 @@ public sealed class SweepRunner
         }
 
         var clock = Stopwatch.StartNew();
+        var evalClock = new Stopwatch();       // curve-subset scoring, inside the trainer's wall time
+        var finalEvalClock = new Stopwatch();  // final scoring, after it
         TrainingResult? result = null;
         string failure = "";
         try
@@ -195,7 +197,11 @@ public sealed class SweepRunner
             result = trainer.Run(folder.ResumeDirectory(unit.Key), new CallbackProgress<TrainingProgress>(p => observer?.UnitProgress(p)), point =>
             {
                 if (evaluator is not null && config.Evaluation.CurveSubset > 0 && !point.IsFinal)
+                {
+                    evalClock.Start();
                     evals.AddRange(evaluator(student, unit.Key, unit.Method, point.Step, point.Tokens, false, true));
+                    evalClock.Stop();
+                }
             }, cancellation);
         }
         catch (TrainingDivergedException e)
@@ -208,7 +214,9 @@ public sealed class SweepRunner
             if (evaluator is not null)
             {
                 // Curve-subset scores from before a resume are lost with the process; the final evaluation is always complete.
+                finalEvalClock.Start();
                 evals.AddRange(evaluator(student, unit.Key, unit.Method, result.Steps, result.Tokens, true, false));
+                finalEvalClock.Stop();
             }
         }
         var last = curve.LastOrDefault();
@@ -223,7 +231,8 @@ public sealed class SweepRunner
             FlopsTeacherPretrain = pretrain,
             ValLoss = last?.ValLoss ?? double.NaN, ValBitsPerByte = last?.ValBitsPerByte ?? double.NaN,
             Status = result is null ? "failed" : "ok", FailureReason = failure,
-            WallSeconds = result?.WallSeconds ?? clock.Elapsed.TotalSeconds, TokensPerSecond = result?.TokensPerSecond ?? 0,
+            WallSeconds = (result?.WallSeconds ?? clock.Elapsed.TotalSeconds) - (result is null ? 0 : evalClock.Elapsed.TotalSeconds),
+            TokensPerSecond = result?.TokensPerSecond ?? 0, EvalSeconds = evalClock.Elapsed.TotalSeconds + finalEvalClock.Elapsed.TotalSeconds,
             Device = options.Device.type == DeviceType.CUDA ? $"cuda:{options.Device.index}" : "cpu", Threads = torch.get_num_threads(),
         };
         if (result is not null)

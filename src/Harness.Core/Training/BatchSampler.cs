@@ -27,6 +27,8 @@ public sealed class BatchSampler
         this.seed = seed;
     }
 
+    public int BatchSize => batchSize;
+
     /// <summary>Window start offsets of micro-batch <paramref name="index"/> (each window reads T+1 tokens).</summary>
     public long[] Starts(long index)
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Harness.Distillation;
 using Harness.Modeling;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -62,5 +63,68 @@ public static class StepBenchmark
         times.Sort();
         return new StepBenchmarkResult(config, batchSize, steps, tokensPerSecond, 1000 * times[times.Count / 2], achieved,
             matmulGflops ?? MatmulGflops(device: device), peakRss);
+    }
+
+    public sealed record KdBenchmarkResult(double OnlineTokensPerSecond, double CachedTokensPerSecond, int CacheBytesPerToken, double CacheFillTokensPerSecond)
+    {
+        public double Speedup => CachedTokensPerSecond / OnlineTokensPerSecond;
+    }
+
+    /// <summary>
+    /// Logit-KD training steps with the teacher run online vs served from a pre-filled top-k cache (steady state: every
+    /// student after the first reads a filled cache).  Same windows, same student, same loss.
+    /// </summary>
+    public static KdBenchmarkResult RunKd(GptConfig student, GptConfig teacher, int batchSize, int steps, int topK, string cacheDirectory, Device device)
+    {
+        var tokens = new int[(steps + 2) * batchSize * student.ContextLength + 1];
+        var rng = new Random(0);
+        for (int i = 0; i < tokens.Length; i++) tokens[i] = rng.Next(student.VocabSize);
+        manual_seed(0);
+        using var teacherModel = new Gpt(teacher, device);
+        var sampler = new Training.BatchSampler(tokens, batchSize, student.ContextLength, seed: 1, alignToContext: true);
+        var cachePath = Path.Combine(cacheDirectory, $"bench-{Guid.NewGuid():N}.bin");
+        try
+        {
+            using var cache = new TeacherLogitCache(cachePath, teacherModel, tokens.Length, topK);
+            double online = TimeKd(student, new OnlineTeacher(teacherModel), sampler, steps, device);
+            // Fill the cache for exactly the windows the timed run reads (what the first student of a sweep pays).
+            var fill = Stopwatch.StartNew();
+            for (int i = 0; i < steps; i++)
+                using (var scope = NewDisposeScope())
+                {
+                    var starts = sampler.Starts(i);
+                    var (x, y) = sampler.Batch(starts, device);
+                    cache.Lookup(new TrainingBatch(x, y, starts, i), device);
+                }
+            double fillRate = (double)steps * batchSize * student.ContextLength / fill.Elapsed.TotalSeconds;
+            double cached = TimeKd(student, new CachedTeacher(cache, student.VocabSize, ModelMath.ForwardFlopsPerToken(teacher)), sampler, steps, device);
+            return new KdBenchmarkResult(online, cached, cache.BytesPerToken, fillRate);
+        }
+        finally
+        {
+            if (File.Exists(cachePath)) File.Delete(cachePath);
+        }
+    }
+
+    static double TimeKd(GptConfig studentConfig, ITeacherSignal teacher, Training.BatchSampler sampler, int steps, Device device)
+    {
+        manual_seed(1);
+        using var student = new Gpt(studentConfig, device);
+        using var optimizer = optim.AdamW(student.parameters(), 1e-3, 0.9, 0.999, 1e-8, 0.01);
+        var objective = new LogitKdObjective(teacher, DivergenceKind.ForwardKl, 0.5, 2.0);
+        var clock = new Stopwatch();
+        for (int i = 0; i < steps; i++)
+        {
+            if (i == 2) clock.Start(); // two warm-up steps
+            using var scope = NewDisposeScope();
+            var starts = sampler.Starts(i);
+            var (x, y) = sampler.Batch(starts, device);
+            var loss = objective.Loss(student.call(x), new TrainingBatch(x, y, starts, i));
+            optimizer.zero_grad();
+            loss.backward();
+            optimizer.step();
+            if (device.type == DeviceType.CUDA) cuda.synchronize();
+        }
+        return (double)(steps - 2) * sampler.BatchSize * studentConfig.ContextLength / clock.Elapsed.TotalSeconds;
     }
 }
