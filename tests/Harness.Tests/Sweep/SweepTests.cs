@@ -84,6 +84,23 @@ public class SweepTests
     }
 
     [Fact]
+    public void Seq_kd_units_train_on_teacher_samples_and_record_generation_flops()
+    {
+        var root = TestSupport.TempDirectory();
+        SaveTeacher(root);
+        var json = ConfigJson.Replace("\"methods\": [\"scratch\", \"logit-kd\"]", "\"methods\": [\"seq-kd\"]")
+                             .Replace("\"seeds\": [1, 2]", "\"seeds\": [1], \"seq_kd\": { \"tokens\": 3000, \"seed\": 4 }");
+        var config = JsonConfigReader.Read<ExperimentConfig>(json, "test");
+        var outcome = new SweepRunner(config, json, new SweepOptions { Device = torch.CPU, RepositoryRoot = root }).Run();
+        var row = Assert.Single(ResultTables.ReadAll<RunRow>(Path.Combine(outcome.Directory, ResultSchema.RunsFile)));
+        Assert.Equal("ok", row.Status);
+        Assert.Equal("seq-kd", row.Method);
+        Assert.True(row.FlopsSyntheticGeneration > 0);
+        Assert.Equal(0, row.FlopsTeacherInference);
+        Assert.Single(Directory.GetFiles(Path.Combine(root, ".cache", "synthetic"), "*.json"));
+    }
+
+    [Fact]
     public void Unit_keys_are_stable_and_change_with_what_changes_results()
     {
         var config = JsonConfigReader.Read<ExperimentConfig>(ConfigJson, "test");
