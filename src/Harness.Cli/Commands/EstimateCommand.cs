@@ -6,7 +6,7 @@ using Spectre.Console.Cli;
 
 namespace Harness.Cli.Commands;
 
-public sealed class EstimateSettings : CommandSettings
+public sealed class EstimateSettings : BootstrapSettings
 {
     [CommandArgument(0, "[RESULTS_DIR]")]
     [Description("Sweep results folder (runs.csv, curves.csv, evals.csv); multipliers.csv and fits.json are written into it.")]
@@ -44,13 +44,7 @@ public sealed class EstimateSettings : CommandSettings
     [Description("Fit the baseline on each run's final point only (default: every evaluation point).")]
     public bool FinalOnly { get; init; }
 
-    [CommandOption("--resamples <N>")]
-    [Description("Bootstrap resamples (default 200; 0 skips intervals; use 1000+ for reported intervals).")]
-    public int Resamples { get; init; } = 200;
 
-    [CommandOption("--seed <S>")]
-    [Description("Bootstrap seed (default 0).")]
-    public int Seed { get; init; }
 }
 
 [Description("Efficiency multipliers: compute-equivalent gain of each treatment over the from-scratch frontier, with bootstrap intervals.")]

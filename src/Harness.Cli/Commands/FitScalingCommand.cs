@@ -6,7 +6,7 @@ using Spectre.Console.Cli;
 
 namespace Harness.Cli.Commands;
 
-public sealed class FitScalingSettings : CommandSettings
+public sealed class FitScalingSettings : BootstrapSettings
 {
     [CommandArgument(0, "<FILE>")]
     [Description("CSV with one row per trained model.")]
@@ -32,13 +32,7 @@ public sealed class FitScalingSettings : CommandSettings
     [Description("Drop the K highest losses before fitting (Epoch dropped 5 on the Chinchilla data).")]
     public int DropHighest { get; init; }
 
-    [CommandOption("--resamples <N>")]
-    [Description("Bootstrap resamples of the rows (default 200).")]
-    public int Resamples { get; init; } = 200;
 
-    [CommandOption("--seed <S>")]
-    [Description("Bootstrap seed (default 0).")]
-    public int Seed { get; init; }
 
     [CommandOption("--full-grid")]
     [Description("Run L-BFGS from all 4500 starts of Epoch's grid (default: the 128 best-screened).")]

@@ -16,3 +16,15 @@ public abstract class TorchSettings : CommandSettings
     [DefaultValue(0)]
     public int Threads { get; init; }
 }
+
+/// <summary>Options shared by the commands that report bootstrap intervals.</summary>
+public abstract class BootstrapSettings : CommandSettings
+{
+    [CommandOption("--resamples <N>")]
+    [Description("Bootstrap resamples (default 200; 0 skips intervals; use 1000+ for intervals you report).")]
+    public int Resamples { get; init; } = 200;
+
+    [CommandOption("--seed <S>")]
+    [Description("Bootstrap seed (default 0).")]
+    public int Seed { get; init; }
+}
