@@ -181,6 +181,7 @@ public sealed record ResumeState(int Step, List<EvalPoint> Curve, double WallSec
 
     public static void Clear(string directory)
     {
+        if (!Directory.Exists(directory)) return;
         foreach (var f in new[] { StateFile, "resume-model.safetensors", "resume-optimizer.bin" })
             File.Delete(Path.Combine(directory, f));
     }
