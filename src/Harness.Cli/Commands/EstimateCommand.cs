@@ -85,13 +85,17 @@ public sealed class EstimateCommand : Command<EstimateSettings>
         return 0;
     }
 
-    internal static void Print(EstimateResult result)
+    /// <param name="headlineOnly">Only loss metrics and each task's main score (acc, exact_match): a sweep has dozens of
+    /// per-relation sub-metrics, which stay in multipliers.csv and the report.</param>
+    internal static void Print(EstimateResult result, bool headlineOnly = false)
     {
+        static bool Headline(string metric) => !metric.Contains('/') || metric == "*" || metric.EndsWith("/acc", StringComparison.Ordinal) || metric.EndsWith("/exact_match", StringComparison.Ordinal);
         var table = new Table().Border(TableBorder.Rounded)
             .Title(Markup.Escape($"compute-equivalent gain M over '{result.Baseline}' (geometric mean [95% CI]; * = extrapolated)"));
         table.AddColumn("treatment").AddColumn("metric").AddColumn("n");
         foreach (var a in result.Accounting) table.AddColumn(new TableColumn(Markup.Escape(a.Name)).RightAligned());
         var summaries = result.Rows.Where(r => r.Kind is RowKind.MetricMean or RowKind.TreatmentMean)
+                              .Where(r => !headlineOnly || Headline(r.Metric))
                               .GroupBy(r => (r.Treatment, r.Metric)).ToList();
         foreach (var g in summaries)
         {
@@ -101,7 +105,7 @@ public sealed class EstimateCommand : Command<EstimateSettings>
             table.AddRow(cells.ToArray());
         }
         AnsiConsole.Write(table);
-        foreach (var f in result.Fits.Where(f => f.Note is not null))
+        foreach (var f in result.Fits.Where(f => f.Note is not null && (!headlineOnly || Headline(f.Metric))))
             AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(f.Metric)}[/]: {Markup.Escape(f.Note!)}");
         foreach (var n in result.Notes) AnsiConsole.MarkupLine($"[grey]{Markup.Escape(n)}[/]");
         if (result.ExcludedFailedUnits > 0)

@@ -33,7 +33,7 @@ static class Extensions
         AnsiConsole.MarkupLine("[grey]estimating efficiency multipliers (bootstrap, all accounting scenarios)…[/]");
         var result = MultiplierEstimator.EstimateResultsFolder(resultsDirectory, new EstimateOptions());
         var (multipliers, _) = EstimateWriter.Write(result, resultsDirectory);
-        EstimateCommand.Print(result);
+        EstimateCommand.Print(result, headlineOnly: true);
         AnsiConsole.MarkupLine($"multipliers: {Markup.Escape(multipliers)}");
         var report = ReportWriter.Write(resultsDirectory);
         AnsiConsole.MarkupLine($"report: {Markup.Escape(report.Html)}");
