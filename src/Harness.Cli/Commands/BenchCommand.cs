@@ -57,7 +57,7 @@ public sealed class BenchCommand : Command<BenchSettings>
         table.AddRow(new[] { "achieved GFLOP/s", r.AchievedGflops.ToString("F1") }.Concat(py is null ? [] : new[] { py.Gflops.ToString("F1"), "" }).ToArray());
         table.AddRow(new[] { "matmul 2048³ GFLOP/s", mm.ToString("F1") }.Concat(py is null ? [] : new[] { py.MatmulGflops.ToString("F1"), "" }).ToArray());
         table.AddRow(new[] { "fraction of matmul", r.FractionOfMatmul.ToString("P1") }.Concat(py is null ? [] : new[] { (py.Gflops / py.MatmulGflops).ToString("P1"), "" }).ToArray());
-        table.AddRow(new[] { "peak RSS MB", r.PeakRssMb.ToString("F0") }.Concat(py is null ? [] : new[] { "", "" }).ToArray());
+        table.AddRow(new[] { "RSS MB after warm-up / at end / peak", $"{r.RssAfterWarmupMb:F0} / {r.RssEndMb:F0} / {r.PeakRssMb:F0}" }.Concat(py is null ? [] : new[] { "", "" }).ToArray());
         AnsiConsole.Write(table);
         if (settings.Kd)
         {

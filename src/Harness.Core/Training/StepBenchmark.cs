@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace Harness.Training;
 
 public sealed record StepBenchmarkResult(GptConfig Model, int BatchSize, int Steps, double TokensPerSecond, double StepMsMedian,
-                                         double AchievedGflops, double MatmulGflops, double PeakRssMb)
+                                         double AchievedGflops, double MatmulGflops, double PeakRssMb, double RssAfterWarmupMb, double RssEndMb)
 {
     /// <summary>Achieved model FLOP/s ÷ measured fp32 matmul FLOP/s (an MFU against this machine, not a datasheet).</summary>
     public double FractionOfMatmul => AchievedGflops / MatmulGflops;
@@ -39,7 +39,7 @@ public static class StepBenchmark
         model.train();
         using var optimizer = optim.AdamW(model.parameters(), 1e-3, 0.9, 0.999, 1e-8, 0.01);
         var times = new List<double>();
-        double peakRss = 0;
+        double peakRss = 0, rssAfterWarmup = 0;
         for (int i = 0; i < warmup + steps; i++)
         {
             var clock = Stopwatch.StartNew();
@@ -55,14 +55,24 @@ public static class StepBenchmark
                 if (device.type == DeviceType.CUDA) cuda.synchronize();
             }
             if (i >= warmup) times.Add(clock.Elapsed.TotalSeconds);
-            peakRss = Math.Max(peakRss, Environment.WorkingSet / 1048576.0);
+            double rss = CurrentRssMb();
+            if (i == warmup - 1 || (warmup == 0 && i == 0)) rssAfterWarmup = rss;
+            peakRss = Math.Max(peakRss, rss);
         }
         double tokens = (double)batchSize * config.ContextLength * steps;
         double tokensPerSecond = tokens / times.Sum();
         double achieved = ModelMath.TrainFlopsPerToken(config) * tokensPerSecond / 1e9;
         times.Sort();
         return new StepBenchmarkResult(config, batchSize, steps, tokensPerSecond, 1000 * times[times.Count / 2], achieved,
-            matmulGflops ?? MatmulGflops(device: device), peakRss);
+            matmulGflops ?? MatmulGflops(device: device), peakRss, rssAfterWarmup, CurrentRssMb());
+    }
+
+    /// <summary>Resident set size of this process in MiB (native libtorch memory included), from /proc on Linux.</summary>
+    public static double CurrentRssMb()
+    {
+        using var process = Process.GetCurrentProcess();
+        process.Refresh();
+        return process.WorkingSet64 / 1048576.0;
     }
 
     public sealed record KdBenchmarkResult(double OnlineTokensPerSecond, double CachedTokensPerSecond, int CacheBytesPerToken, double CacheFillTokensPerSecond)
