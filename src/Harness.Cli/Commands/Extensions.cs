@@ -23,7 +23,8 @@ static class Extensions
             {
                 var scorer = new GptScorer(model, data.Tokenizer);
                 int? maxItems = subset ? config.Evaluation.CurveSubset : config.Evaluation.MaxItems > 0 ? config.Evaluation.MaxItems : null;
-                return EvaluationRunner.Run(scorer, tasks, key, method, step, tokens, isFinal, maxItems);
+                // `subset` marks curve-point scoring; a max_items cap on the final evaluation is not a subset of the curve kind.
+                return EvaluationRunner.Run(scorer, tasks, key, method, step, tokens, isFinal, maxItems).Select(r => r with { Subset = subset }).ToList();
             };
         };
     }

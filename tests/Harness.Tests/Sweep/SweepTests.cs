@@ -100,6 +100,45 @@ public class SweepTests
         Assert.Single(Directory.GetFiles(Path.Combine(root, ".cache", "synthetic"), "*.json"));
     }
 
+    static SweepOutcome RunScratch(string root, string? shard = null, string? extraTraining = null)
+    {
+        var json = ConfigJson.Replace("\"methods\": [\"scratch\", \"logit-kd\"]", "\"methods\": [\"scratch\"]")
+                             .Replace("\"teacher\": { \"checkpoint\": \"models/teacher\" },", "");
+        if (extraTraining is not null) json = json.Replace("\"warmup_steps\": 2,", extraTraining);
+        var config = JsonConfigReader.Read<ExperimentConfig>(json, "test");
+        return new SweepRunner(config, json, new SweepOptions { Device = torch.CPU, RepositoryRoot = root, Shard = shard }).Run();
+    }
+
+    [Fact]
+    public void Shards_merge_into_the_rows_of_an_unsharded_run()
+    {
+        var whole = RunScratch(TestSupport.TempDirectory());
+        var first = RunScratch(TestSupport.TempDirectory(), "1/2");
+        var second = RunScratch(TestSupport.TempDirectory(), "2/2");
+        Assert.Equal(1, first.Ran);
+        Assert.Equal(1, second.Ran);
+        var merged = RunFolder.Merge([first.Directory, second.Directory], Path.Combine(TestSupport.TempDirectory(), "merged"));
+        var expected = ResultTables.ReadAll<RunRow>(Path.Combine(whole.Directory, ResultSchema.RunsFile)).OrderBy(r => r.UnitKey).ToList();
+        var actual = ResultTables.ReadAll<RunRow>(Path.Combine(merged.Directory, ResultSchema.RunsFile)).OrderBy(r => r.UnitKey).ToList();
+        Assert.Equal(expected.Select(r => (r.UnitKey, r.ValLoss)), actual.Select(r => (r.UnitKey, r.ValLoss)));
+
+        // A folder of another config is refused, naming the manifest and both hashes.
+        var other = RunScratch(TestSupport.TempDirectory(), extraTraining: "\"warmup_steps\": 3,");
+        var e = Assert.Throws<UserInputException>(() => RunFolder.Merge([first.Directory, other.Directory], Path.Combine(TestSupport.TempDirectory(), "bad")));
+        Assert.Contains(e.Problems, p => p.Contains("config_hash"));
+    }
+
+    [Fact]
+    public void A_diverging_unit_is_recorded_as_failed_and_the_sweep_continues()
+    {
+        var outcome = RunScratch(TestSupport.TempDirectory(), extraTraining: "\"warmup_steps\": 0, \"learning_rate\": 1e30, \"min_learning_rate\": 1e29, \"grad_clip\": 0,");
+        var rows = ResultTables.ReadAll<RunRow>(Path.Combine(outcome.Directory, ResultSchema.RunsFile));
+        Assert.Equal(2, rows.Count);
+        Assert.All(rows, r => Assert.Equal("failed", r.Status));
+        Assert.All(rows, r => Assert.Contains("loss became", r.FailureReason));
+        Assert.Equal(2, outcome.Failed);
+    }
+
     [Fact]
     public void Unit_keys_are_stable_and_change_with_what_changes_results()
     {
