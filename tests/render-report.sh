@@ -16,6 +16,7 @@ if [[ -z "$results" ]]; then
     results="$work/results-a"
     cp -r "$root/tests/Harness.Tests/Fixtures/results-a" "$results"
 fi
+results="$(cd "$results" && pwd)"   # Chromium needs an absolute file:// URL
 shot="${2:-$results/report-screenshot.png}"
 
 browser="$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)"
