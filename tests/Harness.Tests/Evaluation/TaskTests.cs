@@ -140,7 +140,7 @@ public class TaskTests
         {
             Assert.Equal("unit-1", r.UnitKey);
             Assert.Equal("arithmetic_1d", r.Task);
-            Assert.Equal(1, r.TaskVersion);
+            Assert.Equal(new ArithmeticTask(1).Version, r.TaskVersion);
             Assert.Equal(40, r.Step);
             Assert.Equal(1234, r.Tokens);
             Assert.True(r.Subset);
