@@ -6,6 +6,9 @@ using static TorchSharp.torch;
 namespace Harness.Benchmarks;
 
 /// <summary>One optimiser step of the PyTorch-reference model (d128, L4, H4, T128, V512, batch 32) and of the quickstart teacher.</summary>
+// In-process: BenchmarkDotNet's generated child project would copy an unpatched libLibTorchSharp.so (see README,
+// "TorchSharp on Debian 12"); this process already loads the patched copy from its own output folder.
+[InProcess]
 [MemoryDiagnoser]
 [WarmupCount(3)]
 [IterationCount(10)]
