@@ -26,9 +26,3 @@ public static class ProgressDisplay
             });
     }
 }
-
-/// <summary>Calls back synchronously on the reporting thread (System.Progress posts to the thread pool).</summary>
-public sealed class CallbackProgress<T>(Action<T> report) : IProgress<T>
-{
-    public void Report(T value) => report(value);
-}

@@ -96,7 +96,7 @@ public sealed class RunCommand : Command<RunSettings>
 
     static void PrintPlan(IReadOnlyList<SweepUnit> units, string directory)
     {
-        double gflops = MatmulProbe.MeasureGflops();
+        double gflops = StepBenchmark.MatmulGflops(n: 1024, reps: 5);
         var table = new Table().Title($"{units.Count} units → {Markup.Escape(directory)}")
             .AddColumns("#", "key", "method", "student", "params (non-emb)", "budget", "tokens", "seed", "train FLOPs", "est. time");
         double total = 0;

@@ -136,32 +136,22 @@ public sealed class CachedTeacher : ITeacherSignal
 {
     readonly TeacherLogitCache cache;
     readonly int vocabSize;
-    readonly double teacherForwardFlopsPerToken;
-    readonly HashSet<long> windowsRead = [];
 
-    public CachedTeacher(TeacherLogitCache cache, int vocabSize, double teacherForwardFlopsPerToken)
+    public CachedTeacher(TeacherLogitCache cache, int vocabSize)
     {
         this.cache = cache;
         this.vocabSize = vocabSize;
-        this.teacherForwardFlopsPerToken = teacherForwardFlopsPerToken;
     }
 
-    public double OnlineFlopsPerToken => 0;
-
     /// <summary>
-    /// Teacher FLOPs of building the cache entries this student read (each distinct window once): what the cache would
-    /// cost if built for this student alone.  Reuse by other students is deliberately not credited (conservative).
+    /// 0: the cache's cost is charged per unit by the sweep as the teacher forward FLOPs of the distinct windows the
+    /// unit read (see SweepRunner), not per step.
     /// </summary>
-    public double FlopsSpent => windowsRead.Count * CacheWindowFlops;
-
-    double CacheWindowFlops => teacherForwardFlopsPerToken * ContextLength;
-    int ContextLength { get; set; }
+    public double OnlineFlopsPerToken => 0;
 
     public Tensor LogProbs(TrainingBatch batch, double temperature)
     {
         using var _ = no_grad();
-        ContextLength = (int)batch.X.shape[1];
-        foreach (var s in batch.Starts) windowsRead.Add(s / ContextLength);
         var (ids, topLogProbs) = cache.Lookup(batch, batch.X.device);                                  // (B, T, k)
         return Reconstruct(ids, topLogProbs, vocabSize, temperature);
     }

@@ -13,16 +13,12 @@ public interface ITeacherSignal
 
     /// <summary>Teacher FLOPs per training token spent during training (0 for the cache).</summary>
     double OnlineFlopsPerToken { get; }
-
-    /// <summary>Teacher FLOPs attributable to this student so far (online passes, or building the cache entries it read).</summary>
-    double FlopsSpent { get; }
 }
 
 /// <summary>Runs the teacher (eval mode, no grad) on every batch.</summary>
 public sealed class OnlineTeacher : ITeacherSignal
 {
     readonly Gpt teacher;
-    long tokens;
 
     public OnlineTeacher(Gpt teacher)
     {
@@ -32,12 +28,10 @@ public sealed class OnlineTeacher : ITeacherSignal
     }
 
     public double OnlineFlopsPerToken => ModelMath.ForwardFlopsPerToken(teacher.Config);
-    public double FlopsSpent => tokens * OnlineFlopsPerToken;
 
     public Tensor LogProbs(TrainingBatch batch, double temperature)
     {
         using var _ = no_grad();
-        tokens += batch.X.numel();
         return F.log_softmax(teacher.call(batch.X) / temperature, -1);
     }
 }

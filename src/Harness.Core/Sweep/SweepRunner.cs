@@ -62,7 +62,7 @@ public sealed class SweepRunner
     public Func<PreparedData, UnitEvaluator>? EvaluatorFactory { get; init; }
 
     public PreparedData PrepareData() =>
-        TrainingMixBuilder.Prepare(config.Data, options.RepositoryRoot, new CallbackProgress(s => observer?.Status(s)));
+        TrainingMixBuilder.Prepare(config.Data, options.RepositoryRoot, new CallbackProgress<string>(s => observer?.Status(s)));
 
     /// <summary>True when the teacher checkpoint is missing and <see cref="LoadTeacher"/> would train it first.</summary>
     public bool TeacherNeedsTraining => config.Teacher.Checkpoint is not null && !File.Exists(Path.Combine(Resolve(config.Teacher.Checkpoint), Checkpoint.ConfigFile));
@@ -79,7 +79,7 @@ public sealed class SweepRunner
             var trainPath = Resolve(config.Teacher.TrainConfig);
             observer?.Status($"teacher checkpoint missing: training it from {trainPath}");
             var trainConfig = JsonConfigReader.ReadFile<TrainRunConfig>(trainPath);
-            TrainRun.Execute(trainConfig with { Output = path }, File.ReadAllText(trainPath), options.RepositoryRoot, options.Device, new CallbackProgress(s => observer?.Status(s)),
+            TrainRun.Execute(trainConfig with { Output = path }, File.ReadAllText(trainPath), options.RepositoryRoot, options.Device, new CallbackProgress<string>(s => observer?.Status(s)),
                 new CallbackProgress<TrainingProgress>(p => observer?.UnitProgress(p)));
         }
         var (model, info) = Checkpoint.Load(path, options.Device);
@@ -158,7 +158,7 @@ public sealed class SweepRunner
         var sampler = new BatchSampler(stream, training.BatchSize, unit.Model.ContextLength, unit.Seed, alignToContext: true);
         double teacherForward = teacher is null ? 0 : ModelMath.ForwardFlopsPerToken(teacher.Config);
         ITeacherSignal? signal = unit.Method != "logit-kd" ? null
-            : cache is not null ? new CachedTeacher(cache, data.VocabSize, teacherForward) : new OnlineTeacher(teacher!);
+            : cache is not null ? new CachedTeacher(cache, data.VocabSize) : new OnlineTeacher(teacher!);
         ITrainingObjective objective = signal is null ? new CrossEntropyObjective()
             : new LogitKdObjective(signal, Divergence.Names[config.Kd.Divergence], config.Kd.Alpha, config.Kd.Temperature, config.Kd.Beta);
         double trainPerToken = ModelMath.TrainFlopsPerToken(unit.Model);
@@ -170,6 +170,7 @@ public sealed class SweepRunner
         var trainer = new Trainer(student, training, sampler,
             new LossEvaluator(data.Validation.Tokens, byteLengths, unit.Model.ContextLength, training.EvalTokens), objective, options.Device);
         long microBatchesPerStep = training.GradAccum;
+        var windowsRead = new WindowCounter(sampler);
 
         CurveRow Point(EvalPoint p)
         {
@@ -180,7 +181,7 @@ public sealed class SweepRunner
                 ParamsNonEmbedding = ModelMath.NonEmbeddingParams(unit.Model), Step = p.Step, Tokens = p.Tokens,
                 FlopsStudentTrain = p.Tokens * trainPerToken,
                 FlopsTeacherInference = signal is OnlineTeacher ? p.Tokens * teacherForward : 0,
-                FlopsTeacherCacheShare = signal is CachedTeacher ? DistinctWindows(sampler, microBatches) * unit.Model.ContextLength * teacherForward : 0,
+                FlopsTeacherCacheShare = signal is CachedTeacher ? windowsRead.After(microBatches) * unit.Model.ContextLength * teacherForward : 0,
                 FlopsSyntheticGeneration = unit.Method == "seq-kd" ? synthetic!.GenerationFlops * Math.Min(1.0, (double)p.Tokens / synthetic.Tokens.Length) : 0,
                 FlopsTeacherPretrain = pretrain,
                 ValLoss = p.ValLoss, ValBitsPerByte = p.ValBitsPerByte, IsFinal = p.IsFinal,
@@ -252,13 +253,21 @@ public sealed class SweepRunner
         return row;
     }
 
-    /// <summary>Distinct context-aligned windows read in the first <paramref name="microBatches"/> micro-batches (replayed: the sampler is stateless).</summary>
-    static long DistinctWindows(BatchSampler sampler, long microBatches)
+    /// <summary>
+    /// Distinct context-aligned windows a unit has read, replayed from its stateless sampler (so it is right after a
+    /// resume too).  Queried in ascending order along the curve, so each micro-batch is replayed once.
+    /// </summary>
+    sealed class WindowCounter(BatchSampler sampler)
     {
-        var seen = new HashSet<long>();
-        for (long i = 0; i < microBatches; i++)
-            foreach (var s in sampler.Starts(i)) seen.Add(s);
-        return seen.Count;
+        readonly HashSet<long> seen = [];
+        long replayed;
+
+        public long After(long microBatches)
+        {
+            for (; replayed < microBatches; replayed++)
+                foreach (var s in sampler.Starts(replayed)) seen.Add(s);
+            return seen.Count;
+        }
     }
 
     SyntheticCorpus.Result LoadOrGenerateSynthetic(Gpt teacher, PreparedData data, string teacherHash)
@@ -337,11 +346,4 @@ public sealed class SweepRunner
 
     string Resolve(string path) => Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(options.RepositoryRoot, path));
 
-    sealed class CallbackProgress(Action<string> report) : IProgress<string> { public void Report(string value) => report(value); }
-}
-
-/// <summary>Synchronous IProgress (System.Progress posts to the thread pool, which reorders reports).</summary>
-public sealed class CallbackProgress<T>(Action<T> report) : IProgress<T>
-{
-    public void Report(T value) => report(value);
 }

@@ -107,7 +107,7 @@ public static class StepBenchmark
                     cache.Lookup(new TrainingBatch(x, y, starts, i), device);
                 }
             double fillRate = (double)steps * batchSize * student.ContextLength / fill.Elapsed.TotalSeconds;
-            double cached = TimeKd(student, new CachedTeacher(cache, student.VocabSize, ModelMath.ForwardFlopsPerToken(teacher)), sampler, steps, device);
+            double cached = TimeKd(student, new CachedTeacher(cache, student.VocabSize), sampler, steps, device);
             return new KdBenchmarkResult(online, cached, cache.BytesPerToken, fillRate);
         }
         finally

@@ -107,7 +107,7 @@ public class GptScorerTests(Xunit.Abstractions.ITestOutputHelper output)
         var training = new TrainingConfig { BatchSize = 16, MaxSteps = 1500, LearningRate = 1e-2, MinLearningRate = 1e-3, WarmupSteps = 20, EvalInterval = 1500, LogInterval = 50, Seed = 1 };
         new Trainer(model, training, new BatchSampler(tokens, training.BatchSize, config.ContextLength, 1),
             new LossEvaluator(tokens[..2000], TestSupport.UnitByteLengths(256), config.ContextLength, 256), new CrossEntropyObjective(), torch.CPU)
-            .Run(progress: new SynchronousProgress<TrainingProgress>(_ => { }));
+            .Run(progress: new CallbackProgress<TrainingProgress>(_ => { }));
 
         var task = new ArithmeticTask(digits: 2, itemCount: 200);
         var trained = task.Evaluate(new GptScorer(model, ByteTokenizer()), null).ToDictionary(s => s.Metric);

@@ -17,7 +17,7 @@ public class TrainerTests
         var trainer = new Trainer(model, training, new BatchSampler(tokens, training.BatchSize, config.ContextLength, seed),
             new LossEvaluator(validation, TestSupport.UnitByteLengths(config.VocabSize), config.ContextLength, 512), new CrossEntropyObjective(), torch.CPU);
         var progress = new List<TrainingProgress>();
-        var result = trainer.Run(resumeDir, new SynchronousProgress<TrainingProgress>(progress.Add), cancellation: ct);
+        var result = trainer.Run(resumeDir, new CallbackProgress<TrainingProgress>(progress.Add), cancellation: ct);
         return (result, progress);
     }
 
@@ -48,7 +48,7 @@ public class TrainerTests
         var dir = TestSupport.TempDirectory();
         using var cts = new CancellationTokenSource();
         int seen = 0;
-        var progress = new SynchronousProgress<TrainingProgress>(_ => { if (++seen == 23) cts.Cancel(); });
+        var progress = new CallbackProgress<TrainingProgress>(_ => { if (++seen == 23) cts.Cancel(); });
         Assert.ThrowsAny<OperationCanceledException>(() =>
         {
             torch.manual_seed(4);
@@ -63,10 +63,4 @@ public class TrainerTests
         Assert.True(resumed.Resumed);
         Assert.Equal(uninterrupted.Curve.Select(p => p.ValLoss), resumed.Curve.Select(p => p.ValLoss));
     }
-}
-
-/// <summary>IProgress that calls back on the reporting thread (Progress&lt;T&gt; posts to the thread pool).</summary>
-public sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
-{
-    public void Report(T value) => report(value);
 }
