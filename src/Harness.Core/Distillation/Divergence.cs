@@ -1,3 +1,4 @@
+using Harness.Modeling;
 using static TorchSharp.torch;
 
 namespace Harness.Distillation;
@@ -44,9 +45,9 @@ public static class Divergence
     static Tensor Jsd(Tensor teacherLogProbs, Tensor studentLogProbs, double beta)
     {
         // log m = logsumexp(log β + log p_T, log(1−β) + log p_S), stable for tiny probabilities.
-        var logMixture = stack([teacherLogProbs + Math.Log(beta), studentLogProbs + Math.Log(1 - beta)]).logsumexp(0);
+        var logMixture = stack([teacherLogProbs.Add(Math.Log(beta)), studentLogProbs.Add(Math.Log(1 - beta))]).logsumexp(0);
         var klTeacher = (teacherLogProbs.exp() * (teacherLogProbs - logMixture)).sum(-1);
         var klStudent = (studentLogProbs.exp() * (studentLogProbs - logMixture)).sum(-1);
-        return beta * klTeacher + (1 - beta) * klStudent;
+        return klTeacher.Mul(beta) + klStudent.Mul(1 - beta);
     }
 }

@@ -1,3 +1,4 @@
+using Harness.Modeling;
 using Harness.Training;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -37,8 +38,8 @@ public sealed class LogitKdObjective : ITrainingObjective
         var hard = F.cross_entropy(flat, batch.Y.view(-1));
         if (alpha >= 1.0) return hard;
         var teacherLogProbs = teacher.LogProbs(batch, temperature).view(-1, v);       // (B·T, V), no grad
-        var studentLogProbs = F.log_softmax(flat / temperature, 1);
-        var soft = Divergence.Mean(divergence, teacherLogProbs, studentLogProbs, beta) * (temperature * temperature);
-        return alpha * hard + (1 - alpha) * soft;
+        var studentLogProbs = F.log_softmax(flat.Div(temperature), 1);
+        var soft = Divergence.Mean(divergence, teacherLogProbs, studentLogProbs, beta).Mul(temperature * temperature);
+        return hard.Mul(alpha) + soft.Mul(1 - alpha);
     }
 }

@@ -36,7 +36,7 @@ public static class SyntheticCorpus
             var sequence = tensor(prompts, [batchSize, promptLength]).to(device);                  // (B, t)
             for (int t = promptLength; t < config.ContextLength; t++)
             {
-                var logits = teacher.call(sequence)[.., -1, ..] / temperature;                      // (B, V)
+                var logits = teacher.call(sequence)[.., -1, ..].Div(temperature);                    // (B, V)
                 flops += batchSize * t * ModelMath.ForwardFlopsPerToken(config, t);
                 var next = SampleTopP(logits, topP, generator);                                     // (B, 1)
                 sequence = cat([sequence, next], 1);

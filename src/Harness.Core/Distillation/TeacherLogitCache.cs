@@ -160,10 +160,10 @@ public sealed class CachedTeacher : ITeacherSignal
     public static Tensor Reconstruct(Tensor ids, Tensor topLogProbs, int vocabSize, double temperature)
     {
         long k = ids.shape[^1];
-        var residual = (1 - topLogProbs.exp().sum(-1, keepdim: true)).clamp_min(1e-12);             // (B, T, 1)
-        var tail = k < vocabSize ? (residual / (vocabSize - k)).log() : full_like(residual, -1e9);  // (B, T, 1)
+        var residual = topLogProbs.exp().sum(-1, keepdim: true).SubtractFrom(1).clamp_min(1e-12);             // (B, T, 1)
+        var tail = k < vocabSize ? residual.Div(vocabSize - k).log() : full_like(residual, -1e9);  // (B, T, 1)
         var shape = topLogProbs.shape.Take((int)topLogProbs.dim() - 1).Append((long)vocabSize).ToArray();
         var dense = tail.expand(shape).clone().scatter_(-1, ids, topLogProbs);                      // (B, T, V)
-        return F.log_softmax(dense / temperature, -1);
+        return F.log_softmax(dense.Div(temperature), -1);
     }
 }

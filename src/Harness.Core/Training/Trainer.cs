@@ -88,7 +88,7 @@ public sealed class Trainer
                     var starts = sampler.Starts(index);
                     var (x, y) = sampler.Batch(starts, device);
                     var logits = model.call(x);                                                   // (B, T, V)
-                    var loss = objective.Loss(logits, new TrainingBatch(x, y, starts, index)) / config.GradAccum;
+                    var loss = objective.Loss(logits, new TrainingBatch(x, y, starts, index)).Div(config.GradAccum);
                     loss.backward();
                     stepLoss = stepLoss + loss.detach();
                 }
