@@ -74,6 +74,9 @@ public sealed class BenchCommand : Command<BenchSettings>
         return 0;
     }
 
+    static bool CpuHasAvx512() =>
+        File.Exists("/proc/cpuinfo") && File.ReadLines("/proc/cpuinfo").Any(l => l.StartsWith("flags", StringComparison.Ordinal) && l.Contains(" avx512f", StringComparison.Ordinal));
+
     sealed record PytorchResult(double TokensPerSecond, double StepMs, double Gflops, double MatmulGflops);
 
     static PytorchResult? RunPytorch(BenchSettings s, GptConfig c)
@@ -87,7 +90,8 @@ public sealed class BenchCommand : Command<BenchSettings>
         JsonElement? Run(string args)
         {
             var psi = new ProcessStartInfo("/usr/bin/python3", $"{script} {args}") { RedirectStandardOutput = true, RedirectStandardError = true };
-            psi.Environment["OPENBLAS_CORETYPE"] = "SKYLAKEX";
+            // OpenBLAS's AVX-512 kernels are PyTorch's best case where the CPU has them; forcing them elsewhere crashes.
+            if (CpuHasAvx512()) psi.Environment["OPENBLAS_CORETYPE"] = "SKYLAKEX";
             using var p = Process.Start(psi)!;
             var output = p.StandardOutput.ReadToEnd();
             p.WaitForExit();

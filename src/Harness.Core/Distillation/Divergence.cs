@@ -42,6 +42,46 @@ public static class Divergence
         return perToken.mean();
     }
 
+    /// <summary>
+    /// Mean over tokens of D(p_T ‖ p_S) with the teacher as top-k + uniform tail, rows (N, k) against student
+    /// log-probs (N, V).  Forward and reverse KL have closed forms that touch the student's dense log-probs only through
+    /// a gather at the k ids and one sum, so the dense teacher tensor is never built; both equal
+    /// <see cref="Mean(DivergenceKind, Tensor, Tensor, double)"/> on <see cref="TopKDistribution.Dense"/> (tested).
+    /// With t = tail log-prob, u = e^t, m = V − k tail tokens, s = student log-probs, S = Σ_V s_j:
+    /// <list type="bullet">
+    /// <item>KL(p_T ‖ p_S) = Σ_k p_i (l_i − s_i) + m·u·t − u·(S − Σ_k s_i);</item>
+    /// <item>KL(p_S ‖ p_T) = Σ_V e^(s_j) s_j − Σ_k e^(s_i) l_i − t·(1 − Σ_k e^(s_i)).</item>
+    /// </list>
+    /// The generalised JSD has no such form (the mixture's log differs at every tail token) and uses the dense path.
+    /// </summary>
+    public static Tensor Mean(DivergenceKind kind, TopKDistribution teacher, Tensor studentLogProbs, double beta = 0.5)
+    {
+        if (kind == DivergenceKind.GeneralizedJsd)
+            return Mean(kind, teacher.Dense().view(-1, studentLogProbs.shape[^1]), studentLogProbs, beta);
+        var flat = teacher.Flatten();
+        var atTop = studentLogProbs.gather(-1, flat.Ids);                                           // (N, k)
+        Tensor perToken;
+        if (kind == DivergenceKind.ForwardKl)
+        {
+            perToken = (flat.LogProbs.exp() * (flat.LogProbs - atTop)).sum(-1);                     // (N)
+            if (flat.TailCount > 0)
+            {
+                var tail = flat.TailLogProb.squeeze(-1);                                            // (N)
+                var u = tail.exp();
+                var studentTail = studentLogProbs.sum(-1) - atTop.sum(-1);                          // Σ over the tail of s_j
+                perToken = perToken + u.Mul(flat.TailCount) * tail - u * studentTail;
+            }
+        }
+        else
+        {
+            var studentTop = atTop.exp();                                                           // (N, k)
+            perToken = (studentLogProbs.exp() * studentLogProbs).sum(-1) - (studentTop * flat.LogProbs).sum(-1);
+            if (flat.TailCount > 0)
+                perToken = perToken - flat.TailLogProb.squeeze(-1) * studentTop.sum(-1).SubtractFrom(1);
+        }
+        return perToken.mean();
+    }
+
     static Tensor Jsd(Tensor teacherLogProbs, Tensor studentLogProbs, double beta)
     {
         // log m = logsumexp(log β + log p_T, log(1−β) + log p_S), stable for tiny probabilities.

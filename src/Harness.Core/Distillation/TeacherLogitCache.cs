@@ -131,8 +131,8 @@ public sealed class TeacherLogitCache : IDisposable
     }
 }
 
-/// <summary>Teacher distribution rebuilt from the top-k cache (see <see cref="TeacherLogitCache"/> for the renormalisation).</summary>
-public sealed class CachedTeacher : ITeacherSignal
+/// <summary>Teacher distribution served from the top-k cache (see <see cref="TopKDistribution.FromTopK"/> for the renormalisation).</summary>
+public sealed class CachedTeacher : ITopKTeacherSignal
 {
     readonly TeacherLogitCache cache;
     readonly int vocabSize;
@@ -149,21 +149,16 @@ public sealed class CachedTeacher : ITeacherSignal
     /// </summary>
     public double OnlineFlopsPerToken => 0;
 
-    public Tensor LogProbs(TrainingBatch batch, double temperature)
+    public TopKDistribution TopK(TrainingBatch batch, double temperature)
     {
         using var _ = no_grad();
         var (ids, topLogProbs) = cache.Lookup(batch, batch.X.device);                                  // (B, T, k)
-        return Reconstruct(ids, topLogProbs, vocabSize, temperature);
+        return TopKDistribution.FromTopK(ids, topLogProbs, vocabSize, temperature);
     }
 
+    public Tensor LogProbs(TrainingBatch batch, double temperature) => TopK(batch, temperature).Dense();
+
     /// <summary>Dense log-probs (B, T, V) at temperature τ from top-k ids and log-probs.</summary>
-    public static Tensor Reconstruct(Tensor ids, Tensor topLogProbs, int vocabSize, double temperature)
-    {
-        long k = ids.shape[^1];
-        var residual = topLogProbs.exp().sum(-1, keepdim: true).SubtractFrom(1).clamp_min(1e-12);             // (B, T, 1)
-        var tail = k < vocabSize ? residual.Div(vocabSize - k).log() : full_like(residual, -1e9);  // (B, T, 1)
-        var shape = topLogProbs.shape.Take((int)topLogProbs.dim() - 1).Append((long)vocabSize).ToArray();
-        var dense = tail.expand(shape).clone().scatter_(-1, ids, topLogProbs);                      // (B, T, V)
-        return F.log_softmax(dense.Div(temperature), -1);
-    }
+    public static Tensor Reconstruct(Tensor ids, Tensor topLogProbs, int vocabSize, double temperature) =>
+        TopKDistribution.FromTopK(ids, topLogProbs, vocabSize, temperature).Dense();
 }

@@ -15,6 +15,16 @@ public interface ITeacherSignal
     double OnlineFlopsPerToken { get; }
 }
 
+/// <summary>
+/// A teacher signal that is sparse by construction (the top-k cache): divergences that have a closed form over a
+/// top-k-plus-uniform-tail distribution use it and never build the dense (B, T, V) teacher tensor.
+/// </summary>
+public interface ITopKTeacherSignal : ITeacherSignal
+{
+    /// <summary>Teacher distribution at temperature τ, (B, T, k) plus the tail, without grad.</summary>
+    TopKDistribution TopK(TrainingBatch batch, double temperature);
+}
+
 /// <summary>Runs the teacher (eval mode, no grad) on every batch.</summary>
 public sealed class OnlineTeacher : ITeacherSignal
 {

@@ -14,6 +14,9 @@ namespace Harness.Evaluation;
 /// <item>the sequence is left-truncated to the model's context length (the continuation is always kept whole);</item>
 /// <item>requests are sorted by length and run in batches, right-padded.  Attention is causal, so padding after a
 /// row's last real token cannot change that row's logits: batched and one-at-a-time scoring agree up to float rounding.</item>
+/// <item>the output head and log-softmax run only at continuation positions (<see cref="Gpt.Hidden"/> then
+/// <see cref="Gpt.Head"/>); a multiple-choice answer is a few tokens of a window of tens, and for small models the head
+/// (2·C·V FLOPs per position) is most of the forward cost.</item>
 /// </list>
 /// Scoring runs under no_grad in eval mode (dropout off) with one dispose scope per batch; the model's previous
 /// train/eval mode is restored afterwards.
@@ -92,33 +95,42 @@ public sealed class GptScorer : ILanguageModelScorer
                 var batch = pending.GetRange(offset, Math.Min(batchSize, pending.Count - offset));
                 int rows = batch.Count, width = batch[0].Input.Length;
                 var x = new long[rows * width];
-                var y = new long[rows * width];
-                var mask = new float[rows * width];
-                for (int r = 0; r < rows; r++)
+                // Only continuation positions are scored, so the output head runs on those alone (flat row·width + t).
+                int scored = batch.Sum(b => b.ContinuationTokens);
+                var positions = new long[scored];
+                var targets = new long[scored];
+                for (int r = 0, p = 0; r < rows; r++)
                 {
                     var (_, input, target, n) = batch[r];
-                    for (int t = 0; t < input.Length; t++)
+                    for (int t = 0; t < input.Length; t++) x[r * width + t] = input[t];
+                    for (int t = input.Length - n; t < input.Length; t++, p++)
                     {
-                        x[r * width + t] = input[t];
-                        y[r * width + t] = target[t];
+                        positions[p] = r * width + t;
+                        targets[p] = target[t];
                     }
-                    for (int t = input.Length - n; t < input.Length; t++) mask[r * width + t] = 1f;
                 }
                 using var scope = NewDisposeScope();
-                var xs = tensor(x, [rows, width]).to(device);
-                var ys = tensor(y, [rows, width]).to(device);
-                var ms = tensor(mask, [rows, width]).to(device);
-                var logits = model.call(xs).to(ScalarType.Float32);                                   // (B, T, V)
-                // log p(target) = logit[target] − logsumexp(logits): avoids materialising a second (B, T, V) tensor.
-                var tokenLogProb = logits.gather(-1, ys.unsqueeze(-1)).squeeze(-1) - logits.logsumexp(-1); // (B, T)
-                var sums = (tokenLogProb * ms).to(ScalarType.Float64).sum(1).cpu();                  // (B)
-                var greedy = logits.argmax(-1).eq(ys).logical_or(ms.eq(0)).all(1).cpu();               // (B)
-                var sumValues = sums.data<double>().ToArray();
+                var hidden = model.Hidden(tensor(x, [rows, width]).to(device));                     // (B, T, C)
+                var ys = tensor(targets).to(device).unsqueeze(-1);                                  // (M, 1)
+                var logits = model.Head(hidden.view(rows * width, -1).index_select(0, tensor(positions).to(device)))
+                                  .to(ScalarType.Float32);                                          // (M, V)
+                // log p(target) = logit[target] − logsumexp(logits): avoids materialising a second (M, V) tensor.
+                var tokenLogProb = (logits.gather(-1, ys).squeeze(-1) - logits.logsumexp(-1)).to(ScalarType.Float64).cpu(); // (M)
+                var greedy = logits.argmax(-1).eq(ys.squeeze(-1)).cpu();                              // (M)
+                var logProbValues = tokenLogProb.data<double>().ToArray();
                 var greedyValues = greedy.data<bool>().ToArray();
-                for (int r = 0; r < rows; r++)
+                for (int r = 0, p = 0; r < rows; r++)
                 {
+                    int n = batch[r].ContinuationTokens;
+                    double sum = 0;
+                    bool allGreedy = true;
+                    for (int j = 0; j < n; j++, p++)
+                    {
+                        sum += logProbValues[p];
+                        allGreedy &= greedyValues[p];
+                    }
                     int index = batch[r].Index;
-                    results[index] = results[index] with { LogProb = sumValues[r], IsGreedy = greedyValues[r] };
+                    results[index] = results[index] with { LogProb = sum, IsGreedy = allGreedy };
                 }
             }
         });
@@ -161,9 +173,9 @@ public sealed class GptScorer : ILanguageModelScorer
                     long[] next;
                     using (var scope = NewDisposeScope())
                     {
-                        var logits = model.call(tensor(x, [active.Length, width]).to(device));           // (B, T, V)
-                        var index = tensor(last).to(device).view(-1, 1, 1).expand(-1, 1, logits.shape[2]);
-                        next = logits.gather(1, index).squeeze(1).argmax(-1).cpu().data<long>().ToArray(); // (B)
+                        var hidden = model.Hidden(tensor(x, [active.Length, width]).to(device));         // (B, T, C)
+                        var index = tensor(last).to(device).view(-1, 1, 1).expand(-1, 1, hidden.shape[2]);
+                        next = model.Head(hidden.gather(1, index).squeeze(1)).argmax(-1).cpu().data<long>().ToArray(); // (B)
                     }
                     for (int a = 0; a < active.Length; a++)
                     {

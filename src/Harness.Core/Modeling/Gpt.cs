@@ -39,7 +39,14 @@ public sealed class Gpt : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>Token ids (B, T) → logits (B, T, V).</summary>
-    public override Tensor forward(Tensor idx)
+    public override Tensor forward(Tensor idx) => Head(Hidden(idx));
+
+    /// <summary>
+    /// Token ids (B, T) → final hidden states after ln_f (B, T, C): the whole model except the output head.  Scoring and
+    /// generation apply <see cref="Head"/> only at the positions they read, which for small models with a large
+    /// vocabulary skips most of the forward FLOPs (the head is 2·C·V per position).
+    /// </summary>
+    public Tensor Hidden(Tensor idx)
     {
         using var scope = NewDisposeScope();
         var t = idx.shape[1];
@@ -47,10 +54,11 @@ public sealed class Gpt : nn.Module<Tensor, Tensor>
         var x = drop.call(wte.call(idx) + wpe.call(pos));                          // (B, T, C)
         foreach (var block in h)
             x = block.call(x);                                                     // (B, T, C)
-        x = ln_f.call(x);
-        var logits = lm_head is null ? F.linear(x, wte.weight!) : lm_head.call(x); // (B, T, V)
-        return logits.MoveToOuterDisposeScope();
+        return ln_f.call(x).MoveToOuterDisposeScope();
     }
+
+    /// <summary>Output head: hidden states (…, C) → logits (…, V).</summary>
+    public Tensor Head(Tensor hidden) => lm_head is null ? F.linear(hidden, wte.weight!) : lm_head.call(hidden);
 
     /// <summary>GPT-2 initialisation: N(0, 0.02), residual projections scaled by 1/√(2L) (Radford et al. 2019 §2.3).</summary>
     void InitialiseWeights(GptConfig config)

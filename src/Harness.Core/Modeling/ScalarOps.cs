@@ -34,4 +34,11 @@ public static class ScalarOps
         using var scalar = value.ToScalar();
         return tensor.neg().add(scalar);
     }
+
+    /// <summary>A tensor shaped like <paramref name="tensor"/> filled with <paramref name="value"/>.</summary>
+    public static Tensor FullLike(this Tensor tensor, double value)
+    {
+        using var scalar = value.ToScalar();
+        return full_like(tensor, scalar);
+    }
 }

@@ -111,4 +111,38 @@ public class DistillationTests
         double relative = (online - cached).norm().item<float>() / online.norm().item<float>();
         Assert.True(relative < 5e-3, $"relative gradient difference {relative}");
     }
+
+    [Theory]
+    [InlineData(DivergenceKind.ForwardKl, 1.0, 5)]
+    [InlineData(DivergenceKind.ForwardKl, 2.0, 5)]
+    [InlineData(DivergenceKind.ReverseKl, 1.0, 5)]
+    [InlineData(DivergenceKind.ReverseKl, 0.5, 5)]
+    [InlineData(DivergenceKind.GeneralizedJsd, 2.0, 5)]
+    [InlineData(DivergenceKind.ForwardKl, 2.0, 17)]  // k = V: no tail
+    [InlineData(DivergenceKind.ReverseKl, 2.0, 17)]
+    public void Top_k_closed_form_divergence_equals_the_dense_reconstruction_in_value_and_gradient(DivergenceKind kind, double temperature, int k)
+    {
+        const int vocab = 17;
+        torch.manual_seed(7);
+        var teacherLogProbs = F.log_softmax(randn(3, 4, vocab, dtype: ScalarType.Float64).Mul(3), -1);          // (B, T, V)
+        var (top, ids) = teacherLogProbs.topk(k, dim: -1);
+        var teacher = TopKDistribution.FromTopK(ids, top, vocab, temperature);
+        var studentLogits = randn(12, vocab, dtype: ScalarType.Float64, requires_grad: true);
+
+        (double Value, Tensor Grad) Evaluate(Func<Tensor, Tensor> divergence)
+        {
+            studentLogits.grad?.zero_();
+            var value = divergence(F.log_softmax(studentLogits.Div(temperature), 1));
+            value.backward();
+            return (value.item<double>(), studentLogits.grad!.clone());
+        }
+        var dense = Evaluate(s => Divergence.Mean(kind, teacher.Dense().view(-1, vocab), s));
+        var sparse = Evaluate(s => Divergence.Mean(kind, teacher, s));
+        Assert.True(dense.Value > 0);
+        Assert.Equal(dense.Value, sparse.Value, 10);
+        Assert.True((dense.Grad - sparse.Grad).abs().max().item<double>() < 1e-10);
+        // The sparse distribution is a distribution: Σ_k q_i + (V−k)·q_tail = 1.
+        var total = teacher.LogProbs.exp().sum(-1) + (k < vocab ? teacher.TailLogProb.squeeze(-1).exp().Mul(vocab - k) : zeros(3, 4, dtype: ScalarType.Float64));
+        Assert.True((total - 1).abs().max().item<double>() < 1e-12);
+    }
 }
