@@ -29,6 +29,15 @@ public sealed class BenchSettings : CommandSettings
 
     [CommandOption("--top-k <K>")] [DefaultValue(32)] public int TopK { get; init; } = 32;
 
+    [CommandOption("--rounds <N>")]
+    [Description("Repeat the measurement N times (alternating with PyTorch under --compare-pytorch) and report medians; these machines are noisy.")]
+    [DefaultValue(1)]
+    public int Rounds { get; init; } = 1;
+
+    [CommandOption("--breakdown")]
+    [Description("Also time the parts of a step alone: forward, backward, AdamW, all linear-layer GEMMs, attention, the rest.")]
+    public bool Breakdown { get; init; }
+
     [CommandOption("--compare-pytorch")]
     [Description("Also run ../shared/perf/bench_torch.py (or HARNESS_TORCH_BENCH) with Debian's /usr/bin/python3 and print the ratio.")]
     public bool ComparePytorch { get; init; }
@@ -39,23 +48,42 @@ public sealed class BenchCommand : Command<BenchSettings>
 {
     public override int Execute(CommandContext context, BenchSettings settings, CancellationToken cancellation)
     {
+        var problems = new List<string>();
         if (!GptConfig.Presets.TryGetValue(settings.Preset, out var preset))
-            throw new UserInputException($"--preset: value '{settings.Preset}' is not a preset; valid: {string.Join(", ", GptConfig.Presets.Keys)}.");
+            problems.Add($"--preset: value '{settings.Preset}' is not a preset; valid: {string.Join(", ", GptConfig.Presets.Keys)}.");
+        foreach (var (option, value) in new[] { ("--vocab", settings.Vocab), ("--batch", settings.Batch), ("--steps", settings.Steps), ("--rounds", settings.Rounds), ("--top-k", settings.TopK) })
+            if (value < 1) problems.Add($"{option}: value {value} must be a positive integer.");
+        if (settings.Warmup < 0) problems.Add($"--warmup: value {settings.Warmup} must be 0 or more.");
+        if (problems.Count > 0 || preset is null) throw new UserInputException("Invalid bench options.", problems);
         DeviceSelector.ConfigureThreads(settings.Threads);
         var device = DeviceSelector.Resolve(settings.Device);
         var config = preset with { VocabSize = settings.Vocab, TieEmbeddings = !settings.Untied };
-        double mm = StepBenchmark.MatmulGflops(device: device);
-        var r = StepBenchmark.Run(config, settings.Batch, settings.Steps, settings.Warmup, device, mm);
-        var table = new Table().Title($"harness bench: {settings.Preset} (d{config.DModel}, L{config.Layers}, H{config.Heads}, T{config.ContextLength}, V{config.VocabSize}), batch {settings.Batch}, {DeviceSelector.Describe(device)}")
+        // Rounds alternate harness and PyTorch so both see the same machine state; medians are reported.
+        var ours = new List<StepBenchmarkResult>();
+        var theirs = new List<PytorchResult>();
+        for (int round = 0; round < settings.Rounds; round++)
+        {
+            double matmul = StepBenchmark.MatmulGflops(device: device);
+            ours.Add(StepBenchmark.Run(config, settings.Batch, settings.Steps, settings.Warmup, device, matmul));
+            if (settings.ComparePytorch && RunPytorch(settings, config) is { } result) theirs.Add(result);
+        }
+        var r = ours.OrderBy(o => o.TokensPerSecond).ElementAt(ours.Count / 2);
+        double mm = r.MatmulGflops;
+        PytorchResult? py = theirs.Count > 0 ? theirs.OrderBy(t => t.TokensPerSecond).ElementAt(theirs.Count / 2) : null;
+        var rounds = settings.Rounds > 1 ? $", median of {settings.Rounds} rounds" : "";
+        var table = new Table().Title($"harness bench: {settings.Preset} (d{config.DModel}, L{config.Layers}, H{config.Heads}, T{config.ContextLength}, V{config.VocabSize}), batch {settings.Batch}, {DeviceSelector.Describe(device)}{rounds}")
             .AddColumns("", "harness (TorchSharp)");
-        bool compare = settings.ComparePytorch;
-        PytorchResult? py = compare ? RunPytorch(settings, config) : null;
         if (py is not null) table.AddColumn("PyTorch eager").AddColumn("ratio");
         string Ratio(double a, double? b) => b is > 0 ? (a / b.Value).ToString("F2") + "×" : "";
         table.AddRow(new[] { "tokens/s", r.TokensPerSecond.ToString("N0") }.Concat(py is null ? [] : new[] { py.TokensPerSecond.ToString("N0"), Ratio(r.TokensPerSecond, py.TokensPerSecond) }).ToArray());
+        if (py is not null && theirs.Count == ours.Count && ours.Count > 1)
+        {
+            var perRound = ours.Zip(theirs, (o, t) => o.TokensPerSecond / t.TokensPerSecond).Order().ToList();
+            table.AddRow("per-round ratio (min … max)", "", "", $"{perRound[0]:F2}× … {perRound[^1]:F2}×");
+        }
         table.AddRow(new[] { "step ms (median)", r.StepMsMedian.ToString("F1") }.Concat(py is null ? [] : new[] { py.StepMs.ToString("F1"), "" }).ToArray());
         table.AddRow(new[] { "achieved GFLOP/s", r.AchievedGflops.ToString("F1") }.Concat(py is null ? [] : new[] { py.Gflops.ToString("F1"), "" }).ToArray());
-        table.AddRow(new[] { "matmul 2048³ GFLOP/s", mm.ToString("F1") }.Concat(py is null ? [] : new[] { py.MatmulGflops.ToString("F1"), "" }).ToArray());
+        table.AddRow(new[] { "matmul 2048³ GFLOP/s", mm.ToString("F1") }.Concat(py is null ? [] : new[] { py.MatmulGflops.ToString("F1"), Ratio(mm, py.MatmulGflops) }).ToArray());
         table.AddRow(new[] { "fraction of matmul", r.FractionOfMatmul.ToString("P1") }.Concat(py is null ? [] : new[] { (py.Gflops / py.MatmulGflops).ToString("P1"), "" }).ToArray());
         table.AddRow(new[] { "RSS MB after warm-up / at end / peak", $"{r.RssAfterWarmupMb:F0} / {r.RssEndMb:F0} / {r.PeakRssMb:F0}" }.Concat(py is null ? [] : new[] { "", "" }).ToArray());
         AnsiConsole.Write(table);
@@ -70,6 +98,16 @@ public sealed class BenchCommand : Command<BenchSettings>
             kdTable.AddRow("cache fill rate (one-off)", kd.CacheFillTokensPerSecond.ToString("N0"));
             kdTable.AddRow("cache bytes per token", kd.CacheBytesPerToken.ToString());
             AnsiConsole.Write(kdTable);
+        }
+        if (settings.Breakdown)
+        {
+            var parts = StepBenchmark.Breakdown(config, settings.Batch, Math.Max(5, settings.Steps / 3), device);
+            double full = parts[0].Milliseconds;
+            var breakdown = new Table().Title("where a training step goes (each part timed alone, median)").AddColumns("part", "ms", "share of step");
+            foreach (var part in parts) breakdown.AddRow(part.Name, part.Milliseconds.ToString("F1"), (part.Milliseconds / full).ToString("P0"));
+            AnsiConsole.Write(breakdown);
+            double tokens = (double)settings.Batch * config.ContextLength;
+            AnsiConsole.MarkupLine($"GEMM floor: {tokens / (parts[4].Milliseconds / 1000):N0} tokens/s if everything but the linear-layer matmuls were free; GEMMs + attention: {tokens / ((parts[4].Milliseconds + parts[5].Milliseconds) / 1000):N0} tokens/s.");
         }
         return 0;
     }

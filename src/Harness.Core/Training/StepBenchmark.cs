@@ -67,6 +67,84 @@ public static class StepBenchmark
             matmulGflops ?? MatmulGflops(device: device), peakRss, rssAfterWarmup, CurrentRssMb());
     }
 
+    /// <summary>One part of a training step, timed in isolation (median over repetitions).</summary>
+    public sealed record StepComponent(string Name, double Milliseconds);
+
+    /// <summary>
+    /// Where a training step's time goes: the whole step, its forward and optimiser parts, and — at the model's own
+    /// shapes — all linear-layer GEMMs (forward X·Wᵀ, backward dY·W and dYᵀ·X) and the attention kernel (SDPA forward +
+    /// backward), each run alone.  "Everything else" (LayerNorm, GELU, residual adds, embeddings, loss, autograd
+    /// bookkeeping) is the remainder.  The GEMM line is the floor for this model on this machine: a step cannot be faster
+    /// than its matmuls.
+    /// </summary>
+    public static IReadOnlyList<StepComponent> Breakdown(GptConfig config, int batchSize, int reps, Device device)
+    {
+        manual_seed(0);
+        using var model = new Gpt(config, device);
+        model.train();
+        using var optimizer = optim.AdamW(model.parameters(), 1e-3, 0.9, 0.999, 1e-8, 0.01);
+        using var x = randint(0, config.VocabSize, [batchSize, config.ContextLength], dtype: ScalarType.Int64, device: device);
+        using var y = randint(0, config.VocabSize, [batchSize, config.ContextLength], dtype: ScalarType.Int64, device: device);
+        Tensor Loss() => nn.functional.cross_entropy(model.call(x).view(-1, config.VocabSize), y.view(-1));
+        double Median(Action body)
+        {
+            var times = new List<double>();
+            for (int i = 0; i < reps + 2; i++)
+            {
+                var clock = Stopwatch.StartNew();
+                using (NewDisposeScope()) body();
+                if (device.type == DeviceType.CUDA) cuda.synchronize();
+                if (i >= 2) times.Add(clock.Elapsed.TotalMilliseconds);
+            }
+            times.Sort();
+            return times[times.Count / 2];
+        }
+        double full = Median(() => { var loss = Loss(); optimizer.zero_grad(); loss.backward(); optimizer.step(); });
+        double forward = Median(() => Loss());
+        double forwardBackward = Median(() => { var loss = Loss(); optimizer.zero_grad(); loss.backward(); });
+        double step = Median(() => optimizer.step());
+
+        long rows = (long)batchSize * config.ContextLength;
+        int c = config.DModel;
+        var linears = new List<(int In, int Out)>();
+        for (int l = 0; l < config.Layers; l++) linears.AddRange([(c, 3 * c), (c, c), (c, 4 * c), (4 * c, c)]);
+        linears.Add((c, config.VocabSize));
+        var operands = linears.Distinct().ToDictionary(shape => shape, shape =>
+            (X: randn(rows, shape.In, device: device), W: randn(shape.Out, shape.In, device: device), G: randn(rows, shape.Out, device: device)));
+        double gemms = Median(() =>
+        {
+            foreach (var shape in linears)
+            {
+                var (input, weight, gradient) = operands[shape];
+                matmul(input, weight.t());            // forward       (M, out)
+                matmul(gradient, weight);             // ∂/∂input      (M, in)
+                matmul(gradient.t(), input);          // ∂/∂weight     (out, in)
+            }
+        });
+        foreach (var (input, weight, gradient) in operands.Values) { input.Dispose(); weight.Dispose(); gradient.Dispose(); }
+
+        var qkvShape = new long[] { batchSize, config.Heads, config.ContextLength, config.HeadDim };
+        using var q = randn(qkvShape, device: device, requires_grad: true);
+        using var k = randn(qkvShape, device: device, requires_grad: true);
+        using var v = randn(qkvShape, device: device, requires_grad: true);
+        using var upstream = randn(qkvShape, device: device);
+        double attention = Median(() =>
+        {
+            for (int l = 0; l < config.Layers; l++)
+                nn.functional.scaled_dot_product_attention(q, k, v, is_casual: true).backward([upstream]);
+        });
+        return
+        [
+            new("full step", full),
+            new("forward", forward),
+            new("backward", forwardBackward - forward),
+            new("optimizer (AdamW)", step),
+            new("linear-layer GEMMs, fwd + bwd", gemms),
+            new("attention (SDPA), fwd + bwd", attention),
+            new("everything else", Math.Max(0, full - gemms - attention - step)),
+        ];
+    }
+
     /// <summary>Resident set size of this process in MiB (native libtorch memory included), from /proc on Linux.</summary>
     public static double CurrentRssMb()
     {
