@@ -11,7 +11,7 @@ namespace Harness.Benchmarks;
 /// One logit-KD optimiser step of a "small" student (d128, L4, T128, V512, untied, batch 32) from a random-init
 /// "teacher-tiny" teacher (d256, L6), with the teacher run online (<see cref="OnlineTeacher"/>: a teacher forward pass
 /// per step) or served from a filled top-32 <see cref="TeacherLogitCache"/> (<see cref="CachedTeacher"/>: a
-/// memory-mapped read and a dense reconstruction).  The same loss as <c>harness bench --kd</c> (forward KL, α 0.5,
+/// memory-mapped read instead of the forward pass).  The same loss as <c>harness bench --kd</c> (forward KL, α 0.5,
 /// τ 2; <see cref="StepBenchmark.RunKd"/>): the ratio is what the cache saves each student after the first of a sweep.
 /// The steps cycle through <see cref="Batches"/> fixed context-aligned micro-batches; the cache is filled for exactly
 /// those windows in setup, so the cached step never runs the teacher.
