@@ -73,6 +73,9 @@ public sealed record EvaluationSpec
     public string Tasks { get; init; } = "all";
     /// <summary>Items per task scored at each curve point (0 = only final evaluation).</summary>
     public int CurveSubset { get; init; } = 0;
+    /// <summary>Score the curve subset at every N-th held-out evaluation of a run (1 = each), so benchmark curves can be
+    /// sparser than the loss curve; the final evaluation always runs.</summary>
+    public int CurveEvery { get; init; } = 1;
     /// <summary>Cap on items per task at the final evaluation (0 = all).</summary>
     public int MaxItems { get; init; } = 0;
 }
@@ -134,6 +137,7 @@ public sealed record ExperimentConfig : IValidatable
         foreach (var dup in Seeds.GroupBy(s => s).Where(g => g.Count() > 1)) p.Add($"{path}.seeds: seed {dup.Key} is repeated.");
         p.AddRange(Training.Validate($"{path}.training").Where(x => !x.Contains("max_tokens") && !x.Contains("max_steps")));
         if (Evaluation.CurveSubset < 0) p.Add($"{path}.evaluation.curve_subset: value {Evaluation.CurveSubset} must be ≥ 0.");
+        if (Evaluation.CurveEvery < 1) p.Add($"{path}.evaluation.curve_every: value {Evaluation.CurveEvery} must be a positive integer (1 = every held-out evaluation).");
         if (Evaluation.MaxItems < 0) p.Add($"{path}.evaluation.max_items: value {Evaluation.MaxItems} must be ≥ 0.");
         return p;
     }

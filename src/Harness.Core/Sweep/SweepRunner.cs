@@ -197,7 +197,8 @@ public sealed class SweepRunner
         {
             result = trainer.Run(folder.ResumeDirectory(unit.Key), new CallbackProgress<TrainingProgress>(p => observer?.UnitProgress(p)), point =>
             {
-                if (evaluator is not null && config.Evaluation.CurveSubset > 0 && !point.IsFinal)
+                bool curvePoint = point.Step / training.EvalInterval % config.Evaluation.CurveEvery == 0;
+                if (evaluator is not null && config.Evaluation.CurveSubset > 0 && !point.IsFinal && curvePoint)
                 {
                     evalClock.Start();
                     evals.AddRange(evaluator(student, unit.Key, unit.Method, point.Step, point.Tokens, false, true));

@@ -109,6 +109,34 @@ public class SweepTests
         return new SweepRunner(config, json, new SweepOptions { Device = torch.CPU, RepositoryRoot = root, Shard = shard }).Run();
     }
 
+    [Theory]
+    [InlineData(1, new[] { 10, 20 })]
+    [InlineData(2, new[] { 20 })]
+    [InlineData(5, new int[0])]
+    public void Benchmark_curve_points_follow_curve_every(int curveEvery, int[] expectedCurveSteps)
+    {
+        // 30 steps, held-out evaluation every 10: curve candidates at steps 10 and 20, the final evaluation at 30.
+        var json = ConfigJson.Replace("\"methods\": [\"scratch\", \"logit-kd\"]", "\"methods\": [\"scratch\"]")
+                             .Replace("\"teacher\": { \"checkpoint\": \"models/teacher\" },", "")
+                             .Replace("\"seeds\": [1, 2]", $"\"seeds\": [1], \"evaluation\": {{ \"curve_subset\": 3, \"curve_every\": {curveEvery} }}");
+        var config = JsonConfigReader.Read<ExperimentConfig>(json, "test");
+        var calls = new List<(int Step, bool Final, bool Subset)>();
+        new SweepRunner(config, json, new SweepOptions { Device = torch.CPU, RepositoryRoot = TestSupport.TempDirectory() })
+        {
+            EvaluatorFactory = _ => (_, _, _, step, _, isFinal, subset) => { calls.Add((step, isFinal, subset)); return []; },
+        }.Run();
+        Assert.Equal(expectedCurveSteps, calls.Where(c => c.Subset).Select(c => c.Step));
+        Assert.Equal((30, true, false), Assert.Single(calls, c => !c.Subset));
+    }
+
+    [Fact]
+    public void Curve_every_must_be_positive()
+    {
+        var json = ConfigJson.Replace("\"seeds\": [1, 2]", "\"seeds\": [1], \"evaluation\": { \"curve_every\": 0 }");
+        var error = Assert.Throws<UserInputException>(() => JsonConfigReader.Read<ExperimentConfig>(json, "test.json"));
+        Assert.Contains("evaluation.curve_every: value 0 must be a positive integer", error.Message);
+    }
+
     [Fact]
     public void Shards_merge_into_the_rows_of_an_unsharded_run()
     {
