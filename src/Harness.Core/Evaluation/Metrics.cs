@@ -11,8 +11,13 @@ namespace Harness.Evaluation;
 /// </summary>
 public sealed record MultipleChoiceItem(string Id, string Group, string Context, IReadOnlyList<string> Choices, int Gold);
 
-/// <summary>Per-item outcomes of a multiple-choice run.</summary>
-public sealed record MultipleChoiceOutcome(bool[] Acc, bool[] AccNorm, double[] Chance);
+/// <summary>
+/// Per-item outcomes of a multiple-choice run.  <paramref name="GoldIsGreedy"/>: every token of the gold continuation is
+/// the model's argmax given the context and the gold tokens before it (lm-eval's <c>is_greedy</c>), i.e. greedy decoding
+/// would produce exactly the gold answer's tokens — lm-eval's accuracy for LAMBADA and for the GPT-3 arithmetic tasks,
+/// obtained from the same forward pass as the choice scores.
+/// </summary>
+public sealed record MultipleChoiceOutcome(bool[] Acc, bool[] AccNorm, double[] Chance, bool[] GoldIsGreedy);
 
 /// <summary>Metric arithmetic shared by tasks: multiple-choice scoring, bootstrap standard errors, subsets.</summary>
 public static class EvaluationMetrics
@@ -42,10 +47,12 @@ public static class EvaluationMetrics
         var acc = new bool[items.Count];
         var accNorm = new bool[items.Count];
         var chance = new double[items.Count];
+        var goldIsGreedy = new bool[items.Count];
         int r = 0;
         for (int i = 0; i < items.Count; i++)
         {
             var item = items[i];
+            goldIsGreedy[i] = results[r + item.Gold].IsGreedy;
             int best = -1, bestNorm = -1;
             double bestValue = double.NegativeInfinity, bestNormValue = double.NegativeInfinity;
             for (int c = 0; c < item.Choices.Count; c++, r++)
@@ -60,7 +67,7 @@ public static class EvaluationMetrics
             accNorm[i] = bestNorm == item.Gold;
             chance[i] = 1.0 / item.Choices.Count;
         }
-        return new MultipleChoiceOutcome(acc, accNorm, chance);
+        return new MultipleChoiceOutcome(acc, accNorm, chance, goldIsGreedy);
     }
 
     /// <summary>

@@ -83,8 +83,9 @@ public class TaskTests
     {
         var task = new ArithmeticTask(2);
         var answers = task.Problems.ToDictionary(p => p.Prompt, p => p.Answer.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        // An oracle: generates the answer and gives the true choice the highest log-probability.
-        var oracle = new DelegateScorer(r => r.Continuation.Trim() == answers[r.Context] ? -1 : -9, g => " " + answers[g.Context] + "\nQ:");
+        // An oracle: the true answer has the highest log-probability and is its greedy continuation.
+        var oracle = new DelegateScorer(r => r.Continuation.Trim() == answers[r.Context] ? -1 : -9,
+                                        isGreedy: r => r.Continuation == " " + answers[r.Context]);
         var scores = task.Evaluate(oracle, maxItems: 50);
         Assert.All(scores, s => Assert.Equal(1.0, s.Value));
         Assert.All(scores, s => Assert.Equal(50 > s.Items ? s.Items : 50, s.Items));
@@ -127,8 +128,13 @@ public class TaskTests
         var again = LastWordTask.FromHeldOutTexts(HeldOutTexts(), seed: 2, maxItems: 10);
         Assert.Equal(task.Items.Select(i => i.Choice.Id + string.Join("|", i.Choice.Choices)), again.Items.Select(i => i.Choice.Id + string.Join("|", i.Choice.Choices)));
         var targets = task.Items.ToDictionary(i => i.Context, i => i.Target);
-        var scores = task.Evaluate(new DelegateScorer(r => r.Continuation == " " + targets[r.Context] ? 0 : -5, g => " " + targets[g.Context]), null);
+        var scores = task.Evaluate(new DelegateScorer(r => r.Continuation == " " + targets[r.Context] ? 0 : -5, isGreedy: r => r.Continuation == " " + targets[r.Context]), null);
         Assert.All(scores, s => Assert.Equal(1.0, s.Value));
+        // exact_match reads is_greedy of the gold continuation only: a scorer greedy on a distractor scores 0 there.
+        var wrongGreedy = task.Evaluate(new DelegateScorer(r => r.Continuation == " " + targets[r.Context] ? 0 : -5, isGreedy: r => r.Continuation != " " + targets[r.Context]), null)
+                              .ToDictionary(s => s.Metric);
+        Assert.Equal(0.0, wrongGreedy["exact_match"].Value);
+        Assert.Equal(1.0, wrongGreedy["acc"].Value);
     }
 
     [Fact]

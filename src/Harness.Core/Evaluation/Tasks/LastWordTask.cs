@@ -10,8 +10,10 @@ public sealed record LastWordItem(string Context, string Target, MultipleChoiceI
 /// guessability; what is kept is its format (lm-eval's lambada_openai: context = text before the last space, target =
 /// " " + last word).  A passage ends at a sentence-final word of ≥3 letters; its context is up to
 /// <see cref="MaxContextChars"/> characters before that word (the scorer left-truncates to the model's window anyway).
-/// Metrics: exact_match — the first word of the greedy continuation equals the target; acc / acc_norm — 4-way choice
-/// between the target and three other words of the same passage (same capitalisation), chance 0.25.
+/// Metrics: exact_match — the target " word" is exactly the greedy continuation (every token the argmax; lm-eval's
+/// lambada accuracy, <c>is_greedy</c>; version 2 — version 1 generated up to 8 tokens and compared the leading word);
+/// acc / acc_norm — 4-way choice between the target and three other words of the same passage (same capitalisation),
+/// chance 0.25.
 /// Items are built at run time from the validation/test split the pipeline passes in; they are a deterministic
 /// function of (texts, seed, maxItems).
 /// </summary>
@@ -20,14 +22,13 @@ public sealed class LastWordTask : IEvaluationTask
     public const string TaskName = "last_word";
     public const int MaxContextChars = 1000;
     const int MinContextWords = 20;
-    static readonly string[] Stops = ["\n", ".", ",", "!", "?", ";", ":", "\""];
 
     readonly IReadOnlyList<LastWordItem> items;
 
     public LastWordTask(IReadOnlyList<LastWordItem> items) => this.items = items;
 
     public string Name => TaskName;
-    public int Version => 1;
+    public int Version => 2;
     public IReadOnlyList<string> Metrics { get; } = ["exact_match", "acc", "acc_norm"];
     public int ItemCount => items.Count;
     public IReadOnlyList<LastWordItem> Items => items;
@@ -35,20 +36,11 @@ public sealed class LastWordTask : IEvaluationTask
     public IReadOnlyList<TaskScore> Evaluate(ILanguageModelScorer scorer, int? maxItems)
     {
         var subset = EvaluationMetrics.Subset(items, maxItems, Name);
-        var generations = scorer.GenerateGreedy(subset.Select(i => new GenerationRequest(i.Context, 8, Stops)).ToArray());
-        var exact = subset.Select((item, k) => LeadingWord(generations[k]) == item.Target).ToArray();
         var choices = subset.Select(i => i.Choice).ToArray();
-        var scores = new List<TaskScore> { EvaluationMetrics.Mean(Name, Version, "exact_match", exact, 0.0) };
-        scores.AddRange(EvaluationMetrics.MultipleChoiceScores(Name, Version, choices, EvaluationMetrics.ScoreMultipleChoice(scorer, choices)));
+        var outcome = EvaluationMetrics.ScoreMultipleChoice(scorer, choices);
+        var scores = new List<TaskScore> { EvaluationMetrics.Mean(Name, Version, "exact_match", outcome.GoldIsGreedy, 0.0) };
+        scores.AddRange(EvaluationMetrics.MultipleChoiceScores(Name, Version, choices, outcome));
         return scores;
-    }
-
-    static string LeadingWord(string generated)
-    {
-        var s = generated.TrimStart();
-        int end = 0;
-        while (end < s.Length && (char.IsLetter(s[end]) || s[end] == '\'')) end++;
-        return s[..end];
     }
 
     /// <summary>
