@@ -123,6 +123,18 @@ public static class EvaluationMetrics
     }
 
     /// <summary>
+    /// exact_match (the gold continuation is the greedy one, <see cref="MultipleChoiceOutcome.GoldIsGreedy"/>, chance 0)
+    /// followed by <see cref="MultipleChoiceScores"/>, all from one scoring pass over the items.
+    /// </summary>
+    public static List<TaskScore> ExactMatchAndMultipleChoiceScores(string task, int version, ILanguageModelScorer scorer, IReadOnlyList<MultipleChoiceItem> items)
+    {
+        var outcome = ScoreMultipleChoice(scorer, items);
+        var scores = new List<TaskScore> { Mean(task, version, "exact_match", outcome.GoldIsGreedy, 0.0) };
+        scores.AddRange(MultipleChoiceScores(task, version, items, outcome));
+        return scores;
+    }
+
+    /// <summary>
     /// The cheap curve-point subset: the first <paramref name="maxItems"/> items of a shuffle seeded by the task name
     /// only, so it is the same at every checkpoint, for every run and method.  Null means all items (in file order).
     /// </summary>

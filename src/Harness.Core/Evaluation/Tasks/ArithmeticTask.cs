@@ -94,11 +94,7 @@ public sealed class ArithmeticTask : IEvaluationTask
     public IReadOnlyList<TaskScore> Evaluate(ILanguageModelScorer scorer, int? maxItems)
     {
         var subset = EvaluationMetrics.Subset(items, maxItems, Name);
-        var choices = subset.Select(i => i.Choice).ToArray();
-        var outcome = EvaluationMetrics.ScoreMultipleChoice(scorer, choices);
-        var scores = new List<TaskScore> { EvaluationMetrics.Mean(Name, Version, "exact_match", outcome.GoldIsGreedy, 0.0) };
-        scores.AddRange(EvaluationMetrics.MultipleChoiceScores(Name, Version, choices, outcome));
-        return scores;
+        return EvaluationMetrics.ExactMatchAndMultipleChoiceScores(Name, Version, scorer, subset.Select(i => i.Choice).ToArray());
     }
 
     /// <summary>Distinct held-out problems, in draw order; for small spaces, all of them in a seeded order.</summary>

@@ -36,11 +36,7 @@ public sealed class LastWordTask : IEvaluationTask
     public IReadOnlyList<TaskScore> Evaluate(ILanguageModelScorer scorer, int? maxItems)
     {
         var subset = EvaluationMetrics.Subset(items, maxItems, Name);
-        var choices = subset.Select(i => i.Choice).ToArray();
-        var outcome = EvaluationMetrics.ScoreMultipleChoice(scorer, choices);
-        var scores = new List<TaskScore> { EvaluationMetrics.Mean(Name, Version, "exact_match", outcome.GoldIsGreedy, 0.0) };
-        scores.AddRange(EvaluationMetrics.MultipleChoiceScores(Name, Version, choices, outcome));
-        return scores;
+        return EvaluationMetrics.ExactMatchAndMultipleChoiceScores(Name, Version, scorer, subset.Select(i => i.Choice).ToArray());
     }
 
     /// <summary>
