@@ -107,13 +107,21 @@ public class ScalarFinalizerStressTests(Xunit.Abstractions.ITestOutputHelper out
         using var model = new Gpt(Student);
         var dir = TestSupport.TempDirectory();
         int round = 0;
-        UnderGcPressure($"cached kd {divergence}", () =>
+        try
         {
-            // A fresh cache file every round, so the fill path runs under pressure too, not only lookups.
-            using var cache = new TeacherLogitCache(Path.Combine(dir, $"cache-{round++}.bin"), teacher, Stream.Length, topK: 8);
-            var objective = new LogitKdObjective(new CachedTeacher(cache, 32), divergence, 0.5, 2.0);
-            AssertFinite(NewTrainer(model, objective, aligned: true).Run());
-        });
+            UnderGcPressure($"cached kd {divergence}", () =>
+            {
+                // A fresh cache file every round, so the fill path runs under pressure too, not only lookups.
+                var path = Path.Combine(dir, $"cache-{round++}.bin");
+                using (var cache = new TeacherLogitCache(path, teacher, Stream.Length, topK: 8))
+                    AssertFinite(NewTrainer(model, new LogitKdObjective(new CachedTeacher(cache, 32), divergence, 0.5, 2.0), aligned: true).Run());
+                File.Delete(path);
+            });
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     [Fact]
