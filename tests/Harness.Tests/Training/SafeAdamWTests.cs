@@ -35,7 +35,7 @@ public class SafeAdamWTests
     {
         foreach (var ((name, pa), (_, pb)) in a.named_parameters().Zip(b.named_parameters()))
         {
-            double diff = pa.sub(pb).abs().max().item<float>();
+            double diff = pa.Minus(pb).abs().max().item<float>();
             Assert.True(diff <= tolerance, $"{name}: max |difference| {diff}");
         }
     }
@@ -47,7 +47,9 @@ public class SafeAdamWTests
         using var _a = ours;
         using var _b = theirs;
         using var safe = Trainer.BuildOptimizer(ours, Config);
-        // TorchSharp's AdamW with the same two groups the trainer builds (matrices decayed, vectors and wpe not).
+        // TorchSharp's AdamW with the same two groups the trainer builds (matrices decayed, vectors and wpe not).  It is
+        // banned for the harness (its step() passes temporary Scalars), but here it is the reference and runs without GC pressure.
+#pragma warning disable RS0030
         var decay = new List<Parameter>();
         var noDecay = new List<Parameter>();
         foreach (var (name, p) in theirs.named_parameters())
@@ -71,8 +73,9 @@ public class SafeAdamWTests
             safe.Step();
             reference.step();
         }
+#pragma warning restore RS0030
         Assert.Equal(25, safe.StepCount);
-        // Same operations in the same order: equal to float rounding (in practice bit-identical).
+        // Same operations in the same order: bit-identical on CPU (max difference 0 when written); 1e-7 leaves room for other kernels.
         AssertSameParameters(ours, theirs, 1e-7);
         // And the run moved the weights, so the comparison means something.
         torch.manual_seed(11);
