@@ -33,7 +33,7 @@ public class KdStepBenchmarks
 
     Gpt teacher = null!;
     Gpt student = null!;
-    optim.Optimizer optimizer = null!;
+    SafeAdamW optimizer = null!;
     TeacherLogitCache? cache;
     LogitKdObjective objective = null!;
     TrainingBatch[] batches = [];
@@ -62,7 +62,7 @@ public class KdStepBenchmarks
         var teacherSignal = signal(teacher);
         torch.manual_seed(1);
         student = new Gpt(studentConfig);
-        optimizer = optim.AdamW(student.parameters(), 1e-3, 0.9, 0.999, 1e-8, 0.01);
+        optimizer = SafeAdamW.ForAll(student, 1e-3, 0.9, 0.999, 1e-8, 0.01);
         objective = new LogitKdObjective(teacherSignal, DivergenceKind.ForwardKl, 0.5, 2.0);
         step = 0;
     }
@@ -95,9 +95,9 @@ public class KdStepBenchmarks
         var batch = batches[step++ % Batches];
         using var scope = NewDisposeScope();
         var loss = objective.Loss(student.call(batch.X), batch);
-        optimizer.zero_grad();
+        optimizer.ZeroGrad();
         loss.backward();
-        optimizer.step();
+        optimizer.Step();
         return loss.item<float>();
     }
 

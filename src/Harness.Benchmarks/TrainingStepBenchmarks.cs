@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Harness.Modeling;
+using Harness.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -18,7 +19,7 @@ public class TrainingStepBenchmarks
     public string Preset { get; set; } = "small";
 
     Gpt model = null!;
-    optim.Optimizer optimizer = null!;
+    SafeAdamW optimizer = null!;
     Tensor x = null!, y = null!;
     GptConfig config = null!;
 
@@ -29,7 +30,7 @@ public class TrainingStepBenchmarks
         torch.manual_seed(0);
         config = GptConfig.Presets[Preset] with { VocabSize = 512, TieEmbeddings = false };
         model = new Gpt(config);
-        optimizer = optim.AdamW(model.parameters(), 1e-3, 0.9, 0.999, 1e-8, 0.01);
+        optimizer = SafeAdamW.ForAll(model, 1e-3, 0.9, 0.999, 1e-8, 0.01);
         x = randint(0, 512, [32, config.ContextLength], dtype: ScalarType.Int64);
         y = randint(0, 512, [32, config.ContextLength], dtype: ScalarType.Int64);
     }
@@ -40,9 +41,9 @@ public class TrainingStepBenchmarks
         using var scope = NewDisposeScope();
         var logits = model.call(x);
         var loss = nn.functional.cross_entropy(logits.view(-1, 512), y.view(-1));
-        optimizer.zero_grad();
+        optimizer.ZeroGrad();
         loss.backward();
-        optimizer.step();
+        optimizer.Step();
         return loss.item<float>();
     }
 

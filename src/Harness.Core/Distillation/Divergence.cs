@@ -34,8 +34,8 @@ public static class Divergence
     {
         var perToken = kind switch
         {
-            DivergenceKind.ForwardKl => (teacherLogProbs.exp() * (teacherLogProbs - studentLogProbs)).sum(-1),
-            DivergenceKind.ReverseKl => (studentLogProbs.exp() * (studentLogProbs - teacherLogProbs)).sum(-1),
+            DivergenceKind.ForwardKl => (teacherLogProbs.exp() * teacherLogProbs.Minus(studentLogProbs)).sum(-1),
+            DivergenceKind.ReverseKl => (studentLogProbs.exp() * studentLogProbs.Minus(teacherLogProbs)).sum(-1),
             DivergenceKind.GeneralizedJsd => Jsd(teacherLogProbs, studentLogProbs, beta),
             _ => throw new ArgumentOutOfRangeException(nameof(kind)),
         };
@@ -63,21 +63,21 @@ public static class Divergence
         Tensor perToken;
         if (kind == DivergenceKind.ForwardKl)
         {
-            perToken = (flat.LogProbs.exp() * (flat.LogProbs - atTop)).sum(-1);                     // (N)
+            perToken = (flat.LogProbs.exp() * flat.LogProbs.Minus(atTop)).sum(-1);                    // (N)
             if (flat.TailCount > 0)
             {
                 var tail = flat.TailLogProb.squeeze(-1);                                            // (N)
                 var u = tail.exp();
-                var studentTail = studentLogProbs.sum(-1) - atTop.sum(-1);                          // Σ over the tail of s_j
-                perToken = perToken + u.Mul(flat.TailCount) * tail - u * studentTail;
+                var studentTail = studentLogProbs.sum(-1).Minus(atTop.sum(-1));                       // Σ over the tail of s_j
+                perToken = perToken.Plus(u.Times(flat.TailCount) * tail).Minus(u * studentTail);
             }
         }
         else
         {
             var studentTop = atTop.exp();                                                           // (N, k)
-            perToken = (studentLogProbs.exp() * studentLogProbs).sum(-1) - (studentTop * flat.LogProbs).sum(-1);
+            perToken = (studentLogProbs.exp() * studentLogProbs).sum(-1).Minus((studentTop * flat.LogProbs).sum(-1));
             if (flat.TailCount > 0)
-                perToken = perToken - flat.TailLogProb.squeeze(-1) * studentTop.sum(-1).SubtractFrom(1);
+                perToken = perToken.Minus(flat.TailLogProb.squeeze(-1) * studentTop.sum(-1).SubtractedFrom(1));
         }
         return perToken.mean();
     }
@@ -85,9 +85,9 @@ public static class Divergence
     static Tensor Jsd(Tensor teacherLogProbs, Tensor studentLogProbs, double beta)
     {
         // log m = logsumexp(log β + log p_T, log(1−β) + log p_S), stable for tiny probabilities.
-        var logMixture = stack([teacherLogProbs.Add(Math.Log(beta)), studentLogProbs.Add(Math.Log(1 - beta))]).logsumexp(0);
-        var klTeacher = (teacherLogProbs.exp() * (teacherLogProbs - logMixture)).sum(-1);
-        var klStudent = (studentLogProbs.exp() * (studentLogProbs - logMixture)).sum(-1);
-        return klTeacher.Mul(beta) + klStudent.Mul(1 - beta);
+        var logMixture = stack([teacherLogProbs.PlusScalar(Math.Log(beta)), studentLogProbs.PlusScalar(Math.Log(1 - beta))]).logsumexp(0);
+        var klTeacher = (teacherLogProbs.exp() * teacherLogProbs.Minus(logMixture)).sum(-1);
+        var klStudent = (studentLogProbs.exp() * studentLogProbs.Minus(logMixture)).sum(-1);
+        return klTeacher.Times(beta).Plus(klStudent.Times(1 - beta));
     }
 }

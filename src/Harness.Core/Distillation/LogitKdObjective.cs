@@ -37,11 +37,11 @@ public sealed class LogitKdObjective : ITrainingObjective
         var flat = studentLogits.view(-1, v);                                         // (B·T, V)
         var hard = F.cross_entropy(flat, batch.Y.view(-1));
         if (alpha >= 1.0) return hard;
-        var studentLogProbs = F.log_softmax(flat.Div(temperature), 1);                // (B·T, V)
+        var studentLogProbs = F.log_softmax(flat.DividedBy(temperature), 1);                // (B·T, V)
         var divergenceMean = teacher is ITopKTeacherSignal sparse
             ? Divergence.Mean(divergence, sparse.TopK(batch, temperature), studentLogProbs, beta)   // (B·T, k) + tail, no grad
             : Divergence.Mean(divergence, teacher.LogProbs(batch, temperature).view(-1, v), studentLogProbs, beta);
-        var soft = divergenceMean.Mul(temperature * temperature);
-        return hard.Mul(alpha) + soft.Mul(1 - alpha);
+        var soft = divergenceMean.Times(temperature * temperature);
+        return hard.Times(alpha).Plus(soft.Times(1 - alpha));
     }
 }

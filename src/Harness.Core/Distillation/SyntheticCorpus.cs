@@ -36,7 +36,7 @@ public static class SyntheticCorpus
             var sequence = tensor(prompts, [batchSize, promptLength]).to(device);                  // (B, t)
             for (int t = promptLength; t < config.ContextLength; t++)
             {
-                var logits = teacher.call(sequence)[.., -1, ..].Div(temperature);                    // (B, V)
+                var logits = teacher.call(sequence)[.., -1, ..].DividedBy(temperature);                    // (B, V)
                 flops += batchSize * t * ModelMath.ForwardFlopsPerToken(config, t);
                 var next = SampleTopP(logits, topP, generator);                                     // (B, 1)
                 sequence = cat([sequence, next], 1);
@@ -54,8 +54,8 @@ public static class SyntheticCorpus
         var probs = F.softmax(logits, -1);
         var (sorted, order) = probs.sort(-1, descending: true);
         var cumulative = sorted.cumsum(-1);
-        var drop = (cumulative - sorted) > topP;                 // keep the token that crosses p
-        sorted = sorted.masked_fill(drop, 0);
+        var drop = cumulative.Minus(sorted).GreaterThan(topP);   // keep the token that crosses p
+        sorted = sorted.FilledWhere(drop, 0);
         sorted = sorted / sorted.sum(-1, keepdim: true);
         var choice = multinomial(sorted, 1, generator: generator); // (B, 1) index into sorted order
         return order.gather(-1, choice);

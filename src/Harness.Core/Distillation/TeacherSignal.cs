@@ -42,6 +42,6 @@ public sealed class OnlineTeacher : ITeacherSignal
     public Tensor LogProbs(TrainingBatch batch, double temperature)
     {
         using var _ = no_grad();
-        return F.log_softmax(teacher.call(batch.X).Div(temperature), -1);
+        return F.log_softmax(teacher.call(batch.X).DividedBy(temperature), -1);
     }
 }

@@ -24,20 +24,20 @@ public sealed record TopKDistribution(Tensor Ids, Tensor LogProbs, Tensor TailLo
     {
         long k = ids.shape[^1];
         long tailCount = vocabSize - k;
-        var scaled = topLogProbs.Div(temperature);                                                          // (…, k)
+        var scaled = topLogProbs.DividedBy(temperature);                                                          // (…, k)
         if (tailCount == 0)
-            return new TopKDistribution(ids, scaled.log_softmax(-1), scaled.narrow(-1, 0, 1).FullLike(double.NegativeInfinity), 0);
-        var residual = topLogProbs.exp().sum(-1, keepdim: true).SubtractFrom(1).clamp_min(1e-12);           // (…, 1)
-        var tail = residual.Div(tailCount).log().Div(temperature);                                          // (…, 1)
-        var logZ = cat([scaled, tail.Add(Math.Log(tailCount))], -1).logsumexp(-1, keepdim: true);           // (…, 1)
-        return new TopKDistribution(ids, scaled - logZ, tail - logZ, tailCount);
+            return new TopKDistribution(ids, scaled.log_softmax(-1), scaled.narrow(-1, 0, 1).FilledLike(double.NegativeInfinity), 0);
+        var residual = topLogProbs.exp().sum(-1, keepdim: true).SubtractedFrom(1).AtLeast(1e-12);           // (…, 1)
+        var tail = residual.DividedBy(tailCount).log().DividedBy(temperature);                                          // (…, 1)
+        var logZ = cat([scaled, tail.PlusScalar(Math.Log(tailCount))], -1).logsumexp(-1, keepdim: true);           // (…, 1)
+        return new TopKDistribution(ids, scaled.Minus(logZ), tail.Minus(logZ), tailCount);
     }
 
     /// <summary>The same distribution as dense log-probs (…, V).</summary>
     public Tensor Dense()
     {
         var shape = LogProbs.shape.Take((int)LogProbs.dim() - 1).Append(VocabSize).ToArray();
-        var fill = TailCount > 0 ? TailLogProb : TailLogProb.FullLike(double.NegativeInfinity);
+        var fill = TailCount > 0 ? TailLogProb : TailLogProb.FilledLike(double.NegativeInfinity);
         return fill.expand(shape).clone().scatter_(-1, Ids, LogProbs);                                       // (…, V)
     }
 

@@ -115,7 +115,7 @@ public sealed class GptScorer : ILanguageModelScorer
                 var logits = model.Head(hidden.view(rows * width, -1).index_select(0, tensor(positions).to(device)))
                                   .to(ScalarType.Float32);                                          // (M, V)
                 // log p(target) = logit[target] − logsumexp(logits): avoids materialising a second (M, V) tensor.
-                var tokenLogProb = (logits.gather(-1, ys).squeeze(-1) - logits.logsumexp(-1)).to(ScalarType.Float64).cpu(); // (M)
+                var tokenLogProb = logits.gather(-1, ys).squeeze(-1).Minus(logits.logsumexp(-1)).to(ScalarType.Float64).cpu(); // (M)
                 var greedy = logits.argmax(-1).eq(ys.squeeze(-1)).cpu();                              // (M)
                 var logProbValues = tokenLogProb.data<double>().ToArray();
                 var greedyValues = greedy.data<bool>().ToArray();

@@ -32,7 +32,7 @@ public sealed class Gpt : nn.Module<Tensor, Tensor>
         h = new ModuleList<GptBlock>(Enumerable.Range(0, config.Layers).Select(_ => new GptBlock(config)).ToArray());
         ln_f = nn.LayerNorm(config.DModel);
         lm_head = config.TieEmbeddings ? null : nn.Linear(config.DModel, config.VocabSize, hasBias: false);
-        positions = torch.arange(config.ContextLength, dtype: ScalarType.Int64);
+        positions = torch.tensor(Enumerable.Range(0, config.ContextLength).Select(i => (long)i).ToArray()); // arange without Scalars
         InitialiseWeights(config);
         RegisterComponents();
         if (device is not null) this.to(device);
@@ -51,7 +51,7 @@ public sealed class Gpt : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var t = idx.shape[1];
         var pos = positions.narrow(0, 0, t).to(idx.device);                       // (T)
-        var x = drop.call(wte.call(idx) + wpe.call(pos));                          // (B, T, C)
+        var x = drop.call(wte.call(idx).Plus(wpe.call(pos)));                          // (B, T, C)
         foreach (var block in h)
             x = block.call(x);                                                     // (B, T, C)
         return ln_f.call(x).MoveToOuterDisposeScope();
@@ -97,8 +97,8 @@ public sealed class GptBlock : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        x = x + attn.call(ln_1.call(x));  // (B, T, C)
-        return x + mlp.call(ln_2.call(x));
+        x = x.Plus(attn.call(ln_1.call(x)));  // (B, T, C)
+        return x.Plus(mlp.call(ln_2.call(x)));
     }
 
     internal void Initialise(double residualStd)

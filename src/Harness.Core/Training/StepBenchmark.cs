@@ -37,7 +37,7 @@ public static class StepBenchmark
         manual_seed(0);
         using var model = new Gpt(config, device);
         model.train();
-        using var optimizer = optim.AdamW(model.parameters(), 1e-3, 0.9, 0.999, 1e-8, 0.01);
+        using var optimizer = SafeAdamW.ForAll(model, 1e-3, 0.9, 0.999, 1e-8, 0.01);
         var times = new List<double>();
         double peakRss = 0, rssAfterWarmup = 0;
         for (int i = 0; i < warmup + steps; i++)
@@ -49,9 +49,9 @@ public static class StepBenchmark
                 var y = randint(0, config.VocabSize, [batchSize, config.ContextLength], dtype: ScalarType.Int64, device: device);
                 var logits = model.call(x);
                 var loss = nn.functional.cross_entropy(logits.view(-1, config.VocabSize), y.view(-1));
-                optimizer.zero_grad();
+                optimizer.ZeroGrad();
                 loss.backward();
-                optimizer.step();
+                optimizer.Step();
                 if (device.type == DeviceType.CUDA) cuda.synchronize();
             }
             if (i >= warmup) times.Add(clock.Elapsed.TotalSeconds);
@@ -82,7 +82,7 @@ public static class StepBenchmark
         manual_seed(0);
         using var model = new Gpt(config, device);
         model.train();
-        using var optimizer = optim.AdamW(model.parameters(), 1e-3, 0.9, 0.999, 1e-8, 0.01);
+        using var optimizer = SafeAdamW.ForAll(model, 1e-3, 0.9, 0.999, 1e-8, 0.01);
         using var x = randint(0, config.VocabSize, [batchSize, config.ContextLength], dtype: ScalarType.Int64, device: device);
         using var y = randint(0, config.VocabSize, [batchSize, config.ContextLength], dtype: ScalarType.Int64, device: device);
         Tensor Loss() => nn.functional.cross_entropy(model.call(x).view(-1, config.VocabSize), y.view(-1));
@@ -99,10 +99,10 @@ public static class StepBenchmark
             times.Sort();
             return times[times.Count / 2];
         }
-        double full = Median(() => { var loss = Loss(); optimizer.zero_grad(); loss.backward(); optimizer.step(); });
+        double full = Median(() => { var loss = Loss(); optimizer.ZeroGrad(); loss.backward(); optimizer.Step(); });
         double forward = Median(() => Loss());
-        double forwardBackward = Median(() => { var loss = Loss(); optimizer.zero_grad(); loss.backward(); });
-        double step = Median(() => optimizer.step());
+        double forwardBackward = Median(() => { var loss = Loss(); optimizer.ZeroGrad(); loss.backward(); });
+        double step = Median(() => optimizer.Step());
 
         long rows = (long)batchSize * config.ContextLength;
         int c = config.DModel;
@@ -198,7 +198,7 @@ public static class StepBenchmark
     {
         manual_seed(1);
         using var student = new Gpt(studentConfig, device);
-        using var optimizer = optim.AdamW(student.parameters(), 1e-3, 0.9, 0.999, 1e-8, 0.01);
+        using var optimizer = SafeAdamW.ForAll(student, 1e-3, 0.9, 0.999, 1e-8, 0.01);
         var objective = new LogitKdObjective(teacher, DivergenceKind.ForwardKl, 0.5, 2.0);
         var clock = new Stopwatch();
         for (int i = 0; i < steps; i++)
@@ -208,9 +208,9 @@ public static class StepBenchmark
             var starts = sampler.Starts(i);
             var (x, y) = sampler.Batch(starts, device);
             var loss = objective.Loss(student.call(x), new TrainingBatch(x, y, starts, i));
-            optimizer.zero_grad();
+            optimizer.ZeroGrad();
             loss.backward();
-            optimizer.step();
+            optimizer.Step();
             if (device.type == DeviceType.CUDA) cuda.synchronize();
         }
         return (double)(steps - 2) * sampler.BatchSize * studentConfig.ContextLength / clock.Elapsed.TotalSeconds;

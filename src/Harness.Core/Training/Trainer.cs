@@ -77,10 +77,10 @@ public sealed class Trainer
         {
             cancellation.ThrowIfCancellationRequested();
             double lr = schedule.At(step);
-            foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+            optimizer.LearningRate = lr;
             using (var scope = NewDisposeScope())
             {
-                optimizer.zero_grad();
+                optimizer.ZeroGrad();
                 Tensor stepLoss = zeros(1, device: device);
                 for (int micro = 0; micro < config.GradAccum; micro++)
                 {
@@ -88,15 +88,15 @@ public sealed class Trainer
                     var starts = sampler.Starts(index);
                     var (x, y) = sampler.Batch(starts, device);
                     var logits = model.call(x);                                                   // (B, T, V)
-                    var loss = objective.Loss(logits, new TrainingBatch(x, y, starts, index)).Div(config.GradAccum);
+                    var loss = objective.Loss(logits, new TrainingBatch(x, y, starts, index)).DividedBy(config.GradAccum);
                     loss.backward();
-                    stepLoss = stepLoss + loss.detach();
+                    stepLoss = stepLoss.Plus(loss.detach());
                 }
                 if (config.GradClip > 0)
                     nn.utils.clip_grad_norm_(model.parameters(), config.GradClip);
-                optimizer.step();
+                optimizer.Step();
                 // Accumulate on device; one host sync per log interval instead of one per step.
-                var kept = runningLoss is null ? stepLoss : runningLoss + stepLoss;
+                var kept = runningLoss is null ? stepLoss : runningLoss.Plus(stepLoss);
                 runningLoss?.Dispose();
                 runningLoss = kept.MoveToOuterDisposeScope();
                 runningCount++;
@@ -136,21 +136,18 @@ public sealed class Trainer
     }
 
     /// <summary>AdamW with decoupled weight decay on matrices only (biases, LayerNorm gains and position tables are not decayed, as in nanoGPT / GPT-3).</summary>
-    optim.Optimizer BuildOptimizer()
+    internal SafeAdamW BuildOptimizer() => BuildOptimizer(model, config);
+
+    internal static SafeAdamW BuildOptimizer(Gpt model, TrainingConfig config)
     {
-        var decay = new List<Parameter>();
-        var noDecay = new List<Parameter>();
+        var decay = new List<(string, Parameter)>();
+        var noDecay = new List<(string, Parameter)>();
         foreach (var (name, p) in model.named_parameters())
         {
             if (!p.requires_grad) continue;
-            if (p.dim() >= 2 && !name.StartsWith("wpe", StringComparison.Ordinal)) decay.Add(p); else noDecay.Add(p);
+            if (p.dim() >= 2 && !name.StartsWith("wpe", StringComparison.Ordinal)) decay.Add((name, p)); else noDecay.Add((name, p));
         }
-        var groups = new List<AdamW.ParamGroup>
-        {
-            new(decay, new AdamW.Options { LearningRate = config.LearningRate, weight_decay = config.WeightDecay, beta1 = config.Beta1, beta2 = config.Beta2 }),
-            new(noDecay, new AdamW.Options { LearningRate = config.LearningRate, weight_decay = 0, beta1 = config.Beta1, beta2 = config.Beta2 }),
-        };
-        return optim.AdamW(groups, config.LearningRate, config.Beta1, config.Beta2, 1e-8, config.WeightDecay, false, false);
+        return new SafeAdamW([new(decay, config.WeightDecay), new(noDecay, 0)], config.LearningRate, config.Beta1, config.Beta2, 1e-8);
     }
 }
 
@@ -158,31 +155,34 @@ public sealed class Trainer
 public sealed record ResumeState(int Step, List<EvalPoint> Curve, double WallSeconds)
 {
     const string StateFile = "resume.json";
+    /// <summary>SafeAdamW moments and step counts (safetensors keyed by parameter name).</summary>
+    const string OptimizerFile = "resume-optimizer.safetensors";
 
-    public static void Save(string directory, Gpt model, optim.Optimizer optimizer, ResumeState state)
+    public static void Save(string directory, Gpt model, SafeAdamW optimizer, ResumeState state)
     {
         Directory.CreateDirectory(directory);
         // Weights and moments first, the state file last: the state file is the commit marker.
         AtomicFile.Write(Path.Combine(directory, "resume-model.safetensors"), s => model.save_safetensors(s, leaveOpen: true));
-        AtomicFile.Write(Path.Combine(directory, "resume-optimizer.bin"), s => ((OptimizerHelper)optimizer).save_py(s, leaveOpen: true));
+        AtomicFile.Write(Path.Combine(directory, OptimizerFile), optimizer.Save);
         AtomicFile.WriteAllText(Path.Combine(directory, StateFile), JsonSerializer.Serialize(state));
     }
 
-    public static bool TryLoad(string directory, Gpt model, optim.Optimizer optimizer, out ResumeState state)
+    public static bool TryLoad(string directory, Gpt model, SafeAdamW optimizer, out ResumeState state)
     {
         state = new ResumeState(0, [], 0);
         var path = Path.Combine(directory, StateFile);
-        if (!File.Exists(path)) return false;
+        // A folder from before SafeAdamW (resume-optimizer.bin, TorchSharp's format) has no optimiser state we can read: start over.
+        if (!File.Exists(path) || !File.Exists(Path.Combine(directory, OptimizerFile))) return false;
         state = JsonSerializer.Deserialize<ResumeState>(File.ReadAllText(path))!;
         model.load_safetensors(Path.Combine(directory, "resume-model.safetensors"));
-        ((OptimizerHelper)optimizer).load_py(Path.Combine(directory, "resume-optimizer.bin"));
+        optimizer.Load(Path.Combine(directory, OptimizerFile));
         return true;
     }
 
     public static void Clear(string directory)
     {
         if (!Directory.Exists(directory)) return;
-        foreach (var f in new[] { StateFile, "resume-model.safetensors", "resume-optimizer.bin" })
+        foreach (var f in new[] { StateFile, "resume-model.safetensors", OptimizerFile, "resume-optimizer.bin" })
             File.Delete(Path.Combine(directory, f));
     }
 }

@@ -34,7 +34,7 @@ public class DistillationTests
 
     sealed class FixedTeacher(Tensor logits) : ITeacherSignal
     {
-        public Tensor LogProbs(TrainingBatch batch, double temperature) => F.log_softmax(logits / temperature, -1);
+        public Tensor LogProbs(TrainingBatch batch, double temperature) => F.log_softmax(logits.DividedBy(temperature), -1);
         public double OnlineFlopsPerToken => 0;
     }
 
@@ -108,7 +108,7 @@ public class DistillationTests
         var cached = Gradient(new CachedTeacher(cache, 32));
         Assert.Equal(starts.Distinct().Count(), cache.FilledWindows);
         // float16 storage of log-probs: agreement to ~1e-3 relative.
-        double relative = (online - cached).norm().item<float>() / online.norm().item<float>();
+        double relative = online.Minus(cached).norm().item<float>() / online.norm().item<float>();
         Assert.True(relative < 5e-3, $"relative gradient difference {relative}");
     }
 
@@ -124,7 +124,7 @@ public class DistillationTests
     {
         const int vocab = 17;
         torch.manual_seed(7);
-        var teacherLogProbs = F.log_softmax(randn(3, 4, vocab, dtype: ScalarType.Float64).Mul(3), -1);          // (B, T, V)
+        var teacherLogProbs = F.log_softmax(randn(3, 4, vocab, dtype: ScalarType.Float64).Times(3), -1);          // (B, T, V)
         var (top, ids) = teacherLogProbs.topk(k, dim: -1);
         var teacher = TopKDistribution.FromTopK(ids, top, vocab, temperature);
         var studentLogits = randn(12, vocab, dtype: ScalarType.Float64, requires_grad: true);
@@ -132,7 +132,7 @@ public class DistillationTests
         (double Value, Tensor Grad) Evaluate(Func<Tensor, Tensor> divergence)
         {
             studentLogits.grad?.zero_();
-            var value = divergence(F.log_softmax(studentLogits.Div(temperature), 1));
+            var value = divergence(F.log_softmax(studentLogits.DividedBy(temperature), 1));
             value.backward();
             return (value.item<double>(), studentLogits.grad!.clone());
         }
@@ -140,9 +140,9 @@ public class DistillationTests
         var sparse = Evaluate(s => Divergence.Mean(kind, teacher, s));
         Assert.True(dense.Value > 0);
         Assert.Equal(dense.Value, sparse.Value, 10);
-        Assert.True((dense.Grad - sparse.Grad).abs().max().item<double>() < 1e-10);
+        Assert.True(dense.Grad.Minus(sparse.Grad).abs().max().item<double>() < 1e-10);
         // The sparse distribution is a distribution: Σ_k q_i + (V−k)·q_tail = 1.
-        var total = teacher.LogProbs.exp().sum(-1) + (k < vocab ? teacher.TailLogProb.squeeze(-1).exp().Mul(vocab - k) : zeros(3, 4, dtype: ScalarType.Float64));
-        Assert.True((total - 1).abs().max().item<double>() < 1e-12);
+        var total = teacher.LogProbs.exp().sum(-1).Plus(k < vocab ? teacher.TailLogProb.squeeze(-1).exp().Times(vocab - k) : zeros(3, 4, dtype: ScalarType.Float64));
+        Assert.True(total.PlusScalar(-1).abs().max().item<double>() < 1e-12);
     }
 }

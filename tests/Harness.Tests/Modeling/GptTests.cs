@@ -42,7 +42,7 @@ public class GptTests
         Assert.Equal(new long[] { 2, 10, 64 }, logits.shape);
         // Changing the last token must not change earlier positions' logits.
         using var changed = idx.clone();
-        changed[0, 9] = (changed[0, 9] + 1) % 64;
+        changed[0, 9] = torch.tensor((changed[0, 9].item<long>() + 1) % 64);
         using var logits2 = model.call(changed);
         Assert.True(torch.allclose(logits[0, ..9], logits2[0, ..9], 1e-5, 1e-6));
         Assert.False(torch.allclose(logits[0, 9], logits2[0, 9], 1e-5, 1e-6));

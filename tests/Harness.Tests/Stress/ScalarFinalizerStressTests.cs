@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using Harness.Distillation;
+using Harness.Evaluation;
+using Harness.Modeling;
+using Harness.Tests.Evaluation;
+using Harness.Training;
+using TorchSharp;
+
+namespace Harness.Tests.Stress;
+
+/// <summary>
+/// The GC thread below makes every other test's TorchSharp code a suspect, so this collection runs alone, after the
+/// parallel ones (xunit: a collection with DisableParallelization runs by itself).
+/// </summary>
+[CollectionDefinition(nameof(GcPressure), DisableParallelization = true)]
+public sealed class GcPressure;
+
+/// <summary>
+/// TorchSharp Scalars are freed by their finalizer.  A temporary Scalar (implicit number → Scalar, or the alpha = 1 that
+/// Tensor.add(Tensor) passes on) has no managed reference left once its native handle has been read, so a GC can free
+/// it while libtorch still reads it ("Expected false to be true … toFloat at c10/core/Scalar.h", or a wrong value).
+/// These tests run each hot path of the harness for a few seconds while a second thread collects and finalizes in a
+/// loop; before the fix they failed within seconds (see README "TorchSharp safety").
+/// </summary>
+[Collection(nameof(GcPressure))]
+public class ScalarFinalizerStressTests(Xunit.Abstractions.ITestOutputHelper output)
+{
+    static readonly TimeSpan Duration = TimeSpan.FromSeconds(2.5);
+
+    /// <summary>Runs <paramref name="iteration"/> repeatedly for <see cref="Duration"/> under GC pressure; returns the iteration count.</summary>
+    int UnderGcPressure(string what, Action iteration)
+    {
+        using var stop = new CancellationTokenSource();
+        long collections = 0;
+        var collector = new Thread(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                collections++;
+            }
+        }) { IsBackground = true, Name = "gc-pressure" };
+        collector.Start();
+        var clock = Stopwatch.StartNew();
+        int iterations = 0;
+        try
+        {
+            do
+            {
+                iteration();
+                iterations++;
+            } while (clock.Elapsed < Duration);
+        }
+        finally
+        {
+            stop.Cancel();
+            collector.Join();
+        }
+        output.WriteLine($"{what}: {iterations} iterations, {collections} collections in {clock.Elapsed.TotalSeconds:F1} s");
+        Assert.True(collections > 10, $"the GC thread ran only {collections} collections");
+        return iterations;
+    }
+
+    static readonly GptConfig Student = TestSupport.TinyModel(vocab: 32);
+    static readonly GptConfig TeacherConfig = Student with { DModel = 32 };
+    static readonly int[] Stream = TestSupport.PatternStream(3000, 32, seed: 1);
+    static readonly int[] Validation = TestSupport.PatternStream(600, 32, seed: 2);
+
+    static Trainer NewTrainer(Gpt model, ITrainingObjective objective, bool aligned = false)
+    {
+        // Weight decay, clipping and accumulation on: every optimiser and trainer path runs.
+        var training = new TrainingConfig { BatchSize = 4, GradAccum = 2, MaxSteps = 20, LearningRate = 3e-3, MinLearningRate = 3e-4, WarmupSteps = 3, EvalInterval = 10, LogInterval = 5, WeightDecay = 0.1, GradClip = 1.0 };
+        return new Trainer(model, training, new BatchSampler(Stream, training.BatchSize, Student.ContextLength, seed: 3, alignToContext: aligned),
+            new LossEvaluator(Validation, TestSupport.UnitByteLengths(32), Student.ContextLength, 128, batchSize: 2), objective, torch.CPU);
+    }
+
+    static void AssertFinite(TrainingResult result) =>
+        Assert.All(result.Curve, p => Assert.True(double.IsFinite(p.ValLoss), $"val loss {p.ValLoss} at step {p.Step}"));
+
+    [Fact]
+    public void Training_from_scratch()
+    {
+        torch.manual_seed(1);
+        using var model = new Gpt(Student);
+        UnderGcPressure("scratch", () => AssertFinite(NewTrainer(model, new CrossEntropyObjective()).Run()));
+    }
+
+    [Fact]
+    public void Training_with_online_logit_kd()
+    {
+        torch.manual_seed(2);
+        using var teacher = new Gpt(TeacherConfig);
+        using var model = new Gpt(Student);
+        var objective = new LogitKdObjective(new OnlineTeacher(teacher), DivergenceKind.ForwardKl, 0.5, 2.0);
+        UnderGcPressure("online kd", () => AssertFinite(NewTrainer(model, objective).Run()));
+    }
+
+    [Theory]
+    [InlineData(DivergenceKind.ForwardKl)]
+    [InlineData(DivergenceKind.ReverseKl)]
+    [InlineData(DivergenceKind.GeneralizedJsd)]
+    public void Training_with_cached_logit_kd(DivergenceKind divergence)
+    {
+        torch.manual_seed(3);
+        using var teacher = new Gpt(TeacherConfig);
+        using var model = new Gpt(Student);
+        var dir = TestSupport.TempDirectory();
+        int round = 0;
+        try
+        {
+            UnderGcPressure($"cached kd {divergence}", () =>
+            {
+                // A fresh cache file every round, so the fill path runs under pressure too, not only lookups.
+                var path = Path.Combine(dir, $"cache-{round++}.bin");
+                using (var cache = new TeacherLogitCache(path, teacher, Stream.Length, topK: 8))
+                    AssertFinite(NewTrainer(model, new LogitKdObjective(new CachedTeacher(cache, 32), divergence, 0.5, 2.0), aligned: true).Run());
+                File.Delete(path);
+            });
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Held_out_evaluation()
+    {
+        torch.manual_seed(4);
+        using var model = new Gpt(Student);
+        var evaluator = new LossEvaluator(Validation, TestSupport.UnitByteLengths(32), Student.ContextLength, 0, batchSize: 1);
+        var expected = evaluator.Evaluate(model);
+        UnderGcPressure("held-out evaluation", () => Assert.Equal(expected, evaluator.Evaluate(model)));
+    }
+
+    [Fact]
+    public void Benchmark_scoring()
+    {
+        torch.manual_seed(5);
+        using var model = new Gpt(new GptConfig(256, 32, 2, 2, 16, Dropout: 0.1));
+        var scorer = new GptScorer(model, GptScorerTests.ByteTokenizer(), batchSize: 2);
+        var requests = Enumerable.Range(0, 8).Select(i => new LoglikelihoodRequest($"The answer to item {i} is", $" {i * 7}")).ToList();
+        var generation = new[] { new GenerationRequest("Once upon a", 6, []), new GenerationRequest("2 + 2 =", 3, ["."]) };
+        var expected = scorer.LogLikelihood(requests);
+        var expectedText = scorer.GenerateGreedy(generation);
+        UnderGcPressure("benchmark scoring", () =>
+        {
+            Assert.Equal(expected, scorer.LogLikelihood(requests));
+            Assert.Equal(expectedText, scorer.GenerateGreedy(generation));
+        });
+    }
+
+    [Fact]
+    public void Seq_kd_sampling()
+    {
+        torch.manual_seed(6);
+        using var teacher = new Gpt(TeacherConfig);
+        var expected = SyntheticCorpus.Generate(teacher, Stream, 48, 0.8, 0.9, seed: 7, batchSize: 2);
+        UnderGcPressure("seq-kd sampling", () =>
+            Assert.Equal(expected.Tokens, SyntheticCorpus.Generate(teacher, Stream, 48, 0.8, 0.9, seed: 7, batchSize: 2).Tokens));
+    }
+}
