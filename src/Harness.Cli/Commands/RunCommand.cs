@@ -108,8 +108,8 @@ public sealed class RunCommand : Command<RunSettings>
             total += seconds;
             string role = u.Role switch
             {
-                UnitRole.Trunk => $"trunk (forks at {string.Join(", ", u.ForkSteps)})",
-                UnitRole.Branch => $"branch of {u.TrunkKey}",
+                UnitRole.Trunk => $"trunk, forks at {string.Join(",", u.ForkSteps)}",
+                UnitRole.Branch => $"branch of #{units.FirstOrDefault(t => t.Key == u.TrunkKey)?.Index.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? u.TrunkKey}",
                 _ => "run",
             };
             table.AddRow($"{u.Index}", Markup.Escape(u.Name), u.Key, Markup.Escape(role), $"{ModelMath.NonEmbeddingParams(u.Model):N0}", $"{u.EndTokens:N0}",
