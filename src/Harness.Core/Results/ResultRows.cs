@@ -108,6 +108,8 @@ public sealed record CurveRow
     [Name("val_bpb")] public double ValBitsPerByte { get; init; }
     /// <summary>True for the unit's last evaluation (its final point).</summary>
     [Name("is_final")] public bool IsFinal { get; init; }
+    /// <summary>The unit's budget name ("trunk" for a WSD trunk), so a point names its (student, budget, seed, method) cell.</summary>
+    [Name("budget"), Optional, Default("")] public string Budget { get; init; } = "";
 }
 
 /// <summary>One row per unit × evaluation step × task × metric in evals.csv.</summary>

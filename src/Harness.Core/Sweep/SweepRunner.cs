@@ -179,7 +179,7 @@ public sealed class SweepRunner
             long microBatches = p.Step * microBatchesPerStep;
             return new CurveRow
             {
-                UnitKey = unit.Key, Method = unit.Method, Student = unit.Student, Seed = unit.Seed,
+                UnitKey = unit.Key, Method = unit.Method, Student = unit.Student, Budget = unit.Budget, Seed = unit.Seed,
                 ParamsNonEmbedding = ModelMath.NonEmbeddingParams(unit.Model), Step = p.Step, Tokens = p.Tokens,
                 FlopsStudentTrain = p.Tokens * trainPerToken,
                 FlopsTeacherInference = signal is OnlineTeacher ? p.Tokens * teacherForward : 0,

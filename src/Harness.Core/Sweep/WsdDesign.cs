@@ -33,10 +33,7 @@ public static class WsdDesign
                 long tokens = budget.TokensFor(ModelMath.TrainFlopsPerToken(model));
                 int steps = (training with { MaxTokens = tokens, MaxSteps = null }).TotalSteps(model.ContextLength);
                 int fork = steps - LearningRateSchedule.CooldownStepsFor(steps, fraction);
-                if (fork < Math.Max(1, training.WarmupSteps))
-                    problems.Add($"$.budgets (\"{budget.Name}\", student \"{studentName}\"): {steps} step(s) with cooldown_fraction {fraction} start the " +
-                                 $"cooldown at step {fork}, before warm-up ends (warmup_steps {training.WarmupSteps}); raise the budget, lower training.warmup_steps " +
-                                 "or training.cooldown_fraction, so that steps · (1 − cooldown_fraction) ≥ warmup_steps.");
+                if (training.WsdCooldownProblem(budget.Name, studentName, steps) is { } problem) problems.Add(problem);
                 branches.Add((budget.Name, tokens, steps, fork));
             }
             shapes.Add((studentName, model, branches));

@@ -63,6 +63,21 @@ public sealed record TrainingConfig : Harness.Config.IValidatable
         return p;
     }
 
+    /// <summary>
+    /// WSD: the problem with a run of <paramref name="steps"/> steps whose cooldown would start before warm-up ends (or at
+    /// step 0), or null.  Checked per (budget, student) by the experiment config and the sweep plan.
+    /// </summary>
+    public string? WsdCooldownProblem(string budget, string student, int steps)
+    {
+        if (ScheduleShape != LearningRateSchedule.Wsd) return null;
+        double fraction = CooldownFractionOrDefault;
+        int fork = steps - LearningRateSchedule.CooldownStepsFor(steps, fraction);
+        if (fork >= Math.Max(1, WarmupSteps)) return null;
+        return $"$.budgets (\"{budget}\", student \"{student}\"): {steps} step(s) with cooldown_fraction {fraction} start the " +
+               $"cooldown at step {fork}, before warm-up ends (warmup_steps {WarmupSteps}); raise the budget, lower training.warmup_steps " +
+               "or training.cooldown_fraction, so that steps · (1 − cooldown_fraction) ≥ warmup_steps.";
+    }
+
     public long TokensPerStep(int contextLength) => (long)BatchSize * GradAccum * contextLength;
 
     public int TotalSteps(int contextLength) =>

@@ -150,6 +150,7 @@ public class WsdSweepTests
         var curves = ResultTables.ReadAll<CurveRow>(Path.Combine(outcome.Directory, ResultSchema.CurvesFile));
         Assert.Equal([5, 10, 15, 16], curves.Where(c => c.UnitKey == trunk.UnitKey).Select(c => c.Step));
         Assert.DoesNotContain(curves, c => c.UnitKey == trunk.UnitKey && c.IsFinal);
+        Assert.All(curves, c => Assert.Equal(rows.Single(r => r.UnitKey == c.UnitKey).Budget, c.Budget));
         Assert.Equal([(10, true)], curves.Where(c => c.UnitKey == rows[1].UnitKey).Select(c => (c.Step, c.IsFinal)));
         Assert.Equal([(20, true)], curves.Where(c => c.UnitKey == rows[2].UnitKey).Select(c => (c.Step, c.IsFinal)));
         Assert.Equal(rows[2].ValLoss, curves.Single(c => c.UnitKey == rows[2].UnitKey).ValLoss);
