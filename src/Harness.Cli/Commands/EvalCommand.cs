@@ -68,6 +68,7 @@ public sealed class EvalCommand : Command<EvalSettings>
         var all = new List<EvalRow>();
         foreach (var key in folder.FinishedUnitKeys)
         {
+            if (!folder.ReadUnitRow(key).IsFinal) continue;   // a WSD trunk: not a finished run, no saved model
             var existing = folder.ReadUnitEvals(key);
             if (existing.Count > 0 && !settings.Force) continue;
             var modelDir = folder.ModelDirectory(key);

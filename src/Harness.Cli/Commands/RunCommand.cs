@@ -97,17 +97,29 @@ public sealed class RunCommand : Command<RunSettings>
     static void PrintPlan(IReadOnlyList<SweepUnit> units, string directory)
     {
         double gflops = StepBenchmark.MatmulGflops(n: 1024, reps: 5);
+        bool wsd = units.Any(u => u.Role != UnitRole.Run);
         var table = new Table().Title($"{units.Count} units → {Markup.Escape(directory)}")
-            .AddColumns("#", "key", "method", "student", "params (non-emb)", "budget", "tokens", "seed", "train FLOPs", "est. time");
+            .AddColumns("#", "unit", "key", "role", "params (non-emb)", "tokens", "steps", "own tokens", "own train FLOPs", "finished-run FLOPs", "est. time");
         double total = 0;
         foreach (var u in units)
         {
             // Rough: small CPU models reach ~30% of the measured matmul rate; KD adds the teacher's forward pass.
             double seconds = u.PredictedTrainFlops / (0.3 * gflops * 1e9) * (u.Method == "scratch" ? 1 : 1.4);
             total += seconds;
-            table.AddRow($"{u.Index}", u.Key, u.Method, u.Student, $"{ModelMath.NonEmbeddingParams(u.Model):N0}", u.Budget, $"{u.Tokens:N0}", $"{u.Seed}", u.PredictedTrainFlops.ToString("E2"), $"{seconds:F0} s");
+            string role = u.Role switch
+            {
+                UnitRole.Trunk => $"trunk, forks at {string.Join(",", u.ForkSteps)}",
+                UnitRole.Branch => $"branch of #{units.FirstOrDefault(t => t.Key == u.TrunkKey)?.Index.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? u.TrunkKey}",
+                _ => "run",
+            };
+            table.AddRow($"{u.Index}", Markup.Escape(u.Name), u.Key, Markup.Escape(role), $"{ModelMath.NonEmbeddingParams(u.Model):N0}", $"{u.EndTokens:N0}",
+                u.StartStep > 0 ? $"{u.StartStep}→{u.Steps}" : $"{u.Steps}", $"{u.OwnTokens:N0}", u.PredictedTrainFlops.ToString("E2"),
+                u.IsFinishedRun ? u.FinishedRunFlops.ToString("E2") : "(not a run)", $"{seconds:F0} s");
         }
         AnsiConsole.Write(table);
+        var totals = ComputeTotals.Predict(units);
+        AnsiConsole.MarkupLine($"student compute: {totals.TokensSpent:N0} tokens = {totals.StudentTrainFlopsSpent:E3} FLOPs spent for {totals.FinishedRuns} finished runs " +
+                               $"(as separate runs: {totals.FinishedRunTokens:N0} tokens = {totals.FinishedRunStudentTrainFlops:E3} FLOPs{(wsd ? $"; shared WSD trunks save {totals.SharingFactor:F2}×" : "")})");
         AnsiConsole.MarkupLine($"estimated total: {total / 60:F1} min (matmul probe {gflops:F0} GFLOP/s; rough, excludes evaluation and cache builds)");
     }
 
@@ -115,8 +127,8 @@ public sealed class RunCommand : Command<RunSettings>
     {
         var path = Path.Combine(directory, ResultSchema.RunsFile);
         if (!File.Exists(path)) return;
-        var rows = ResultTables.ReadAll<RunRow>(path);
-        var table = new Table().Title("final validation loss (nats/token), mean over seeds").AddColumn("student").AddColumn("budget");
+        var rows = ResultTables.ReadAll<RunRow>(path).Where(r => r.IsFinal).ToList();
+        var table = new Table().Title("final validation loss (nats/token) of finished runs, mean over seeds").AddColumn("student").AddColumn("budget");
         var methods = rows.Select(r => r.Method).Distinct().ToList();
         foreach (var m in methods) table.AddColumn(m);
         foreach (var g in rows.GroupBy(r => (r.Student, r.Budget, r.ParamsNonEmbedding)).OrderBy(g => g.Key.ParamsNonEmbedding).ThenBy(g => g.Min(r => r.Tokens)))

@@ -136,6 +136,12 @@ public sealed record ExperimentConfig : IValidatable
         if (Seeds.Count == 0) p.Add($"{path}.seeds: needs at least one seed.");
         foreach (var dup in Seeds.GroupBy(s => s).Where(g => g.Count() > 1)) p.Add($"{path}.seeds: seed {dup.Key} is repeated.");
         p.AddRange(Training.Validate($"{path}.training").Where(x => !x.Contains("max_tokens") && !x.Contains("max_steps")));
+        // WSD: every token budget's cooldown must start after warm-up (FLOP budgets depend on the vocabulary; the sweep plan checks those).
+        if (Training.ScheduleShape == LearningRateSchedule.Wsd && Training.BatchSize > 0 && Training.GradAccum > 0)
+            foreach (var (name, spec) in Students.Where(s => s.Value.Validate("").Count == 0))
+            foreach (var b in Budgets.Where(b => b.Tokens > 0))
+                if (Training.WsdCooldownProblem(b.Name, name, (Training with { MaxTokens = b.Tokens, MaxSteps = null }).TotalSteps(spec.Resolve(1).ContextLength)) is { } problem)
+                    p.Add(problem);
         if (Evaluation.CurveSubset < 0) p.Add($"{path}.evaluation.curve_subset: value {Evaluation.CurveSubset} must be ≥ 0.");
         if (Evaluation.CurveEvery < 1) p.Add($"{path}.evaluation.curve_every: value {Evaluation.CurveEvery} must be a positive integer (1 = every held-out evaluation).");
         if (Evaluation.MaxItems < 0) p.Add($"{path}.evaluation.max_items: value {Evaluation.MaxItems} must be ≥ 0.");

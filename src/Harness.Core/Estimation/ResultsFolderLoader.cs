@@ -46,7 +46,7 @@ public static class ResultsFolderLoader
             else
             {
                 // No curves: the runs' final values are the only points.
-                foreach (var run in ok.Values)
+                foreach (var run in ok.Values.Where(r => r.IsFinal))
                     points.Add(new MetricPoint(run.Method, run.UnitKey, run.Student, run.Budget, run.ParamsNonEmbedding, run.Tokens,
                         Flops(run), pick(run.ValLoss, run.ValBitsPerByte), true));
             }

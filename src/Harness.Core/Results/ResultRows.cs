@@ -65,6 +65,26 @@ public sealed record RunRow
     [Name("eval_seconds"), Optional] public double EvalSeconds { get; init; }
     [Name("device")] public string Device { get; init; } = "";
     [Name("threads")] public int Threads { get; init; }
+
+    // Design columns (README "Result files"); optional so files written before them read as cosine runs.
+    /// <summary>Learning-rate schedule: cosine | wsd.</summary>
+    [Name("schedule"), Optional, Default("cosine")] public string Schedule { get; init; } = "cosine";
+    /// <summary>run (a whole cosine run) | trunk (a WSD constant-LR trunk) | branch (a WSD cooldown branch).</summary>
+    [Name("role"), Optional, Default("run")] public string Role { get; init; } = "run";
+    /// <summary>True when the row is a finished run of its budget (run, branch); false for a WSD trunk, whose last point
+    /// is a constant-LR checkpoint, not a finished run.  Only finished runs are comparable across arms.</summary>
+    [Name("is_final"), Optional, Default(true)] public bool IsFinal { get; init; } = true;
+    /// <summary>Branch: unit key of the trunk it forked from; empty otherwise.</summary>
+    [Name("trunk_key"), Optional, Default("")] public string TrunkKey { get; init; } = "";
+    /// <summary>Branch: tokens at the fork (trained by the trunk and shared with the other branches); 0 otherwise.</summary>
+    [Name("fork_tokens"), Optional, Default(0L)] public long ForkTokens { get; init; }
+    /// <summary>Tokens this unit trained itself (a branch: its cooldown only).  The FLOP columns above describe the
+    /// finished run (a branch: trunk share up to the fork + cooldown); Σ of the *_spent columns over runs.csv is the
+    /// compute the sweep actually spent, each trunk counted once.</summary>
+    [Name("tokens_spent"), Optional, Default(-1L)] public long TokensSpent { get; init; } = -1;
+    [Name("flops_student_train_spent"), Optional, Default(-1.0)] public double FlopsStudentTrainSpent { get; init; } = -1;
+    /// <summary>Online teacher forward FLOPs this unit spent itself (0 with the logit cache).</summary>
+    [Name("flops_teacher_inference_spent"), Optional, Default(-1.0)] public double FlopsTeacherInferenceSpent { get; init; } = -1;
 }
 
 /// <summary>One row per unit per evaluation step in curves.csv; every row is a capability-vs-compute point.</summary>
@@ -88,6 +108,8 @@ public sealed record CurveRow
     [Name("val_bpb")] public double ValBitsPerByte { get; init; }
     /// <summary>True for the unit's last evaluation (its final point).</summary>
     [Name("is_final")] public bool IsFinal { get; init; }
+    /// <summary>The unit's budget name ("trunk" for a WSD trunk), so a point names its (student, budget, seed, method) cell.</summary>
+    [Name("budget"), Optional, Default("")] public string Budget { get; init; } = "";
 }
 
 /// <summary>One row per unit × evaluation step × task × metric in evals.csv.</summary>

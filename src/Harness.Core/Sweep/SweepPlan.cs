@@ -6,10 +6,44 @@ using Harness.Modeling;
 
 namespace Harness.Sweep;
 
-/// <summary>One trainable unit of a sweep: (teacher, student size, budget, method, seed).</summary>
+/// <summary>What a unit is: a whole run (cosine), or a WSD trunk or cooldown branch (see <see cref="WsdDesign"/>).</summary>
+public enum UnitRole { Run, Trunk, Branch }
+
+/// <summary>
+/// One trainable unit of a sweep: (teacher, student size, budget, method, seed).  With the cosine schedule a unit is a
+/// whole run of its budget.  With WSD a unit is either the constant-LR trunk of (student, method, seed) — not a finished
+/// run, <see cref="Budget"/> "trunk" — or the cooldown branch of one budget, which starts from the trunk's checkpoint at
+/// <see cref="StartStep"/> and whose end is a finished run of that budget.
+/// </summary>
 public sealed record SweepUnit(string Key, int Index, string Student, GptConfig Model, string Budget, long Tokens, string Method, int Seed)
 {
-    public double PredictedTrainFlops => Tokens * ModelMath.TrainFlopsPerToken(Model);
+    public UnitRole Role { get; init; } = UnitRole.Run;
+    /// <summary>"cosine" or "wsd".</summary>
+    public string Schedule { get; init; } = Training.LearningRateSchedule.Cosine;
+    /// <summary>The unit's last optimiser step (a branch's steps count from the start of its trunk).</summary>
+    public int Steps { get; init; }
+    /// <summary>Step the unit starts at: the fork step for a branch, else 0.</summary>
+    public int StartStep { get; init; }
+    public long TokensPerStep { get; init; }
+    /// <summary>Branch: the key of the trunk it forks from.</summary>
+    public string? TrunkKey { get; init; }
+    /// <summary>Trunk: steps at which it writes a fork checkpoint (one per branch).</summary>
+    public IReadOnlyList<int> ForkSteps { get; init; } = [];
+    /// <summary>Shards keep a group together (a trunk and its branches); a cosine unit is its own group.</summary>
+    public int Group { get; init; }
+
+    /// <summary>True when the unit's end is a finished run of its budget (cosine run, WSD branch), false for a trunk.</summary>
+    public bool IsFinishedRun => Role != UnitRole.Trunk;
+    /// <summary>Readable name, e.g. "scratch/pico/150k/seed1" (a trunk: ".../trunk/seedN").</summary>
+    public string Name => $"{Method}/{Student}/{Budget}/seed{Seed}";
+    /// <summary>Tokens at the unit's end, counted from step 0 (a branch includes its trunk's share).</summary>
+    public long EndTokens => Steps * TokensPerStep;
+    /// <summary>Tokens this unit trains itself (a branch: its cooldown only).</summary>
+    public long OwnTokens => (Steps - StartStep) * TokensPerStep;
+    /// <summary>Student training FLOPs this unit spends itself.</summary>
+    public double PredictedTrainFlops => OwnTokens * ModelMath.TrainFlopsPerToken(Model);
+    /// <summary>Student training FLOPs of the finished run it ends in (trunk share + cooldown for a branch; 0 for a trunk).</summary>
+    public double FinishedRunFlops => IsFinishedRun ? EndTokens * ModelMath.TrainFlopsPerToken(Model) : 0;
 }
 
 /// <summary>Expands an experiment config into units in a deterministic order, each with a stable key.</summary>
@@ -25,6 +59,8 @@ public static class SweepPlan
     /// </summary>
     public static IReadOnlyList<SweepUnit> Expand(ExperimentConfig config, int vocabSize, string dataHash, string? teacherHash)
     {
+        if (config.Training.ScheduleShape == Training.LearningRateSchedule.Wsd)
+            return WsdDesign.Expand(config, vocabSize, dataHash, teacherHash);
         var units = new List<SweepUnit>();
         foreach (var budget in config.Budgets)
         foreach (var (studentName, spec) in config.Students)
@@ -41,30 +77,42 @@ public static class SweepPlan
                     tokens,
                     method,
                     seed,
-                    training = config.Training with { MaxSteps = null, MaxTokens = null, CheckpointInterval = 0, LogInterval = 1 },
+                    training = config.Training with { MaxSteps = null, MaxTokens = null, CheckpointInterval = 0, LogInterval = 1, Schedule = null },
                     kd = method == "logit-kd" ? config.Kd with { Cache = false } : null,
                     seqKd = method == "seq-kd" ? config.SeqKd : null,
                     data = dataHash,
                     teacher = method == "scratch" ? null : teacherHash,
                 };
-                units.Add(new SweepUnit(Hash(identity), units.Count, studentName, model, budget.Name, tokens, method, seed));
+                int steps = (config.Training with { MaxTokens = tokens, MaxSteps = null }).TotalSteps(model.ContextLength);
+                units.Add(new SweepUnit(Hash(identity), units.Count, studentName, model, budget.Name, tokens, method, seed)
+                {
+                    Steps = steps, TokensPerStep = config.Training.TokensPerStep(model.ContextLength), Group = units.Count,
+                });
             }
         }
         return units;
     }
 
-    /// <summary>Parses "I/N" (1-based) and keeps units whose index ≡ I−1 (mod N).</summary>
+    /// <summary>Parses "I/N" (1-based) and keeps units whose group index ≡ I−1 (mod N); a WSD trunk and its branches share a group.</summary>
     public static IReadOnlyList<SweepUnit> Shard(IReadOnlyList<SweepUnit> units, string? shard)
     {
         if (string.IsNullOrEmpty(shard)) return units;
         var parts = shard.Split('/');
         if (parts.Length != 2 || !int.TryParse(parts[0], out var i) || !int.TryParse(parts[1], out var n) || n < 1 || i < 1 || i > n)
             throw new UserInputException($"--shard: value '{shard}' must be I/N with 1 ≤ I ≤ N, e.g. 1/2.");
-        return units.Where(u => u.Index % n == i - 1).ToList();
+        return units.Where(u => u.Group % n == i - 1).ToList();
     }
 
-    /// <summary>Keeps units whose key, method, student or budget contains the pattern (case-insensitive).</summary>
-    public static IReadOnlyList<SweepUnit> Only(IReadOnlyList<SweepUnit> units, string? pattern) =>
-        string.IsNullOrEmpty(pattern) ? units :
-        units.Where(u => $"{u.Key} {u.Method} {u.Student} {u.Budget} seed{u.Seed}".Contains(pattern, StringComparison.OrdinalIgnoreCase)).ToList();
+    /// <summary>
+    /// Keeps units whose key, method, student, budget or "seedN" contains the pattern (case-insensitive), plus the trunk
+    /// of every kept WSD branch (a branch cannot start without it).
+    /// </summary>
+    public static IReadOnlyList<SweepUnit> Only(IReadOnlyList<SweepUnit> units, string? pattern)
+    {
+        if (string.IsNullOrEmpty(pattern)) return units;
+        var keep = units.Where(u => $"{u.Key} {u.Method} {u.Student} {u.Budget} seed{u.Seed}".Contains(pattern, StringComparison.OrdinalIgnoreCase))
+                        .Select(u => u.Key).ToHashSet(StringComparer.Ordinal);
+        foreach (var u in units.Where(u => keep.Contains(u.Key) && u.TrunkKey is not null).ToList()) keep.Add(u.TrunkKey!);
+        return units.Where(u => keep.Contains(u.Key)).ToList();
+    }
 }

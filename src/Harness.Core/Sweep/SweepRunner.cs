@@ -145,7 +145,8 @@ public sealed class SweepRunner
             cache?.Flush();
         }
         folder.RewriteTables(units.Select(u => u.Key).ToList());
-        WriteManifest(folder, data, teacherInfo, teacherHash, teacherPath, finished: true, cache);
+        WriteManifest(folder, data, teacherInfo, teacherHash, teacherPath, finished: true, cache,
+            ComputeTotals.From(units.Where(u => folder.IsFinished(u.Key)).Select(u => folder.ReadUnitRow(u.Key)).ToList()));
         cache?.Dispose();
         return new SweepOutcome(folder.Directory, units, ran, skipped, failed, clock.Elapsed.TotalSeconds, cache);
     }
@@ -153,7 +154,8 @@ public sealed class SweepRunner
     RunRow RunUnit(SweepUnit unit, PreparedData data, int[] byteLengths, Gpt? teacher, CheckpointInfo? teacherInfo, TeacherLogitCache? cache,
                    SyntheticCorpus.Result? synthetic, RunFolder folder, UnitEvaluator? evaluator, CancellationToken cancellation)
     {
-        var training = config.Training with { MaxTokens = unit.Tokens, MaxSteps = null, Seed = unit.Seed };
+        var plan = UnitTrainingPlan.For(unit, config.Training, folder);
+        var training = plan.Training;
         var stream = unit.Method == "seq-kd" ? synthetic!.Tokens : data.Train.Tokens;
         var sampler = new BatchSampler(stream, training.BatchSize, unit.Model.ContextLength, unit.Seed, alignToContext: true);
         double teacherForward = teacher is null ? 0 : ModelMath.ForwardFlopsPerToken(teacher.Config);
@@ -168,7 +170,7 @@ public sealed class SweepRunner
         torch.manual_seed(unit.Seed);
         using var student = new Gpt(unit.Model, options.Device);
         var trainer = new Trainer(student, training, sampler,
-            new LossEvaluator(data.Validation.Tokens, byteLengths, unit.Model.ContextLength, training.EvalTokens), objective, options.Device);
+            new LossEvaluator(data.Validation.Tokens, byteLengths, unit.Model.ContextLength, training.EvalTokens), objective, options.Device, plan.Schedule);
         long microBatchesPerStep = training.GradAccum;
         var windowsRead = new WindowCounter(sampler);
 
@@ -177,14 +179,14 @@ public sealed class SweepRunner
             long microBatches = p.Step * microBatchesPerStep;
             return new CurveRow
             {
-                UnitKey = unit.Key, Method = unit.Method, Student = unit.Student, Seed = unit.Seed,
+                UnitKey = unit.Key, Method = unit.Method, Student = unit.Student, Budget = unit.Budget, Seed = unit.Seed,
                 ParamsNonEmbedding = ModelMath.NonEmbeddingParams(unit.Model), Step = p.Step, Tokens = p.Tokens,
                 FlopsStudentTrain = p.Tokens * trainPerToken,
                 FlopsTeacherInference = signal is OnlineTeacher ? p.Tokens * teacherForward : 0,
                 FlopsTeacherCacheShare = signal is CachedTeacher ? windowsRead.After(microBatches) * unit.Model.ContextLength * teacherForward : 0,
                 FlopsSyntheticGeneration = unit.Method == "seq-kd" ? synthetic!.GenerationFlops * Math.Min(1.0, (double)p.Tokens / synthetic.Tokens.Length) : 0,
                 FlopsTeacherPretrain = pretrain,
-                ValLoss = p.ValLoss, ValBitsPerByte = p.ValBitsPerByte, IsFinal = p.IsFinal,
+                ValLoss = p.ValLoss, ValBitsPerByte = p.ValBitsPerByte, IsFinal = plan.IsFinal(p),
             };
         }
 
@@ -192,19 +194,20 @@ public sealed class SweepRunner
         var evalClock = new Stopwatch();       // curve-subset scoring, inside the trainer's wall time
         var finalEvalClock = new Stopwatch();  // final scoring, after it
         TrainingResult? result = null;
-        string failure = "";
+        string failure = plan.Failure ?? "";
         try
         {
-            result = trainer.Run(folder.ResumeDirectory(unit.Key), new CallbackProgress<TrainingProgress>(p => observer?.UnitProgress(p)), point =>
-            {
-                bool curvePoint = point.Step / training.EvalInterval % config.Evaluation.CurveEvery == 0;
-                if (evaluator is not null && config.Evaluation.CurveSubset > 0 && !point.IsFinal && curvePoint)
+            if (plan.Failure is null)
+                result = trainer.Run(folder.ResumeDirectory(unit.Key), new CallbackProgress<TrainingProgress>(p => observer?.UnitProgress(p)), point =>
                 {
-                    evalClock.Start();
-                    evals.AddRange(evaluator(student, unit.Key, unit.Method, point.Step, point.Tokens, false, true));
-                    evalClock.Stop();
-                }
-            }, cancellation);
+                    bool curvePoint = point.Step / training.EvalInterval % config.Evaluation.CurveEvery == 0;
+                    if (evaluator is not null && config.Evaluation.CurveSubset > 0 && !plan.IsFinal(point) && curvePoint)
+                    {
+                        evalClock.Start();
+                        evals.AddRange(evaluator(student, unit.Key, unit.Method, point.Step, point.Tokens, false, true));
+                        evalClock.Stop();
+                    }
+                }, cancellation, plan.StartFrom, plan.Snapshots);
         }
         catch (TrainingDivergedException e)
         {
@@ -213,7 +216,7 @@ public sealed class SweepRunner
         if (result is not null)
         {
             curve.AddRange(result.Curve.Select(Point));
-            if (evaluator is not null)
+            if (evaluator is not null && unit.IsFinishedRun)
             {
                 // Curve-subset scores from before a resume are lost with the process; the final evaluation is always complete.
                 finalEvalClock.Start();
@@ -237,7 +240,8 @@ public sealed class SweepRunner
             TokensPerSecond = result?.TokensPerSecond ?? 0, EvalSeconds = evalClock.Elapsed.TotalSeconds + finalEvalClock.Elapsed.TotalSeconds,
             Device = options.Device.type == DeviceType.CUDA ? $"cuda:{options.Device.index}" : "cpu", Threads = torch.get_num_threads(),
         };
-        if (result is not null)
+        row = plan.Describe(row, signal is OnlineTeacher ? teacherForward : 0);
+        if (result is not null && unit.IsFinishedRun)
         {
             // The student itself, so `harness eval` can score it later on other tasks.
             var modelDir = folder.ModelDirectory(unit.Key);
@@ -284,7 +288,8 @@ public sealed class SweepRunner
         return result;
     }
 
-    void WriteManifest(RunFolder folder, PreparedData data, CheckpointInfo? teacherInfo, string? teacherHash, string? teacherPath, bool finished, TeacherLogitCache? cache = null)
+    void WriteManifest(RunFolder folder, PreparedData data, CheckpointInfo? teacherInfo, string? teacherHash, string? teacherPath, bool finished, TeacherLogitCache? cache = null,
+                       ComputeTotals? compute = null)
     {
         var path = Path.Combine(folder.Directory, ResultSchema.ManifestFile);
         var existing = File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path)) : null;
@@ -321,6 +326,8 @@ public sealed class SweepRunner
                 ["top_k"] = cache.TopK, ["bytes_per_token"] = cache.BytesPerToken, ["windows_filled"] = cache.FilledWindows,
                 ["windows_total"] = cache.Windows, ["build_flops_this_process"] = cache.BuildFlops,
             },
+            ["schedule"] = config.Training.ScheduleShape,
+            ["compute"] = compute?.ToJson(),
             ["flop_formula"] = "train = 6·(N_nonembedding + V·d) + 12·L·T·d per token; forward = one third (Kaplan et al. 2020 Table 1; PaLM App. B)",
             ["started_utc"] = existing?["started_utc"]?.GetValue<string>() ?? DateTime.UtcNow.ToString("O"),
             ["finished_utc"] = finished ? DateTime.UtcNow.ToString("O") : null,

@@ -20,7 +20,7 @@ public sealed record TrainingResult(int Steps, long Tokens, IReadOnlyList<EvalPo
 public sealed class TrainingDivergedException(string message) : Exception(message);
 
 /// <summary>
-/// AdamW (Loshchilov &amp; Hutter 2019) with warm-up + cosine decay, global-norm clipping, gradient accumulation and
+/// AdamW (Loshchilov &amp; Hutter 2019) with warm-up + cosine decay or warmup–stable–decay (see <see cref="LearningRateSchedule"/>), global-norm clipping, gradient accumulation and
 /// periodic held-out evaluation.  Every step runs inside its own dispose scope so native memory stays flat.
 /// Resumable: a checkpoint holds weights, optimiser moments and the step; batches are a pure function of
 /// (seed, micro-batch index), so a resumed run continues exactly where the interrupted one was.
@@ -33,9 +33,14 @@ public sealed class Trainer
     readonly LossEvaluator evaluator;
     readonly ITrainingObjective objective;
     readonly Device device;
+    readonly LearningRateSchedule? scheduleOverride;
 
-    public Trainer(Gpt model, TrainingConfig config, BatchSampler sampler, LossEvaluator evaluator, ITrainingObjective objective, Device device)
+    /// <param name="schedule">Learning-rate schedule; null = the one <paramref name="config"/> describes for its budget
+    /// (<see cref="LearningRateSchedule.For"/>).  A WSD sweep passes the constant trunk schedule here.</param>
+    public Trainer(Gpt model, TrainingConfig config, BatchSampler sampler, LossEvaluator evaluator, ITrainingObjective objective, Device device,
+                   LearningRateSchedule? schedule = null)
     {
+        scheduleOverride = schedule;
         this.model = model;
         this.config = config;
         this.sampler = sampler;
@@ -48,11 +53,18 @@ public sealed class Trainer
     public long TokensPerStep => config.TokensPerStep(model.Config.ContextLength);
 
     /// <summary>Trains to the budget.  With <paramref name="resumeDirectory"/>, resumes from and writes checkpoints there.</summary>
+    /// <param name="startFrom">A checkpoint folder (written through <paramref name="snapshots"/> by another run) to start
+    /// from when <paramref name="resumeDirectory"/> holds no checkpoint: weights, optimiser moments and step are taken
+    /// from it, its curve and wall time are not (they belong to the run that wrote it).  A WSD cooldown branch starts
+    /// from its trunk's fork checkpoint this way; since batches are a function of (seed, micro-batch index), it then
+    /// continues the trunk's data order exactly.</param>
+    /// <param name="snapshots">Step → folder: after that many steps, write a checkpoint there (the forks of a WSD trunk).</param>
     public TrainingResult Run(string? resumeDirectory = null, IProgress<TrainingProgress>? progress = null,
-                              Action<EvalPoint>? onEval = null, CancellationToken cancellation = default)
+                              Action<EvalPoint>? onEval = null, CancellationToken cancellation = default,
+                              string? startFrom = null, IReadOnlyDictionary<int, string>? snapshots = null)
     {
         int totalSteps = TotalSteps;
-        var schedule = new LearningRateSchedule(config.LearningRate, config.MinLearningRate, config.WarmupSteps, totalSteps);
+        var schedule = scheduleOverride ?? LearningRateSchedule.For(config, totalSteps);
         var optimizer = BuildOptimizer();
         var curve = new List<EvalPoint>();
         int startStep = 0;
@@ -64,6 +76,14 @@ public sealed class Trainer
             curve.AddRange(state.Curve);
             priorWall = state.WallSeconds;
             resumed = true;
+        }
+        else if (startFrom is not null)
+        {
+            if (!ResumeState.TryLoad(startFrom, model, optimizer, out var fork))
+                throw new InvalidOperationException($"{startFrom}: no checkpoint to start from (resume.json missing).");
+            if (fork.Step >= totalSteps)
+                throw new InvalidOperationException($"{startFrom}: checkpoint at step {fork.Step} is not before this run's last step {totalSteps}.");
+            startStep = fork.Step;
         }
 
         model.train();
@@ -127,6 +147,8 @@ public sealed class Trainer
             }
             if (resumeDirectory is not null && config.CheckpointInterval > 0 && (step + 1) % config.CheckpointInterval == 0 && !last)
                 ResumeState.Save(resumeDirectory, model, optimizer, new ResumeState(step + 1, curve.ToList(), priorWall + clock.Elapsed.TotalSeconds));
+            if (snapshots is not null && snapshots.TryGetValue(step + 1, out var snapshotDirectory))
+                ResumeState.Save(snapshotDirectory, model, optimizer, new ResumeState(step + 1, curve.ToList(), priorWall + clock.Elapsed.TotalSeconds));
         }
         runningLoss?.Dispose();
         double wall = priorWall + clock.Elapsed.TotalSeconds;
