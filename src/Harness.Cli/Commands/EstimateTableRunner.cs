@@ -1,5 +1,6 @@
 using System.Globalization;
 using Harness.Estimation.PublicTables;
+using Harness.Results;
 using Harness.Reporting;
 using Spectre.Console;
 

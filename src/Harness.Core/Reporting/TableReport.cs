@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Harness.Estimation.PublicTables;
+using Harness.Results;
 using ScottPlot;
 
 namespace Harness.Reporting;
@@ -58,6 +59,14 @@ public static class TableReport
                               $" | {same[0].Note} |");
             }
             md.AppendLine();
+            var sources = e.Table.Models.Where(m => m.Benchmark == benchmark && m.SourceNote.Length > 0)
+                           .GroupBy(m => (m.Group, m.SourceNote)).Select(g => $"- {g.Key.Group} ({g.Count()} models): {g.Key.SourceNote}").Distinct().ToList();
+            if (sources.Count > 0)
+            {
+                md.AppendLine("Sources and caveats (the table's source_note; scores from different protocols are compared as published):").AppendLine();
+                foreach (var line in sources) md.AppendLine(line);
+                md.AppendLine();
+            }
             foreach (var figure in new[] { Capability(e, benchmark), Multipliers(e, benchmark) })
                 md.Append(Save(figure, figuresDir));
         }

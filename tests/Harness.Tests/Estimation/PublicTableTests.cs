@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Harness.Cli;
 using Harness.Estimation.PublicTables;
+using Harness.Results;
 
 namespace Harness.Tests.Estimation;
 

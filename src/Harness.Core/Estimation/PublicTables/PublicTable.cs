@@ -51,6 +51,8 @@ public sealed record TableModel
     public double Params { get; init; } = double.NaN;
     public double Chance { get; init; } = double.NaN;
     public DateOnly? Date { get; init; }
+    /// <summary>The row's source_note (provenance and caveats; empty when the table has none).</summary>
+    public string SourceNote { get; init; } = "";
     /// <summary>Spreadsheet row number (header = row 1).</summary>
     public int Row { get; init; }
 }
@@ -80,6 +82,7 @@ public static class PublicTableLoader
         var higher = t.Column("higher_is_better", true, "the benchmark's direction");
         var paramsCol = t.Column("params", false, "");
         var chanceCol = t.Column("chance", false, "");
+        var noteCol = t.Column("source_note", false, "");
         var dateName = request.Covariate ?? (request.Since is not null ? "release_date" : null);
         var dateCol = dateName is null ? -1 : t.Column(dateName, true, request.Covariate is not null
             ? "the covariate given by --covariate (a date, yyyy-MM-dd)" : "release dates, needed by --since");
@@ -118,7 +121,7 @@ public static class PublicTableLoader
             rows.Add((new TableModel
             {
                 Group = g, Model = m, Benchmark = b, Compute = c, Score = s, HigherIsBetter = h,
-                Params = Optional(paramsCol), Chance = Optional(chanceCol), Date = date, Row = row,
+                Params = Optional(paramsCol), Chance = Optional(chanceCol), Date = date, SourceNote = t.Text(i, noteCol), Row = row,
             }, key));
         }
         foreach (var byBenchmark in rows.GroupBy(r => r.M.Benchmark).Where(g => g.Select(r => r.M.HigherIsBetter).Distinct().Count() > 1))

@@ -2,7 +2,10 @@ using MathNet.Numerics.LinearRegression;
 
 namespace Harness.Estimation.PublicTables;
 
-/// <summary>How a treatment's score relates to a baseline frontier.</summary>
+/// <summary>
+/// How a treatment's score relates to a baseline frontier.  The values are those of <c>Harness.Results.MultiplierBound</c>
+/// on the estimator branch (issue 12), so the two outputs read alike.
+/// </summary>
 public static class BoundKind
 {
     /// <summary>Inside the frontier's range: a point estimate.</summary>
@@ -11,6 +14,8 @@ public static class BoundKind
     public const string Lower = "lower";
     /// <summary>The treatment is below the cheapest baseline model: M ≤ (cheapest baseline's compute) / C_T.</summary>
     public const string Upper = "upper";
+    /// <summary>A mean over models of which some are lower and some upper bounds: no number.</summary>
+    public const string Mixed = "mixed";
 }
 
 /// <summary>ln C_B(y_T): the log compute the baseline needs to reach a score, or the log of the bound's compute.</summary>
