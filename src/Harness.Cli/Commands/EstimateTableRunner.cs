@@ -80,6 +80,8 @@ internal static class EstimateTableRunner
 
     static void Print(TableEstimate e)
     {
+        // Piped output (a file, a README excerpt) gets 120 columns instead of Spectre's 80, so model names fit.
+        if (Console.IsOutputRedirected && AnsiConsole.Profile.Width < 120) AnsiConsole.Profile.Width = 120;
         foreach (var baseline in e.Request.Baselines)
         {
             var table = new Table().Border(TableBorder.Rounded)

@@ -23,7 +23,8 @@ public static class TableReport
         var ci = r.MCi95Low is { } lo && r.MCi95High is { } hi ? $" [{Number(lo)}, {Number(hi)}]" : "";
         var sig = r.MSigmoid is { } s ? $" (sigmoid extrap. {Number(s)}×)" : "";
         var years = r.Years is { } y ? $" {y.ToString("0.0", CultureInfo.InvariantCulture)} y" : "";
-        return prefix + Number(m) + "×" + ci + sig + years + (r.Extrapolated ? "*" : "");
+        var median = r.MMedian is { } md ? $"; median {Number(md)}×" + (r.MMedianCi95Low is { } ml && r.MMedianCi95High is { } mh ? $" [{Number(ml)}, {Number(mh)}]" : "") : "";
+        return prefix + Number(m) + "×" + ci + sig + years + (r.Extrapolated ? "*" : "") + median;
     }
 
     public static string Number(double v) =>

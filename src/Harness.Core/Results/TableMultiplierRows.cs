@@ -18,6 +18,7 @@ public static class TableRowKind
 /// </summary>
 public sealed record TableMultiplierRow
 {
+    [Name("schema_version")] public int SchemaVersion { get; init; } = ResultSchema.Version;
     [Name("kind")] public string Kind { get; init; } = TableRowKind.Point;
     [Name("baseline")] public string Baseline { get; init; } = "";
     [Name("treatment")] public string Treatment { get; init; } = "";
@@ -35,6 +36,10 @@ public sealed record TableMultiplierRow
     [Name("m")] public double? M { get; init; }
     [Name("m_ci95_low")] public double? MCi95Low { get; init; }
     [Name("m_ci95_high")] public double? MCi95High { get; init; }
+    /// <summary>Group rows: the median of the models' M (robust to one odd model), with its bootstrap interval.</summary>
+    [Name("m_median")] public double? MMedian { get; init; }
+    [Name("m_median_ci95_low")] public double? MMedianCi95Low { get; init; }
+    [Name("m_median_ci95_high")] public double? MMedianCi95High { get; init; }
     [Name("bound")] public string Bound { get; init; } = "";
     [Name("status")] public string Status { get; init; } = "ok";
     /// <summary>Linear frontier: C_B outside the baseline's compute range.</summary>

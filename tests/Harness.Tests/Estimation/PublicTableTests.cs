@@ -127,6 +127,7 @@ public class PublicTableTests
         var plain = Mean(e, "base", "eci");
         Assert.InRange(withDate.M!.Value, 2.9, 3.1);
         Assert.InRange(3.0, withDate.MCi95Low!.Value, withDate.MCi95High!.Value);
+        Assert.InRange(withDate.MMedian!.Value, 2.9, 3.1);
         Assert.True(plain.M > 10, $"without the covariate M = {plain.M}: the time trend should inflate it far above 3");
         Assert.True(plain.MCi95Low > 3, "and its interval should exclude the planted 3×");
         // The date fit's implied yearly growth is exp(γ/b) = exp(8/5).

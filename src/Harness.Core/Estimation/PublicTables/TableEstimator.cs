@@ -244,12 +244,15 @@ public static class TableEstimator
                 var status = !valid ? "no baseline frontier" : bounds.Count > 1 ? "mixed bounds" : bounds.Count == 1 ? bounds[0] + " bound" : "ok";
                 var ok = status is "ok" or "lower bound" or "upper bound";
                 var groupCi = status == "ok" ? MeanInterval(idx) : (null, null);
+                var medianCi = status == "ok" ? MedianInterval(idx) : (null, null);
                 yield return new TableMultiplierRow
                 {
                     Kind = TableRowKind.GroupMean, Baseline = _baseline, Treatment = group.Key, Benchmark = _benchmark, Control = _control, Frontier = frontierName,
                     Model = "*", Compute = Math.Exp(idx.Average(i => Math.Log(_treat[i].Compute))), Score = idx.Average(i => _treat[i].Score),
                     BaselineCompute = ok ? Math.Exp(mean + idx.Average(i => Math.Log(_treat[i].Compute))) : null,
                     M = ok ? Math.Exp(mean) : null, MCi95Low = groupCi.Item1, MCi95High = groupCi.Item2,
+                    MMedian = status == "ok" ? Math.Exp(Median(idx.Select(i => lnM[i]).ToList())) : null,
+                    MMedianCi95Low = medianCi.Item1, MMedianCi95High = medianCi.Item2,
                     Bound = bounds.Count == 1 ? bounds[0] : bounds.Count > 1 ? BoundKind.Mixed : BoundKind.None, Status = status,
                     Extrapolated = Linear is not null && idx.Any(i => _full[i].LnC < Linear.MinLnC || _full[i].LnC > Linear.MaxLnC),
                     Years = status == "ok" && growthPerYear > 1 ? mean / Math.Log(growthPerYear) : null,
@@ -270,6 +273,21 @@ public static class TableEstimator
                 foreach (var i in idx) { sum += _repTreat[b][i] * r[i]; n += _repTreat[b][i]; }
                 return n == 0 ? double.NaN : sum / n;  // +∞ and −∞ together give NaN: dropped, like a failed refit
             }));
+
+        /// <summary>The median over the group's models: robust to one odd model (e.g. a small code model on a general index).</summary>
+        (double? Lo, double? Hi) MedianInterval(int[] idx) =>
+            Interval(_rep.Select((r, b) =>
+            {
+                var draws = idx.SelectMany(i => Enumerable.Repeat(r[i], _repTreat[b][i])).Where(v => !double.IsNaN(v)).ToList();
+                return draws.Count == 0 ? double.NaN : Median(draws);
+            }));
+
+        static double Median(List<double> values)
+        {
+            values.Sort();
+            var n = values.Count;
+            return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+        }
 
         static (double? Lo, double? Hi) Interval(IEnumerable<double> lnReplicates)
         {
