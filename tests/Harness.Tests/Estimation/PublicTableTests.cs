@@ -213,6 +213,9 @@ public class PublicTableTests
         Assert.Contains("baseline 'base' has 2 model(s) on x", fewError.Message);
         Assert.Contains("at least 3", fewError.Message);
 
+        var unknown = Assert.Throws<UserInputException>(() => TableEstimator.Estimate(new TableRequest { Path = few, Baselines = ["bsae"], Treatments = ["new"] }));
+        Assert.Contains("value 'bsae' (given by --baseline) is in no row; groups present: base, new", unknown.Message);
+
         Assert.Equal(HarnessApp.InvalidInput, HarnessApp.Run(["estimate", "--table", path, "--baseline", "base", "--treatment", "new", "--covariate", "release_date"]));
         Assert.Equal(HarnessApp.InvalidInput, HarnessApp.Run(["estimate", "--table", few, "--baseline", "base", "--treatment", "new"]));
         Assert.Equal(HarnessApp.InvalidInput, HarnessApp.Run(["estimate", "--table", few, "--baseline", "base", "--treatment", "new", "--frontier", "spline"]));
