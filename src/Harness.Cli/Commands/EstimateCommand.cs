@@ -25,7 +25,7 @@ public sealed class EstimateSettings : BootstrapSettings
     public string[] Treatment { get; init; } = [];
 
     [CommandOption("--out <DIR>")]
-    [Description("Output folder for --table (default: beside the table).")]
+    [Description("Output folder for --table (default: results/<table file name>).")]
     public string? Out { get; init; }
 
     [CommandOption("--metric <NAME>")]
@@ -73,6 +73,7 @@ public sealed class EstimateCommand : Command<EstimateSettings>
     {
         if ((settings.ResultsDir is null) == (settings.Table is null))
             throw new UserInputException("estimate: give either RESULTS_DIR or --table FILE (exactly one).");
+        EstimateTableRunner.RejectUnknown(context);
         if (settings.Table is not null) return EstimateTableRunner.Run(settings);
         EstimateTableRunner.RejectTableOptions(settings);
         var options = new EstimateOptions

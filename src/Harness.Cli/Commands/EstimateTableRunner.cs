@@ -42,15 +42,16 @@ internal static class EstimateTableRunner
             CovariateReference = reference,
             DedupeBy = s.DedupeBy,
             Since = since,
-            Resamples = s.Resamples,
+            Replicates = s.Resamples,
             Seed = s.Seed,
         };
         var estimate = TableEstimator.Estimate(request);
-        var outDir = s.Out ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(s.Table!))!, Path.GetFileNameWithoutExtension(s.Table!) + ".estimate");
+        // Default: results/<table name>/ under the current folder, never beside the table (the shipped tables live in experiments/).
+        var outDir = s.Out ?? Path.Combine("results", Path.GetFileNameWithoutExtension(s.Table!));
         var (multipliers, fits) = TableEstimateWriter.Write(estimate, outDir);
         var report = TableReport.Write(estimate, outDir);
         Print(estimate);
-        AnsiConsole.MarkupLine($"wrote [blue]{Markup.Escape(multipliers)}[/], [blue]{Markup.Escape(fits)}[/] and [blue]{Markup.Escape(report)}[/] ({request.Resamples} resamples)");
+        AnsiConsole.MarkupLine($"wrote [blue]{Markup.Escape(multipliers)}[/], [blue]{Markup.Escape(fits)}[/] and [blue]{Markup.Escape(report)}[/] ({request.Replicates} resamples)");
         return 0;
     }
 
@@ -63,6 +64,14 @@ internal static class EstimateTableRunner
         if (s.Treatment.Length > 0) given.Add("--treatment");
         if (given.Count > 0)
             throw new UserInputException($"estimate RESULTS_DIR: {string.Join(", ", given)} only apply with --table FILE; fix: drop them or pass --table.");
+    }
+
+    /// <summary>Spectre passes options it does not know through as "remaining" arguments; here they are errors.</summary>
+    public static void RejectUnknown(Spectre.Console.Cli.CommandContext context)
+    {
+        var unknown = context.Remaining.Parsed.Select(p => "--" + p.Key.TrimStart('-')).Concat(context.Remaining.Raw).ToList();
+        if (unknown.Count > 0)
+            throw new UserInputException($"estimate: unknown option(s) {string.Join(", ", unknown)}; fix: see `harness estimate --help`.");
     }
 
     static TableFrontierKind? Add(List<string> problems, string message) { problems.Add(message); return null; }

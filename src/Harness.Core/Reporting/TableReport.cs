@@ -40,7 +40,7 @@ public static class TableReport
         md.AppendLine($"Baseline families: {string.Join(", ", e.Request.Baselines)}. Treatment: {string.Join(", ", e.Request.Treatments)}. " +
                       $"Frontier: {(e.Frontier == TableFrontierKind.Envelope ? "running best of each family, score linear in ln C between adjacent frontier models" : "least squares y = a + b·ln C" + (e.Request.Covariate is not null ? $" [+ γ·({e.Request.Covariate} − {e.ReferenceDate:yyyy-MM-dd})]" : ""))}. " +
                       $"M = C_B(y_T) / C_T; ≥ marks a lower bound (the treatment beats every model of the family), ≤ an upper bound; " +
-                      $"95% intervals from {e.Request.Resamples} bootstrap resamples of models.").AppendLine();
+                      $"95% intervals from {e.Request.Replicates} bootstrap resamples of models.").AppendLine();
         foreach (var n in e.Table.Notes) md.AppendLine($"- {n}");
         md.AppendLine();
         var benchmarks = e.Rows.Select(r => r.Benchmark).Distinct().ToList();

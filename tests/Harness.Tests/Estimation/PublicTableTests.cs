@@ -31,7 +31,7 @@ public class PublicTableTests
         var path = Write(Header + "\n" +
             "base,b1,1,1e21,x,10,true,\nbase,b2,1,1e22,x,20,true,\nbase,b3,1,1e23,x,30,true,\nbase,b4,1,1e24,x,25,true,\n" +
             "new,beats-all,1,1e21,x,40,true,\nnew,inside,1,1e21,x,25,true,\nnew,below,1,1e22,x,5,true,\nnew,ties-b3,1,1e21,x,30,true,\n");
-        var e = TableEstimator.Estimate(new TableRequest { Path = path, Baselines = ["base"], Treatments = ["new"], Resamples = 200 });
+        var e = TableEstimator.Estimate(new TableRequest { Path = path, Baselines = ["base"], Treatments = ["new"], Replicates = 200 });
 
         var beats = Point(e, "base", "x", "beats-all");
         Assert.Equal(BoundKind.Lower, beats.Bound);
@@ -66,7 +66,7 @@ public class PublicTableTests
         var path = Write(Header + "\n" +
             "base,b1,1,1e21,x,10,true,\nbase,b2,1,1e22,x,20,true,\nbase,b3,1,1e23,x,30,true,\n" +
             "new,n1,1,1e21,x,35,true,\nnew,n2,1,1e21,x,25,true,\n");
-        var e = TableEstimator.Estimate(new TableRequest { Path = path, Baselines = ["base"], Treatments = ["new"], Resamples = 100 });
+        var e = TableEstimator.Estimate(new TableRequest { Path = path, Baselines = ["base"], Treatments = ["new"], Replicates = 100 });
         var mean = Mean(e, "base", "x");
         Assert.Equal("lower bound", mean.Status);
         Assert.Equal(BoundKind.Lower, mean.Bound);
@@ -85,7 +85,7 @@ public class PublicTableTests
             "special,s1,1,1e21,x,10,true,\nspecial,s2,1,1e22,x,20,true,\nspecial,s3,1,1e23,x,30,true,\n" +
             "general,g1,1,1e22,y,1,true,\ngeneral,g2,1,1e23,y,2,true,\ngeneral,g3,1,1e24,y,3,true,\nspecial,s1,1,1e21,y,1,true,\n" +
             "new,n1,1,1e21,x,25,true,\nnew,n1,1,1e21,y,2,true,\n");
-        var e = TableEstimator.Estimate(new TableRequest { Path = path, Baselines = ["general", "special"], Treatments = ["new"], Resamples = 100 });
+        var e = TableEstimator.Estimate(new TableRequest { Path = path, Baselines = ["general", "special"], Treatments = ["new"], Replicates = 100 });
         Assert.Equal(Math.Pow(10, 2.5), Point(e, "general", "x", "n1").M!.Value, 6);
         Assert.Equal(Math.Pow(10, 1.5), Point(e, "special", "x", "n1").M!.Value, 6);
         Assert.Equal(100, Point(e, "general", "y", "n1").M!.Value, 6);
@@ -121,7 +121,7 @@ public class PublicTableTests
             csv.Append(CultureInfo.InvariantCulture, $"new,n{i},{Math.Exp(lnC):R},eci,{10 + 5 * (lnC + Math.Log(3)) + 8 * t:R},true,{Date(t)}\n");
         }
         var path = Write(csv.ToString());
-        var e = TableEstimator.Estimate(new TableRequest { Path = path, Baselines = ["base"], Treatments = ["new"], Covariate = "release_date", Resamples = 400 });
+        var e = TableEstimator.Estimate(new TableRequest { Path = path, Baselines = ["base"], Treatments = ["new"], Covariate = "release_date", Replicates = 400 });
         Assert.Equal(TableFrontierKind.Linear, e.Frontier);
         var withDate = Mean(e, "base", "eci", TableEstimator.DateControl);
         var plain = Mean(e, "base", "eci");
@@ -141,7 +141,7 @@ public class PublicTableTests
         var path = Write("group,model,base_model,compute_flops,benchmark,score,higher_is_better\n" +
             "us,gpt-5_high,GPT-5,1e25,eci,150,true\nus,gpt-5_medium,GPT-5,1e25,eci,148,true\nus,a,A,1e23,eci,120,true\nus,b,B,1e24,eci,130,true\n" +
             "cn,c,C,1e24,eci,140,true\n");
-        var e = TableEstimator.Estimate(new TableRequest { Path = path, Baselines = ["us"], Treatments = ["cn"], DedupeBy = "base_model", Frontier = TableFrontierKind.Envelope, Resamples = 10 });
+        var e = TableEstimator.Estimate(new TableRequest { Path = path, Baselines = ["us"], Treatments = ["cn"], DedupeBy = "base_model", Frontier = TableFrontierKind.Envelope, Replicates = 10 });
         Assert.DoesNotContain(e.Table.Models, m => m.Model == "gpt-5_medium");
         Assert.Contains(e.Table.Notes, n => n.Contains("kept 'gpt-5_high'") && n.Contains("'gpt-5_medium'"));
         Assert.Equal(3, Point(e, "us", "eci", "c").BaselineModels);
@@ -168,7 +168,7 @@ public class PublicTableTests
     public void Golden_numbers_on_the_shipped_R1_table()
     {
         var path = Path.Combine(Cli.CliTests.RepositoryRoot(), "experiments", "tables", "r1-distill-vs-qwen25.csv");
-        var e = TableEstimator.Estimate(new TableRequest { Path = path, Baselines = ["qwen2.5-instruct", "qwen2.5-math-instruct"], Treatments = ["r1-distill"], Resamples = 200 });
+        var e = TableEstimator.Estimate(new TableRequest { Path = path, Baselines = ["qwen2.5-instruct", "qwen2.5-math-instruct"], Treatments = ["r1-distill"], Replicates = 200 });
         const string I = "qwen2.5-instruct", M = "qwen2.5-math-instruct";
         void Is(double expected, TableMultiplierRow r, string bound)
         {
@@ -219,6 +219,10 @@ public class PublicTableTests
         Assert.Equal(HarnessApp.InvalidInput, HarnessApp.Run(["estimate", "--table", path, "--baseline", "base", "--treatment", "new", "--covariate", "release_date"]));
         Assert.Equal(HarnessApp.InvalidInput, HarnessApp.Run(["estimate", "--table", few, "--baseline", "base", "--treatment", "new"]));
         Assert.Equal(HarnessApp.InvalidInput, HarnessApp.Run(["estimate", "--table", few, "--baseline", "base", "--treatment", "new", "--frontier", "spline"]));
+        var good = Write(Header + "\nbase,b1,1,1e21,x,10,true,\nbase,b2,1,1e22,x,20,true,\nbase,b3,1,1e23,x,30,true,\nnew,n1,1,1e21,x,25,true,\n");
+        var outDir = TestSupport.TempDirectory();
+        Assert.Equal(HarnessApp.InvalidInput, HarnessApp.Run(["estimate", "--table", good, "--baseline", "base", "--treatment", "new", "--out", outDir, "--no-such-option", "1"]));
+        Assert.Equal(0, HarnessApp.Run(["estimate", "--table", good, "--baseline", "base", "--treatment", "new", "--out", outDir, "--resamples", "10"]));
         Assert.Equal(HarnessApp.InvalidInput, HarnessApp.Run(["estimate", "--table", few, "--baseline", "base", "--treatment", "new", "--covariate", "release_date", "--frontier", "envelope"]));
     }
 

@@ -34,7 +34,7 @@ public sealed record TableRequest
     public string? DedupeBy { get; init; }
     /// <summary>Keep only models released on or after this date (needs a date column: <see cref="Covariate"/> or <c>release_date</c>).</summary>
     public DateOnly? Since { get; init; }
-    public int Resamples { get; init; } = 1000;
+    public int Replicates { get; init; } = 1000;
     public int Seed { get; init; }
 }
 

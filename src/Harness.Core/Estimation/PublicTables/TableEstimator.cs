@@ -2,30 +2,13 @@ using Harness.Results;
 
 namespace Harness.Estimation.PublicTables;
 
-/// <summary>A baseline family's frontier on one benchmark under one control, with bootstrap intervals.</summary>
-public sealed record TableFitReport
-{
-    public required string Baseline { get; init; }
-    public required string Benchmark { get; init; }
-    public required string Control { get; init; }
-    public required string Frontier { get; init; }
-    public required int BaselineModels { get; init; }
-    /// <summary>Envelope: the frontier models (name, compute, score), cheapest first.</summary>
-    public IReadOnlyList<(string Model, double Compute, double Score)> FrontierModels { get; init; } = [];
-    /// <summary>Linear: a, b, γ and exp(γ/b) with bootstrap intervals.</summary>
-    public IReadOnlyList<ParameterEstimate> Parameters { get; init; } = [];
-    public string? ReferenceDate { get; init; }
-    public int FailedReplicates { get; init; }
-    public string? Note { get; init; }
-}
-
 public sealed record TableEstimate
 {
     public required TableRequest Request { get; init; }
     public required TableFrontierKind Frontier { get; init; }
     public required PublicTable Table { get; init; }
     public required IReadOnlyList<TableMultiplierRow> Rows { get; init; }
-    public required IReadOnlyList<TableFitReport> Fits { get; init; }
+    public required IReadOnlyList<TableFit> Fits { get; init; }
     public DateOnly? ReferenceDate { get; init; }
 }
 
@@ -44,8 +27,8 @@ public static class TableEstimator
 
     public static TableEstimate Estimate(TableRequest request)
     {
-        if (request.Resamples is < 0 or > 100_000)
-            throw new UserInputException($"--resamples: value '{request.Resamples}' must be between 0 and 100000 (0 skips intervals).");
+        if (request.Replicates is < 0 or > 100_000)
+            throw new UserInputException($"--resamples: value '{request.Replicates}' must be between 0 and 100000 (0 skips intervals).");
         var kind = request.Frontier ?? (request.Covariate is not null ? TableFrontierKind.Linear : TableFrontierKind.Envelope);
         if (request.Covariate is not null && kind == TableFrontierKind.Envelope)
             throw new UserInputException("--covariate: a running-best (envelope) frontier has no term for a covariate; rule: the covariate enters " +
@@ -60,7 +43,7 @@ public static class TableEstimator
         double Years(TableModel m) => reference is { } r && m.Date is { } d ? (d.DayNumber - r.DayNumber) / 365.25 : 0;
 
         var rows = new List<TableMultiplierRow>();
-        var fits = new List<TableFitReport>();
+        var fits = new List<TableFit>();
         var benchmarks = table.Models.Select(m => m.Benchmark).Distinct().ToList();
         var cell = 0;
         foreach (var baseline in request.Baselines)
@@ -129,7 +112,7 @@ public static class TableEstimator
             }
             for (var i = 0; i < treatModels.Count; i++) _full[i] = Solve(_envelope, Linear, treatModels[i]);
 
-            var b = request.Resamples;
+            var b = request.Replicates;
             _rep = new double[b][];
             _repTreat = new int[b][];
             _repParams = new double[b][];
@@ -296,23 +279,26 @@ public static class TableEstimator
             return (Math.Exp(Bootstrap.Percentile(sorted, 0.025)), Math.Exp(Bootstrap.Percentile(sorted, 0.975)));
         }
 
-        public TableFitReport Report(DateOnly? reference)
+        public TableFit Report(DateOnly? reference)
         {
-            var parameters = new List<ParameterEstimate>();
+            var parameters = new List<TableParameter>();
             if (Linear is not null)
             {
                 var names = new[] { "a", "b", "gamma_per_year", "growth_per_year" };
                 var values = new[] { Linear.A, Linear.B, Linear.Gamma, Linear.GrowthPerYear };
                 var count = Linear.WithCovariate ? 4 : 2;
                 for (var j = 0; j < count; j++)
-                    parameters.Add(ParameterEstimate.From(names[j], values[j], _repParams.Where(p => p.Length > j).Select(p => p[j])));
+                    {
+                    var p = ParameterEstimate.From(names[j], values[j], _repParams.Where(r => r.Length > j).Select(r => r[j]));
+                    parameters.Add(new TableParameter(p.Name, p.Value, p.Ci95Low, p.Ci95High));
+                }
             }
-            return new TableFitReport
+            return new TableFit
             {
                 Baseline = _baseline, Benchmark = _benchmark, Control = _control,
                 Frontier = _kind == TableFrontierKind.Envelope ? "envelope" : "linear",
                 BaselineModels = _base.Count,
-                FrontierModels = _envelope?.Points.Select(p => (_base[p.Index].Model, _base[p.Index].Compute, _base[p.Index].Score)).ToList() ?? [],
+                FrontierModels = _envelope?.Points.Select(p => new TableFrontierModel(_base[p.Index].Model, _base[p.Index].Compute, _base[p.Index].Score)).ToList() ?? [],
                 Parameters = parameters,
                 ReferenceDate = _control == DateControl ? reference?.ToString("yyyy-MM-dd") : null,
                 FailedReplicates = _failed,
