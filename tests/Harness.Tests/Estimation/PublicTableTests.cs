@@ -186,6 +186,31 @@ public class PublicTableTests
                      e.Fits.Single(f => f.Baseline == I && f.Benchmark == "gpqa").FrontierModels.Select(m => m.Model));
     }
 
+    /// <summary>
+    /// The shipped ECI table, checked against an independent re-computation (plain Python, normal equations solved by
+    /// Gaussian elimination, the same dedupe rule): after --dedupe-by base_model, 46 US and 27 Chinese models.  US fit
+    /// without the date: ECI = −174.807 + 5.258·ln C; geometric-mean M of the Chinese models 3.5987, median 2.4632.
+    /// With the date (reference = mean US date): ECI = −101.250 + 3.926·ln C + 8.616·years; M 1.7616, median 4.7431.
+    /// </summary>
+    [Fact]
+    public void Golden_numbers_on_the_shipped_ECI_table()
+    {
+        var path = Path.Combine(Cli.CliTests.RepositoryRoot(), "experiments", "tables", "epoch-eci-us-china.csv");
+        var e = TableEstimator.Estimate(new TableRequest
+            { Path = path, Baselines = ["us"], Treatments = ["china"], Covariate = "release_date", DedupeBy = "base_model", Replicates = 50 });
+        var plain = Mean(e, "us", "eci");
+        var dated = Mean(e, "us", "eci", TableEstimator.DateControl);
+        Assert.Equal(27, plain.Points);
+        Assert.Equal(46, plain.BaselineModels);
+        Assert.InRange(plain.M!.Value, 3.5987 * 0.9999, 3.5987 * 1.0001);
+        Assert.InRange(plain.MMedian!.Value, 2.4632 * 0.9999, 2.4632 * 1.0001);
+        Assert.InRange(dated.M!.Value, 1.7616 * 0.9999, 1.7616 * 1.0001);
+        Assert.InRange(dated.MMedian!.Value, 4.7431 * 0.9999, 4.7431 * 1.0001);
+        var fit = e.Fits.Single(f => f.Control == TableEstimator.DateControl);
+        Assert.Equal(8.616, fit.Parameters.Single(p => p.Name == "gamma_per_year").Value, 3);
+        Assert.Equal(3.926, fit.Parameters.Single(p => p.Name == "b").Value, 3);
+    }
+
     [Fact]
     public void Bad_tables_get_one_line_per_problem_and_exit_code_2()
     {
