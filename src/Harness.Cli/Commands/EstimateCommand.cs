@@ -17,15 +17,15 @@ public sealed class EstimateSettings : BootstrapSettings
     public string? Table { get; init; }
 
     [CommandOption("--baseline <GROUP>")]
-    [Description("Baseline group of --table (default: scratch).")]
-    public string Baseline { get; init; } = "scratch";
+    [Description("Baseline group(s) (families) of --table, each reported separately; repeat or separate with commas (default: scratch).")]
+    public string[] Baseline { get; init; } = [];
 
     [CommandOption("--treatment <GROUP>")]
     [Description("Treatment group(s) of --table; repeat or separate with commas.")]
     public string[] Treatment { get; init; } = [];
 
     [CommandOption("--out <DIR>")]
-    [Description("Output folder for --table (default: beside the table).")]
+    [Description("Output folder for --table (default: results/<table file name>).")]
     public string? Out { get; init; }
 
     [CommandOption("--metric <NAME>")]
@@ -44,6 +44,25 @@ public sealed class EstimateSettings : BootstrapSettings
     [Description("Fit the baseline on each run's final point only (default: every evaluation point).")]
     public bool FinalOnly { get; init; }
 
+    [CommandOption("--frontier <KIND>")]
+    [Description("--table only: envelope (running best, interpolated in log compute; default) or linear (least squares in log compute; default with --covariate).")]
+    public string? Frontier { get; init; }
+
+    [CommandOption("--covariate <COLUMN>")]
+    [Description("--table only: date column (yyyy-MM-dd) added to the linear frontier, y = a + b·ln C + γ·(date − ref); M is reported with and without it.")]
+    public string? Covariate { get; init; }
+
+    [CommandOption("--covariate-ref <DATE>")]
+    [Description("--table only: reference date of --covariate (default: mean baseline date; M does not depend on it).")]
+    public string? CovariateRef { get; init; }
+
+    [CommandOption("--dedupe-by <COLUMN>")]
+    [Description("--table only: base-model column; versions of one model (same group, benchmark and value) collapse to the best score.")]
+    public string? DedupeBy { get; init; }
+
+    [CommandOption("--since <DATE>")]
+    [Description("--table only: keep models released on or after DATE (reads the --covariate column, else release_date).")]
+    public string? Since { get; init; }
 
 }
 
@@ -54,6 +73,9 @@ public sealed class EstimateCommand : Command<EstimateSettings>
     {
         if ((settings.ResultsDir is null) == (settings.Table is null))
             throw new UserInputException("estimate: give either RESULTS_DIR or --table FILE (exactly one).");
+        EstimateTableRunner.RejectUnknown(context);
+        if (settings.Table is not null) return EstimateTableRunner.Run(settings);
+        EstimateTableRunner.RejectTableOptions(settings);
         var options = new EstimateOptions
         {
             Metrics = settings.Metric,
@@ -63,21 +85,8 @@ public sealed class EstimateCommand : Command<EstimateSettings>
             Resamples = settings.Resamples,
             Seed = settings.Seed,
         };
-        EstimateResult result;
-        string outDir;
-        if (settings.Table is { } table)
-        {
-            var treatments = settings.Treatment.SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
-            if (treatments.Count == 0)
-                throw new UserInputException("estimate --table: --treatment GROUP is required (the group to compare with --baseline).");
-            result = MultiplierEstimator.EstimateTable(table, settings.Baseline, treatments, options);
-            outDir = settings.Out ?? Path.GetDirectoryName(Path.GetFullPath(table))!;
-        }
-        else
-        {
-            result = MultiplierEstimator.EstimateResultsFolder(settings.ResultsDir!, options);
-            outDir = settings.ResultsDir!;
-        }
+        var result = MultiplierEstimator.EstimateResultsFolder(settings.ResultsDir!, options);
+        var outDir = settings.ResultsDir!;
         var (multipliers, fits) = EstimateWriter.Write(result, outDir);
         Print(result);
         AnsiConsole.MarkupLine($"wrote [blue]{Markup.Escape(multipliers)}[/] and [blue]{Markup.Escape(fits)}[/] " +

@@ -22,7 +22,7 @@ public static class ReportFigures
         return i >= 0 ? i : accounting.StartsWith("amortised", StringComparison.OrdinalIgnoreCase) ? 3 : 4;
     }
 
-    static readonly IPalette Palette = new ScottPlot.Palettes.Category10();
+    internal static readonly IPalette Palette = new ScottPlot.Palettes.Category10();
 
     /// <summary>
     /// A font family installed here that has the glyphs we print (×, −, ∞): DejaVu Sans on Debian, else Skia's default.
@@ -31,7 +31,7 @@ public static class ReportFigures
     static readonly string? FontFamily = SkiaSharp.SKFontManager.Default.GetFontFamilies()
         .FirstOrDefault(f => f is "DejaVu Sans" or "Liberation Sans" or "Arial");
 
-    static Plot NewPlot(string title, string xLabel, string yLabel)
+    internal static Plot NewPlot(string title, string xLabel, string yLabel)
     {
         var plot = new Plot();
         if (FontFamily is { } family) plot.Font.Set(family);
@@ -41,7 +41,7 @@ public static class ReportFigures
         return plot;
     }
 
-    static void LogAxis(IAxis axis, IEnumerable<double> log10Values, Func<double, string> format)
+    internal static void LogAxis(IAxis axis, IEnumerable<double> log10Values, Func<double, string> format)
     {
         var values = log10Values.Where(double.IsFinite).ToList();
         var span = values.Count > 0 ? values.Max() - values.Min() : 0;
@@ -242,7 +242,7 @@ public static class ReportFigures
         points.LegendText = legend;
     }
 
-    static void BreakEven(Plot plot)
+    internal static void BreakEven(Plot plot)
     {
         var line = plot.Add.HorizontalLine(0, 1.5f, Colors.Gray, LinePattern.Dashed);
         line.LegendText = "break-even (1×)";
