@@ -39,7 +39,7 @@ public static class ArgumentChecker
             if (!arg.StartsWith('-') || arg.Length == 1 || double.TryParse(arg, NumberStyles.Float, CultureInfo.InvariantCulture, out _)) continue;
             var option = arg.Split('=', 2)[0];
             if (valid.Contains(option)) continue;
-            if (Renamed.TryGetValue((name, option), out var now))
+            if (Renamed.TryGetValue((name, option), out var now) || (option == "--json" && valid.Contains("--format") && (now = "--format json") is not null))
             {
                 problems.Add($"{name} {option}: this option is now {now}.");
                 continue;

@@ -32,6 +32,14 @@ public sealed class EvalSettings : TorchSettings
     [Description("Results folder: re-evaluate units that already have benchmark rows.")]
     public bool Force { get; init; }
 
+    [CommandOption("--out <FILE>")]
+    [Description("Also write the scores as FILE (.csv: the evals.csv columns; .json: a list of the same rows). Refuses to overwrite.")]
+    public string? Out { get; init; }
+
+    [CommandOption("--format <FORMAT>")]
+    [Description("table (default), json or csv on standard output (rows with the evals.csv columns); messages go to standard error.")]
+    public string? Format { get; init; }
+
 }
 
 [Description("Score a checkpoint, or every unit of a results folder that lacks benchmark rows, on the task suite; prints a table.")]
@@ -39,12 +47,16 @@ public sealed class EvalCommand : Command<EvalSettings>
 {
     public override int Execute(CommandContext context, EvalSettings settings, CancellationToken cancellation)
     {
+        var format = Output.Parse(settings.Format, OutputFormat.Table, OutputFormat.Json, OutputFormat.Csv);
+        Output.Configure(format);
+        if (settings.Out is { } o && File.Exists(RepositoryPaths.Resolve(o)))
+            throw new UserInputException($"eval --out: {RepositoryPaths.Resolve(o)} already exists; nothing was run.", ["--out: choose a new file name."]);
         DeviceSelector.ConfigureThreads(settings.Threads);
         var device = DeviceSelector.Resolve(settings.Device);
         var target = RepositoryPaths.ResolveInput(settings.Target);
         int? maxItems = settings.MaxItems > 0 ? settings.MaxItems : null;
         if (File.Exists(Path.Combine(target, ResultSchema.ManifestFile)))
-            return EvaluateResults(target, settings, maxItems, device);
+            return EvaluateResults(target, settings, maxItems, device, format);
         if (!File.Exists(Path.Combine(target, Checkpoint.ConfigFile)))
             throw new UserInputException($"{target}: neither a checkpoint folder ({Checkpoint.ConfigFile}) nor a results folder ({ResultSchema.ManifestFile}).");
         var data = DataFor(target);
@@ -53,12 +65,12 @@ public sealed class EvalCommand : Command<EvalSettings>
         using (model)
         {
             var rows = EvaluationRunner.Run(new GptScorer(model, data.Tokenizer), tasks, Path.GetFileName(target), "checkpoint", 0, 0, true, maxItems);
-            Print(rows.GroupBy(_ => Path.GetFileName(target)));
+            Emit(rows, settings, format, rows.GroupBy(_ => Path.GetFileName(target)));
         }
         return 0;
     }
 
-    int EvaluateResults(string directory, EvalSettings settings, int? maxItems, TorchSharp.torch.Device device)
+    int EvaluateResults(string directory, EvalSettings settings, int? maxItems, TorchSharp.torch.Device device, OutputFormat format)
     {
         var folder = new RunFolder(directory);
         var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, ResultSchema.ManifestFile)));
@@ -80,7 +92,8 @@ public sealed class EvalCommand : Command<EvalSettings>
             var (model, _) = Checkpoint.Load(modelDir, device);
             using (model)
             {
-                var rows = EvaluationRunner.Run(new GptScorer(model, data.Tokenizer), tasks, key, row.Method, 0, row.Tokens, true, maxItems);
+                var rows = EvaluationRunner.Run(new GptScorer(model, data.Tokenizer), tasks, key, row.Method, 0, row.Tokens, true, maxItems)
+                    .Select(r => r with { Student = row.Student, Budget = row.Budget, Seed = row.Seed }).ToList();
                 folder.WriteUnitEvals(key, rows);
                 all.AddRange(rows);
                 AnsiConsole.MarkupLine($"[grey]unit {key} ({row.Method} {row.Student} {row.Budget} seed {row.Seed}) evaluated[/]");
@@ -88,7 +101,7 @@ public sealed class EvalCommand : Command<EvalSettings>
         }
         folder.RewriteTables();
         if (all.Count == 0) AnsiConsole.MarkupLine("every unit already has benchmark rows (use --force to re-evaluate).");
-        else Print(all.GroupBy(r => r.Method));
+        Emit(all, settings, format, all.GroupBy(r => r.Method));
         return 0;
     }
 
@@ -102,6 +115,28 @@ public sealed class EvalCommand : Command<EvalSettings>
         if (data.TokenizerHash != info.TokenizerHash && info.TokenizerHash != "")
             throw new UserInputException($"{checkpoint}: tokenizer mismatch.", [$"{Path.Combine(checkpoint, Checkpoint.ConfigFile)}: tokenizer_hash {info.TokenizerHash} differs from the data's {data.TokenizerHash}."]);
         return data;
+    }
+
+    static void Emit(IReadOnlyList<EvalRow> rows, EvalSettings settings, OutputFormat format, IEnumerable<IGrouping<string, EvalRow>> groups)
+    {
+        if (settings.Out is { } o)
+        {
+            var path = RepositoryPaths.Resolve(o);
+            if (path.EndsWith(".json", StringComparison.OrdinalIgnoreCase)) AtomicFile.WriteAllText(path, JsonSerializer.Serialize(rows, Output.Json));
+            else ResultTables.WriteAll(path, rows);
+            AnsiConsole.MarkupLine($"wrote {Markup.Escape(path)}");
+        }
+        switch (format)
+        {
+            case OutputFormat.Json: Output.WriteJson(rows); break;
+            case OutputFormat.Csv:
+                var tmp = Path.GetTempFileName();
+                ResultTables.WriteAll(tmp, rows);
+                Console.Out.Write(File.ReadAllText(tmp));
+                File.Delete(tmp);
+                break;
+            default: if (rows.Count > 0) Print(groups); break;
+        }
     }
 
     static void Print(IEnumerable<IGrouping<string, EvalRow>> groups)

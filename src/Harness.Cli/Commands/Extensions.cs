@@ -29,7 +29,7 @@ static class Extensions
         };
     }
 
-    public static void AfterRun(string resultsDirectory)
+    public static (string Multipliers, string Report) AfterRun(string resultsDirectory)
     {
         AnsiConsole.MarkupLine("[grey]estimating efficiency multipliers (bootstrap, all accounting scenarios)…[/]");
         var result = MultiplierEstimator.EstimateResultsFolder(resultsDirectory, new EstimateOptions());
@@ -38,5 +38,6 @@ static class Extensions
         AnsiConsole.MarkupLine($"multipliers: {Markup.Escape(multipliers)}");
         var report = ReportWriter.Write(resultsDirectory);
         AnsiConsole.MarkupLine($"report: {Markup.Escape(report.Html)}");
+        return (multipliers, report.Html);
     }
 }
