@@ -126,6 +126,8 @@ sealed class LiveSweepObserver : ISweepObserver
 
     public void UnitEvaluated(SweepUnit u, EvalPoint point)
     {
+        work.Progress((double)point.Tokens / Math.Max(1, u.Tokens));
+        UpdateOverall();
         if (current is null) return;
         var name = current.Description.Split(" | ")[0];
         current.Description = $"{name} | val_loss {SweepWork.F(point.ValLoss)} at step {point.Step}";
@@ -185,13 +187,14 @@ sealed class LineSweepObserver(TextWriter writer) : ISweepObserver
         work.Progress((double)p.Step / Math.Max(1, p.TotalSteps));
         // Between evaluations, at most one line every 60 s, so long units still show life without flooding the log.
         if (sinceLine.Elapsed.TotalSeconds >= 60)
-            Line($"unit {position}/{work.Count} step {p.Step}/{p.TotalSteps} {SweepWork.Losses(p)} {p.TokensPerSecond:N0} tok/s | sweep {work.Fraction:P0} ETA {SweepWork.Duration(work.EtaSeconds)}");
+            Line($"unit {position}/{work.Count} step {p.Step}/{p.TotalSteps} {SweepWork.Losses(p)} {p.TokensPerSecond:N0} tok/s | sweep {work.Fraction * 100:F0}% ETA {SweepWork.Duration(work.EtaSeconds)}");
     }
 
     public void UnitEvaluated(SweepUnit u, EvalPoint point)
     {
+        work.Progress((double)point.Tokens / Math.Max(1, u.Tokens));
         var train = last is null ? "" : $" {SweepWork.Losses(last with { ValLoss = double.NaN })} {last.TokensPerSecond:N0} tok/s";
-        Line($"unit {position}/{work.Count} step {point.Step} val_loss {SweepWork.F(point.ValLoss)} val_bpb {SweepWork.F(point.ValBitsPerByte)}{train} | sweep {work.Fraction:P0} ETA {SweepWork.Duration(work.EtaSeconds)}");
+        Line($"unit {position}/{work.Count} step {point.Step} val_loss {SweepWork.F(point.ValLoss)} val_bpb {SweepWork.F(point.ValBitsPerByte)}{train} | sweep {work.Fraction * 100:F0}% ETA {SweepWork.Duration(work.EtaSeconds)}");
     }
 
     public void UnitFinished(SweepUnit u, RunRow row, bool skipped)
