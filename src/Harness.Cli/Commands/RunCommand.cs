@@ -125,7 +125,7 @@ public sealed class RunCommand : Command<RunSettings>
     }
 
     /// <summary>The <c>--format json</c> document of a run: where it is, what ran, and each unit's final numbers.</summary>
-    static object Summary(SweepOutcome outcome, (string Multipliers, string Report)? after)
+    static object Summary(SweepOutcome outcome, (string? Multipliers, string? Report)? after)
     {
         var runsPath = Path.Combine(outcome.Directory, ResultSchema.RunsFile);
         var rows = File.Exists(runsPath) ? ResultTables.ReadAll<RunRow>(runsPath) : [];

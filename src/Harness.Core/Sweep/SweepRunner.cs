@@ -69,7 +69,8 @@ public sealed class SweepRunner
         this.observer = observer;
     }
 
-    public string ConfigHash => SweepPlan.Hash(config);
+    /// <summary>Hash of everything in the config that can change results (tracking output is left out).</summary>
+    public string ConfigHash => SweepPlan.Hash(config with { Tracking = null });
     public string RunDirectory => Path.Combine(options.ResultsRoot ?? Path.Combine(options.RepositoryRoot, "results"), config.Name, ConfigHash);
 
     /// <summary>Optional benchmark hook, installed by the caller (Evaluation stage).</summary>
@@ -200,8 +201,11 @@ public sealed class SweepRunner
 
         EvalRow Identify(EvalRow r) => r with { Student = unit.Student, Budget = unit.Budget, Seed = unit.Seed };
         var trainLog = new List<TrainLogRow>();
+        using var board = config.Tracking?.Tensorboard == true
+            ? new TensorBoardLog(Path.Combine(folder.Directory, "tensorboard", $"{unit.Method}-{unit.Student}-{unit.Budget}-seed{unit.Seed}")) : null;
         void Logged(TrainingProgress p)
         {
+            board?.Training(p);
             trainLog.Add(new TrainLogRow
             {
                 UnitKey = unit.Key, Method = unit.Method, Student = unit.Student, Budget = unit.Budget, Seed = unit.Seed,
@@ -238,6 +242,7 @@ public sealed class SweepRunner
             result = trainer.Run(folder.ResumeDirectory(unit.Key), new CallbackProgress<TrainingProgress>(Logged), point =>
             {
                 observer?.UnitEvaluated(unit, point);
+                board?.Validation(point);
                 bool curvePoint = point.Step / training.EvalInterval % config.Evaluation.CurveEvery == 0;
                 if (evaluator is not null && config.Evaluation.CurveSubset > 0 && !point.IsFinal && curvePoint)
                 {
