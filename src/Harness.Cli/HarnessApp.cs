@@ -26,6 +26,9 @@ public static class HarnessApp
         ["fit-scaling"] = typeof(FitScalingCommand),
         ["report"] = typeof(ReportCommand),
         ["compare"] = typeof(CompareCommand),
+        ["schema"] = typeof(SchemaCommand),
+        ["sample"] = typeof(SampleCommand),
+        ["export"] = typeof(ExportCommand),
     };
 
     public static int Run(string[] args)
@@ -83,5 +86,8 @@ public static class HarnessApp
         config.AddCommand<Commands.FitScalingCommand>("fit-scaling");
         config.AddCommand<Commands.ReportCommand>("report").WithDescription("Write report.html and report.md for a results folder.");
         config.AddCommand<Commands.CompareCommand>("compare").WithDescription("Compare results folders: comparability, metrics and multipliers side by side.");
+        config.AddCommand<SchemaCommand>("schema").WithExample("schema", "--out", "schema");
+        config.AddCommand<SampleCommand>("sample").WithExample("sample", "models/teacher-tiny", "--prompt", "The Congress shall");
+        config.AddCommand<ExportCommand>("export").WithExample("export", "models/teacher-tiny", "--format", "hf", "--out", "exports/teacher-tiny-hf");
     }
 }
