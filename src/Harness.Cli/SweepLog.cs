@@ -8,8 +8,8 @@ using Spectre.Console;
 namespace Harness.Cli;
 
 /// <summary>
-/// Work accounting shared by both displays: each unit costs its predicted training FLOPs (logit KD ×1.4 for the teacher's
-/// forward pass, as in the dry-run); the ETA is remaining cost ÷ the FLOP rate measured so far in this process.
+/// Work accounting shared by both displays: each unit costs its predicted FLOPs (student training + teacher forwards,
+/// <see cref="SweepCost"/>, as in the dry-run); the ETA is remaining cost ÷ the FLOP rate measured so far in this process.
 /// </summary>
 sealed class SweepWork
 {
@@ -19,11 +19,11 @@ sealed class SweepWork
     public int Count { get; private set; }
     public int Done { get; private set; }
 
-    public static double Cost(SweepUnit u) => u.PredictedTrainFlops * (u.Method == "logit-kd" ? 1.4 : 1.0);
+    static double Cost(SweepUnit u) => u.PredictedTrainFlops;
 
-    public void Plan(IReadOnlyList<SweepUnit> units, IReadOnlySet<string> finishedKeys)
+    public void Plan(IReadOnlyList<SweepUnit> units, IReadOnlySet<string> finishedKeys, IReadOnlyDictionary<string, double> predicted)
     {
-        foreach (var u in units) cost[u.Key] = Cost(u);
+        foreach (var u in units) cost[u.Key] = predicted.GetValueOrDefault(u.Key, Cost(u));
         total = cost.Values.Sum();
         finished = units.Where(u => finishedKeys.Contains(u.Key)).Sum(u => cost[u.Key]);
         Count = units.Count;
@@ -86,9 +86,9 @@ sealed class LiveSweepObserver : ISweepObserver
 
     public void Status(string message) => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(message)}[/]");
 
-    public void SweepPlanned(IReadOnlyList<SweepUnit> units, IReadOnlySet<string> finished)
+    public void SweepPlanned(IReadOnlyList<SweepUnit> units, IReadOnlySet<string> finished, IReadOnlyDictionary<string, double> predicted)
     {
-        work.Plan(units, finished);
+        work.Plan(units, finished, predicted);
         if (finished.Count > 0) Status($"resuming: {finished.Count} of {units.Count} unit(s) already finished, skipped");
         overall = context?.AddTask("sweep", maxValue: Math.Max(1, work.Total / 1e9));
         UpdateOverall();
@@ -164,10 +164,10 @@ sealed class LineSweepObserver(TextWriter writer) : ISweepObserver
 
     public void Status(string message) => Line(message);
 
-    public void SweepPlanned(IReadOnlyList<SweepUnit> units, IReadOnlySet<string> finished)
+    public void SweepPlanned(IReadOnlyList<SweepUnit> units, IReadOnlySet<string> finished, IReadOnlyDictionary<string, double> predicted)
     {
-        work.Plan(units, finished);
-        Line($"sweep: {units.Count} unit(s), {work.Total:E2} training FLOPs" + (finished.Count > 0 ? $"; resuming: {finished.Count} already finished, skipped" : ""));
+        work.Plan(units, finished, predicted);
+        Line($"sweep: {units.Count} unit(s), {work.Total:E2} FLOPs predicted (student training + teacher forwards)" + (finished.Count > 0 ? $"; resuming: {finished.Count} already finished, skipped" : ""));
     }
 
     public void UnitStarted(SweepUnit u, int pos, int count)

@@ -11,8 +11,8 @@ namespace Harness.Cli.Commands;
 /// <c>harness run --dry-run</c>: the unit table and a time estimate from FLOPs.  Time = FLOPs ÷ (efficiency × measured
 /// matmul rate), the rate the median of five probes.  Efficiency is calibrated from this run's finished units when there
 /// are any (their measured training FLOP/s), else 0.3 (small CPU models; README "Performance").  Finished units count as
-/// done; the estimate adds teacher training (when its checkpoint is missing), the teacher-logit cache fill, online-KD
-/// teacher forwards and held-out/benchmark evaluation (+10 %).
+/// done; the estimate adds teacher training (when its checkpoint is missing), the teacher forwards of online KD and of
+/// the teacher-logit cache fill (<see cref="SweepCost"/>) and held-out/benchmark evaluation (+10 %).
 /// </summary>
 static class DryRun
 {
@@ -54,15 +54,13 @@ static class DryRun
             : $"efficiency {efficiency:P0} of the matmul rate (default for small CPU models; calibrated from finished units once there are some)";
         double rate = efficiency * gflops * 1e9;
 
-        bool cached = config.Kd.Cache && config.Methods.Contains("logit-kd");
-        double UnitFlops(SweepUnit u) => u.PredictedTrainFlops + (u.Method == "logit-kd" && !cached ? u.Tokens * teacherForward : 0);
+        var predicted = SweepCost.Flops(units, config, teacherForward);
+        double UnitFlops(SweepUnit u) => predicted[u.Key];
         var remaining = units.Where(u => !finished.Contains(u.Key)).ToList();
-        double cacheFill = cached && remaining.Any(u => u.Method == "logit-kd")
-            ? Math.Min(data.Train.Count, remaining.Where(u => u.Method == "logit-kd").Max(u => u.Tokens)) * teacherForward : 0;
+        double teacherInUnits = remaining.Sum(u => predicted[u.Key] - u.PredictedTrainFlops);
         double unitSeconds = remaining.Sum(u => UnitFlops(u)) / rate * EvaluationOverhead;
         double teacherSeconds = teacherTrainFlops / rate;
-        double cacheSeconds = cacheFill / rate;
-        double total = unitSeconds + teacherSeconds + cacheSeconds;
+        double total = unitSeconds + teacherSeconds;
 
         if (format == OutputFormat.Json)
         {
@@ -71,8 +69,8 @@ static class DryRun
                 Directory = runner.RunDirectory,
                 UnitsTotal = units.Count, UnitsFinished = finished.Count, KeysProvisional = provisional,
                 MatmulGflopsMedian = gflops, MatmulGflopsProbes = probes, Efficiency = efficiency, EfficiencyMeasuredOnUnits = measured.Count,
-                TeacherTrainFlops = teacherTrainFlops, CacheFillFlops = cacheFill,
-                EstimatedSeconds = new { Units = unitSeconds, TeacherTraining = teacherSeconds, CacheFill = cacheSeconds, Total = total },
+                TeacherTrainFlops = teacherTrainFlops, TeacherForwardFlopsInUnits = teacherInUnits,
+                EstimatedSeconds = new { Units = unitSeconds, TeacherTraining = teacherSeconds, Total = total },
                 Units = units.Select(u => new
                 {
                     u.Index, u.Key, u.Method, u.Student, u.Budget, u.Tokens, u.Seed, ParamsNonEmbedding = ModelMath.NonEmbeddingParams(u.Model),
@@ -90,9 +88,9 @@ static class DryRun
                 UnitFlops(u).ToString("E2", CultureInfo.InvariantCulture), done ? "[green]done[/]" : $"{UnitFlops(u) / rate * EvaluationOverhead:F0} s");
         }
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine($"estimated time: [bold]{total / 60:F1} min[/] = units {unitSeconds / 60:F1} min ({remaining.Count} to run, {finished.Count} finished; incl. +10% evaluation)" +
-                               (teacherSeconds > 0 ? $" + teacher training {teacherSeconds / 60:F1} min" : "") +
-                               (cacheSeconds > 0 ? $" + teacher-logit cache fill {cacheSeconds / 60:F1} min (less if already cached)" : ""));
+        AnsiConsole.MarkupLine($"estimated time: [bold]{total / 60:F1} min[/] = units {unitSeconds / 60:F1} min ({remaining.Count} to run, {finished.Count} finished; " +
+                               $"incl. {teacherInUnits:E2} teacher-forward FLOPs (online KD and the logit-cache fill) and +10% evaluation)" +
+                               (teacherSeconds > 0 ? $" + teacher training {teacherSeconds / 60:F1} min" : ""));
         AnsiConsole.MarkupLine($"[grey]matmul probe median {gflops:F0} GFLOP/s (5 probes: {string.Join(", ", probes.Select(p => p.ToString("F0", CultureInfo.InvariantCulture)))}); {calibration}. " +
                                "Another process on the same cores slows this down several-fold.[/]");
         return 0;

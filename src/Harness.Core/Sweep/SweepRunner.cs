@@ -34,7 +34,7 @@ public interface ISweepObserver
     void UnitProgress(TrainingProgress progress);
     void UnitFinished(SweepUnit unit, RunRow row, bool skipped);
     /// <summary>The units this process will consider, and which of them are already finished (for FLOP-based progress).</summary>
-    void SweepPlanned(IReadOnlyList<SweepUnit> units, IReadOnlySet<string> finished) { }
+    void SweepPlanned(IReadOnlyList<SweepUnit> units, IReadOnlySet<string> finished, IReadOnlyDictionary<string, double> predictedFlops) { }
     /// <summary>A held-out evaluation of the current unit.</summary>
     void UnitEvaluated(SweepUnit unit, EvalPoint point) { }
     /// <summary>The current unit continues from a saved checkpoint at <paramref name="step"/>.</summary>
@@ -117,7 +117,8 @@ public sealed class SweepRunner
         var folder = new RunFolder(RunDirectory);
         if (!options.ForceReport && units.All(u => folder.IsFinished(u.Key)) && ManifestFinished(folder))
             return new SweepOutcome(folder.Directory, units, 0, units.Count, units.Count(u => folder.ReadUnitRow(u.Key).Status != "ok"), clock.Elapsed.TotalSeconds, null) { AlreadyComplete = true };
-        observer?.SweepPlanned(units, units.Where(u => folder.IsFinished(u.Key)).Select(u => u.Key).ToHashSet());
+        observer?.SweepPlanned(units, units.Where(u => folder.IsFinished(u.Key)).Select(u => u.Key).ToHashSet(),
+            SweepCost.Flops(units, config, teacher is null ? 0 : ModelMath.ForwardFlopsPerToken(teacher.Config)));
         Directory.CreateDirectory(folder.Directory);
         WriteManifest(folder, data, teacherInfo, teacherHash, teacherPath, finished: false);
         var byteLengths = TokenByteLengths.For(data.TokenizerPath, data.Tokenizer, data.VocabSize);

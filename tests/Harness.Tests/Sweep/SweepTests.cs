@@ -108,6 +108,19 @@ public class SweepTests
     }
 
     [Fact]
+    public void Predicted_cost_adds_teacher_forwards_online_every_token_cached_only_for_new_windows()
+    {
+        var shape = new GptConfig(64, 16, 1, 2, 16);
+        var units = new[] { ("scratch", 100L), ("logit-kd", 100L), ("logit-kd", 100L), ("logit-kd", 300L) }
+            .Select((x, i) => new SweepUnit($"k{i}", i, "s", shape, "b", x.Item2, x.Item1, 1)).ToList();
+        var config = JsonConfigReader.Read<ExperimentConfig>(ConfigJson, "test");
+        var online = SweepCost.Flops(units, config with { Kd = config.Kd with { Cache = false } }, 10);
+        Assert.Equal([0.0, 1000, 1000, 3000], units.Select(u => online[u.Key] - u.PredictedTrainFlops));
+        var cached = SweepCost.Flops(units, config, 10);
+        Assert.Equal([0.0, 1000, 0, 2000], units.Select(u => cached[u.Key] - u.PredictedTrainFlops));
+    }
+
+    [Fact]
     public void Only_matches_exact_fields_or_globs_never_substrings()
     {
         var shape = new GptConfig(64, 16, 1, 2, 16);
