@@ -28,7 +28,7 @@ public static class ArgumentChecker
         if (!commands.TryGetValue(name, out var command))
         {
             var suggestion = Closest(name, commands.Keys);
-            problems.Add($"unknown command '{name}'{(suggestion is null ? "" : $"; did you mean '{suggestion}'?")} Commands: {string.Join(", ", commands.Keys.Order(StringComparer.Ordinal))}.");
+            problems.Add($"unknown command '{name}'{(suggestion is null ? "." : $"; did you mean '{suggestion}'?")} Commands: {string.Join(", ", commands.Keys.Order(StringComparer.Ordinal))}.");
             return problems;
         }
         var valid = OptionNames(command);
@@ -45,7 +45,7 @@ public static class ArgumentChecker
                 continue;
             }
             var suggestion = Closest(option, valid.Where(v => v.StartsWith("--", StringComparison.Ordinal)));
-            problems.Add($"{name}: unknown option '{option}'{(suggestion is null ? "" : $"; did you mean '{suggestion}'?")} " +
+            problems.Add($"{name}: unknown option '{option}'{(suggestion is null ? "." : $"; did you mean '{suggestion}'?")} " +
                          $"Options of `harness {name}`: {string.Join(", ", valid.Where(v => v.StartsWith("--", StringComparison.Ordinal)).Order(StringComparer.Ordinal))} (see `harness help {name}`).");
         }
         return problems;

@@ -40,6 +40,8 @@ public static class HarnessApp
         }
         if (args is ["help", .. var rest])
             args = rest.Length == 0 ? ["--help"] : [rest[0], "--help"];
+        // Outside a terminal (Slurm, CI, `> file`) Spectre would wrap every line at 80 columns, paths included.
+        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 400;
         var problems = ArgumentChecker.Check(args, Commands);
         if (problems.Count > 0)
             return ErrorReporter.Report(new UserInputException("invalid command line; nothing was run.", problems));

@@ -121,7 +121,7 @@ sealed class LiveSweepObserver : ISweepObserver
         current.MaxValue = p.TotalSteps;
         current.Value = p.Step;
         losses = SweepWork.Losses(p);
-        current.Description = $"{position}/{work.Count} {Markup.Escape(SweepWork.Label(unit))} | {losses} | {p.TokensPerSecond:N0} tok/s";
+        current.Description = $"{position}/{work.Count} {Markup.Escape(SweepWork.Label(unit))} | {losses} | {p.TokensPerSecond / 1000:F1}k tok/s";
     }
 
     public void UnitEvaluated(SweepUnit u, EvalPoint point)
