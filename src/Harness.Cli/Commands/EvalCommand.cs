@@ -32,8 +32,8 @@ public sealed class EvalSettings : TorchSettings
     [Description("Results folder: re-evaluate units that already have benchmark rows.")]
     public bool Force { get; init; }
 
-    [CommandOption("--out <FILE>")]
-    [Description("Also write the scores as FILE (.csv: the evals.csv columns; .json: a list of the same rows). Refuses to overwrite.")]
+    [CommandOption("--out <DIR>")]
+    [Description("Also write DIR/evals.csv (the scores, evals.csv columns) and DIR/samples.jsonl (every request with the model's answer, like lm-eval's --log_samples). DIR must not hold an evals.csv yet.")]
     public string? Out { get; init; }
 
     [CommandOption("--format <FORMAT>")]
@@ -49,8 +49,8 @@ public sealed class EvalCommand : Command<EvalSettings>
     {
         var format = Output.Parse(settings.Format, OutputFormat.Table, OutputFormat.Json, OutputFormat.Csv);
         Output.Configure(format);
-        if (settings.Out is { } o && File.Exists(RepositoryPaths.Resolve(o)))
-            throw new UserInputException($"eval --out: {RepositoryPaths.Resolve(o)} already exists; nothing was run.", ["--out: choose a new file name."]);
+        if (settings.Out is { } o && File.Exists(Path.Combine(RepositoryPaths.Resolve(o), ResultSchema.EvalsFile)))
+            throw new UserInputException($"eval --out: {RepositoryPaths.Resolve(o)} already holds {ResultSchema.EvalsFile}; nothing was run.", ["--out: choose a new folder."]);
         DeviceSelector.ConfigureThreads(settings.Threads);
         var device = DeviceSelector.Resolve(settings.Device);
         var target = RepositoryPaths.ResolveInput(settings.Target);
@@ -64,8 +64,9 @@ public sealed class EvalCommand : Command<EvalSettings>
         var (model, _) = Checkpoint.Load(target, device);
         using (model)
         {
-            var rows = EvaluationRunner.Run(new GptScorer(model, data.Tokenizer), tasks, Path.GetFileName(target), "checkpoint", 0, 0, true, maxItems);
-            Emit(rows, settings, format, rows.GroupBy(_ => Path.GetFileName(target)));
+            var recorder = new RecordingScorer(new GptScorer(model, data.Tokenizer));
+            var rows = Score(recorder, tasks, Path.GetFileName(target), "checkpoint", 0, maxItems);
+            Emit(rows, recorder.Records, settings, format, rows.GroupBy(_ => Path.GetFileName(target)));
         }
         return 0;
     }
@@ -78,6 +79,7 @@ public sealed class EvalCommand : Command<EvalSettings>
         var data = TrainingMixBuilder.Prepare(config.Data, RepositoryPaths.Root);
         var tasks = TaskRegistry.Parse(settings.Tasks, data.Split.Validation.Select(d => d.Text).ToList());
         var all = new List<EvalRow>();
+        var samples = new List<SampleRecord>();
         foreach (var key in folder.FinishedUnitKeys)
         {
             var existing = folder.ReadUnitEvals(key);
@@ -92,8 +94,10 @@ public sealed class EvalCommand : Command<EvalSettings>
             var (model, _) = Checkpoint.Load(modelDir, device);
             using (model)
             {
-                var rows = EvaluationRunner.Run(new GptScorer(model, data.Tokenizer), tasks, key, row.Method, 0, row.Tokens, true, maxItems)
+                var recorder = new RecordingScorer(new GptScorer(model, data.Tokenizer));
+                var rows = Score(recorder, tasks, key, row.Method, row.Tokens, maxItems)
                     .Select(r => r with { Student = row.Student, Budget = row.Budget, Seed = row.Seed }).ToList();
+                samples.AddRange(recorder.Records.Select(s => s with { Task = $"{key}/{s.Task}" }));
                 folder.WriteUnitEvals(key, rows);
                 all.AddRange(rows);
                 AnsiConsole.MarkupLine($"[grey]unit {key} ({row.Method} {row.Student} {row.Budget} seed {row.Seed}) evaluated[/]");
@@ -101,7 +105,7 @@ public sealed class EvalCommand : Command<EvalSettings>
         }
         folder.RewriteTables();
         if (all.Count == 0) AnsiConsole.MarkupLine("every unit already has benchmark rows (use --force to re-evaluate).");
-        Emit(all, settings, format, all.GroupBy(r => r.Method));
+        Emit(all, samples, settings, format, all.GroupBy(r => r.Method));
         return 0;
     }
 
@@ -117,14 +121,28 @@ public sealed class EvalCommand : Command<EvalSettings>
         return data;
     }
 
-    static void Emit(IReadOnlyList<EvalRow> rows, EvalSettings settings, OutputFormat format, IEnumerable<IGrouping<string, EvalRow>> groups)
+    /// <summary>Runs the tasks one at a time so every recorded request carries its task's name.</summary>
+    static List<EvalRow> Score(RecordingScorer recorder, IReadOnlyList<IEvaluationTask> tasks, string key, string method, long tokens, int? maxItems)
+    {
+        var rows = new List<EvalRow>();
+        foreach (var task in tasks)
+        {
+            recorder.Task = task.Name;
+            rows.AddRange(EvaluationRunner.Run(recorder, [task], key, method, 0, tokens, true, maxItems));
+        }
+        return rows;
+    }
+
+    static void Emit(IReadOnlyList<EvalRow> rows, IReadOnlyList<SampleRecord> samples, EvalSettings settings, OutputFormat format, IEnumerable<IGrouping<string, EvalRow>> groups)
     {
         if (settings.Out is { } o)
         {
-            var path = RepositoryPaths.Resolve(o);
-            if (path.EndsWith(".json", StringComparison.OrdinalIgnoreCase)) AtomicFile.WriteAllText(path, JsonSerializer.Serialize(rows, Output.Json));
-            else ResultTables.WriteAll(path, rows);
-            AnsiConsole.MarkupLine($"wrote {Markup.Escape(path)}");
+            var dir = RepositoryPaths.Resolve(o);
+            Directory.CreateDirectory(dir);
+            ResultTables.WriteAll(Path.Combine(dir, ResultSchema.EvalsFile), rows);
+            var jsonl = new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+            AtomicFile.WriteAllText(Path.Combine(dir, "samples.jsonl"), string.Concat(samples.Select(s => JsonSerializer.Serialize(s, jsonl) + "\n")));
+            AnsiConsole.MarkupLine($"wrote {Markup.Escape(Path.Combine(dir, ResultSchema.EvalsFile))} and samples.jsonl ({samples.Count} requests)");
         }
         switch (format)
         {
