@@ -7,6 +7,21 @@ namespace Harness.Tests.Modeling;
 
 public class ExportTests
 {
+    [Fact]
+    public void Checkpoint_config_writes_final_val_bpb_and_still_reads_the_old_name()
+    {
+        var old = Checkpoint.ReadInfo(Path.Combine(Cli.CliTests.RepositoryRoot(), "models", "teacher-tiny"));
+        Assert.Equal(1.5618820950951438, old.FinalValBitsPerByte, 12);
+        var shape = new GptConfig(40, 8, 1, 2, 16);
+        var dir = Path.Combine(TestSupport.TempDirectory(), "c");
+        using var model = new Gpt(shape);
+        Checkpoint.Save(model, dir, new CheckpointInfo { Model = shape, FinalValBitsPerByte = 2.5 });
+        var text = File.ReadAllText(Path.Combine(dir, Checkpoint.ConfigFile));
+        Assert.Contains("\"final_val_bpb\": 2.5", text);
+        Assert.DoesNotContain("final_val_bits_per_byte", text);
+        Assert.Equal(2.5, Checkpoint.ReadInfo(dir).FinalValBitsPerByte);
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
