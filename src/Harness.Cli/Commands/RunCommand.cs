@@ -136,13 +136,16 @@ public sealed class RunCommand : Command<RunSettings>
             Directory = outcome.Directory,
             AlreadyComplete = outcome.AlreadyComplete,
             UnitsTrained = outcome.Ran, UnitsSkipped = outcome.Skipped, UnitsFailed = outcome.Failed, WallSeconds = outcome.WallSeconds,
-            Multipliers = after?.Multipliers, Report = after?.Report,
+            Multipliers = after?.Multipliers ?? Existing(outcome.Directory, ResultSchema.MultipliersFile),
+            Report = after?.Report ?? Existing(outcome.Directory, Harness.Reporting.ReportWriter.HtmlFile),
             Units = rows.Where(r => keys.Contains(r.UnitKey)).Select(r => new
             {
                 r.UnitKey, r.Method, r.Student, r.Budget, r.Seed, r.Tokens, r.FlopsStudentTrain, r.ValLoss, ValBpb = r.ValBitsPerByte, r.Status, r.WallSeconds,
             }),
         };
     }
+
+    static string? Existing(string directory, string file) => File.Exists(Path.Combine(directory, file)) ? Path.Combine(directory, file) : null;
 
     internal static (ExperimentConfig Config, string Json, string Source) LoadConfig(string? path, IReadOnlyList<string>? overrides = null)
     {
