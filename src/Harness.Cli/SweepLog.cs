@@ -186,7 +186,9 @@ sealed class LineSweepObserver(TextWriter writer) : ISweepObserver
         last = p;
         work.Progress((double)p.Step / Math.Max(1, p.TotalSteps));
         // Between evaluations, at most one line every 60 s, so long units still show life without flooding the log.
-        if (sinceLine.Elapsed.TotalSeconds >= 60)
+        if (sinceLine.Elapsed.TotalSeconds >= 60 && unit is null)   // the teacher, trained before the sweep starts
+            Line($"teacher step {p.Step}/{p.TotalSteps} {SweepWork.Losses(p)} {p.TokensPerSecond:N0} tok/s");
+        else if (sinceLine.Elapsed.TotalSeconds >= 60)
             Line($"unit {position}/{work.Count} step {p.Step}/{p.TotalSteps} {SweepWork.Losses(p)} {p.TokensPerSecond:N0} tok/s | sweep {work.Fraction * 100:F0}% ETA {SweepWork.Duration(work.EtaSeconds)}");
     }
 
