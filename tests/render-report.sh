@@ -29,11 +29,12 @@ if [[ -z "${HARNESS:-}" ]]; then
     dotnet build "$root/src/Harness.Cli" -v q -nologo >/dev/null
     HARNESS="dotnet $root/src/Harness.Cli/bin/Debug/net10.0/harness.dll"
 fi
-$HARNESS report "$results"
+# A fresh folder: `report` never replaces a results folder's existing report.
+$HARNESS report "$results" --out "$work/report"
 
-html="$results/report.html"
-expected=$(find "$results/report_files" -name '*.svg' | wc -l)
-[[ "$expected" -gt 0 ]] || { echo "render-report: FAIL: no figures in $results/report_files" >&2; exit 1; }
+html="$work/report/report.html"
+expected=$(find "$work/report/report_files" -name '*.svg' | wc -l)
+[[ "$expected" -gt 0 ]] || { echo "render-report: FAIL: no figures in $work/report/report_files" >&2; exit 1; }
 
 flags=(--headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync
        --no-first-run --user-data-dir="$work/profile")

@@ -1,13 +1,30 @@
+using System.Diagnostics;
+using System.Globalization;
 using Harness.Training;
 using Spectre.Console;
 
 namespace Harness.Cli;
 
-/// <summary>A Spectre progress bar fed by the core's IProgress callbacks (the core knows nothing about consoles).</summary>
+/// <summary>
+/// Progress fed by the core's IProgress callbacks (the core knows nothing about consoles): a Spectre bar in a terminal,
+/// otherwise one UTC-timestamped line per status message and at most one progress line every 30 s (plus the last).
+/// </summary>
 public static class ProgressDisplay
 {
-    public static void Run(string label, Action<IProgress<string>, IProgress<TrainingProgress>> work)
+    public static void Run(string label, Action<IProgress<string>, IProgress<TrainingProgress>> work, bool live = true)
     {
+        if (!live)
+        {
+            static void Line(string text) => Console.Out.WriteLine($"{DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)} {text}");
+            var since = Stopwatch.StartNew();
+            work(new CallbackProgress<string>(Line), new CallbackProgress<TrainingProgress>(p =>
+            {
+                if (since.Elapsed.TotalSeconds < 30 && p.Step < p.TotalSteps) return;
+                since.Restart();
+                Line($"{label} step {p.Step}/{p.TotalSteps} {SweepWork.Losses(p)} {p.TokensPerSecond:N0} tok/s");
+            }));
+            return;
+        }
         AnsiConsole.Progress()
             .AutoClear(false)
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
@@ -19,7 +36,7 @@ public static class ProgressDisplay
                 {
                     task.MaxValue = p.TotalSteps;
                     task.Value = p.Step;
-                    task.Description = $"{label} step {p.Step}/{p.TotalSteps} loss {p.Loss:F3} {p.TokensPerSecond:N0} tok/s";
+                    task.Description = $"{label} step {p.Step}/{p.TotalSteps} {SweepWork.Losses(p)} {p.TokensPerSecond:N0} tok/s";
                 });
                 work(status, progress);
                 task.Value = task.MaxValue;

@@ -38,6 +38,10 @@ public sealed class BenchSettings : CommandSettings
     [Description("Also time the parts of a step alone: forward, backward, AdamW, all linear-layer GEMMs, attention, the rest.")]
     public bool Breakdown { get; init; }
 
+    [CommandOption("--format <FORMAT>")]
+    [Description("table (default) or json: the measured numbers as one JSON document on standard output (messages to standard error).")]
+    public string? Format { get; init; }
+
     [CommandOption("--compare-pytorch")]
     [Description("Also run ../shared/perf/bench_torch.py (or HARNESS_TORCH_BENCH) with Debian's /usr/bin/python3 and print the ratio.")]
     public bool ComparePytorch { get; init; }
@@ -55,6 +59,8 @@ public sealed class BenchCommand : Command<BenchSettings>
             if (value < 1) problems.Add($"{option}: value {value} must be a positive integer.");
         if (settings.Warmup < 0) problems.Add($"--warmup: value {settings.Warmup} must be 0 or more.");
         if (problems.Count > 0 || preset is null) throw new UserInputException("Invalid bench options.", problems);
+        var format = Output.Parse(settings.Format, OutputFormat.Table, OutputFormat.Json);
+        Output.Configure(format);
         DeviceSelector.ConfigureThreads(settings.Threads);
         var device = DeviceSelector.Resolve(settings.Device);
         var config = preset with { VocabSize = settings.Vocab, TieEmbeddings = !settings.Untied };
@@ -70,6 +76,18 @@ public sealed class BenchCommand : Command<BenchSettings>
         var r = ours.OrderBy(o => o.TokensPerSecond).ElementAt(ours.Count / 2);
         double mm = r.MatmulGflops;
         PytorchResult? py = theirs.Count > 0 ? theirs.OrderBy(t => t.TokensPerSecond).ElementAt(theirs.Count / 2) : null;
+        if (format == OutputFormat.Json)
+        {
+            var teacherJ = GptConfig.Presets["teacher-tiny"] with { VocabSize = settings.Vocab, ContextLength = config.ContextLength, TieEmbeddings = !settings.Untied };
+            var kdJ = settings.Kd ? StepBenchmark.RunKd(config, teacherJ, settings.Batch, settings.Steps, settings.TopK, Path.Combine(RepositoryPaths.Root, ".cache", "bench"), device) : null;
+            Output.WriteJson(new
+            {
+                settings.Preset, Model = config, settings.Batch, settings.Steps, settings.Rounds, Device = DeviceSelector.Describe(device),
+                Harness = r, HarnessRounds = ours.Select(o => o.TokensPerSecond), Pytorch = py, PytorchRounds = theirs.Select(t => t.TokensPerSecond),
+                Kd = kdJ,
+            });
+            return 0;
+        }
         var rounds = settings.Rounds > 1 ? $", median of {settings.Rounds} rounds" : "";
         var table = new Table().Title($"harness bench: {settings.Preset} (d{config.DModel}, L{config.Layers}, H{config.Heads}, T{config.ContextLength}, V{config.VocabSize}), batch {settings.Batch}, {DeviceSelector.Describe(device)}{rounds}")
             .AddColumns("", "harness (TorchSharp)");

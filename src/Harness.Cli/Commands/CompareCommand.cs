@@ -19,8 +19,20 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
         public string[] Runs { get; init; } = [];
 
         [CommandOption("--format <FORMAT>")]
-        [Description("csv, md or json instead of terminal tables.")]
+        [Description("table (default: terminal tables), csv, md or json (every row, as with --detail).")]
         public string? Format { get; init; }
+
+        [CommandOption("--detail")]
+        [Description("Terminal tables: every shared unit × metric and every multiplier row (default: one summary row per metric).")]
+        public bool Detail { get; init; }
+
+        [CommandOption("--labels <A,B,...>")]
+        [Description("Names for the runs, in order, comma-separated (default: the folder names).")]
+        public string? Labels { get; init; }
+
+        [CommandOption("--metric <NAME>")]
+        [Description("Only these metrics (exact name or glob such as 'val_*' or 'grammar/*'); repeat or separate with commas.")]
+        public string[] Metric { get; init; } = [];
 
         [CommandOption("--out <FILE>")]
         [Description("Write the --format output to FILE (default format md when only --out is given).")]
@@ -33,8 +45,10 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
         public override ValidationResult Validate()
         {
             if (Runs.Length < 2) return ValidationResult.Error($"compare needs at least two results folders; got {Runs.Length}.");
-            if (Format is { } f && f.Trim().ToLowerInvariant() is not ("csv" or "md" or "markdown" or "json"))
-                return ValidationResult.Error($"--format: value '{f}' is not a format; use csv, md or json.");
+            if (Format is { } f && f.Trim().ToLowerInvariant() is not ("table" or "csv" or "md" or "markdown" or "json"))
+                return ValidationResult.Error($"--format: value '{f}' is not a format; use table, csv, md or json.");
+            if (Labels is { } l && l.Split(',').Length != Runs.Length)
+                return ValidationResult.Error($"--labels: {l.Split(',').Length} label(s) for {Runs.Length} run(s); give one per run, comma-separated.");
             return ValidationResult.Success();
         }
     }
@@ -45,7 +59,22 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var result = RunComparer.Compare(settings.Runs);
+        if (settings.Labels is { } labels)
+        {
+            var names = labels.Split(',', StringSplitOptions.TrimEntries);
+            result = result with { Runs = result.Runs.Select((r, i) => r with { Name = names[i] }).ToList() };
+        }
+        var terms = settings.Metric.SelectMany(m => m.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+        if (terms.Count > 0)
+        {
+            bool Keep(string metric) => terms.Any(t => t.IndexOfAny(['*', '?']) >= 0 ? System.IO.Enumeration.FileSystemName.MatchesSimpleExpression(t, metric) : t == metric);
+            var known = result.Metrics.Select(m => m.Metric).Concat(result.Multipliers.Select(m => m.Metric)).Distinct().Order(StringComparer.Ordinal).ToList();
+            if (!known.Any(Keep))
+                throw new UserInputException($"compare --metric: {string.Join(", ", terms)} matches no metric.", [$"--metric: metrics in these runs: {string.Join(", ", known.Take(40))}{(known.Count > 40 ? ", …" : "")}."]);
+            result = result with { Metrics = result.Metrics.Where(m => Keep(m.Metric)).ToList(), Multipliers = result.Multipliers.Where(m => Keep(m.Metric)).ToList() };
+        }
         var exit = settings.Strict && !result.Comparable ? NotComparable : 0;
+        if (settings.Format?.Trim().ToLowerInvariant() == "table") { Print(result, settings.Detail); return exit; }
         if (settings.Format is not null || settings.Out is not null)
         {
             var text = ComparisonFormatter.Format(result, ComparisonFormatter.ParseFormat(settings.Format ?? "md"));
@@ -59,7 +88,7 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
             PrintVerdict(result);
             return exit;
         }
-        Print(result);
+        Print(result, settings.Detail);
         return exit;
     }
 
@@ -75,7 +104,7 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
                                                                  : "[green]comparable:[/] no difference breaks comparability.");
     }
 
-    static void Print(ComparisonResult result)
+    static void Print(ComparisonResult result, bool detail)
     {
         var names = result.Runs.Select(r => r.Name).ToList();
         var runs = new Table().Title("runs").AddColumns("run", "experiment", "config hash", "commit", "device", "units", "failed");
@@ -95,6 +124,11 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
             AnsiConsole.Write(diff);
         }
 
+        if (!detail)
+        {
+            PrintSummary(result, names);
+            return;
+        }
         var metrics = new Table().Title("final metrics per shared unit (Δ against the first run)").AddColumns(["unit", "metric", .. names.Select(E), .. names.Skip(1).Select(n => "Δ " + E(n)), "CIs overlap"]);
         foreach (var m in result.Metrics)
             metrics.AddRow([$"{E(m.Method)} {E(m.Student)} {E(m.Budget)} seed {m.Seed}\n[grey]{E(Abbrev(m.UnitKey, 8))}[/]", E(m.Metric),
@@ -119,6 +153,40 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
                 only.AddRow([E(Abbrev(u.UnitKey, 8)), E(u.Method), E(u.Student), E(u.Budget), u.Seed.ToString(), .. u.Present.Select(p => p ? "[green]yes[/]" : "[grey]–[/]")]);
             AnsiConsole.Write(only);
         }
+    }
+
+    /// <summary>One row per metric: shared units, each run's mean, the mean Δ and how many units' CIs do not overlap.</summary>
+    static void PrintSummary(ComparisonResult result, IReadOnlyList<string> names)
+    {
+        if (result.Metrics.Count == 0) AnsiConsole.MarkupLine("[yellow]no unit key is shared by every run[/]");
+        else
+        {
+            var table = new Table().Title("final metrics, mean over shared units (Δ against the first run; --detail for every unit)")
+                .AddColumns(["metric", "units", .. names.Select(E), .. names.Skip(1).Select(n => "mean Δ " + E(n)), "CIs not overlapping"]);
+            foreach (var g in result.Metrics.GroupBy(m => m.Metric))
+            {
+                var list = g.ToList();
+                string Mean(Func<MetricComparison, double?> pick) => list.Select(pick).Where(v => v is not null).Select(v => v!.Value).DefaultIfEmpty(double.NaN).Average() is var m && double.IsNaN(m) ? "–" : ComparisonFormatter.Short(m);
+                int disjoint = list.Count(m => m.CisOverlap == false);
+                table.AddRow([E(g.Key), list.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    .. names.Select((_, i) => E(Mean(m => m.Values[i]))),
+                    .. names.Skip(1).Select((_, i) => E(list.Select(m => m.Deltas[i + 1]).Where(v => v is not null).Select(v => v!.Value).DefaultIfEmpty(double.NaN).Average() is var d && double.IsNaN(d) ? "–" : ComparisonFormatter.Short(d, true))),
+                    disjoint > 0 ? $"[red]{disjoint}[/]" : "0"]);
+            }
+            AnsiConsole.Write(table);
+        }
+        var aggregate = result.Multipliers.Where(m => m.Seed is "" or "*" && m.Student is "" or "*" && m.Budget is "" or "*").ToList();
+        if (aggregate.Count > 0)
+        {
+            var mult = new Table().Title("multipliers over all units, 95% CI").AddColumns(["treatment", "metric", "accounting", .. names.Select(E), "CIs overlap"]);
+            foreach (var m in aggregate)
+                mult.AddRow([E(m.Treatment), E(m.Metric), E(m.Accounting), .. m.Values.Select(v => E(ComparisonFormatter.MultiplierText(v))), OverlapMarkup(m.CisOverlap)]);
+            AnsiConsole.Write(mult);
+        }
+        if (result.Multipliers.Count > aggregate.Count)
+            AnsiConsole.MarkupLine($"[grey]{result.Multipliers.Count - aggregate.Count} per-unit multiplier row(s) and {result.Metrics.Count} unit×metric row(s): --detail, or --format csv|md|json.[/]");
+        if (result.UnmatchedUnits.Count > 0)
+            AnsiConsole.MarkupLine($"[yellow]{result.UnmatchedUnits.Count} unit(s) are not in every run[/] (--detail lists them).");
     }
 
     static string OverlapMarkup(bool? overlap) => overlap switch { true => "yes", false => "[red]NO[/]", null => "[grey]–[/]" };

@@ -9,7 +9,7 @@ namespace Harness.Cli.Commands;
 public sealed class EstimateSettings : BootstrapSettings
 {
     [CommandArgument(0, "[RESULTS_DIR]")]
-    [Description("Sweep results folder (runs.csv, curves.csv, evals.csv); multipliers.csv and fits.json are written into it.")]
+    [Description("Sweep results folder (runs.csv, curves.csv, evals.csv). Output goes to --out, or to RESULTS_DIR/estimates/<UTC time>/ — never over the run's own multipliers.csv.")]
     public string? ResultsDir { get; init; }
 
     [CommandOption("--table <FILE>")]
@@ -25,8 +25,16 @@ public sealed class EstimateSettings : BootstrapSettings
     public string[] Treatment { get; init; } = [];
 
     [CommandOption("--out <DIR>")]
-    [Description("Output folder for --table (default: results/<table file name>).")]
+    [Description("Folder for the output: RESULTS_DIR → multipliers.csv and fits.json (default RESULTS_DIR/estimates/<UTC time>/, never over the run's own files; refuses to overwrite unless --force); --table → results/<table file name>/ by default.")]
     public string? Out { get; init; }
+
+    [CommandOption("--force")]
+    [Description("Allow --out to replace existing multipliers.csv/fits.json there.")]
+    public bool Force { get; init; }
+
+    [CommandOption("--format <FORMAT>")]
+    [Description("table (default) or json: the summary rows (treatment × metric × accounting) as one JSON document on standard output.")]
+    public string? Format { get; init; }
 
     [CommandOption("--metric <NAME>")]
     [Description("Metric(s) to estimate, e.g. val_loss or hellaswag/acc; repeat or separate with commas (default: all).")]
@@ -71,6 +79,8 @@ public sealed class EstimateCommand : Command<EstimateSettings>
 {
     public override int Execute(CommandContext context, EstimateSettings settings, CancellationToken cancellation)
     {
+        var format = Output.Parse(settings.Format, OutputFormat.Table, OutputFormat.Json);
+        Output.Configure(format);
         if ((settings.ResultsDir is null) == (settings.Table is null))
             throw new UserInputException("estimate: give either RESULTS_DIR or --table FILE (exactly one).");
         EstimateTableRunner.RejectUnknown(context);
@@ -86,12 +96,35 @@ public sealed class EstimateCommand : Command<EstimateSettings>
             Seed = settings.Seed,
         };
         var result = MultiplierEstimator.EstimateResultsFolder(settings.ResultsDir!, options);
-        var outDir = settings.ResultsDir!;
+        var outDir = settings.Out ?? NewFolder(settings.ResultsDir!, "estimates");
+        var existing = new[] { Harness.Results.ResultSchema.MultipliersFile, Harness.Results.ResultSchema.FitsFile }.Select(f => Path.Combine(outDir, f)).Where(File.Exists).ToList();
+        if (existing.Count > 0 && !settings.Force)
+            throw new UserInputException($"estimate: {outDir} already holds {string.Join(" and ", existing.Select(Path.GetFileName))}; nothing was written.",
+                [$"--out {outDir}: choose a new folder, or add --force to replace those files (the run's report.html would then be stale: rerun `harness report`)."]);
+        Directory.CreateDirectory(outDir);
         var (multipliers, fits) = EstimateWriter.Write(result, outDir);
+        if (format == OutputFormat.Json)
+        {
+            Output.WriteJson(new
+            {
+                SchemaVersion = Harness.Results.ResultSchema.Version, result.Baseline, result.Treatments, Multipliers = multipliers, Fits = fits,
+                Rows = result.Rows.Where(r => r.Kind is RowKind.MetricMean or RowKind.TreatmentMean),
+            });
+            return 0;
+        }
         Print(result);
         AnsiConsole.MarkupLine($"wrote [blue]{Markup.Escape(multipliers)}[/] and [blue]{Markup.Escape(fits)}[/] " +
                                $"({result.Options.Resamples} resamples, {result.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s)");
         return 0;
+    }
+
+    /// <summary>A fresh, time-stamped folder under <paramref name="root"/>/<paramref name="kind"/>/ (UTC, to the second).</summary>
+    internal static string NewFolder(string root, string kind)
+    {
+        var stamp = DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+        var dir = Path.Combine(root, kind, stamp);
+        for (int i = 2; Directory.Exists(dir); i++) dir = Path.Combine(root, kind, $"{stamp}-{i}");
+        return dir;
     }
 
     /// <param name="headlineOnly">Only loss metrics and each task's main score (acc, exact_match): a sweep has dozens of

@@ -32,6 +32,14 @@ public sealed class EvalSettings : TorchSettings
     [Description("Results folder: re-evaluate units that already have benchmark rows.")]
     public bool Force { get; init; }
 
+    [CommandOption("--out <DIR>")]
+    [Description("Also write DIR/evals.csv (the scores, evals.csv columns) and DIR/samples.jsonl (every request with the model's answer, like lm-eval's --log_samples). DIR must not hold an evals.csv yet.")]
+    public string? Out { get; init; }
+
+    [CommandOption("--format <FORMAT>")]
+    [Description("table (default), json or csv on standard output (rows with the evals.csv columns); messages go to standard error.")]
+    public string? Format { get; init; }
+
 }
 
 [Description("Score a checkpoint, or every unit of a results folder that lacks benchmark rows, on the task suite; prints a table.")]
@@ -39,12 +47,16 @@ public sealed class EvalCommand : Command<EvalSettings>
 {
     public override int Execute(CommandContext context, EvalSettings settings, CancellationToken cancellation)
     {
+        var format = Output.Parse(settings.Format, OutputFormat.Table, OutputFormat.Json, OutputFormat.Csv);
+        Output.Configure(format);
+        if (settings.Out is { } o && File.Exists(Path.Combine(RepositoryPaths.Resolve(o), ResultSchema.EvalsFile)))
+            throw new UserInputException($"eval --out: {RepositoryPaths.Resolve(o)} already holds {ResultSchema.EvalsFile}; nothing was run.", ["--out: choose a new folder."]);
         DeviceSelector.ConfigureThreads(settings.Threads);
         var device = DeviceSelector.Resolve(settings.Device);
         var target = RepositoryPaths.ResolveInput(settings.Target);
         int? maxItems = settings.MaxItems > 0 ? settings.MaxItems : null;
         if (File.Exists(Path.Combine(target, ResultSchema.ManifestFile)))
-            return EvaluateResults(target, settings, maxItems, device);
+            return EvaluateResults(target, settings, maxItems, device, format);
         if (!File.Exists(Path.Combine(target, Checkpoint.ConfigFile)))
             throw new UserInputException($"{target}: neither a checkpoint folder ({Checkpoint.ConfigFile}) nor a results folder ({ResultSchema.ManifestFile}).");
         var data = DataFor(target);
@@ -52,13 +64,14 @@ public sealed class EvalCommand : Command<EvalSettings>
         var (model, _) = Checkpoint.Load(target, device);
         using (model)
         {
-            var rows = EvaluationRunner.Run(new GptScorer(model, data.Tokenizer), tasks, Path.GetFileName(target), "checkpoint", 0, 0, true, maxItems);
-            Print(rows.GroupBy(_ => Path.GetFileName(target)));
+            var recorder = new RecordingScorer(new GptScorer(model, data.Tokenizer));
+            var rows = Score(recorder, tasks, Path.GetFileName(target), "checkpoint", 0, maxItems);
+            Emit(rows, recorder.Records, settings, format, rows.GroupBy(_ => Path.GetFileName(target)));
         }
         return 0;
     }
 
-    int EvaluateResults(string directory, EvalSettings settings, int? maxItems, TorchSharp.torch.Device device)
+    int EvaluateResults(string directory, EvalSettings settings, int? maxItems, TorchSharp.torch.Device device, OutputFormat format)
     {
         var folder = new RunFolder(directory);
         var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, ResultSchema.ManifestFile)));
@@ -66,6 +79,7 @@ public sealed class EvalCommand : Command<EvalSettings>
         var data = TrainingMixBuilder.Prepare(config.Data, RepositoryPaths.Root);
         var tasks = TaskRegistry.Parse(settings.Tasks, data.Split.Validation.Select(d => d.Text).ToList());
         var all = new List<EvalRow>();
+        var samples = new List<SampleRecord>();
         foreach (var key in folder.FinishedUnitKeys)
         {
             if (!folder.ReadUnitRow(key).IsFinal) continue;   // a WSD trunk: not a finished run, no saved model
@@ -81,7 +95,10 @@ public sealed class EvalCommand : Command<EvalSettings>
             var (model, _) = Checkpoint.Load(modelDir, device);
             using (model)
             {
-                var rows = EvaluationRunner.Run(new GptScorer(model, data.Tokenizer), tasks, key, row.Method, 0, row.Tokens, true, maxItems);
+                var recorder = new RecordingScorer(new GptScorer(model, data.Tokenizer));
+                var rows = Score(recorder, tasks, key, row.Method, row.Tokens, maxItems)
+                    .Select(r => r with { Student = row.Student, Budget = row.Budget, Seed = row.Seed }).ToList();
+                samples.AddRange(recorder.Records.Select(s => s with { Task = $"{key}/{s.Task}" }));
                 folder.WriteUnitEvals(key, rows);
                 all.AddRange(rows);
                 AnsiConsole.MarkupLine($"[grey]unit {key} ({row.Method} {row.Student} {row.Budget} seed {row.Seed}) evaluated[/]");
@@ -89,7 +106,7 @@ public sealed class EvalCommand : Command<EvalSettings>
         }
         folder.RewriteTables();
         if (all.Count == 0) AnsiConsole.MarkupLine("every unit already has benchmark rows (use --force to re-evaluate).");
-        else Print(all.GroupBy(r => r.Method));
+        Emit(all, samples, settings, format, all.GroupBy(r => r.Method));
         return 0;
     }
 
@@ -103,6 +120,42 @@ public sealed class EvalCommand : Command<EvalSettings>
         if (data.TokenizerHash != info.TokenizerHash && info.TokenizerHash != "")
             throw new UserInputException($"{checkpoint}: tokenizer mismatch.", [$"{Path.Combine(checkpoint, Checkpoint.ConfigFile)}: tokenizer_hash {info.TokenizerHash} differs from the data's {data.TokenizerHash}."]);
         return data;
+    }
+
+    /// <summary>Runs the tasks one at a time so every recorded request carries its task's name.</summary>
+    static List<EvalRow> Score(RecordingScorer recorder, IReadOnlyList<IEvaluationTask> tasks, string key, string method, long tokens, int? maxItems)
+    {
+        var rows = new List<EvalRow>();
+        foreach (var task in tasks)
+        {
+            recorder.Task = task.Name;
+            rows.AddRange(EvaluationRunner.Run(recorder, [task], key, method, 0, tokens, true, maxItems));
+        }
+        return rows;
+    }
+
+    static void Emit(IReadOnlyList<EvalRow> rows, IReadOnlyList<SampleRecord> samples, EvalSettings settings, OutputFormat format, IEnumerable<IGrouping<string, EvalRow>> groups)
+    {
+        if (settings.Out is { } o)
+        {
+            var dir = RepositoryPaths.Resolve(o);
+            Directory.CreateDirectory(dir);
+            ResultTables.WriteAll(Path.Combine(dir, ResultSchema.EvalsFile), rows);
+            var jsonl = new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+            AtomicFile.WriteAllText(Path.Combine(dir, "samples.jsonl"), string.Concat(samples.Select(s => JsonSerializer.Serialize(s, jsonl) + "\n")));
+            AnsiConsole.MarkupLine($"wrote {Markup.Escape(Path.Combine(dir, ResultSchema.EvalsFile))} and samples.jsonl ({samples.Count} requests)");
+        }
+        switch (format)
+        {
+            case OutputFormat.Json: Output.WriteJson(rows); break;
+            case OutputFormat.Csv:
+                var tmp = Path.GetTempFileName();
+                ResultTables.WriteAll(tmp, rows);
+                Console.Out.Write(File.ReadAllText(tmp));
+                File.Delete(tmp);
+                break;
+            default: if (rows.Count > 0) Print(groups); break;
+        }
     }
 
     static void Print(IEnumerable<IGrouping<string, EvalRow>> groups)

@@ -29,14 +29,25 @@ static class Extensions
         };
     }
 
-    public static void AfterRun(string resultsDirectory)
+    public static (string? Multipliers, string? Report) AfterRun(string resultsDirectory)
     {
         AnsiConsole.MarkupLine("[grey]estimating efficiency multipliers (bootstrap, all accounting scenarios)…[/]");
-        var result = MultiplierEstimator.EstimateResultsFolder(resultsDirectory, new EstimateOptions());
+        EstimateResult result;
+        try
+        {
+            result = MultiplierEstimator.EstimateResultsFolder(resultsDirectory, new EstimateOptions());
+        }
+        catch (UserInputException e) when (e.Message.Contains("no treatment runs", StringComparison.Ordinal) || e.Message.Contains("no baseline", StringComparison.OrdinalIgnoreCase))
+        {
+            // e.g. `--only scratch`: the units are saved; multipliers need both arms.
+            AnsiConsole.MarkupLine($"[yellow]multipliers and report skipped[/]: {Markup.Escape(e.Summary)}");
+            return (null, null);
+        }
         var (multipliers, _) = EstimateWriter.Write(result, resultsDirectory);
         EstimateCommand.Print(result, headlineOnly: true);
         AnsiConsole.MarkupLine($"multipliers: {Markup.Escape(multipliers)}");
         var report = ReportWriter.Write(resultsDirectory);
         AnsiConsole.MarkupLine($"report: {Markup.Escape(report.Html)}");
+        return (multipliers, report.Html);
     }
 }

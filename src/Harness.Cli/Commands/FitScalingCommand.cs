@@ -38,9 +38,9 @@ public sealed class FitScalingSettings : BootstrapSettings
     [Description("Run L-BFGS from all 4500 starts of Epoch's grid (default: the 128 best-screened).")]
     public bool FullGrid { get; init; }
 
-    [CommandOption("--json")]
-    [Description("Print one JSON object (E, A, B, alpha, beta and their _ci90/_ci95 intervals) instead of a table.")]
-    public bool Json { get; init; }
+    [CommandOption("--format <FORMAT>")]
+    [Description("table (default) or json: one JSON object (E, A, B, alpha, beta and their _ci90/_ci95 intervals).")]
+    public string? Format { get; init; }
 }
 
 [Description("Fit L(N, D) = E + A/N^alpha + B/D^beta (Chinchilla form, Epoch's Huber/LSE method) with bootstrap intervals.")]
@@ -48,10 +48,12 @@ public sealed class FitScalingCommand : Command<FitScalingSettings>
 {
     public override int Execute(CommandContext context, FitScalingSettings settings, CancellationToken cancellation)
     {
+        var format = Output.Parse(settings.Format, OutputFormat.Table, OutputFormat.Json);
+        Output.Configure(format);
         var points = ScalingTableLoader.Load(settings.File, settings.ParamsCol, settings.TokensCol, settings.LossCol, settings.FlopsCol, settings.DropHighest);
         var report = ChinchillaFitReport.Fit(points, settings.Resamples, settings.Seed,
                                              settings.FullGrid ? int.MaxValue : ScalingLawFitter.DefaultGridKeep);
-        if (settings.Json)
+        if (format == OutputFormat.Json)
         {
             Console.Out.WriteLine(report.ToJson());
             return 0;

@@ -1,11 +1,17 @@
 using System.ComponentModel;
 using Harness.Reporting;
+using Harness.Results;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace Harness.Cli.Commands;
 
-/// <summary><c>harness report RESULTS_DIR</c>: writes report.html and report.md (figures in report_files/) into the folder.</summary>
+/// <summary>
+/// <c>harness report RESULTS_DIR [--out DIR]</c>: writes report.html and report.md (figures in report_files/).  Into the
+/// results folder only when it has no report yet; otherwise into --out or RESULTS_DIR/reports/&lt;UTC time&gt;/ (with a
+/// copy of the tables it was built from), so an existing report is never replaced by accident.
+/// </summary>
+[Description("Write report.html and report.md for a results folder (a new folder when it already has a report, or --out).")]
 public sealed class ReportCommand : Command<ReportCommand.Settings>
 {
     public sealed class Settings : CommandSettings
@@ -13,11 +19,37 @@ public sealed class ReportCommand : Command<ReportCommand.Settings>
         [CommandArgument(0, "<RESULTS_DIR>")]
         [Description("A results folder, results/<experiment>/<run-id>/, as written by `harness run`.")]
         public string ResultsDir { get; init; } = "";
+
+        [CommandOption("--out <DIR>")]
+        [Description("Write the report (and a copy of its input tables) into DIR instead (default: RESULTS_DIR when it has no report.html yet, else RESULTS_DIR/reports/<UTC time>/).")]
+        public string? Out { get; init; }
+
+        [CommandOption("--multipliers <DIR>")]
+        [Description("Take multipliers.csv and fits.json from DIR (e.g. an `harness estimate` output folder) instead of RESULTS_DIR.")]
+        public string? Multipliers { get; init; }
     }
+
+    static readonly string[] Inputs = [ResultSchema.ManifestFile, ResultSchema.RunsFile, ResultSchema.CurvesFile, ResultSchema.EvalsFile, ResultSchema.MultipliersFile, ResultSchema.FitsFile, "teacher-evals.json"];
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var paths = ReportWriter.Write(settings.ResultsDir);
+        var source = RepositoryPaths.ResolveInput(settings.ResultsDir);
+        string target = settings.Out is not null ? RepositoryPaths.Resolve(settings.Out)
+            : settings.Multipliers is null && !File.Exists(Path.Combine(source, ReportWriter.HtmlFile)) ? source
+            : EstimateCommand.NewFolder(source, "reports");
+        if (target != source)
+        {
+            if (File.Exists(Path.Combine(target, ReportWriter.HtmlFile)))
+                throw new UserInputException($"report: {target} already has {ReportWriter.HtmlFile}; nothing was written.", [$"--out {target}: choose a new folder."]);
+            Directory.CreateDirectory(target);
+            foreach (var file in Inputs)
+            {
+                var from = settings.Multipliers is not null && file is ResultSchema.MultipliersFile or ResultSchema.FitsFile
+                    ? Path.Combine(RepositoryPaths.ResolveInput(settings.Multipliers), file) : Path.Combine(source, file);
+                if (File.Exists(from)) File.Copy(from, Path.Combine(target, file), overwrite: true);
+            }
+        }
+        var paths = ReportWriter.Write(target);
         AnsiConsole.MarkupLine($"report: [link]{Markup.Escape(paths.Html)}[/]");
         AnsiConsole.MarkupLine($"        {Markup.Escape(paths.Markdown)} ({paths.FigureCount} figures as PNG and SVG in {Markup.Escape(paths.FiguresDirectory)})");
         return 0;

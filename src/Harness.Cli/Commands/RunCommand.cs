@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Globalization;
 using Harness.Config;
 using Harness.Modeling;
 using Harness.Results;
@@ -15,112 +16,164 @@ public sealed class RunSettings : TorchSettings
     [Description("Experiment config JSON (default: experiments/quickstart.json, embedded in the tool).")]
     public string? Config { get; init; }
 
-
-
     [CommandOption("--shard <I/N>")]
     [Description("Run the I-th of N deterministic shares of the units (1-based), e.g. 1/2; join folders with `harness merge`.")]
     public string? Shard { get; init; }
 
-    [CommandOption("--only <PATTERN>")]
-    [Description("Run only units whose key, method, student, budget or 'seedN' contains PATTERN.")]
+    [CommandOption("--only <TERMS>")]
+    [Description("Run only units matching any comma-separated term: an exact unit key, method, student, budget or seedN, or a glob (logit-*, *kd); `seed1` never selects seed10.")]
     public string? Only { get; init; }
 
     [CommandOption("--dry-run")]
-    [Description("Print the unit table with predicted FLOPs and a time estimate; train nothing.")]
+    [Description("Print the unit table with predicted FLOPs and a time estimate; train and write nothing.")]
     public bool DryRun { get; init; }
 
-    [CommandOption("--results <DIR>")]
-    [Description("Results root (default: results/ in the repository).")]
-    public string? Results { get; init; }
+    [CommandOption("--out <DIR>")]
+    [Description("Results root (default: results/ in the repository); the run lands in DIR/<experiment>/<config-hash>/.")]
+    public string? Out { get; init; }
+
+    [CommandOption("--force-report")]
+    [Description("On a finished run, rewrite tables, manifest, multipliers and report anyway (default: report 'already complete' and touch nothing).")]
+    public bool ForceReport { get; init; }
+
+    [CommandOption("--set <KEY=VALUE>")]
+    [Description("Override a config value (dotted snake_case path, JSON value), e.g. --set training.learning_rate=1e-3; repeatable; validated like the file and recorded in the manifest.")]
+    public string[] Set { get; init; } = [];
+
+    [CommandOption("--format <FORMAT>")]
+    [Description("table (default) or json: one JSON document on standard output (the outcome, or the --dry-run plan); messages go to standard error.")]
+    public string? Format { get; init; }
 }
 
-[Description("Run an experiment: teacher, students (scratch and distilled), evaluation, result files, multipliers and report. Re-running resumes.")]
+[Description("Run an experiment: teacher, students (scratch and distilled), evaluation, result files, multipliers and report. Re-running resumes; a finished run is left untouched.")]
 public sealed class RunCommand : Command<RunSettings>
 {
     public override int Execute(CommandContext context, RunSettings settings, CancellationToken cancellation)
     {
-        var (config, json, source) = LoadConfig(settings.Config);
+        var format = Output.Parse(settings.Format, OutputFormat.Table, OutputFormat.Json);
+        Output.Configure(format);
+        var (config, json, source) = LoadConfig(settings.Config, settings.Set);
         DeviceSelector.ConfigureThreads(settings.Threads);
         var device = DeviceSelector.Resolve(settings.Device);
         var options = new SweepOptions
         {
             Device = device, RepositoryRoot = RepositoryPaths.Root, Shard = settings.Shard, Only = settings.Only,
-            ResultsRoot = settings.Results is null ? null : RepositoryPaths.Resolve(settings.Results),
+            ResultsRoot = settings.Out is null ? null : RepositoryPaths.Resolve(settings.Out), ForceReport = settings.ForceReport, Overrides = settings.Set,
         };
         AnsiConsole.MarkupLine($"[bold]harness run[/] {Markup.Escape(config.Name)} ({Markup.Escape(source)}) on {DeviceSelector.Describe(device)}");
-        var observer = new ConsoleSweepObserver();
+        bool live = Output.Interactive && format == OutputFormat.Table;
+        ISweepObserver observer = live ? new LiveSweepObserver() : new LineSweepObserver(format == OutputFormat.Table ? Console.Out : Console.Error);
         var runner = new SweepRunner(config, json, options, observer) { EvaluatorFactory = Extensions.EvaluatorFactory(config) };
         if (settings.DryRun)
-        {
-            var data = runner.PrepareData();
-            string? hash = null;
-            if (runner.TeacherNeedsTraining)
-                AnsiConsole.MarkupLine("[yellow]the teacher checkpoint is missing: `harness run` will train it first (KD unit keys below are provisional).[/]");
-            else
-            {
-                var (teacher, _, h, _) = runner.LoadTeacher(data);
-                teacher?.Dispose();
-                hash = h;
-            }
-            PrintPlan(runner.Units(data, hash), runner.RunDirectory);
-            return 0;
-        }
+            return DryRun.Print(runner, config, format);
+
+        // Ctrl-C: stop after the current step, say what is saved and how to continue.
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
+        Console.CancelKeyPress += onCancel;
         SweepOutcome outcome = null!;
-        AnsiConsole.Progress().AutoClear(false).HideCompleted(false)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
-            .Start(ctx =>
-            {
-                observer.Attach(ctx);
-                outcome = runner.Run(cancellation);
-            });
+        try
+        {
+            if (live)
+                AnsiConsole.Progress().AutoClear(false).HideCompleted(false)
+                    .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+                    .Start(ctx =>
+                    {
+                        ((LiveSweepObserver)observer).Attach(ctx);
+                        outcome = runner.Run(cts.Token);
+                    });
+            else
+                outcome = runner.Run(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            var folder = new RunFolder(runner.RunDirectory);
+            AnsiConsole.MarkupLine($"[yellow]interrupted[/]: {folder.FinishedUnitKeys.Count} finished unit(s) are saved in {Markup.Escape(runner.RunDirectory)}; " +
+                                   $"the unit in progress keeps its last checkpoint (every training.checkpoint_interval = {config.Training.CheckpointInterval} steps).");
+            AnsiConsole.MarkupLine($"resume with the same command: [bold]{Markup.Escape(ResumeCommand(settings))}[/]");
+            return HarnessApp.Cancelled;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+        if (outcome.AlreadyComplete)
+        {
+            AnsiConsole.MarkupLine($"[green]already complete[/]: all {outcome.Units.Count} unit(s) of this config are finished in {Markup.Escape(outcome.Directory)}; nothing was run or rewritten " +
+                                   "(--force-report rewrites tables, multipliers and report; `harness report DIR --out …` writes a fresh report elsewhere).");
+            if (format == OutputFormat.Json) Output.WriteJson(Summary(outcome, null));
+            else PrintFinalLosses(outcome.Directory);
+            return outcome.Failed > 0 ? 1 : 0;
+        }
         AnsiConsole.MarkupLine($"[green]done[/]: {outcome.Ran} unit(s) trained, {outcome.Skipped} already finished, {outcome.Failed} failed, in {outcome.WallSeconds:F0} s.");
         AnsiConsole.MarkupLine($"results: [link]{Markup.Escape(outcome.Directory)}[/]");
-        PrintFinalLosses(outcome.Directory);
-        Extensions.AfterRun(outcome.Directory);
+        if (format == OutputFormat.Table) PrintFinalLosses(outcome.Directory);
+        var after = Extensions.AfterRun(outcome.Directory);
+        if (format == OutputFormat.Json) Output.WriteJson(Summary(outcome, after));
         return outcome.Failed > 0 ? 1 : 0;
     }
 
-    internal static (ExperimentConfig Config, string Json, string Source) LoadConfig(string? path)
+    static string ResumeCommand(RunSettings s)
     {
-        if (path is not null)
-        {
-            var full = RepositoryPaths.ResolveInput(path);
-            return (JsonConfigReader.ReadFile<ExperimentConfig>(full), File.ReadAllText(full), full);
-        }
-        var onDisk = RepositoryPaths.Resolve("experiments/quickstart.json");
-        if (File.Exists(onDisk)) return (JsonConfigReader.ReadFile<ExperimentConfig>(onDisk), File.ReadAllText(onDisk), onDisk);
-        using var stream = typeof(RunCommand).Assembly.GetManifestResourceStream("quickstart.json")!;
-        var json = new StreamReader(stream).ReadToEnd();
-        return (JsonConfigReader.Read<ExperimentConfig>(json, "embedded quickstart.json"), json, "embedded quickstart.json");
+        var parts = new List<string> { "harness", "run" };
+        if (s.Config is not null) parts.Add(s.Config);
+        if (s.Shard is not null) parts.AddRange(["--shard", s.Shard]);
+        if (s.Only is not null) parts.AddRange(["--only", s.Only]);
+        if (s.Out is not null) parts.AddRange(["--out", s.Out]);
+        foreach (var o in s.Set) parts.AddRange(["--set", o]);
+        return string.Join(' ', parts.Select(p => p.Contains(' ') ? $"'{p}'" : p));
     }
 
-    static void PrintPlan(IReadOnlyList<SweepUnit> units, string directory)
+    /// <summary>The <c>--format json</c> document of a run: where it is, what ran, and each unit's final numbers.</summary>
+    static object Summary(SweepOutcome outcome, (string? Multipliers, string? Report)? after)
     {
-        double gflops = StepBenchmark.MatmulGflops(n: 1024, reps: 5);
-        bool wsd = units.Any(u => u.Role != UnitRole.Run);
-        var table = new Table().Title($"{units.Count} units → {Markup.Escape(directory)}")
-            .AddColumns("#", "unit", "key", "role", "params (non-emb)", "tokens", "steps", "own tokens", "own train FLOPs", "finished-run FLOPs", "est. time");
-        double total = 0;
-        foreach (var u in units)
+        var runsPath = Path.Combine(outcome.Directory, ResultSchema.RunsFile);
+        var rows = File.Exists(runsPath) ? ResultTables.ReadAll<RunRow>(runsPath) : [];
+        var keys = outcome.Units.Select(u => u.Key).ToHashSet();
+        return new
         {
-            // Rough: small CPU models reach ~30% of the measured matmul rate; KD adds the teacher's forward pass.
-            double seconds = u.PredictedTrainFlops / (0.3 * gflops * 1e9) * (u.Method == "scratch" ? 1 : 1.4);
-            total += seconds;
-            string role = u.Role switch
+            SchemaVersion = ResultSchema.Version,
+            Directory = outcome.Directory,
+            AlreadyComplete = outcome.AlreadyComplete,
+            UnitsTrained = outcome.Ran, UnitsSkipped = outcome.Skipped, UnitsFailed = outcome.Failed, WallSeconds = outcome.WallSeconds,
+            Multipliers = after?.Multipliers ?? Existing(outcome.Directory, ResultSchema.MultipliersFile),
+            Report = after?.Report ?? Existing(outcome.Directory, Harness.Reporting.ReportWriter.HtmlFile),
+            Units = rows.Where(r => keys.Contains(r.UnitKey)).Select(r => new
             {
-                UnitRole.Trunk => $"trunk, forks at {string.Join(",", u.ForkSteps)}",
-                UnitRole.Branch => $"branch of #{units.FirstOrDefault(t => t.Key == u.TrunkKey)?.Index.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? u.TrunkKey}",
-                _ => "run",
-            };
-            table.AddRow($"{u.Index}", Markup.Escape(u.Name), u.Key, Markup.Escape(role), $"{ModelMath.NonEmbeddingParams(u.Model):N0}", $"{u.EndTokens:N0}",
-                u.StartStep > 0 ? $"{u.StartStep}→{u.Steps}" : $"{u.Steps}", $"{u.OwnTokens:N0}", u.PredictedTrainFlops.ToString("E2"),
-                u.IsFinishedRun ? u.FinishedRunFlops.ToString("E2") : "(not a run)", $"{seconds:F0} s");
+                r.UnitKey, r.Method, r.Student, r.Budget, r.Seed, r.Tokens, r.FlopsStudentTrain, r.ValLoss, ValBpb = r.ValBitsPerByte, r.Status, r.WallSeconds,
+            }),
+        };
+    }
+
+    static string? Existing(string directory, string file) => File.Exists(Path.Combine(directory, file)) ? Path.Combine(directory, file) : null;
+
+    internal static (ExperimentConfig Config, string Json, string Source) LoadConfig(string? path, IReadOnlyList<string>? overrides = null)
+    {
+        overrides ??= [];
+        string json, source;
+        if (path is not null)
+        {
+            source = RepositoryPaths.ResolveInput(path);
+            if (!File.Exists(source)) JsonConfigReader.ReadFile<ExperimentConfig>(source); // the reader's not-found message
+            json = File.ReadAllText(source);
         }
-        AnsiConsole.Write(table);
-        var totals = ComputeTotals.Predict(units);
-        AnsiConsole.MarkupLine($"student compute: {totals.TokensSpent:N0} tokens = {totals.StudentTrainFlopsSpent:E3} FLOPs spent for {totals.FinishedRuns} finished runs " +
-                               $"(as separate runs: {totals.FinishedRunTokens:N0} tokens = {totals.FinishedRunStudentTrainFlops:E3} FLOPs{(wsd ? $"; shared WSD trunks save {totals.SharingFactor:F2}×" : "")})");
-        AnsiConsole.MarkupLine($"estimated total: {total / 60:F1} min (matmul probe {gflops:F0} GFLOP/s; rough, excludes evaluation and cache builds)");
+        else if (File.Exists(RepositoryPaths.Resolve("experiments/quickstart.json")))
+        {
+            source = RepositoryPaths.Resolve("experiments/quickstart.json");
+            json = File.ReadAllText(source);
+        }
+        else
+        {
+            using var stream = typeof(RunCommand).Assembly.GetManifestResourceStream("quickstart.json")!;
+            json = new StreamReader(stream).ReadToEnd();
+            source = "embedded quickstart.json";
+        }
+        if (overrides.Count > 0)
+        {
+            json = ConfigOverrides.Apply(json, overrides, source);
+            source += " with --set " + string.Join(" ", overrides);
+        }
+        return (JsonConfigReader.Read<ExperimentConfig>(json, source), json, source);
     }
 
     static void PrintFinalLosses(string directory)
@@ -133,44 +186,7 @@ public sealed class RunCommand : Command<RunSettings>
         foreach (var m in methods) table.AddColumn(m);
         foreach (var g in rows.GroupBy(r => (r.Student, r.Budget, r.ParamsNonEmbedding)).OrderBy(g => g.Key.ParamsNonEmbedding).ThenBy(g => g.Min(r => r.Tokens)))
             table.AddRow(new[] { $"{g.Key.Student} ({g.Key.ParamsNonEmbedding:N0})", $"{g.Key.Budget} ({g.Min(r => r.Tokens):N0} tok)" }
-                .Concat(methods.Select(m => g.Where(r => r.Method == m && r.Status == "ok").Select(r => r.ValLoss).DefaultIfEmpty(double.NaN).Average().ToString("F4"))).ToArray());
+                .Concat(methods.Select(m => g.Where(r => r.Method == m && r.Status == "ok").Select(r => r.ValLoss).DefaultIfEmpty(double.NaN).Average().ToString("F4", CultureInfo.InvariantCulture))).ToArray());
         AnsiConsole.Write(table);
-    }
-}
-
-/// <summary>Spectre display for a sweep: an overall bar plus the current unit's bar with loss and tokens/s.</summary>
-sealed class ConsoleSweepObserver : ISweepObserver
-{
-    ProgressContext? context;
-    ProgressTask? overall;
-    ProgressTask? current;
-
-    public void Attach(ProgressContext ctx) => context = ctx;
-
-    public void Status(string message) => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(message)}[/]");
-
-    public void UnitStarted(SweepUnit unit, int position, int count)
-    {
-        overall ??= context?.AddTask("sweep", maxValue: count);
-        if (overall is not null) overall.Description = $"sweep unit {position}/{count}";
-        if (current is not null) { current.Value = current.MaxValue; current.StopTask(); }
-        current = context?.AddTask($"{unit.Method} {unit.Student} {unit.Budget} seed {unit.Seed}", maxValue: 1);
-    }
-
-    public void UnitProgress(TrainingProgress p)
-    {
-        if (current is null) return;
-        current.MaxValue = p.TotalSteps;
-        current.Value = p.Step;
-        var name = current.Description.Split(" | ")[0];
-        current.Description = $"{name} | loss {p.Loss:F3} {p.TokensPerSecond:N0} tok/s";
-    }
-
-    public void UnitFinished(SweepUnit unit, RunRow row, bool skipped)
-    {
-        overall ??= context?.AddTask("sweep", maxValue: 1);
-        overall?.Increment(1);
-        if (!skipped && row.Status != "ok")
-            AnsiConsole.MarkupLine($"[red]unit {unit.Key} failed[/]: {Markup.Escape(row.FailureReason)}");
     }
 }

@@ -13,6 +13,17 @@ public sealed class TrainSettings : TorchSettings
     [Description("Train config JSON, e.g. experiments/teacher-tiny.json.")]
     public string Config { get; init; } = "";
 
+    [CommandOption("--out <DIR>")]
+    [Description("Checkpoint folder to write (overrides the config's \"output\"). Refuses a folder that already holds a finished checkpoint.")]
+    public string? Out { get; init; }
+
+    [CommandOption("--set <KEY=VALUE>")]
+    [Description("Override a config value (dotted snake_case path, JSON value), e.g. --set training.learning_rate=1e-3; repeatable; validated like the file and stored in the checkpoint's train_config.")]
+    public string[] Set { get; init; } = [];
+
+    [CommandOption("--format <FORMAT>")]
+    [Description("table (default) or json: the result as one JSON document on standard output; messages go to standard error.")]
+    public string? Format { get; init; }
 
 }
 
@@ -21,15 +32,34 @@ public sealed class TrainCommand : Command<TrainSettings>
 {
     public override int Execute(CommandContext context, TrainSettings settings, CancellationToken cancellation)
     {
+        var format = Output.Parse(settings.Format, OutputFormat.Table, OutputFormat.Json);
+        Output.Configure(format);
         var path = RepositoryPaths.ResolveInput(settings.Config);
-        var config = JsonConfigReader.ReadFile<TrainRunConfig>(path);
+        if (!File.Exists(path)) JsonConfigReader.ReadFile<TrainRunConfig>(path);
+        var json = ConfigOverrides.Apply(File.ReadAllText(path), settings.Set, path);
+        var config = JsonConfigReader.Read<TrainRunConfig>(json, settings.Set.Length == 0 ? path : $"{path} with --set {string.Join(" ", settings.Set)}");
+        if (settings.Out is not null) config = config with { Output = RepositoryPaths.Resolve(settings.Out) };
+        var output = Path.IsPathRooted(config.Output) ? config.Output : Path.Combine(RepositoryPaths.Root, config.Output);
+        if (File.Exists(Path.Combine(output, Harness.Modeling.Checkpoint.ConfigFile)) && !File.Exists(Path.Combine(output, ".resume", "resume.json")))
+            throw new UserInputException($"train: {output} already holds a finished checkpoint; nothing was run.",
+                [$"{(settings.Out is null ? $"{path}: $.output" : "--out")}: choose a new folder (e.g. --out models/my-teacher), or delete the old checkpoint first."]);
         DeviceSelector.ConfigureThreads(settings.Threads);
         var device = DeviceSelector.Resolve(settings.Device);
-        AnsiConsole.MarkupLine($"[bold]harness train[/] {Markup.Escape(config.Name)} on {DeviceSelector.Describe(device)}");
+        AnsiConsole.MarkupLine($"[bold]harness train[/] {Markup.Escape(config.Name)} on {DeviceSelector.Describe(device)} → {Markup.Escape(output)}");
         TrainRunResult? result = null;
         ProgressDisplay.Run("train", (status, progress) =>
-            result = TrainRun.Execute(config, File.ReadAllText(path), RepositoryPaths.Root, device, status, progress, cancellation));
+            result = TrainRun.Execute(config, json, RepositoryPaths.Root, device, status, progress, cancellation), Output.Interactive && format == OutputFormat.Table);
         var r = result!;
+        if (format == OutputFormat.Json)
+        {
+            Output.WriteJson(new
+            {
+                Checkpoint = r.CheckpointDirectory, ParamsTotal = Harness.Modeling.ModelMath.TotalParams(r.Model), ParamsNonEmbedding = Harness.Modeling.ModelMath.NonEmbeddingParams(r.Model),
+                r.Training.Tokens, r.Training.Steps, FlopsStudentTrain = r.TrainingFlops, ValLoss = r.Training.Curve[^1].ValLoss, ValBpb = r.Training.Curve[^1].ValBitsPerByte,
+                TestLoss = r.Test.NatsPerToken, TestBpb = r.Test.BitsPerByte, r.Training.WallSeconds, r.Training.TokensPerSecond,
+            });
+            return 0;
+        }
         var table = new Table().AddColumns("", "value");
         table.AddRow("checkpoint", Markup.Escape(r.CheckpointDirectory));
         table.AddRow("parameters (total / non-embedding)", $"{Harness.Modeling.ModelMath.TotalParams(r.Model):N0} / {Harness.Modeling.ModelMath.NonEmbeddingParams(r.Model):N0}");

@@ -81,6 +81,13 @@ public sealed record EvaluationSpec
 }
 
 /// <summary>One whole experiment: `harness run CONFIG`.  See README "Experiment config".</summary>
+/// <summary>Experiment tracking; changes no result, so it is left out of the config hash.</summary>
+public sealed record TrackingSpec
+{
+    /// <summary>Write TensorBoard event files under RUN/tensorboard/&lt;method&gt;-&lt;student&gt;-&lt;budget&gt;-seedN/.</summary>
+    public bool Tensorboard { get; init; }
+}
+
 public sealed record ExperimentConfig : IValidatable
 {
     public static readonly string[] KnownMethods = ["scratch", "logit-kd", "seq-kd"];
@@ -98,6 +105,8 @@ public sealed record ExperimentConfig : IValidatable
     /// <summary>Optimiser settings for students; its budget fields are ignored (budgets come from <see cref="Budgets"/>).</summary>
     public TrainingConfig Training { get; init; } = new() { MaxSteps = 1 };
     public EvaluationSpec Evaluation { get; init; } = new();
+    /// <summary>Optional; null (absent) = no tracking output.</summary>
+    public TrackingSpec? Tracking { get; init; }
 
     public IReadOnlyList<string> Validate(string path)
     {

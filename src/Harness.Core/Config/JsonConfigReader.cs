@@ -40,12 +40,22 @@ public static class JsonConfigReader
         return Read<T>(File.ReadAllText(file), file);
     }
 
+    /// <summary>The editor hint key (<c>"$schema": "…/config.schema.json"</c>); accepted at the root and ignored.</summary>
+    public const string SchemaKey = "$schema";
+
     public static T Read<T>(string json, string source) where T : class
     {
         JsonDocument document;
         try
         {
             document = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty(SchemaKey, out _))
+            {
+                var node = System.Text.Json.Nodes.JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true })!.AsObject();
+                node.Remove(SchemaKey);
+                document.Dispose();
+                document = JsonDocument.Parse(node.ToJsonString());
+            }
         }
         catch (JsonException e)
         {

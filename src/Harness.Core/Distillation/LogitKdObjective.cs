@@ -30,12 +30,15 @@ public sealed class LogitKdObjective : ITrainingObjective
     public string Name => "logit-kd";
     public double OnlineTeacherFlopsPerToken => teacher.OnlineFlopsPerToken;
     public ITeacherSignal Teacher => teacher;
+    /// <summary>CE(y, p_S) of the last batch: the α-weighted hard term, before weighting.</summary>
+    public Tensor? LastCrossEntropy { get; private set; }
 
     public Tensor Loss(Tensor studentLogits, TrainingBatch batch)
     {
         var v = studentLogits.shape[2];
         var flat = studentLogits.view(-1, v);                                         // (B·T, V)
         var hard = F.cross_entropy(flat, batch.Y.view(-1));
+        LastCrossEntropy = hard;
         if (alpha >= 1.0) return hard;
         var studentLogProbs = F.log_softmax(flat.DividedBy(temperature), 1);                // (B·T, V)
         var divergenceMean = teacher is ITopKTeacherSignal sparse

@@ -20,7 +20,11 @@ public sealed record CheckpointInfo
     /// <summary>Analytic training FLOPs spent on this model (for the teacher-pretraining compute column).</summary>
     public double TrainingFlops { get; init; }
     public double FinalValLoss { get; init; }
-    public double FinalValBitsPerByte { get; init; }
+    /// <summary>Written as <c>final_val_bpb</c> (the results' <c>val_bpb</c> at the last step).</summary>
+    [System.Text.Json.Serialization.JsonPropertyName("final_val_bpb")] public double FinalValBitsPerByte { get; init; }
+    /// <summary>Checkpoints written before the rename call it <c>final_val_bits_per_byte</c>; read, never written.</summary>
+    [System.Text.Json.Serialization.JsonPropertyName("final_val_bits_per_byte"), System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public double? LegacyFinalValBitsPerByte { get => null; init { if (value is { } v) FinalValBitsPerByte = v; } }
     /// <summary>The config the model was trained with, so `harness train` can regenerate it.</summary>
     public string? TrainConfig { get; init; }
 }

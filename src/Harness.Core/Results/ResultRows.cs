@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using CsvHelper.Configuration.Attributes;
 
 namespace Harness.Results;
@@ -16,6 +17,8 @@ public static class ResultSchema
     public const string ManifestFile = "manifest.json";
     public const string MultipliersFile = "multipliers.csv";
     public const string FitsFile = "fits.json";
+    /// <summary>Per unit (units/KEY/train_log.csv): the training objective at every logged step.</summary>
+    public const string TrainLogFile = "train_log.csv";
 
     /// <summary>Method name of the from-scratch baseline.</summary>
     public const string ScratchMethod = "scratch";
@@ -35,7 +38,7 @@ public sealed record RunRow
     [Name("student")] public string Student { get; init; } = "";
     [Name("budget")] public string Budget { get; init; } = "";
     [Name("seed")] public int Seed { get; init; }
-    [Name("n_layer")] public int Layers { get; init; }
+    [Name("n_layer"), JsonPropertyName("n_layer")] public int Layers { get; init; }
     [Name("d_model")] public int DModel { get; init; }
     [Name("params_total")] public long ParamsTotal { get; init; }
     /// <summary>Parameters excluding token and position embeddings (Kaplan et al. 2020's N).</summary>
@@ -55,7 +58,7 @@ public sealed record RunRow
     /// <summary>Final validation loss, nats per token.</summary>
     [Name("val_loss")] public double ValLoss { get; init; }
     /// <summary>Final validation bits per UTF-8 byte (tokenizer-independent).</summary>
-    [Name("val_bpb")] public double ValBitsPerByte { get; init; }
+    [Name("val_bpb"), JsonPropertyName("val_bpb")] public double ValBitsPerByte { get; init; }
     /// <summary>ok | failed.</summary>
     [Name("status")] public string Status { get; init; } = "";
     [Name("failure_reason")] public string FailureReason { get; init; } = "";
@@ -94,6 +97,9 @@ public sealed record CurveRow
     [Name("unit_key")] public string UnitKey { get; init; } = "";
     [Name("method")] public string Method { get; init; } = "";
     [Name("student")] public string Student { get; init; } = "";
+    /// <summary>The unit's budget name as in runs.csv ("trunk" for a WSD trunk), so a point names its (student, budget,
+    /// seed, method) cell; absent in files written before it was added.</summary>
+    [Name("budget"), Optional, Default("")] public string Budget { get; init; } = "";
     [Name("seed")] public int Seed { get; init; }
     [Name("params_non_embedding")] public long ParamsNonEmbedding { get; init; }
     [Name("step")] public int Step { get; init; }
@@ -105,11 +111,9 @@ public sealed record CurveRow
     [Name("flops_synthetic_generation")] public double FlopsSyntheticGeneration { get; init; }
     [Name("flops_teacher_pretrain")] public double FlopsTeacherPretrain { get; init; }
     [Name("val_loss")] public double ValLoss { get; init; }
-    [Name("val_bpb")] public double ValBitsPerByte { get; init; }
-    /// <summary>True for the unit's last evaluation (its final point).</summary>
+    [Name("val_bpb"), JsonPropertyName("val_bpb")] public double ValBitsPerByte { get; init; }
+    /// <summary>True for the last point of a finished run (cosine run, WSD branch); never on a WSD trunk's rows.</summary>
     [Name("is_final")] public bool IsFinal { get; init; }
-    /// <summary>The unit's budget name ("trunk" for a WSD trunk), so a point names its (student, budget, seed, method) cell.</summary>
-    [Name("budget"), Optional, Default("")] public string Budget { get; init; } = "";
 }
 
 /// <summary>One row per unit × evaluation step × task × metric in evals.csv.</summary>
@@ -119,6 +123,10 @@ public sealed record EvalRow
     /// <summary>Unit key, or "teacher" for the teacher's own scores.</summary>
     [Name("unit_key")] public string UnitKey { get; init; } = "";
     [Name("method")] public string Method { get; init; } = "";
+    /// <summary>Identifying columns of the unit (as in runs.csv; "teacher" for the teacher's rows, empty for a bare checkpoint).</summary>
+    [Name("student"), Optional] public string Student { get; init; } = "";
+    [Name("budget"), Optional] public string Budget { get; init; } = "";
+    [Name("seed"), Optional] public int Seed { get; init; }
     [Name("step")] public int Step { get; init; }
     [Name("tokens")] public long Tokens { get; init; }
     [Name("is_final")] public bool IsFinal { get; init; }
@@ -128,11 +136,30 @@ public sealed record EvalRow
     [Name("metric")] public string Metric { get; init; } = "";
     [Name("value")] public double Value { get; init; }
     /// <summary>Bootstrap standard error of <see cref="Value"/>.</summary>
-    [Name("stderr")] public double StdErr { get; init; }
-    [Name("n_items")] public int Items { get; init; }
+    [Name("stderr"), JsonPropertyName("stderr")] public double StdErr { get; init; }
+    [Name("n_items"), JsonPropertyName("n_items")] public int Items { get; init; }
     /// <summary>Score of a uniform random guesser (NaN when not defined).</summary>
     [Name("chance")] public double Chance { get; init; }
     [Name("higher_is_better")] public bool HigherIsBetter { get; init; }
     /// <summary>True when scored on the cheap subset used along the training curve.</summary>
     [Name("subset")] public bool Subset { get; init; }
+}
+
+/// <summary>One row per logged training step of a unit (units/KEY/train_log.csv; every <c>training.log_interval</c> steps).</summary>
+public sealed record TrainLogRow
+{
+    [Name("schema_version")] public int SchemaVersion { get; init; } = ResultSchema.Version;
+    [Name("unit_key")] public string UnitKey { get; init; } = "";
+    [Name("method")] public string Method { get; init; } = "";
+    [Name("student")] public string Student { get; init; } = "";
+    [Name("budget")] public string Budget { get; init; } = "";
+    [Name("seed")] public int Seed { get; init; }
+    [Name("step")] public int Step { get; init; }
+    [Name("tokens")] public long Tokens { get; init; }
+    /// <summary>The training objective, mean over the log interval, nats/token (KD: α·CE + (1−α)·τ²·D).</summary>
+    [Name("train_loss")] public double TrainLoss { get; init; }
+    /// <summary>Its next-token cross-entropy part, nats/token (equals train_loss for scratch): comparable across methods.</summary>
+    [Name("train_ce")] public double TrainCe { get; init; }
+    [Name("learning_rate")] public double LearningRate { get; init; }
+    [Name("tokens_per_second")] public double TokensPerSecond { get; init; }
 }

@@ -104,14 +104,26 @@ public static class SweepPlan
     }
 
     /// <summary>
-    /// Keeps units whose key, method, student, budget or "seedN" contains the pattern (case-insensitive), plus the trunk
-    /// of every kept WSD branch (a branch cannot start without it).
+    /// <c>--only</c>: keeps units matching any of the comma-separated terms.  A term matches a unit when it equals (case-
+    /// insensitive) or, with <c>*</c>/<c>?</c>, glob-matches its key, method, student, budget or <c>seedN</c> — exact
+    /// fields, so <c>seed1</c> does not select <c>seed10</c> and <c>mini</c> does not select <c>mini2</c>.  A term that
+    /// matches nothing is an error listing the values that exist.
+    /// Every kept WSD branch brings its trunk along (a branch cannot start without it).
     /// </summary>
     public static IReadOnlyList<SweepUnit> Only(IReadOnlyList<SweepUnit> units, string? pattern)
     {
         if (string.IsNullOrEmpty(pattern)) return units;
-        var keep = units.Where(u => $"{u.Key} {u.Method} {u.Student} {u.Budget} seed{u.Seed}".Contains(pattern, StringComparison.OrdinalIgnoreCase))
-                        .Select(u => u.Key).ToHashSet(StringComparer.Ordinal);
+        static string[] Fields(SweepUnit u) => [u.Key, u.Method, u.Student, u.Budget, $"seed{u.Seed}"];
+        static bool Match(string term, string field) =>
+            term.IndexOfAny(['*', '?']) >= 0 ? System.IO.Enumeration.FileSystemName.MatchesSimpleExpression(term, field, ignoreCase: true)
+                                             : string.Equals(term, field, StringComparison.OrdinalIgnoreCase);
+        var terms = pattern.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var unmatched = terms.Where(t => !units.Any(u => Fields(u).Any(f => Match(t, f)))).ToList();
+        if (unmatched.Count > 0)
+            throw new UserInputException($"--only: {string.Join(", ", unmatched.Select(t => $"'{t}'"))} matches no unit.",
+                [$"--only: a term is an exact unit key, method ({string.Join(", ", units.Select(u => u.Method).Distinct())}), student ({string.Join(", ", units.Select(u => u.Student).Distinct())}), " +
+                 $"budget ({string.Join(", ", units.Select(u => u.Budget).Distinct())}) or seedN ({string.Join(", ", units.Select(u => $"seed{u.Seed}").Distinct())}), or a glob such as 'logit-*'; separate terms with commas."]);
+        var keep = units.Where(u => terms.Any(t => Fields(u).Any(f => Match(t, f)))).Select(u => u.Key).ToHashSet(StringComparer.Ordinal);
         foreach (var u in units.Where(u => keep.Contains(u.Key) && u.TrunkKey is not null).ToList()) keep.Add(u.TrunkKey!);
         return units.Where(u => keep.Contains(u.Key)).ToList();
     }

@@ -20,6 +20,10 @@ public sealed record SweepOptions
     public required string RepositoryRoot { get; init; }
     /// <summary>Results root; the run lands in RESULTS/&lt;experiment&gt;/&lt;config-hash&gt;/.</summary>
     public string? ResultsRoot { get; init; }
+    /// <summary>Re-write tables and manifest even when every unit is finished and the manifest says the run finished.</summary>
+    public bool ForceReport { get; init; }
+    /// <summary><c>--set KEY=VALUE</c> overrides applied to the config file, recorded in the manifest.</summary>
+    public IReadOnlyList<string> Overrides { get; init; } = [];
 }
 
 /// <summary>Callbacks for a progress display (the core has no console).</summary>
@@ -29,12 +33,22 @@ public interface ISweepObserver
     void UnitStarted(SweepUnit unit, int position, int count);
     void UnitProgress(TrainingProgress progress);
     void UnitFinished(SweepUnit unit, RunRow row, bool skipped);
+    /// <summary>The units this process will consider, and which of them are already finished (for FLOP-based progress).</summary>
+    void SweepPlanned(IReadOnlyList<SweepUnit> units, IReadOnlySet<string> finished, IReadOnlyDictionary<string, double> predictedFlops) { }
+    /// <summary>A held-out evaluation of the current unit.</summary>
+    void UnitEvaluated(SweepUnit unit, EvalPoint point) { }
+    /// <summary>The current unit continues from a saved checkpoint at <paramref name="step"/>.</summary>
+    void UnitResumed(SweepUnit unit, int step) { }
 }
 
 /// <summary>Scores a model on the configured benchmark tasks (null = benchmarks not configured).</summary>
 public delegate IReadOnlyList<EvalRow> UnitEvaluator(Gpt model, string unitKey, string method, int step, long tokens, bool isFinal, bool subset);
 
-public sealed record SweepOutcome(string Directory, IReadOnlyList<SweepUnit> Units, int Ran, int Skipped, int Failed, double WallSeconds, TeacherLogitCache? CacheInfo);
+public sealed record SweepOutcome(string Directory, IReadOnlyList<SweepUnit> Units, int Ran, int Skipped, int Failed, double WallSeconds, TeacherLogitCache? CacheInfo)
+{
+    /// <summary>Every unit was finished and the manifest closed before this call: nothing was written.</summary>
+    public bool AlreadyComplete { get; init; }
+}
 
 /// <summary>
 /// Runs an experiment: data → teacher → every unit (student × budget × method × seed), each trained, evaluated and
@@ -55,7 +69,8 @@ public sealed class SweepRunner
         this.observer = observer;
     }
 
-    public string ConfigHash => SweepPlan.Hash(config);
+    /// <summary>Hash of everything in the config that can change results (tracking output is left out).</summary>
+    public string ConfigHash => SweepPlan.Hash(config with { Tracking = null });
     public string RunDirectory => Path.Combine(options.ResultsRoot ?? Path.Combine(options.RepositoryRoot, "results"), config.Name, ConfigHash);
 
     /// <summary>Optional benchmark hook, installed by the caller (Evaluation stage).</summary>
@@ -100,6 +115,10 @@ public sealed class SweepRunner
         using var teacherScope = teacher;
         var units = Units(data, teacherHash);
         var folder = new RunFolder(RunDirectory);
+        if (!options.ForceReport && units.All(u => folder.IsFinished(u.Key)) && ManifestFinished(folder))
+            return new SweepOutcome(folder.Directory, units, 0, units.Count, units.Count(u => folder.ReadUnitRow(u.Key).Status != "ok"), clock.Elapsed.TotalSeconds, null) { AlreadyComplete = true };
+        observer?.SweepPlanned(units, units.Where(u => folder.IsFinished(u.Key)).Select(u => u.Key).ToHashSet(),
+            SweepCost.Flops(units, config, teacher is null ? 0 : ModelMath.ForwardFlopsPerToken(teacher.Config)));
         Directory.CreateDirectory(folder.Directory);
         WriteManifest(folder, data, teacherInfo, teacherHash, teacherPath, finished: false);
         var byteLengths = TokenByteLengths.For(data.TokenizerPath, data.Tokenizer, data.VocabSize);
@@ -107,7 +126,8 @@ public sealed class SweepRunner
         if (teacher is not null && evaluator is not null && !File.Exists(Path.Combine(folder.Directory, "teacher-evals.json")))
         {
             observer?.Status("evaluating the teacher on the benchmark tasks");
-            folder.WriteTeacherEvals(evaluator(teacher, ResultSchema.TeacherUnitKey, "teacher", 0, teacherInfo!.TrainingTokens, true, false));
+            folder.WriteTeacherEvals(evaluator(teacher, ResultSchema.TeacherUnitKey, "teacher", 0, teacherInfo!.TrainingTokens, true, false)
+                .Select(r => r with { Student = "teacher" }).ToList());
         }
 
         TeacherLogitCache? cache = null;
@@ -151,6 +171,14 @@ public sealed class SweepRunner
         return new SweepOutcome(folder.Directory, units, ran, skipped, failed, clock.Elapsed.TotalSeconds, cache);
     }
 
+    static bool ManifestFinished(RunFolder folder)
+    {
+        var path = Path.Combine(folder.Directory, ResultSchema.ManifestFile);
+        if (!File.Exists(path)) return false;
+        try { return JsonNode.Parse(File.ReadAllText(path))?["finished_utc"] is JsonValue v && v.GetValue<string>() is { Length: > 0 }; }
+        catch (JsonException) { return false; }
+    }
+
     RunRow RunUnit(SweepUnit unit, PreparedData data, int[] byteLengths, Gpt? teacher, CheckpointInfo? teacherInfo, TeacherLogitCache? cache,
                    SyntheticCorpus.Result? synthetic, RunFolder folder, UnitEvaluator? evaluator, CancellationToken cancellation)
     {
@@ -173,6 +201,21 @@ public sealed class SweepRunner
             new LossEvaluator(data.Validation.Tokens, byteLengths, unit.Model.ContextLength, training.EvalTokens), objective, options.Device, plan.Schedule);
         long microBatchesPerStep = training.GradAccum;
         var windowsRead = new WindowCounter(sampler);
+
+        EvalRow Identify(EvalRow r) => r with { Student = unit.Student, Budget = unit.Budget, Seed = unit.Seed };
+        var trainLog = new List<TrainLogRow>();
+        using var board = config.Tracking?.Tensorboard == true
+            ? new TensorBoardLog(Path.Combine(folder.Directory, "tensorboard", $"{unit.Method}-{unit.Student}-{unit.Budget}-seed{unit.Seed}")) : null;
+        void Logged(TrainingProgress p)
+        {
+            board?.Training(p);
+            trainLog.Add(new TrainLogRow
+            {
+                UnitKey = unit.Key, Method = unit.Method, Student = unit.Student, Budget = unit.Budget, Seed = unit.Seed,
+                Step = p.Step, Tokens = p.Tokens, TrainLoss = p.Loss, TrainCe = p.CrossEntropy, LearningRate = p.LearningRate, TokensPerSecond = p.TokensPerSecond,
+            });
+            observer?.UnitProgress(p);
+        }
 
         CurveRow Point(EvalPoint p)
         {
@@ -198,16 +241,22 @@ public sealed class SweepRunner
         try
         {
             if (plan.Failure is null)
-                result = trainer.Run(folder.ResumeDirectory(unit.Key), new CallbackProgress<TrainingProgress>(p => observer?.UnitProgress(p)), point =>
+            {
+                if (ResumeState.SavedStep(folder.ResumeDirectory(unit.Key)) is { } resumeStep)
+                    observer?.UnitResumed(unit, resumeStep);
+                result = trainer.Run(folder.ResumeDirectory(unit.Key), new CallbackProgress<TrainingProgress>(Logged), point =>
                 {
+                    observer?.UnitEvaluated(unit, point);
+                    board?.Validation(point);
                     bool curvePoint = point.Step / training.EvalInterval % config.Evaluation.CurveEvery == 0;
                     if (evaluator is not null && config.Evaluation.CurveSubset > 0 && !plan.IsFinal(point) && curvePoint)
                     {
                         evalClock.Start();
-                        evals.AddRange(evaluator(student, unit.Key, unit.Method, point.Step, point.Tokens, false, true));
+                        evals.AddRange(evaluator(student, unit.Key, unit.Method, point.Step, point.Tokens, false, true).Select(Identify));
                         evalClock.Stop();
                     }
                 }, cancellation, plan.StartFrom, plan.Snapshots);
+            }
         }
         catch (TrainingDivergedException e)
         {
@@ -220,7 +269,7 @@ public sealed class SweepRunner
             {
                 // Curve-subset scores from before a resume are lost with the process; the final evaluation is always complete.
                 finalEvalClock.Start();
-                evals.AddRange(evaluator(student, unit.Key, unit.Method, result.Steps, result.Tokens, true, false));
+                evals.AddRange(evaluator(student, unit.Key, unit.Method, result.Steps, result.Tokens, true, false).Select(Identify));
                 finalEvalClock.Stop();
             }
         }
@@ -253,6 +302,8 @@ public sealed class SweepRunner
                 FinalValLoss = row.ValLoss, FinalValBitsPerByte = row.ValBitsPerByte,
             });
         }
+        // Training loss per logged step (rows from before a resume are not kept: they lived in the interrupted process).
+        ResultTables.WriteAll(Path.Combine(folder.UnitDirectory(unit.Key), ResultSchema.TrainLogFile), trainLog);
         folder.WriteUnit(row, curve, evals);
         ResumeState.Clear(folder.ResumeDirectory(unit.Key));
         return row;
@@ -332,6 +383,8 @@ public sealed class SweepRunner
             ["started_utc"] = existing?["started_utc"]?.GetValue<string>() ?? DateTime.UtcNow.ToString("O"),
             ["finished_utc"] = finished ? DateTime.UtcNow.ToString("O") : null,
             ["shard"] = options.Shard,
+            ["only"] = options.Only,
+            ["overrides"] = new JsonArray(options.Overrides.Select(o => (JsonNode?)JsonValue.Create(o)).ToArray()),
         };
         AtomicFile.WriteAllText(path, manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }

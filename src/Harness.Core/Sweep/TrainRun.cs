@@ -54,11 +54,13 @@ public static class TrainRun
     }
 }
 
+/// <summary>One row of a checkpoint's metrics.csv (validation curve) and test.csv (final test loss); same names as curves.csv.</summary>
 public sealed record TrainMetricsRow
 {
+    [CsvHelper.Configuration.Attributes.Name("schema_version")] public int SchemaVersion { get; init; } = Results.ResultSchema.Version;
     [CsvHelper.Configuration.Attributes.Name("step")] public int Step { get; init; }
     [CsvHelper.Configuration.Attributes.Name("tokens")] public long Tokens { get; init; }
-    [CsvHelper.Configuration.Attributes.Name("flops")] public double Flops { get; init; }
-    [CsvHelper.Configuration.Attributes.Name("loss_nats_per_token")] public double ValLoss { get; init; }
-    [CsvHelper.Configuration.Attributes.Name("bits_per_byte")] public double ValBitsPerByte { get; init; }
+    [CsvHelper.Configuration.Attributes.Name("flops_student_train")] public double Flops { get; init; }
+    [CsvHelper.Configuration.Attributes.Name("val_loss")] public double ValLoss { get; init; }
+    [CsvHelper.Configuration.Attributes.Name("val_bpb")] public double ValBitsPerByte { get; init; }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Harness.Modeling;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -9,10 +10,19 @@ using static TorchSharp.torch;
 namespace Harness.Training;
 
 /// <summary>Live numbers for a progress display.</summary>
-public sealed record TrainingProgress(int Step, int TotalSteps, long Tokens, double Loss, double TokensPerSecond, double LearningRate);
+/// <param name="Loss">The training objective (for KD: α·CE + (1−α)·τ²·D), mean over the log interval.</param>
+public sealed record TrainingProgress(int Step, int TotalSteps, long Tokens, double Loss, double TokensPerSecond, double LearningRate)
+{
+    /// <summary>The next-token cross-entropy part of the objective over the log interval (equals Loss for scratch; NaN when the objective has none).</summary>
+    public double CrossEntropy { get; init; } = double.NaN;
+    /// <summary>The latest held-out validation loss (nats/token) so far; NaN before the first evaluation.</summary>
+    public double ValLoss { get; init; } = double.NaN;
+    /// <summary>Step this run resumed from (0 when it started fresh).</summary>
+    public int ResumedFromStep { get; init; }
+}
 
 /// <summary>One held-out evaluation along a run: a capability-vs-compute point.</summary>
-public sealed record EvalPoint(int Step, long Tokens, double ValLoss, double ValBitsPerByte, bool IsFinal);
+public sealed record EvalPoint(int Step, long Tokens, double ValLoss, [property: JsonPropertyName("val_bpb")] double ValBitsPerByte, bool IsFinal);
 
 public sealed record TrainingResult(int Steps, long Tokens, IReadOnlyList<EvalPoint> Curve, double WallSeconds, double TokensPerSecond, bool Resumed);
 
@@ -92,6 +102,12 @@ public sealed class Trainer
         long windowTokens = 0;
         Tensor? runningLoss = null;
         int runningCount = 0;
+        // Cross-entropy part of the objective, summed over the log interval on device (Scalars kept alive: see SafeOps).
+        using var invAccum = (1.0 / config.GradAccum).ToScalar();
+        using var one = 1.0.ToScalar();
+        using var runningCe = zeros(1, device: device);
+        bool hasCe = false;
+        double lastVal = curve.Count > 0 ? curve[^1].ValLoss : double.NaN;
         double lastLoss = double.NaN;
         for (int step = startStep; step < totalSteps; step++)
         {
@@ -102,6 +118,7 @@ public sealed class Trainer
             {
                 optimizer.ZeroGrad();
                 Tensor stepLoss = zeros(1, device: device);
+                var stepCe = zeros(1, device: device);
                 for (int micro = 0; micro < config.GradAccum; micro++)
                 {
                     long index = (long)step * config.GradAccum + micro;
@@ -109,6 +126,11 @@ public sealed class Trainer
                     var (x, y) = sampler.Batch(starts, device);
                     var logits = model.call(x);                                                   // (B, T, V)
                     var loss = objective.Loss(logits, new TrainingBatch(x, y, starts, index)).DividedBy(config.GradAccum);
+                    if (objective.LastCrossEntropy is { } ce)
+                    {
+                        stepCe.add_(ce.detach(), invAccum);
+                        hasCe = true;
+                    }
                     loss.backward();
                     stepLoss = stepLoss.Plus(loss.detach());
                 }
@@ -119,6 +141,7 @@ public sealed class Trainer
                 var kept = runningLoss is null ? stepLoss : runningLoss.Plus(stepLoss);
                 runningLoss?.Dispose();
                 runningLoss = kept.MoveToOuterDisposeScope();
+                runningCe.add_(stepCe, one);
                 runningCount++;
             }
             windowTokens += TokensPerStep;
@@ -126,13 +149,19 @@ public sealed class Trainer
             if ((step + 1) % config.LogInterval == 0 || last)
             {
                 lastLoss = runningLoss!.item<float>() / runningCount;
+                int logCount = runningCount;
                 runningLoss.Dispose();
                 runningLoss = null;
                 runningCount = 0;
                 if (!double.IsFinite(lastLoss))
                     throw new TrainingDivergedException($"training loss became {lastLoss} at step {step + 1} (lr {lr:G3}); lower learning_rate or raise warmup_steps.");
+                double ceMean = hasCe ? runningCe.item<float>() / logCount : double.NaN;
+                runningCe.zero_();
                 double rate = windowTokens / Math.Max(1e-9, windowClock.Elapsed.TotalSeconds);
-                progress?.Report(new TrainingProgress(step + 1, totalSteps, (step + 1) * TokensPerStep, lastLoss, rate, lr));
+                progress?.Report(new TrainingProgress(step + 1, totalSteps, (step + 1) * TokensPerStep, lastLoss, rate, lr)
+                {
+                    CrossEntropy = ceMean, ValLoss = lastVal, ResumedFromStep = startStep,
+                });
                 windowClock.Restart();
                 windowTokens = 0;
             }
@@ -140,6 +169,7 @@ public sealed class Trainer
             {
                 var held = evaluator.Evaluate(model);
                 var point = new EvalPoint(step + 1, (step + 1) * TokensPerStep, held.NatsPerToken, held.BitsPerByte, last);
+                lastVal = held.NatsPerToken;
                 curve.Add(point);
                 onEval?.Invoke(point);
                 if (!double.IsFinite(held.NatsPerToken))
@@ -179,6 +209,17 @@ public sealed record ResumeState(int Step, List<EvalPoint> Curve, double WallSec
     const string StateFile = "resume.json";
     /// <summary>SafeAdamW moments and step counts (safetensors keyed by parameter name).</summary>
     const string OptimizerFile = "resume-optimizer.safetensors";
+    /// <summary>snake_case keys like every other file the harness writes.</summary>
+    static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    /// <summary>The step a saved resume state would continue from, or null when there is none.</summary>
+    public static int? SavedStep(string directory)
+    {
+        var path = Path.Combine(directory, StateFile);
+        if (!File.Exists(path)) return null;
+        try { return JsonSerializer.Deserialize<ResumeState>(File.ReadAllText(path), Json)?.Step; }
+        catch (JsonException) { return null; }
+    }
 
     public static void Save(string directory, Gpt model, SafeAdamW optimizer, ResumeState state)
     {
@@ -186,7 +227,7 @@ public sealed record ResumeState(int Step, List<EvalPoint> Curve, double WallSec
         // Weights and moments first, the state file last: the state file is the commit marker.
         AtomicFile.Write(Path.Combine(directory, "resume-model.safetensors"), s => model.save_safetensors(s, leaveOpen: true));
         AtomicFile.Write(Path.Combine(directory, OptimizerFile), optimizer.Save);
-        AtomicFile.WriteAllText(Path.Combine(directory, StateFile), JsonSerializer.Serialize(state));
+        AtomicFile.WriteAllText(Path.Combine(directory, StateFile), JsonSerializer.Serialize(state, Json));
     }
 
     public static bool TryLoad(string directory, Gpt model, SafeAdamW optimizer, out ResumeState state)
@@ -195,7 +236,7 @@ public sealed record ResumeState(int Step, List<EvalPoint> Curve, double WallSec
         var path = Path.Combine(directory, StateFile);
         // A folder from before SafeAdamW (resume-optimizer.bin, TorchSharp's format) has no optimiser state we can read: start over.
         if (!File.Exists(path) || !File.Exists(Path.Combine(directory, OptimizerFile))) return false;
-        state = JsonSerializer.Deserialize<ResumeState>(File.ReadAllText(path))!;
+        state = JsonSerializer.Deserialize<ResumeState>(File.ReadAllText(path), Json)!;
         model.load_safetensors(Path.Combine(directory, "resume-model.safetensors"));
         optimizer.Load(Path.Combine(directory, OptimizerFile));
         return true;

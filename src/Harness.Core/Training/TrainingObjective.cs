@@ -18,6 +18,12 @@ public interface ITrainingObjective
 
     /// <summary>Teacher forward FLOPs spent online per training token (0 when none or when served from a cache).</summary>
     double OnlineTeacherFlopsPerToken { get; }
+
+    /// <summary>
+    /// The next-token cross-entropy on the data inside the last <see cref="Loss"/> (same dispose scope; null when the
+    /// objective has none).  Logged next to the objective so a KD unit's numbers compare with a scratch unit's.
+    /// </summary>
+    Tensor? LastCrossEntropy => null;
 }
 
 /// <summary>Next-token cross-entropy on the data: the from-scratch baseline (Radford et al. 2018).</summary>
@@ -26,6 +32,8 @@ public sealed class CrossEntropyObjective : ITrainingObjective
     public string Name => "scratch";
     public double OnlineTeacherFlopsPerToken => 0;
 
+    public Tensor? LastCrossEntropy { get; private set; }
+
     public Tensor Loss(Tensor studentLogits, TrainingBatch batch) =>
-        nn.functional.cross_entropy(studentLogits.view(-1, studentLogits.shape[2]), batch.Y.view(-1));
+        LastCrossEntropy = nn.functional.cross_entropy(studentLogits.view(-1, studentLogits.shape[2]), batch.Y.view(-1));
 }

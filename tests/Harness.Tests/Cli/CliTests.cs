@@ -29,3 +29,90 @@ public class CliTests
         throw new InvalidOperationException("Harness.sln not found above the test assembly");
     }
 }
+
+public class StrictCliTests
+{
+    [Theory]
+    [InlineData("run", "--dryrun")]
+    [InlineData("run", "--dry_run")]
+    [InlineData("run", "-n")]
+    [InlineData("train", "--dry-run")]
+    [InlineData("eval", "--task")]
+    [InlineData("validate", "--foo")]
+    public void Unknown_options_are_rejected_before_anything_runs(string command, string option)
+    {
+        var outRoot = Path.Combine(TestSupport.TempDirectory(), "results");
+        Assert.Equal(HarnessApp.InvalidInput, HarnessApp.Run([command, "experiments/quickstart.json", option, "--out", outRoot]));
+        Assert.False(Directory.Exists(outRoot));
+    }
+
+    [Fact]
+    public void Unknown_options_and_commands_get_a_suggestion_and_the_valid_list()
+    {
+        var problem = Assert.Single(ArgumentChecker.Check(["run", "--dryrun"], HarnessApp.Commands));
+        Assert.Contains("did you mean '--dry-run'?", problem);
+        Assert.Contains("--force-report", problem);
+        Assert.Contains("did you mean '--tasks'?", Assert.Single(ArgumentChecker.Check(["eval", "m", "--task", "grammar"], HarnessApp.Commands)));
+        var command = Assert.Single(ArgumentChecker.Check(["evl", "x"], HarnessApp.Commands));
+        Assert.Contains("did you mean 'eval'?", command);
+        Assert.Contains("fit-scaling", command);
+        Assert.Contains("now --out", Assert.Single(ArgumentChecker.Check(["run", "--results", "x"], HarnessApp.Commands)));
+        Assert.Contains("--format json", Assert.Single(ArgumentChecker.Check(["fit-scaling", "f.csv", "--json"], HarnessApp.Commands)));
+        Assert.Empty(ArgumentChecker.Check(["run", "--dry-run", "--set", "training.learning_rate=-1", "--only=seed1"], HarnessApp.Commands));
+        Assert.Equal(2, ArgumentChecker.Check(["compare", "a", "b", "--detial", "--lables", "x,y"], HarnessApp.Commands).Count);
+    }
+
+    [Fact]
+    public void Version_and_help_for_a_command_succeed()
+    {
+        Assert.Equal(0, HarnessApp.Run(["--version"]));
+        Assert.Contains("TorchSharp 0.107", HarnessApp.VersionText());
+        Assert.Contains("libtorch 2.", HarnessApp.VersionText());
+        Assert.Equal(0, HarnessApp.Run(["help", "run"]));
+        Assert.Equal(0, HarnessApp.Run(["help"]));
+    }
+
+    [Fact]
+    public void Set_overrides_are_validated_like_the_file()
+    {
+        var root = CliTests.RepositoryRoot();
+        var json = File.ReadAllText(Path.Combine(root, "experiments", "quickstart.json"));
+        var changed = Harness.Config.JsonConfigReader.Read<Harness.Config.ExperimentConfig>(
+            Harness.Config.ConfigOverrides.Apply(json, ["training.learning_rate=1e-3", "seeds=[7]", "kd.divergence=reverse-kl"], "q"), "q");
+        Assert.Equal(1e-3, changed.Training.LearningRate);
+        Assert.Equal([7], changed.Seeds);
+        Assert.Equal("reverse-kl", changed.Kd.Divergence);
+        var e = Assert.Throws<UserInputException>(() => Harness.Config.JsonConfigReader.Read<Harness.Config.ExperimentConfig>(
+            Harness.Config.ConfigOverrides.Apply(json, ["training.learnig_rate=1e-3", "training.batch_size=-4"], "q"), "q"));
+        Assert.Contains(e.Problems, p => p.Contains("$.training.learnig_rate: unknown key"));
+        Assert.Contains(e.Problems, p => p.Contains("batch_size"));
+        Assert.Throws<UserInputException>(() => Harness.Config.ConfigOverrides.Apply(json, ["no-equals-sign"], "q"));
+        Assert.Equal(HarnessApp.InvalidInput, HarnessApp.Run(["validate", "--set", "x=1", Path.Combine(root, "experiments", "quickstart.json")]));
+    }
+
+    [Fact]
+    public void A_schema_key_is_accepted_at_the_root_only()
+    {
+        var ok = Harness.Config.JsonConfigReader.Read<Harness.Config.TrainRunConfig>("""{ "$schema": "schema/train.schema.json", "name": "x", "output": "o", "model": { "preset": "pico" }, "training": { "max_steps": 1 } }""", "t");
+        Assert.Equal("x", ok.Name);
+        Assert.Throws<UserInputException>(() => Harness.Config.JsonConfigReader.Read<Harness.Config.TrainRunConfig>("""{ "name": "x", "output": "o", "model": { "preset": "pico" }, "training": { "max_steps": 1, "$schema": 1 } }""", "t"));
+    }
+}
+
+public class ConfigSchemaTests
+{
+    [Fact]
+    public void Shipped_schemas_match_the_config_records_and_every_shipped_config_references_one()
+    {
+        var root = CliTests.RepositoryRoot();
+        foreach (var (file, type) in Harness.Config.ConfigSchema.Shipped)
+            Assert.True(File.ReadAllText(Path.Combine(root, "experiments", "schema", file)) == Harness.Config.ConfigSchema.Generate(type),
+                $"experiments/schema/{file} is stale: regenerate with `harness schema --out experiments/schema`.");
+        foreach (var config in Directory.GetFiles(Path.Combine(root, "experiments"), "*.json"))
+            Assert.Matches("\"\\$schema\": \"schema/(experiment|train)\\.schema\\.json\"", File.ReadAllText(config));
+        var experiment = System.Text.Json.JsonDocument.Parse(Harness.Config.ConfigSchema.Generate(typeof(Harness.Config.ExperimentConfig))).RootElement;
+        Assert.False(experiment.GetProperty("additionalProperties").GetBoolean());
+        Assert.Equal("number", experiment.GetProperty("properties").GetProperty("training").GetProperty("properties").GetProperty("learning_rate").GetProperty("type").GetString());
+        Assert.True(experiment.GetProperty("properties").GetProperty("tracking").GetProperty("properties").TryGetProperty("tensorboard", out _));
+    }
+}

@@ -26,6 +26,8 @@ public class SweepTests
     sealed class CancelAfter(int unitIndex, int step, CancellationTokenSource cts) : ISweepObserver
     {
         int currentUnit;
+        public List<int> ResumedAt { get; } = [];
+        public void UnitResumed(SweepUnit unit, int at) => ResumedAt.Add(at);
         public void Status(string message) { }
         public void UnitStarted(SweepUnit unit, int position, int count) => currentUnit = position;
         public void UnitProgress(TrainingProgress p) { if (currentUnit == unitIndex && p.Step == step) cts.Cancel(); }
@@ -63,7 +65,9 @@ public class SweepTests
         using var cts = new CancellationTokenSource();
         // Kill unit 2 (logit-kd, seed 1) after step 22 of 30: its step-20 checkpoint must be reused.
         Assert.ThrowsAny<OperationCanceledException>(() => Runner(resumedRoot, new CancelAfter(2, 22, cts)).Run(cts.Token));
-        var second = Runner(resumedRoot).Run();
+        var resumeWatch = new CancelAfter(-1, -1, new CancellationTokenSource());
+        var second = Runner(resumedRoot, resumeWatch).Run();
+        Assert.Equal([20], resumeWatch.ResumedAt);  // the interrupted unit says it resumed, and from where
         Assert.Equal(1, second.Skipped);
         Assert.Equal(3, second.Ran);
         var actual = ResultTables.ReadAll<RunRow>(Path.Combine(second.Directory, ResultSchema.RunsFile));
@@ -77,10 +81,56 @@ public class SweepTests
         var curves = ResultTables.ReadAll<CurveRow>(Path.Combine(second.Directory, ResultSchema.CurvesFile));
         Assert.Equal(4 * 3, curves.Count);
 
-        // A third run has nothing left to do.
+        // Training loss per logged step: the CE part equals the objective for scratch and differs for KD.
+        foreach (var r in actual.Where(r => r.Method == "scratch"))
+        {
+            var log = ResultTables.ReadAll<TrainLogRow>(Path.Combine(second.Directory, "units", r.UnitKey, ResultSchema.TrainLogFile));
+            Assert.Equal(30, log.Count);
+            Assert.All(log, l => Assert.Equal(l.TrainLoss, l.TrainCe, 5));
+        }
+        var kdLog = ResultTables.ReadAll<TrainLogRow>(Path.Combine(second.Directory, "units", actual.First(r => r.Method == "logit-kd" && r.Seed == 2).UnitKey, ResultSchema.TrainLogFile));
+        Assert.All(kdLog, l => Assert.True(double.IsFinite(l.TrainCe) && Math.Abs(l.TrainCe - l.TrainLoss) > 1e-4));
+        Assert.All(ResultTables.ReadAll<CurveRow>(Path.Combine(second.Directory, ResultSchema.CurvesFile)), c => Assert.Equal("b", c.Budget));
+
+        // A third run has nothing left to do and touches nothing; --force-report rewrites tables and manifest.
+        var manifest = Path.Combine(second.Directory, ResultSchema.ManifestFile);
+        var before = (File.ReadAllText(manifest), File.GetLastWriteTimeUtc(manifest), File.GetLastWriteTimeUtc(Path.Combine(second.Directory, ResultSchema.RunsFile)));
         var third = Runner(resumedRoot).Run();
+        Assert.True(third.AlreadyComplete);
         Assert.Equal(0, third.Ran);
         Assert.Equal(4, third.Skipped);
+        Assert.Equal(before, (File.ReadAllText(manifest), File.GetLastWriteTimeUtc(manifest), File.GetLastWriteTimeUtc(Path.Combine(second.Directory, ResultSchema.RunsFile))));
+        var config = JsonConfigReader.Read<ExperimentConfig>(ConfigJson, "test");
+        var forced = new SweepRunner(config, ConfigJson, new SweepOptions { Device = torch.CPU, RepositoryRoot = resumedRoot, ForceReport = true }).Run();
+        Assert.False(forced.AlreadyComplete);
+        Assert.Equal(0, forced.Ran);
+        Assert.NotEqual(before.Item2, File.GetLastWriteTimeUtc(manifest));
+    }
+
+    [Fact]
+    public void Predicted_cost_adds_teacher_forwards_online_every_token_cached_only_for_new_windows()
+    {
+        var shape = new GptConfig(64, 16, 1, 2, 16);
+        var units = new[] { ("scratch", 100L), ("logit-kd", 100L), ("logit-kd", 100L), ("logit-kd", 300L) }
+            .Select((x, i) => new SweepUnit($"k{i}", i, "s", shape, "b", x.Item2, x.Item1, 1) { Steps = (int)x.Item2, TokensPerStep = 1 }).ToList();
+        var config = JsonConfigReader.Read<ExperimentConfig>(ConfigJson, "test");
+        var online = SweepCost.Flops(units, config with { Kd = config.Kd with { Cache = false } }, 10);
+        Assert.Equal([0.0, 1000, 1000, 3000], units.Select(u => online[u.Key] - u.PredictedTrainFlops));
+        var cached = SweepCost.Flops(units, config, 10);
+        Assert.Equal([0.0, 1000, 0, 2000], units.Select(u => cached[u.Key] - u.PredictedTrainFlops));
+    }
+
+    [Fact]
+    public void Only_matches_exact_fields_or_globs_never_substrings()
+    {
+        var shape = new GptConfig(64, 16, 1, 2, 16);
+        var units = new[] { 1, 10 }.SelectMany(seed => new[] { "scratch", "logit-kd" }.Select(m => new SweepUnit($"k{m}{seed}", 0, "mini", shape, "1x", 100, m, seed))).ToList();
+        Assert.Equal([1, 1], SweepPlan.Only(units, "seed1").Select(u => u.Seed));
+        Assert.Equal(["logit-kd", "logit-kd"], SweepPlan.Only(units, "logit-*").Select(u => u.Method));
+        Assert.Equal(3, SweepPlan.Only(units, "scratch, klogit-kd10").Count);
+        var e = Assert.Throws<UserInputException>(() => SweepPlan.Only(units, "min"));
+        Assert.Contains("'min' matches no unit", e.Message);
+        Assert.Contains("student (mini)", e.Message);
     }
 
     [Fact]

@@ -1,0 +1,82 @@
+using System.Text.Json.Nodes;
+using TorchSharp;
+using TorchSharp.PyBridge;
+using static TorchSharp.torch;
+
+namespace Harness.Modeling;
+
+/// <summary>
+/// Writes a checkpoint as a Hugging Face transformers <c>GPT2LMHeadModel</c> folder: <c>model.safetensors</c> with
+/// GPT-2's names and layout, <c>config.json</c> with GPT-2's keys, and the tokenizer file.  GPT-2 implements its
+/// projections as <c>Conv1D</c> (y = x·W + b, W of shape (in, out)), the transpose of nn.Linear's (out, in), so
+/// c_attn, c_proj and c_fc weights are transposed (transformers' <c>load_tf_weights_in_gpt2</c> / nanoGPT's
+/// <c>from_pretrained</c> do the same in the other direction).  A tied head stores no <c>lm_head.weight</c>
+/// (<c>tie_word_embeddings: true</c>, as transformers saves GPT-2).  GELU is the exact erf form (<c>"gelu"</c>), LayerNorm ε = 1e-5.
+/// </summary>
+public static class HuggingFaceExport
+{
+    static readonly string[] Conv1D = [".attn.c_attn.weight", ".attn.c_proj.weight", ".mlp.c_fc.weight", ".mlp.c_proj.weight"];
+
+    /// <summary>GPT-2 tensor name → tensor (on CPU, contiguous), from the harness model.</summary>
+    public static Dictionary<string, Tensor> StateDict(Gpt model)
+    {
+        var state = new Dictionary<string, Tensor>();
+        foreach (var (name, p) in model.named_parameters())
+        {
+            var external = Checkpoint.ToExternalName(name);
+            var t = p.detach().cpu();
+            state[external] = (Conv1D.Any(external.EndsWith) ? t.t() : t).contiguous();
+        }
+        return state;
+    }
+
+    public static JsonObject Config(GptConfig c) => new()
+    {
+        ["architectures"] = new JsonArray("GPT2LMHeadModel"),
+        ["model_type"] = "gpt2",
+        ["vocab_size"] = c.VocabSize,
+        ["n_positions"] = c.ContextLength,
+        ["n_ctx"] = c.ContextLength,
+        ["n_embd"] = c.DModel,
+        ["n_layer"] = c.Layers,
+        ["n_head"] = c.Heads,
+        ["n_inner"] = 4 * c.DModel,
+        ["activation_function"] = "gelu",
+        ["layer_norm_epsilon"] = 1e-5,
+        ["resid_pdrop"] = c.Dropout,
+        ["embd_pdrop"] = c.Dropout,
+        ["attn_pdrop"] = c.Dropout,
+        ["initializer_range"] = 0.02,
+        ["scale_attn_weights"] = true,
+        ["scale_attn_by_inverse_layer_idx"] = false,
+        ["reorder_and_upcast_attn"] = false,
+        ["tie_word_embeddings"] = c.TieEmbeddings,
+        ["bos_token_id"] = null,
+        ["eos_token_id"] = null,
+        ["torch_dtype"] = "float32",
+    };
+
+    /// <summary>Writes the folder; returns the files written.</summary>
+    public static IReadOnlyList<string> Write(string checkpointDirectory, string outDirectory)
+    {
+        var (model, info) = Checkpoint.Load(checkpointDirectory);
+        using (model)
+        {
+            Directory.CreateDirectory(outDirectory);
+            var state = StateDict(model);
+            var weights = Path.Combine(outDirectory, "model.safetensors");
+            AtomicFile.Write(weights, s => Safetensors.SaveStateDict(s, state, leaveOpen: true));
+            foreach (var t in state.Values) t.Dispose();
+            var config = Path.Combine(outDirectory, "config.json");
+            AtomicFile.WriteAllText(config, Config(info.Model).ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
+            var files = new List<string> { weights, config };
+            foreach (var name in new[] { info.TokenizerFile, Harness.Data.TokenizerLoader.DescriptorFileName })
+                if (name is not null && File.Exists(Path.Combine(checkpointDirectory, name)))
+                {
+                    File.Copy(Path.Combine(checkpointDirectory, name), Path.Combine(outDirectory, name), overwrite: true);
+                    files.Add(Path.Combine(outDirectory, name));
+                }
+            return files;
+        }
+    }
+}
