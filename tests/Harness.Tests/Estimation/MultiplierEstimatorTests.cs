@@ -15,7 +15,8 @@ public class MultiplierEstimatorTests
     /// </summary>
     static string SweepFolder(double gain, Func<double, double>? treatmentLoss = null, int seeds = 2)
     {
-        var dir = Synthetic.TempDir();
+        using var tmp = new TempDirectory();
+        var dir = tmp.Path;
         var rng = new Random(11);
         var units = new List<Synthetic.Unit>();
         var sizes = new[] { 1_000_000L, 3_000_000L, 10_000_000L, 30_000_000L };
@@ -77,7 +78,8 @@ public class MultiplierEstimatorTests
     {
         // Baseline from a known L(N, D); the treatment reaches what its size would reach with 2× its tokens.
         var law = new ChinchillaLaw(1.8, 150, 900, 0.35, 0.3);
-        var dir = Synthetic.TempDir();
+        using var tmp = new TempDirectory();
+        var dir = tmp.Path;
         var rng = new Random(5);
         var units = new List<Synthetic.Unit>();
         var sizes = new[] { 1_000_000L, 3_000_000L, 10_000_000L, 30_000_000L };
@@ -178,7 +180,8 @@ public class MultiplierEstimatorTests
 
     static string Table(string text)
     {
-        var path = Path.Combine(Synthetic.TempDir(), "models.csv");
+        using var tmp = new TempDirectory();
+        var path = tmp.File("models.csv");
         File.WriteAllText(path, text);
         return path;
     }
