@@ -150,14 +150,14 @@ public class OptimisationTests
         // The nanoGPT / GPT-3 grouping: every 2-D weight of a matmul decays (token embedding, attention and MLP
         // projections, an untied head); biases, LayerNorm gains and biases, and wpe do not.
         string[] Matrices(int block) =>
-            [$"blocks.{block}.attn.c_attn.weight", $"blocks.{block}.attn.c_proj.weight", $"blocks.{block}.mlp.c_fc.weight", $"blocks.{block}.mlp.c_proj.weight"];
+            [$"h.{block}.attn.c_attn.weight", $"h.{block}.attn.c_proj.weight", $"h.{block}.mlp.c_fc.weight", $"h.{block}.mlp.c_proj.weight"];
         string[] tiedDecayed = ["wte.weight", .. Matrices(0), .. Matrices(1)];
 
         var tied = DecayedAfterOneZeroGradientStep(tiedEmbeddings: true);
         Assert.Equal(tiedDecayed.Order(), tied.Where(p => p.Value).Select(p => p.Key).Order());
         Assert.Contains("wpe.weight", tied.Keys);
         Assert.Contains("ln_f.weight", tied.Keys);
-        Assert.Contains("blocks.0.attn.c_attn.bias", tied.Keys);
+        Assert.Contains("h.0.attn.c_attn.bias", tied.Keys);
         Assert.Equal(TestSupport.TinyModel().Layers * 8 + 3, tied.Count(p => !p.Value));   // per block: ln_1, ln_2 (w, b), 4 biases; + wpe, ln_f (w, b)
 
         var untied = DecayedAfterOneZeroGradientStep(tiedEmbeddings: false);
