@@ -20,12 +20,24 @@ public static class TestSupport
 
     public static int[] UnitByteLengths(int vocab) => Enumerable.Repeat(1, vocab).ToArray();
 
+    static readonly List<TempDirectory> ProcessTemps = [];
+
+    /// <summary>
+    /// A temp folder deleted when the test process exits.  Prefer <c>using var tmp = new TempDirectory();</c>, which
+    /// deletes it when the test ends; this stays for tests that need a folder without a scope to dispose it in.
+    /// </summary>
     public static string TempDirectory()
     {
-        var dir = Path.Combine(Path.GetTempPath(), "harness-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        return dir;
+        var dir = new TempDirectory();
+        lock (ProcessTemps)
+        {
+            if (ProcessTemps.Count == 0)
+                AppDomain.CurrentDomain.ProcessExit += (_, _) => { lock (ProcessTemps) ProcessTemps.ForEach(t => t.Dispose()); };
+            ProcessTemps.Add(dir);
+        }
+        return dir.Path;
     }
+
 
     static TestSupport() => torch.set_num_threads(1);
 }

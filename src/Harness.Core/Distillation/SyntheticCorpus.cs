@@ -49,7 +49,7 @@ public static class SyntheticCorpus
     }
 
     /// <summary>Nucleus sampling: keep the smallest set of tokens whose probability reaches p, renormalise, sample.</summary>
-    static Tensor SampleTopP(Tensor logits, double topP, Generator generator)
+    internal static Tensor SampleTopP(Tensor logits, double topP, Generator generator)
     {
         var probs = F.softmax(logits, -1);
         var (sorted, order) = probs.sort(-1, descending: true);

@@ -7,7 +7,8 @@ public class CliTests
     [Fact]
     public void Validate_returns_2_for_a_bad_config_and_0_for_the_shipped_ones()
     {
-        var bad = Path.Combine(TestSupport.TempDirectory(), "bad.json");
+        using var tmp = new TempDirectory();
+        var bad = Path.Combine(tmp.Path, "bad.json");
         File.WriteAllText(bad, """{ "name": "x", "model": { "preset": "nope" }, "training": { "max_steps": -1, "lr": 3 }, "output": "" }""");
         Assert.Equal(HarnessApp.InvalidInput, HarnessApp.Run(["validate", bad]));
         var root = RepositoryRoot();

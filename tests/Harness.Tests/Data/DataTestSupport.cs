@@ -15,16 +15,3 @@ internal static class SmallCorpus
 
     public static IReadOnlyList<string> Texts(int perSource = 3) => Documents(perSource).Select(d => d.Text).ToList();
 }
-
-internal sealed class TempDirectory : IDisposable
-{
-    public TempDirectory() => Directory.CreateDirectory(Path);
-
-    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "harness-data-tests-" + Guid.NewGuid().ToString("N"));
-
-    public void Dispose()
-    {
-        try { Directory.Delete(Path, recursive: true); }
-        catch (IOException) { }
-    }
-}

@@ -4,8 +4,13 @@ using Harness.Results;
 
 namespace Harness.Tests.Estimation;
 
-public class MultiplierEstimatorTests
+public sealed class MultiplierEstimatorTests : IDisposable
 {
+    /// <summary>Per test (xunit makes one instance per test and disposes it): every folder and table the test writes.</summary>
+    readonly TempDirectory tmp = new();
+
+    public void Dispose() => tmp.Dispose();
+
     static readonly PowerLaw Frontier = new(2.0, 300, 0.15);
 
     /// <summary>
@@ -13,9 +18,9 @@ public class MultiplierEstimatorTests
     /// Treatment (logit-kd): final points reaching the loss the frontier reaches at <paramref name="gain"/> × its student
     /// compute, with teacher extras so the scenarios differ.
     /// </summary>
-    static string SweepFolder(double gain, Func<double, double>? treatmentLoss = null, int seeds = 2)
+    string SweepFolder(double gain, Func<double, double>? treatmentLoss = null, int seeds = 2)
     {
-        var dir = Synthetic.TempDir();
+        var dir = Directory.CreateDirectory(tmp.File("sweep-" + Guid.NewGuid().ToString("N"))).FullName;
         var rng = new Random(11);
         var units = new List<Synthetic.Unit>();
         var sizes = new[] { 1_000_000L, 3_000_000L, 10_000_000L, 30_000_000L };
@@ -77,7 +82,7 @@ public class MultiplierEstimatorTests
     {
         // Baseline from a known L(N, D); the treatment reaches what its size would reach with 2× its tokens.
         var law = new ChinchillaLaw(1.8, 150, 900, 0.35, 0.3);
-        var dir = Synthetic.TempDir();
+        var dir = tmp.Path;
         var rng = new Random(5);
         var units = new List<Synthetic.Unit>();
         var sizes = new[] { 1_000_000L, 3_000_000L, 10_000_000L, 30_000_000L };
@@ -176,9 +181,9 @@ public class MultiplierEstimatorTests
         Assert.Equal(8, final.Fits[0].BaselinePoints);
     }
 
-    static string Table(string text)
+    string Table(string text)
     {
-        var path = Path.Combine(Synthetic.TempDir(), "models.csv");
+        var path = Path.Combine(Directory.CreateDirectory(tmp.File("table-" + Guid.NewGuid().ToString("N"))).FullName, "models.csv");
         File.WriteAllText(path, text);
         return path;
     }

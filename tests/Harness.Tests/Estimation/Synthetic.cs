@@ -5,13 +5,6 @@ namespace Harness.Tests.Estimation;
 /// <summary>Builds synthetic sweep results folders with known truth.</summary>
 internal static class Synthetic
 {
-    public static string TempDir()
-    {
-        var dir = Path.Combine(Path.GetTempPath(), "harness-est-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        return dir;
-    }
-
     public sealed record Unit(string Method, string Student, string Budget, int Seed, long Params, long[] Tokens, double[] Loss, double[] StudentFlops,
                               double TeacherInference = 0, double TeacherPretrain = 0, string Status = "ok");
 

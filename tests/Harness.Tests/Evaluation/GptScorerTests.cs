@@ -109,14 +109,18 @@ public class GptScorerTests(Xunit.Abstractions.ITestOutputHelper output)
             new LossEvaluator(tokens[..2000], TestSupport.UnitByteLengths(256), config.ContextLength, 256), new CrossEntropyObjective(), torch.CPU)
             .Run(progress: new CallbackProgress<TrainingProgress>(_ => { }));
 
-        var task = new ArithmeticTask(digits: 2, itemCount: 200);
+        var task = new ArithmeticTask(digits: 2);                      // all 500 items: a few exact matches, not one or two
         var trained = task.Evaluate(new GptScorer(model, ByteTokenizer()), null).ToDictionary(s => s.Metric);
         var uniform = task.Evaluate(new UniformScorer(256), null).ToDictionary(s => s.Metric);
         var report = string.Join(", ", trained.Values.Select(s => $"{s.Metric} {s.Value:F3} (uniform {uniform[s.Metric].Value:F3})"));
         output.WriteLine(report);
-        // Deterministic on CPU (seeded init, batches and items).  Observed (task v3): acc 0.380 vs uniform 0.290
-        // (stderr ≈ 0.03), exact_match 0.020 vs 0: the model has picked up some digit structure but not yet carrying.
+        // Deterministic on CPU (seeded init, batches and items).  Observed (task v3, SafeAdamW, 500 items): acc 0.312 vs
+        // uniform 0.262 (stderr ≈ 0.02), acc_norm 0.366 vs 0.258, exact_match 0.012 (6 items) vs 0: the model has picked
+        // up some digit structure but not yet carrying.
         Assert.True(trained["acc"].Value > uniform["acc"].Value, report);
-        Assert.True(trained["exact_match"].Value >= uniform["exact_match"].Value, report);
+        // The uniform scorer's exact_match is 0 by construction (no continuation is ever greedy), so "beats uniform" on
+        // exact match means: at least one answer is the model's own greedy continuation.
+        Assert.Equal(0.0, uniform["exact_match"].Value);
+        Assert.True(trained["exact_match"].Value > 0, report);
     }
 }

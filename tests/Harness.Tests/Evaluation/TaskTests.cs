@@ -88,7 +88,11 @@ public class TaskTests
                                         isGreedy: r => r.Continuation == " " + answers[r.Context]);
         var scores = task.Evaluate(oracle, maxItems: 50);
         Assert.All(scores, s => Assert.Equal(1.0, s.Value));
-        Assert.All(scores, s => Assert.Equal(50 > s.Items ? s.Items : 50, s.Items));
+        // maxItems is honoured: the overall metrics score exactly 50 items, and the per-operation ones split those 50.
+        var byMetric = scores.ToDictionary(s => s.Metric);
+        Assert.All(new[] { "exact_match", "acc", "acc_norm" }, m => Assert.Equal(50, byMetric[m].Items));
+        Assert.Equal(50, byMetric["acc_add"].Items + byMetric["acc_sub"].Items);
+        Assert.InRange(byMetric["acc_add"].Items, 1, 49);
         var uniform = task.Evaluate(new UniformScorer(256), maxItems: null).ToDictionary(s => s.Metric);
         Assert.Equal(0.0, uniform["exact_match"].Value);
         Assert.InRange(uniform["acc"].Value, 0.1, 0.45);

@@ -51,11 +51,12 @@ public class GptTests
     [Fact]
     public void Checkpoint_round_trip_reproduces_logits()
     {
+        using var tmp = new TempDirectory();
         torch.manual_seed(5);
         var config = TestSupport.TinyModel();
         using var model = new Gpt(config);
         model.eval();
-        var dir = TestSupport.TempDirectory();
+        var dir = tmp.Path;
         Checkpoint.Save(model, dir, new CheckpointInfo { Model = config, TrainingTokens = 123 });
         var (loaded, info) = Checkpoint.Load(dir);
         using (loaded)
@@ -77,9 +78,10 @@ public class GptTests
     [Fact]
     public void Loading_a_checkpoint_with_another_shape_lists_every_mismatch()
     {
+        using var tmp = new TempDirectory();
         var config = TestSupport.TinyModel();
         using var model = new Gpt(config);
-        var dir = TestSupport.TempDirectory();
+        var dir = tmp.Path;
         Checkpoint.Save(model, dir, new CheckpointInfo { Model = config with { DModel = 32, Layers = 3 } });
         var e = Assert.Throws<UserInputException>(() => Checkpoint.Load(dir));
         Assert.Contains(e.Problems, p => p.Contains("transformer.wte.weight") && p.Contains("[64, 16]") && p.Contains("[64, 32]"));

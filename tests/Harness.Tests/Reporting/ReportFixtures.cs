@@ -5,10 +5,10 @@ public static class ReportFixtures
 {
     public static string Source(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", name);
 
-    /// <summary>A writable copy, so a test can write a report or edit a file without touching the fixture.</summary>
-    public static string Copy(string name)
+    /// <summary>A writable copy inside <paramref name="tmp"/>, so a test can write a report or edit a file without touching the fixture.</summary>
+    public static string Copy(TempDirectory tmp, string name)
     {
-        var target = Path.Combine(TestSupport.TempDirectory(), name);
+        var target = tmp.File(name);
         Directory.CreateDirectory(target);
         foreach (var file in Directory.GetFiles(Source(name)))
             File.Copy(file, Path.Combine(target, Path.GetFileName(file)));

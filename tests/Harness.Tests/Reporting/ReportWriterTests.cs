@@ -8,7 +8,8 @@ public class ReportWriterTests
     [Fact]
     public void Writes_self_contained_html_and_markdown_with_every_figure()
     {
-        var dir = ReportFixtures.Copy("results-a");
+        using var fixtureTmp = new TempDirectory();
+        var dir = ReportFixtures.Copy(fixtureTmp, "results-a");
 
         var paths = ReportWriter.Write(dir);
 
@@ -43,7 +44,8 @@ public class ReportWriterTests
     [Fact]
     public void Without_fits_json_every_frontier_is_the_empirical_envelope_and_the_title_says_so()
     {
-        var dir = ReportFixtures.Copy("results-b");
+        using var fixtureTmp = new TempDirectory();
+        var dir = ReportFixtures.Copy(fixtureTmp, "results-b");
 
         var html = File.ReadAllText(ReportWriter.Write(dir).Html);
 
@@ -56,7 +58,8 @@ public class ReportWriterTests
     [Fact]
     public void A_folder_with_only_runs_and_curves_still_reports_and_lists_what_is_missing()
     {
-        var dir = ReportFixtures.Copy("results-a");
+        using var fixtureTmp = new TempDirectory();
+        var dir = ReportFixtures.Copy(fixtureTmp, "results-a");
         foreach (var file in new[] { "evals.csv", "multipliers.csv", "fits.json", "manifest.json" })
             File.Delete(Path.Combine(dir, file));
 
@@ -86,7 +89,8 @@ public class ReportWriterTests
     [Fact]
     public void Unreadable_fits_json_is_reported_not_thrown()
     {
-        var dir = ReportFixtures.Copy("results-b");
+        using var fixtureTmp = new TempDirectory();
+        var dir = ReportFixtures.Copy(fixtureTmp, "results-b");
         File.WriteAllText(Path.Combine(dir, "fits.json"), "{\"frontiers\": {\"val_loss\": {\"form\": \"spline\", \"knots\": 3}}}");
 
         var fits = FrontierFits.Load(dir);
@@ -98,7 +102,8 @@ public class ReportWriterTests
     [Fact]
     public void Missing_folder_is_a_user_error()
     {
-        var e = Assert.Throws<UserInputException>(() => ReportWriter.Write(Path.Combine(TestSupport.TempDirectory(), "nope")));
+        using var tmp = new TempDirectory();
+        var e = Assert.Throws<UserInputException>(() => ReportWriter.Write(Path.Combine(tmp.Path, "nope")));
         Assert.Contains("no such results folder", e.Message);
     }
 }

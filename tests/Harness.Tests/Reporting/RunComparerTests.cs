@@ -36,7 +36,8 @@ public class RunComparerTests
     public void A_difference_in_the_tokenizer_is_flagged_as_breaking_and_nothing_else_is_listed()
     {
         var a = ReportFixtures.Source("results-a");
-        var b = ReportFixtures.Copy("results-a");
+        using var fixtureTmp = new TempDirectory();
+        var b = ReportFixtures.Copy(fixtureTmp, "results-a");
         var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(b, "manifest.json")))!;
         manifest["config"]!["data"]!["tokenizer"]!["vocab_size"] = 8192;
         manifest["config_hash"] = "sha256:different";
@@ -59,7 +60,8 @@ public class RunComparerTests
     [Fact]
     public void Identical_runs_report_zero_deltas_and_overlapping_intervals()
     {
-        var result = RunComparer.Compare([ReportFixtures.Source("results-a"), ReportFixtures.Copy("results-a")]);
+        using var fixtureTmp = new TempDirectory();
+        var result = RunComparer.Compare([ReportFixtures.Source("results-a"), ReportFixtures.Copy(fixtureTmp, "results-a")]);
 
         Assert.Empty(result.Differences);
         Assert.True(result.Comparable);
@@ -104,7 +106,8 @@ public class RunComparerTests
     [Fact]
     public void Compare_command_writes_the_requested_format_and_rejects_one_folder()
     {
-        var output = Path.Combine(TestSupport.TempDirectory(), "cmp.json");
+        using var tmp = new TempDirectory();
+        var output = Path.Combine(tmp.Path, "cmp.json");
 
         var ok = HarnessApp.Run(["compare", ReportFixtures.Source("results-a"), ReportFixtures.Source("results-b"), "--format", "json", "--out", output]);
         var tooFew = HarnessApp.Run(["compare", ReportFixtures.Source("results-a")]);
@@ -117,10 +120,12 @@ public class RunComparerTests
     [Fact]
     public void Report_command_writes_the_report_and_refuses_a_non_results_folder()
     {
-        var dir = ReportFixtures.Copy("results-a");
+        using var tmp = new TempDirectory();
+        using var fixtureTmp = new TempDirectory();
+        var dir = ReportFixtures.Copy(fixtureTmp, "results-a");
 
         Assert.Equal(0, HarnessApp.Run(["report", dir]));
         Assert.True(File.Exists(Path.Combine(dir, ReportWriter.HtmlFile)));
-        Assert.Equal(HarnessApp.InvalidInput, HarnessApp.Run(["report", TestSupport.TempDirectory()]));
+        Assert.Equal(HarnessApp.InvalidInput, HarnessApp.Run(["report", tmp.Path]));
     }
 }

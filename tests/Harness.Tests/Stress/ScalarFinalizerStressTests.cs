@@ -102,10 +102,11 @@ public class ScalarFinalizerStressTests(Xunit.Abstractions.ITestOutputHelper out
     [InlineData(DivergenceKind.GeneralizedJsd)]
     public void Training_with_cached_logit_kd(DivergenceKind divergence)
     {
+        using var tmp = new TempDirectory();
         torch.manual_seed(3);
         using var teacher = new Gpt(TeacherConfig);
         using var model = new Gpt(Student);
-        var dir = TestSupport.TempDirectory();
+        var dir = tmp.Path;
         int round = 0;
         try
         {

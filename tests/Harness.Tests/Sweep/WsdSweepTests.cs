@@ -124,7 +124,9 @@ public class WsdSweepTests
     [Fact]
     public void Wsd_sweep_writes_trunk_rows_as_unfinished_and_branches_as_finished_runs_with_shared_compute_accounting()
     {
-        var outcome = Runner(TestSupport.TempDirectory()).Run();
+        using var tmp1 = new TempDirectory();
+        using var tmp2 = new TempDirectory();
+        var outcome = Runner(tmp1.Path).Run();
         Assert.Equal(3, outcome.Ran);
         var rows = ResultTables.ReadAll<RunRow>(Path.Combine(outcome.Directory, ResultSchema.RunsFile));
         Assert.Equal(["trunk", "branch", "branch"], rows.Select(r => r.Role));
@@ -168,7 +170,7 @@ public class WsdSweepTests
         Assert.Equal(rows.Where(r => r.IsFinal).Sum(r => r.FlopsStudentTrain), compute["finished_run_student_train_flops"]!.GetValue<double>(), 6);
 
         // A branch does not depend on the trunk running past its fork: the b1 branch of a sweep with b1 alone is identical.
-        var alone = Runner(TestSupport.TempDirectory(), ConfigJson.Replace(", { \"name\": \"b2\", \"tokens\": 2560 }", "")).Run();
+        var alone = Runner(tmp2.Path, ConfigJson.Replace(", { \"name\": \"b2\", \"tokens\": 2560 }", "")).Run();
         var aloneRows = ResultTables.ReadAll<RunRow>(Path.Combine(alone.Directory, ResultSchema.RunsFile));
         var aloneBranch = aloneRows.Single(r => r.Role == "branch");
         Assert.Equal(rows[1].UnitKey, aloneBranch.UnitKey);
@@ -179,10 +181,12 @@ public class WsdSweepTests
     [Fact]
     public void A_killed_trunk_and_a_killed_branch_resume_to_the_rows_of_an_uninterrupted_sweep()
     {
-        var straight = Runner(TestSupport.TempDirectory()).Run();
+        using var tmp1 = new TempDirectory();
+        using var tmp2 = new TempDirectory();
+        var straight = Runner(tmp1.Path).Run();
         var expected = ResultTables.ReadAll<RunRow>(Path.Combine(straight.Directory, ResultSchema.RunsFile));
 
-        var root = TestSupport.TempDirectory();
+        var root = tmp2.Path;
         using (var cts = new CancellationTokenSource())
             Assert.ThrowsAny<OperationCanceledException>(() => Runner(root, observer: new CancelAt(WsdDesign.TrunkBudget, 13, cts)).Run(cts.Token));
         using (var cts = new CancellationTokenSource())
@@ -197,8 +201,9 @@ public class WsdSweepTests
     [Fact]
     public void A_branch_whose_trunk_failed_is_recorded_as_failed_with_the_reason()
     {
+        using var tmp = new TempDirectory();
         var json = ConfigJson.Replace("\"warmup_steps\": 2,", "\"warmup_steps\": 0, \"learning_rate\": 1e30, \"min_learning_rate\": 1e29, \"grad_clip\": 0,");
-        var outcome = Runner(TestSupport.TempDirectory(), json).Run();
+        var outcome = Runner(tmp.Path, json).Run();
         var rows = ResultTables.ReadAll<RunRow>(Path.Combine(outcome.Directory, ResultSchema.RunsFile));
         Assert.All(rows, r => Assert.Equal("failed", r.Status));
         Assert.All(rows.Where(r => r.Role == "branch"), r => Assert.Contains("trunk", r.FailureReason));

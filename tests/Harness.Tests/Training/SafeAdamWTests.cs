@@ -86,6 +86,7 @@ public class SafeAdamWTests
     [Fact]
     public void Saved_state_resumes_to_the_same_parameters()
     {
+        using var tmp = new TempDirectory();
         var (straight, resumed) = Twins();
         using var _a = straight;
         using var _b = resumed;
@@ -102,7 +103,7 @@ public class SafeAdamWTests
             }
         }
         Steps(straight, first, 0, 6);
-        var path = Path.Combine(TestSupport.TempDirectory(), "optimizer.safetensors");
+        var path = Path.Combine(tmp.Path, "optimizer.safetensors");
         using (var file = File.Create(path)) first.Save(file);
         using (no_grad())
             foreach (var ((_, target), (_, source)) in resumed.named_parameters().Zip(straight.named_parameters()))
@@ -119,12 +120,13 @@ public class SafeAdamWTests
     [Fact]
     public void Loading_state_of_another_model_lists_every_mismatch()
     {
+        using var tmp = new TempDirectory();
         torch.manual_seed(1);
         using var small = new Gpt(TestSupport.TinyModel(vocab: 32));
         using var wide = new Gpt(TestSupport.TinyModel(vocab: 32) with { DModel = 32 });
         using var a = Trainer.BuildOptimizer(small, Config);
         using var b = Trainer.BuildOptimizer(wide, Config);
-        var path = Path.Combine(TestSupport.TempDirectory(), "optimizer.safetensors");
+        var path = Path.Combine(tmp.Path, "optimizer.safetensors");
         using (var file = File.Create(path)) a.Save(file);
         var error = Assert.Throws<UserInputException>(() => b.Load(path));
         Assert.Contains("delete the resume folder", error.Message);

@@ -44,8 +44,9 @@ public class TrainerTests
     [Fact]
     public void Interrupted_run_resumes_to_the_same_curve()
     {
+        using var tmp = new TempDirectory();
         var uninterrupted = Train(seed: 4, steps: 30).Result;
-        var dir = TestSupport.TempDirectory();
+        var dir = tmp.Path;
         using var cts = new CancellationTokenSource();
         int seen = 0;
         var progress = new CallbackProgress<TrainingProgress>(_ => { if (++seen == 23) cts.Cancel(); });

@@ -83,6 +83,8 @@ public class WsdScheduleTests
     [Fact]
     public void A_branch_forked_from_a_longer_trunk_is_bit_identical_to_an_uninterrupted_wsd_run()
     {
+        using var tmp1 = new TempDirectory();
+        using var tmp2 = new TempDirectory();
         // 30 steps, cooldown 6 (20%): the branch forks at step 24 from a trunk that runs on to step 40.
         var run = new TrainingConfig
         {
@@ -94,7 +96,7 @@ public class WsdScheduleTests
         var expected = Weights(straightModel);
         straightModel.Dispose();
 
-        var forks = TestSupport.TempDirectory();
+        var forks = tmp1.Path;
         var (trunkTrainer, trunkModel) = Make(run with { MaxSteps = 40 }, LearningRateSchedule.Trunk(run, 40));
         var trunk = trunkTrainer.Run(snapshots: new Dictionary<int, string> { [24] = Path.Combine(forks, "24") });
         trunkModel.Dispose();
@@ -103,7 +105,7 @@ public class WsdScheduleTests
         Assert.NotEqual(straight.Curve.Single(p => p.Step == 30).ValLoss, trunk.Curve.Single(p => p.Step == 30).ValLoss);
 
         var (branchTrainer, branchModel) = Make(run);
-        var branch = branchTrainer.Run(resumeDirectory: TestSupport.TempDirectory(), startFrom: Path.Combine(forks, "24"));
+        var branch = branchTrainer.Run(resumeDirectory: tmp2.Path, startFrom: Path.Combine(forks, "24"));
         // The branch's curve is its own (steps after the fork), equal to the straight run's there, bit for bit.
         Assert.Equal([25, 30], branch.Curve.Select(p => p.Step));
         Assert.Equal(straight.Curve.Where(p => p.Step > 24).Select(p => (p.ValLoss, p.ValBitsPerByte, p.IsFinal)),
