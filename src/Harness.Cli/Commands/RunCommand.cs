@@ -32,6 +32,14 @@ public sealed class RunSettings : TorchSettings
     [CommandOption("--results <DIR>")]
     [Description("Results root (default: results/ in the repository).")]
     public string? Results { get; init; }
+
+    [CommandOption("--jobs <N>")]
+    [Description("Run N unit worker processes at once (each with --threads threads); 1 = all units in this process.")]
+    [DefaultValue(1)]
+    public int Jobs { get; init; } = 1;
+
+    public override ValidationResult Validate() =>
+        Jobs < 1 ? ValidationResult.Error($"--jobs: value {Jobs} must be ≥ 1") : ValidationResult.Success();
 }
 
 [Description("Run an experiment: teacher, students (scratch and distilled), evaluation, result files, multipliers and report. Re-running resumes.")]
@@ -40,6 +48,15 @@ public sealed class RunCommand : Command<RunSettings>
     public override int Execute(CommandContext context, RunSettings settings, CancellationToken cancellation)
     {
         var (config, json, source) = LoadConfig(settings.Config);
+        if (settings.Jobs > 1 && !settings.DryRun)
+        {
+            if (settings.Shard is not null || settings.Only is not null)
+                throw new UserInputException("--jobs cannot be combined with --shard or --only; run the shard with --jobs 1, or the whole sweep with --jobs N.");
+            if (!File.Exists(source))
+                throw new UserInputException($"--jobs needs a config file the worker processes can read; {source} is not one — pass experiments/quickstart.json.");
+            return RunLocal(config, json, source, settings.Results is null ? null : RepositoryPaths.Resolve(settings.Results), settings.Jobs,
+                            settings.Threads > 0 ? settings.Threads : 1, settings.Device, cancellation);
+        }
         DeviceSelector.ConfigureThreads(settings.Threads);
         var device = DeviceSelector.Resolve(settings.Device);
         var options = new SweepOptions
@@ -78,6 +95,36 @@ public sealed class RunCommand : Command<RunSettings>
         PrintFinalLosses(outcome.Directory);
         Extensions.AfterRun(outcome.Directory);
         return outcome.Failed > 0 ? 1 : 0;
+    }
+
+    /// <summary>
+    /// The local executor: prepare here, then <paramref name="jobs"/> `harness worker unit` processes at a time with
+    /// <paramref name="threads"/> threads each, then collect, estimate and report here.
+    /// </summary>
+    internal static int RunLocal(ExperimentConfig config, string json, string configPath, string? resultsRoot, int jobs, int threads, string device,
+                                 CancellationToken cancellation)
+    {
+        DeviceSelector.ConfigureThreads(threads);
+        var options = new SweepOptions { Device = DeviceSelector.Resolve(device), RepositoryRoot = RepositoryPaths.Root, ResultsRoot = resultsRoot };
+        var runner = new SweepRunner(config, json, options, new LogObserver()) { EvaluatorFactory = Extensions.EvaluatorFactory(config) };
+        AnsiConsole.MarkupLine($"[bold]harness run[/] {Markup.Escape(config.Name)} with {jobs} worker processes × {threads} thread(s)");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var units = runner.Prepare(cancellation: cancellation);
+        var folder = new RunFolder(runner.RunDirectory);
+        var todo = units.Where(u => !(folder.IsFinished(u.Key) && folder.ReadUnitRow(u.Key).Status == "ok")).Select(u => u.Index).ToList();
+        AnsiConsole.MarkupLine($"{todo.Count} of {units.Count} units to train; worker logs in {Markup.Escape(Path.Combine(runner.RunDirectory, "logs"))}");
+        var executor = new Harness.Sweep.Execution.LocalExecutor(jobs, threads, line => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(line)}[/]"));
+        var report = executor.Launch(new Harness.Sweep.Execution.SweepWorkload
+        {
+            Harness = HarnessProcess.CommandPrefix(), ConfigPath = configPath, RunDirectory = runner.RunDirectory, ResultsRoot = resultsRoot,
+            WorkingDirectory = RepositoryPaths.Root, Device = device, UnitIndices = todo,
+        }, cancellation);
+        if (report.Cancelled)
+            throw new OperationCanceledException($"stopped; {report.Interrupted.Count} unit(s) checkpointed");
+        int code = WorkerCommand.Finalize(runner);
+        AnsiConsole.MarkupLine($"[green]done[/]: {report.Finished.Count} unit(s) trained by {jobs} workers in {clock.Elapsed.TotalSeconds:F0} s; results: {Markup.Escape(runner.RunDirectory)}");
+        PrintFinalLosses(runner.RunDirectory);
+        return code;
     }
 
     internal static (ExperimentConfig Config, string Json, string Source) LoadConfig(string? path)

@@ -65,6 +65,8 @@ public sealed record RunRow
     [Name("eval_seconds"), Optional] public double EvalSeconds { get; init; }
     [Name("device")] public string Device { get; init; } = "";
     [Name("threads")] public int Threads { get; init; }
+    /// <summary>How often the scheduler restarted this unit (Slurm's SLURM_RESTART_COUNT: requeues after preemption, time limits, retries); 0 when run locally.</summary>
+    [Name("restart_count"), Optional] public int RestartCount { get; init; }
 }
 
 /// <summary>One row per unit per evaluation step in curves.csv; every row is a capability-vs-compute point.</summary>

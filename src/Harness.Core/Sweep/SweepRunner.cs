@@ -20,6 +20,8 @@ public sealed record SweepOptions
     public required string RepositoryRoot { get; init; }
     /// <summary>Results root; the run lands in RESULTS/&lt;experiment&gt;/&lt;config-hash&gt;/.</summary>
     public string? ResultsRoot { get; init; }
+    /// <summary>Scheduler restarts of this process's unit (SLURM_RESTART_COUNT), recorded in its row.</summary>
+    public int RestartCount { get; init; }
 }
 
 /// <summary>Callbacks for a progress display (the core has no console).</summary>
@@ -40,7 +42,7 @@ public sealed record SweepOutcome(string Directory, IReadOnlyList<SweepUnit> Uni
 /// Runs an experiment: data → teacher → every unit (student × budget × method × seed), each trained, evaluated and
 /// written atomically; finished units are skipped on re-run and an interrupted unit resumes from its last checkpoint.
 /// </summary>
-public sealed class SweepRunner
+public sealed partial class SweepRunner
 {
     readonly ExperimentConfig config;
     readonly string configJson;
@@ -113,8 +115,7 @@ public sealed class SweepRunner
         TeacherLogitCache? cache = null;
         if (teacher is not null && config.Methods.Contains("logit-kd") && config.Kd.Cache)
         {
-            var cacheKey = SweepPlan.Hash(new { teacherHash, data = data.CorpusHash + data.TokenizerHash, k = config.Kd.TopK, t = teacher.Config.ContextLength });
-            cache = new TeacherLogitCache(Path.Combine(options.RepositoryRoot, ".cache", "teacher-logits", $"{cacheKey}.bin"), teacher, data.Train.Count, config.Kd.TopK);
+            cache = new TeacherLogitCache(CachePath(teacher, data, teacherHash!), teacher, data.Train.Count, config.Kd.TopK);
         }
         SyntheticCorpus.Result? synthetic = null;
         int ran = 0, skipped = 0, failed = 0;
@@ -236,6 +237,7 @@ public sealed class SweepRunner
             WallSeconds = (result?.WallSeconds ?? clock.Elapsed.TotalSeconds) - (result is null ? 0 : evalClock.Elapsed.TotalSeconds),
             TokensPerSecond = result?.TokensPerSecond ?? 0, EvalSeconds = evalClock.Elapsed.TotalSeconds + finalEvalClock.Elapsed.TotalSeconds,
             Device = options.Device.type == DeviceType.CUDA ? $"cuda:{options.Device.index}" : "cpu", Threads = torch.get_num_threads(),
+            RestartCount = options.RestartCount,
         };
         if (result is not null)
         {
@@ -269,6 +271,12 @@ public sealed class SweepRunner
                 foreach (var s in sampler.Starts(replayed)) seen.Add(s);
             return seen.Count;
         }
+    }
+
+    string CachePath(Gpt teacher, PreparedData data, string teacherHash)
+    {
+        var cacheKey = SweepPlan.Hash(new { teacherHash, data = data.CorpusHash + data.TokenizerHash, k = config.Kd.TopK, t = teacher.Config.ContextLength });
+        return Path.Combine(options.RepositoryRoot, ".cache", "teacher-logits", $"{cacheKey}.bin");
     }
 
     SyntheticCorpus.Result LoadOrGenerateSynthetic(Gpt teacher, PreparedData data, string teacherHash)

@@ -14,7 +14,18 @@ public sealed record TrainingProgress(int Step, int TotalSteps, long Tokens, dou
 /// <summary>One held-out evaluation along a run: a capability-vs-compute point.</summary>
 public sealed record EvalPoint(int Step, long Tokens, double ValLoss, double ValBitsPerByte, bool IsFinal);
 
-public sealed record TrainingResult(int Steps, long Tokens, IReadOnlyList<EvalPoint> Curve, double WallSeconds, double TokensPerSecond, bool Resumed);
+public sealed record TrainingResult(int Steps, long Tokens, IReadOnlyList<EvalPoint> Curve, double WallSeconds, double TokensPerSecond, bool Resumed)
+{
+    /// <summary>The step this run resumed from (0 for a fresh start).</summary>
+    public int StartStep { get; init; }
+}
+
+/// <summary>Training stopped at a step boundary because cancellation was requested; <see cref="Step"/> steps are checkpointed.</summary>
+public sealed class TrainingInterruptedException(int step, CancellationToken token)
+    : OperationCanceledException($"training interrupted at step {step}; its checkpoint is written", token)
+{
+    public int Step { get; } = step;
+}
 
 /// <summary>A run produced a non-finite loss; the sweep records the unit as failed and continues.</summary>
 public sealed class TrainingDivergedException(string message) : Exception(message);
@@ -75,7 +86,15 @@ public sealed class Trainer
         double lastLoss = double.NaN;
         for (int step = startStep; step < totalSteps; step++)
         {
-            cancellation.ThrowIfCancellationRequested();
+            if (cancellation.IsCancellationRequested)
+            {
+                // A step boundary: checkpoint here (preemption, SIGUSR1/SIGTERM) so a resume loses no finished step.
+                if (resumeDirectory is not null && step > startStep)
+                    ResumeState.Save(resumeDirectory, model, optimizer, new ResumeState(step, curve.ToList(), priorWall + clock.Elapsed.TotalSeconds));
+                runningLoss?.Dispose();
+                optimizer.Dispose();
+                throw new TrainingInterruptedException(step, cancellation);
+            }
             double lr = schedule.At(step);
             foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
             using (var scope = NewDisposeScope())
@@ -132,7 +151,7 @@ public sealed class Trainer
         double wall = priorWall + clock.Elapsed.TotalSeconds;
         long tokens = totalSteps * TokensPerStep;
         optimizer.Dispose();
-        return new TrainingResult(totalSteps, tokens, curve, wall, (totalSteps - startStep) * TokensPerStep / Math.Max(1e-9, clock.Elapsed.TotalSeconds), resumed);
+        return new TrainingResult(totalSteps, tokens, curve, wall, (totalSteps - startStep) * TokensPerStep / Math.Max(1e-9, clock.Elapsed.TotalSeconds), resumed) { StartStep = startStep };
     }
 
     /// <summary>AdamW with decoupled weight decay on matrices only (biases, LayerNorm gains and position tables are not decayed, as in nanoGPT / GPT-3).</summary>
