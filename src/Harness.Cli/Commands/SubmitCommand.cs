@@ -148,6 +148,7 @@ public sealed class StatusCommand : Command<RunDirSettings>
     {
         var dir = CheckRunDir(settings.RunDir);
         var report = RunStatusReader.Read(dir, SlurmCommands.Instance);
+        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 200);   // logs: one line per unit
         var table = new Table().Title($"{Markup.Escape(dir)}").AddColumns("#", "unit", "key", "state", "host", "step", "tok/s", "restarts", "detail");
         foreach (var u in report.Units)
         {

@@ -17,6 +17,8 @@ public sealed record RunStatusReport(string Directory, IReadOnlyList<UnitStatus>
 /// </summary>
 public static class RunStatusReader
 {
+    static int Starts(WorkerRecord? w) => w?.Attempts.Count(a => a.Contains(" start on ", StringComparison.Ordinal)) ?? 0;
+
     public static RunStatusReport Read(string runDirectory, ISlurmCommands? slurm)
     {
         var notes = new List<string>();
@@ -70,7 +72,7 @@ public static class RunStatusReader
                 var row = folder.ReadUnitRow(u.Key);
                 rows.Add(row.Status == "ok"
                     ? new UnitStatus(u.Index, u.Key, u.Label, "done", worker?.Host ?? "", worker?.TotalSteps ?? 0, worker?.TotalSteps ?? 0, row.TokensPerSecond, row.RestartCount,
-                        $"val_loss {row.ValLoss:F4}{(worker?.Attempts.Count > 1 ? $", {worker.Attempts.Count(a => a.Contains(" start on ", StringComparison.Ordinal))} attempts" : "")}")
+                        $"val_loss {row.ValLoss:F4}{(Starts(worker) > 1 ? $", {Starts(worker)} attempts, resumed from step {worker!.ResumedFromStep}" : "")}")
                     : new UnitStatus(u.Index, u.Key, u.Label, "failed", worker?.Host ?? "", worker?.Step ?? 0, worker?.TotalSteps ?? 0, 0, row.RestartCount, row.FailureReason));
                 continue;
             }
