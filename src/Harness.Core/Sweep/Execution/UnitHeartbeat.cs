@@ -50,6 +50,7 @@ public sealed class UnitHeartbeat : IDisposable
     readonly int stepDelayMs;
     WorkerRecord record;
     DateTime lastWrite;
+    bool dirty;
 
     UnitHeartbeat(string path, WorkerRecord record, int stepDelayMs)
     {
@@ -95,6 +96,7 @@ public sealed class UnitHeartbeat : IDisposable
         {
             record = record with { Step = step, TotalSteps = totalSteps, TokensPerSecond = tokensPerSecond, ResumedFromStep = resumedFrom ?? record.ResumedFromStep };
             write = DateTime.UtcNow - lastWrite > TimeSpan.FromMilliseconds(500) || step == totalSteps;
+            dirty = !write;
         }
         if (write) Update(r => r);
         // Test hook (HARNESS_TEST_STEP_DELAY_MS): slows training so a test can signal a unit mid-run; results are unchanged.
@@ -125,6 +127,7 @@ public sealed class UnitHeartbeat : IDisposable
     void Write()
     {
         lastWrite = DateTime.UtcNow;
+        dirty = false;
         try { AtomicFile.WriteAllText(path, JsonSerializer.Serialize(record, new JsonSerializerOptions(JsonConfigReader.Options) { WriteIndented = true })); }
         catch (IOException) { /* a heartbeat is advisory; the unit's own files are what count */ }
     }
@@ -136,7 +139,14 @@ public sealed class UnitHeartbeat : IDisposable
         catch (InvalidOperationException) { return false; }
     }
 
-    public void Dispose() => timer.Dispose();
+    /// <summary>Stops the timer and writes a progress report the throttle held back.</summary>
+    public void Dispose()
+    {
+        timer.Dispose();
+        bool pending;
+        lock (gate) pending = dirty;
+        if (pending) Update(r => r);
+    }
 }
 
 public sealed class UnitBusyException(string message) : Exception(message);
