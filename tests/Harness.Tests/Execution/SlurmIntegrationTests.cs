@@ -74,11 +74,12 @@ public class SlurmIntegrationTests(ITestOutputHelper output)
         var busy = SlurmQueries.Queue(SlurmCommands.Instance, [submission.UnitsJob])!.Count(j => j.State == "RUNNING");
         Assert.Equal(2, busy);
         var (requeued, signalled) = (running[0], running[1]);
+        var (requeuedStep, signalledStep) = (UnitHeartbeat.Read(folder, requeued.Key)!.Step, UnitHeartbeat.Read(folder, signalled.Key)!.Step);
         var requeue = SlurmCluster.Run("scontrol", "requeue", $"{submission.UnitsJob}_{requeued.Index}");
         Assert.True(requeue.ExitCode == 0, requeue.FirstError);
         var usr1 = SlurmCluster.Run("scancel", "--signal=USR1", "--batch", $"{submission.UnitsJob}_{signalled.Index}");
         Assert.True(usr1.ExitCode == 0, usr1.FirstError);
-        Log($"requeued unit {requeued.Index} at step {UnitHeartbeat.Read(folder, requeued.Key)!.Step}, sent USR1 to unit {signalled.Index} at step {UnitHeartbeat.Read(folder, signalled.Key)!.Step}");
+        Log($"requeued unit {requeued.Index} at step {requeuedStep}, sent USR1 to unit {signalled.Index} at step {signalledStep}");
 
         // Submitting again while everything is queued or running is refused, and submits nothing.
         var (again, againOut) = root.Run(["submit", root.Config, "--max-parallel", "2", "--time", "00:10:00", "--results", results]);
