@@ -20,10 +20,27 @@ public sealed class ValidateCommand : Command<ValidateSettings>
     {
         var path = RepositoryPaths.ResolveInput(settings.Config);
         bool isExperiment = LooksLikeExperiment(path);
-        if (isExperiment) JsonConfigReader.ReadFile<ExperimentConfig>(path);
+        if (isExperiment) CheckRunnable(JsonConfigReader.ReadFile<ExperimentConfig>(path), path);
         else JsonConfigReader.ReadFile<TrainRunConfig>(path);
         AnsiConsole.MarkupLine($"[green]ok[/]: {Markup.Escape(path)} is a valid {(isExperiment ? "experiment" : "train")} config.");
         return 0;
+    }
+
+    /// <summary>What can be checked without preparing data: the teacher's shape (when its checkpoint exists) and memory.</summary>
+    static void CheckRunnable(ExperimentConfig config, string path)
+    {
+        var tok = config.Data.TokenizerOrDefault;
+        int vocab = tok.Kind == Harness.Data.TokenizerSpec.Gpt2 ? Harness.Data.TokenizerSpec.Gpt2VocabSize : tok.VocabSize;
+        Harness.Modeling.GptConfig? teacher = null;
+        if (config.Teacher.Checkpoint is { } checkpoint)
+        {
+            var dir = RepositoryPaths.Resolve(checkpoint);
+            if (File.Exists(Path.Combine(dir, Harness.Modeling.Checkpoint.ConfigFile))) teacher = Harness.Modeling.Checkpoint.ReadInfo(dir).Model;
+        }
+        var units = Harness.Sweep.SweepPlan.Expand(config, vocab, "validate", "validate");
+        var problems = Harness.Sweep.SweepPreflight.Problems(config, units, null, teacher, vocab,
+            Harness.Sweep.MemoryEstimate.Available(TorchSharp.torch.CPU)).Select(p => $"{path}: {p}").ToList();
+        if (problems.Count > 0) throw new UserInputException($"{path}: the experiment cannot run as configured.", problems);
     }
 
     internal static bool LooksLikeExperiment(string path)
