@@ -175,34 +175,27 @@ public sealed class SweepRunner
                     if (folder.IsFinished(unit.Key))
                     {
                         if (pass == 0) skipped++; else doneElsewhere++;
+                        UnitClaim.RemoveIfDead(folder.Directory, unit.Key, processStart);
                         observer?.UnitFinished(unit, folder.ReadUnitRow(unit.Key), true);
                         continue;
                     }
-                    using var claim = UnitClaim.TryAcquire(folder.Directory, unit.Key, processStart);
-                    if (claim is null)
+                    var outcome = TrainClaimed(unit, position, units.Count, processStart, folder, () =>
                     {
-                        var held = UnitClaim.Read(UnitClaim.PathFor(folder.Directory, unit.Key));
-                        if (held?.State == "failed") { doneElsewhere++; continue; }   // failed in another process during this run
-                        busy.Add((unit, position));
-                        continue;
-                    }
-                    if (folder.IsFinished(unit.Key)) { doneElsewhere++; continue; }   // finished between our check and our claim
-                    observer?.UnitStarted(unit, position, units.Count);
-                    if (unit.Method == "seq-kd" && synthetic is null)
-                        synthetic = LoadOrGenerateSynthetic(teacher!, data, teacherHash!);
-                    var (row, record) = UnitRetry.Run(unit, retries, attempt =>
-                    {
-                        if (attempt > 0) observer?.Status($"unit {unit.Key}: retry {attempt} of {retries} from its last checkpoint");
-                        return RunUnit(unit, data, byteLengths, teacher, teacherInfo, cache, synthetic, folder, evaluator, cancellation);
-                    }, cancellation);
-                    if (record is not null) attempts.Add(record);
-                    if (row.Status != "ok")
-                    {
+                        if (unit.Method == "seq-kd" && synthetic is null)
+                            synthetic = LoadOrGenerateSynthetic(teacher!, data, teacherHash!);
+                        var (row, record) = UnitRetry.Run(unit, retries, attempt =>
+                        {
+                            if (attempt > 0) observer?.Status($"unit {unit.Key}: retry {attempt} of {retries} from its last checkpoint");
+                            return RunUnit(unit, data, byteLengths, teacher, teacherInfo, cache, synthetic, folder, evaluator, cancellation);
+                        }, cancellation);
+                        if (record is not null) attempts.Add(record);
                         if (record is { Exhausted: true }) folder.WriteUnit(row, [], []);   // keeps resume/: the next run retries from the last checkpoint
-                        claim.ReleaseFailed();   // other processes of this run leave it; the next run retries it
-                    }
+                        return row;
+                    });
+                    if (outcome.Busy) { busy.Add((unit, position)); continue; }
+                    if (outcome.Row is not { } row) { doneElsewhere++; continue; }
                     ran++;
-                    folder.RewriteTables(keys);
+                    folder.RewriteTables(keys);   // after the claim is released: a kill here leaves no claim behind
                     observer?.UnitFinished(unit, row, false);
                 }
                 pending = busy;
@@ -226,6 +219,23 @@ public sealed class SweepRunner
             Retried = attempts, FailedUnits = failedUnits, DoneElsewhere = doneElsewhere, Complete = complete,
             ShouldEstimate = complete && string.IsNullOrEmpty(options.Shard) && (ran > 0 || doneElsewhere == 0),
         };
+    }
+
+    /// <summary>
+    /// Claims a unit and trains it while the claim is held; the claim is released (deleted, or kept as "failed") as soon
+    /// as the unit's files are written.  Busy: another live process holds it.  Row null: nothing to do here (finished
+    /// meanwhile, or failed in another process of this run).
+    /// </summary>
+    (bool Busy, RunRow? Row) TrainClaimed(SweepUnit unit, int position, int count, DateTime processStart, RunFolder folder, Func<RunRow> train)
+    {
+        using var claim = UnitClaim.TryAcquire(folder.Directory, unit.Key, processStart);
+        if (claim is null)
+            return UnitClaim.Read(UnitClaim.PathFor(folder.Directory, unit.Key))?.State == "failed" ? (false, null) : (true, null);
+        if (folder.IsFinished(unit.Key)) return (false, null);   // finished between our check and our claim
+        observer?.UnitStarted(unit, position, count);
+        var row = train();
+        if (row.Status != "ok") claim.ReleaseFailed();   // other processes of this run leave it; the next run retries it
+        return (false, row);
     }
 
     /// <summary>{task: version} of the configured benchmark tasks: `compare` treats a difference as breaking.</summary>

@@ -99,6 +99,16 @@ public sealed class UnitClaim : IDisposable
         return null;
     }
 
+    /// <summary>Deletes a claim a killed process left on a unit that has finished since.</summary>
+    public static void RemoveIfDead(string runDirectory, string key, DateTime processStartUtc)
+    {
+        var path = PathFor(runDirectory, key);
+        if (!File.Exists(path)) return;
+        var claim = Read(path);
+        if (claim is not null && claim.State != "failed" && HeldBy(claim, processStartUtc) is null)
+            try { File.Delete(path); } catch (IOException) { }
+    }
+
     void Beat()
     {
         lock (gate)
