@@ -37,6 +37,12 @@ public static class SafetensorsCheck
         var header = new byte[headerLength];
         stream.ReadExactly(header);
         long dataLength = length - 8 - (long)headerLength;
+        if (!System.Text.Unicode.Utf8.IsValid(header))
+        {
+            int bad = 0;
+            while (System.Text.Unicode.Utf8.IsValid(header.AsSpan(0, bad + 1))) bad++;
+            return [$"header JSON (bytes 8–{8 + (long)headerLength}) is not valid UTF-8 near file offset {8 + bad} (corrupted header bytes)."];
+        }
         JsonDocument doc;
         try { doc = JsonDocument.Parse(header); }
         catch (JsonException e) { return [$"header JSON (bytes 8–{8 + (long)headerLength}) is not valid JSON at header byte {e.BytePositionInLine} (corrupted header bytes)."]; }

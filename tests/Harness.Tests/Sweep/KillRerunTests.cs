@@ -120,6 +120,7 @@ public class KillRerunTests
         Assert.Equal(expected.Runs, actual.Runs);
         Assert.Equal(expected.Curves, actual.Curves);
         AssertClean(root, killed);
+        Directory.Delete(root, recursive: true);   // the logit cache is fully allocated (~240 MB)
     }
 
     [Fact]
@@ -140,5 +141,6 @@ public class KillRerunTests
         Assert.Equal(8, Trained(ra.Output) + Trained(rb.Output));   // no unit trained twice
         Assert.Equal(Rows(reference).Runs, Rows(shared).Runs);
         AssertClean(root, shared);
+        Directory.Delete(root, recursive: true);
     }
 }
