@@ -33,6 +33,7 @@ static class Extensions
     {
         AnsiConsole.MarkupLine("[grey]estimating efficiency multipliers (bootstrap, all accounting scenarios)…[/]");
         var result = MultiplierEstimator.EstimateResultsFolder(resultsDirectory, new EstimateOptions());
+        FaultInjection.At(FaultInjection.Points.Estimate);
         var (multipliers, _) = EstimateWriter.Write(result, resultsDirectory);
         EstimateCommand.Print(result, headlineOnly: true);
         AnsiConsole.MarkupLine($"multipliers: {Markup.Escape(multipliers)}");

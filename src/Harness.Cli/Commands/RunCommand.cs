@@ -90,10 +90,21 @@ public sealed class RunCommand : Command<RunSettings>
                 observer.Attach(ctx);
                 outcome = runner.Run(cancellation);
             });
-        AnsiConsole.MarkupLine($"[green]done[/]: {outcome.Ran} unit(s) trained, {outcome.Skipped} already finished, {outcome.Failed} failed, in {outcome.WallSeconds:F0} s.");
+        AnsiConsole.MarkupLine($"[green]done[/]: {outcome.Ran} unit(s) trained, {outcome.Skipped} already finished, "
+            + (outcome.DoneElsewhere > 0 ? $"{outcome.DoneElsewhere} done by other processes, " : "") + $"{outcome.Failed} failed, in {outcome.WallSeconds:F0} s.");
+        foreach (var r in outcome.Retried)
+            AnsiConsole.MarkupLine($"[yellow]retried[/] unit {Markup.Escape(r.Key)} {r.Retries} time(s), {Markup.Escape(r.Status)}: {Markup.Escape(string.Join(" | ", r.Errors))}");
+        foreach (var (key, reason) in outcome.FailedUnits)
+            AnsiConsole.MarkupLine($"[red]failed[/] unit {Markup.Escape(key)}: {Markup.Escape(reason)} (a rerun retries it)");
         AnsiConsole.MarkupLine($"results: [link]{Markup.Escape(outcome.Directory)}[/]");
         PrintFinalLosses(outcome.Directory);
-        Extensions.AfterRun(outcome.Directory);
+        if (outcome.ShouldEstimate) Extensions.AfterRun(outcome.Directory);
+        else if (!string.IsNullOrEmpty(settings.Shard))
+            AnsiConsole.MarkupLine("[grey]shard finished; estimation and report run on the joined folders: `harness merge DIR...`[/]");
+        else if (!outcome.Complete)
+            AnsiConsole.MarkupLine("[grey]not every unit has a result yet; run the same command again to finish and estimate.[/]");
+        else
+            AnsiConsole.MarkupLine("[grey]the last unit was finished by another process, which writes the estimate and report.[/]");
         return outcome.Failed > 0 ? 1 : 0;
     }
 

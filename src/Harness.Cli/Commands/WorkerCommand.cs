@@ -100,7 +100,6 @@ public sealed class WorkerCommand : Command<WorkerSettings>
                 return result switch
                 {
                     UnitWorkerResult.Interrupted => SlurmScripts.ExitInterrupted,
-                    UnitWorkerResult.RetryableFailure => SlurmScripts.ExitRetry,
                     _ => 0,
                 };
             }

@@ -19,7 +19,7 @@ public static class SyntheticCorpus
         teacher.eval();
         var device = teacher.parameters().First().device;
         var config = teacher.Config;
-        var generator = new TorchSharp.torch.Generator((ulong)seed, device);
+        using var generator = new TorchSharp.torch.Generator((ulong)seed, device);
         var rng = new Random(seed);
         var output = new List<int>((int)tokens);
         double flops = 0;
@@ -36,10 +36,16 @@ public static class SyntheticCorpus
             var sequence = tensor(prompts, [batchSize, promptLength]).to(device);                  // (B, t)
             for (int t = promptLength; t < config.ContextLength; t++)
             {
-                var logits = teacher.call(sequence)[.., -1, ..].Div(temperature);                    // (B, V)
+                // One scope per generated token: only the growing sequence survives the step.  The output head runs at
+                // the last position only (B×V logits, not B×t×V), as GptScorer does.
+                using var step = NewDisposeScope();
+                var hidden = teacher.Hidden(sequence);                                               // (B, t, C)
+                var logits = teacher.Head(hidden[.., -1, ..]).Div(temperature);                     // (B, V)
                 flops += batchSize * t * ModelMath.ForwardFlopsPerToken(config, t);
                 var next = SampleTopP(logits, topP, generator);                                     // (B, 1)
-                sequence = cat([sequence, next], 1);
+                var previous = sequence;
+                sequence = cat([sequence, next], 1).MoveToOuterDisposeScope();
+                previous.Dispose();
             }
             var generated = sequence[.., promptLength..].cpu().data<long>().ToArray();
             // Each sequence is a separate document: keep it contiguous, drop the prompt (it is corpus text).

@@ -15,8 +15,6 @@ public enum UnitWorkerResult
     AlreadyDone,
     /// <summary>A signal interrupted it at a step boundary; the checkpoint is written; run it again to resume.</summary>
     Interrupted,
-    /// <summary>An attempt failed with an internal error; run it again to retry from its last checkpoint.</summary>
-    RetryableFailure,
 }
 
 public sealed record FinalizeOutcome(string Directory, IReadOnlyList<SweepUnit> Units, IReadOnlyList<RunRow> Failed, IReadOnlyList<SweepUnit> Missing);
@@ -39,9 +37,12 @@ public sealed partial class SweepRunner
         var (teacher, teacherInfo, teacherHash, teacherPath) = LoadTeacher(data);
         using var teacherScope = teacher;
         var units = Units(data, teacherHash);
+        SweepPreflight.ThrowIfProblems(config, units, data, teacherInfo, options.Device);
         var folder = new RunFolder(RunDirectory);
         Directory.CreateDirectory(folder.Directory);
-        WriteManifest(folder, data, teacherInfo, teacherHash, teacherPath, finished: false);
+        int removed = folder.RemoveStaleTemps() + TempFiles.RemoveStale(Path.Combine(options.RepositoryRoot, ".cache"));
+        if (removed > 0) observer?.Status($"removed {removed} temp file(s) left by killed runs");
+        WriteManifest(folder, data, teacherInfo, teacherHash, teacherPath, TaskVersions(data), finished: false);
         var evaluator = EvaluatorFactory?.Invoke(data);
         if (teacher is not null && evaluator is not null && !File.Exists(Path.Combine(folder.Directory, "teacher-evals.json")))
         {
@@ -81,14 +82,16 @@ public sealed partial class SweepRunner
     }
 
     /// <summary>
-    /// Trains the one unit with expanded index <paramref name="unitIndex"/> (its Slurm array index) in this process.
-    /// Resumes from its checkpoint; on cancellation checkpoints at the next step boundary and returns
-    /// <see cref="UnitWorkerResult.Interrupted"/>.  An internal error is retried up to <see cref="UnitHeartbeat.MaxFailures"/>
-    /// attempts in all, then the unit gets a failed row with the reason.
+    /// Trains the one unit with expanded index <paramref name="unitIndex"/> (its Slurm array index) in this process,
+    /// under its claim (claims/KEY.json; <see cref="UnitBusyException"/> when a live process holds it).  Resumes from
+    /// its checkpoint; on cancellation checkpoints at the next step boundary and returns
+    /// <see cref="UnitWorkerResult.Interrupted"/>.  Internal errors are retried from the last checkpoint up to
+    /// run.retries times (<see cref="UnitRetry"/>), then the unit gets a failed row with the reason.
     /// </summary>
     public UnitWorkerResult RunSingleUnit(int unitIndex, string? slurmJobId = null, Func<string>? interruptSignal = null, int stepDelayMs = 0,
                                          CancellationToken cancellation = default)
     {
+        var processStart = DateTime.UtcNow;
         var data = PrepareData();
         var (teacher, teacherInfo, teacherHash, _) = LoadTeacher(data);
         using var teacherScope = teacher;
@@ -98,6 +101,10 @@ public sealed partial class SweepRunner
         var folder = new RunFolder(RunDirectory);
         if (folder.IsFinished(unit.Key) && folder.ReadUnitRow(unit.Key).Status == "ok")
             return UnitWorkerResult.AlreadyDone;
+        using var claim = UnitClaim.TryAcquire(folder.Directory, unit.Key, processStart)
+            ?? throw new UnitBusyException($"unit {unit.Key} is claimed by another live process ({UnitClaim.HeldBy(UnitClaim.Read(UnitClaim.PathFor(folder.Directory, unit.Key)), processStart)}); not starting a second writer.");
+        if (folder.IsFinished(unit.Key) && folder.ReadUnitRow(unit.Key).Status == "ok")
+            return UnitWorkerResult.AlreadyDone;   // finished between the check and the claim
         using var heartbeat = UnitHeartbeat.Start(folder, unit.Key, options.RestartCount, slurmJobId, stepDelayMs);
         var byteLengths = TokenByteLengths.For(data.TokenizerPath, data.Tokenizer, data.VocabSize);
         var evaluator = EvaluatorFactory?.Invoke(data);
@@ -106,12 +113,24 @@ public sealed partial class SweepRunner
         int checkpointStep = CheckpointStep(folder.ResumeDirectory(unit.Key));
         if (checkpointStep > 0) heartbeat.Resumed(checkpointStep);
         var relay = new SweepRunner(config, configJson, options, new HeartbeatObserver(heartbeat, observer)) { EvaluatorFactory = EvaluatorFactory };
+        var retries = config.Run?.Retries ?? new Config.RunSpec().Retries;
         try
         {
             observer?.UnitStarted(unit, 1, 1);
             var synthetic = unit.Method == "seq-kd" ? LoadOrGenerateSynthetic(teacher!, data, teacherHash!) : null;
-            var row = relay.RunUnit(unit, data, byteLengths, teacher, teacherInfo, cache, synthetic, folder, evaluator, cancellation);
-            heartbeat.Finish(row.Status == "ok" ? "done" : "failed", $"finished: {row.Status} {row.FailureReason}".TrimEnd());
+            var (row, record) = UnitRetry.Run(unit, retries, attempt =>
+            {
+                if (attempt > 0) observer?.Status($"unit {unit.Key}: retry {attempt} of {retries} from its last checkpoint (attempt {attempt + 1} of {retries + 1})");
+                return relay.RunUnit(unit, data, byteLengths, teacher, teacherInfo, cache, synthetic, folder, evaluator, cancellation);
+            }, cancellation);
+            if (record is { Exhausted: true })
+            {
+                row = row with { RestartCount = options.RestartCount };
+                folder.WriteUnit(row, [], []);   // keeps resume/: a later run retries from the last checkpoint
+            }
+            if (row.Status != "ok") claim.ReleaseFailed();
+            heartbeat.Finish(row.Status == "ok" ? "done" : "failed", $"finished: {row.Status} {row.FailureReason}".TrimEnd(),
+                r => record is null ? r : r with { Failures = record.Errors.Count, LastFailure = record.Errors[^1] });
             observer?.UnitFinished(unit, row, false);
             return UnitWorkerResult.Finished;
         }
@@ -121,34 +140,11 @@ public sealed partial class SweepRunner
             heartbeat.Finish("preempted", $"{signal}: checkpointed at step {e.Step}", r => r with { InterruptSignal = signal, CheckpointStep = e.Step, Step = e.Step });
             return UnitWorkerResult.Interrupted;
         }
-        catch (Exception e) when (e is not UserInputException and not OperationCanceledException and not UnitBusyException)
-        {
-            int failures = heartbeat.Current.Failures + 1;
-            var reason = $"{e.GetType().Name}: {e.Message.Split('\n')[0]}";
-            if (failures < UnitHeartbeat.MaxFailures)
-            {
-                heartbeat.Finish("retrying", $"attempt failed ({failures}/{UnitHeartbeat.MaxFailures}): {reason}", r => r with { Failures = failures, LastFailure = reason });
-                return UnitWorkerResult.RetryableFailure;
-            }
-            folder.WriteUnit(FailedRow(unit, $"failed {failures} times; last: {reason}"), [], []);
-            heartbeat.Finish("failed", $"failed for good after {failures} attempts: {reason}", r => r with { Failures = failures, LastFailure = reason });
-            return UnitWorkerResult.Finished;
-        }
         finally
         {
-            cache?.Flush();
             cache?.Dispose();
         }
     }
-
-    RunRow FailedRow(SweepUnit unit, string reason) => new()
-    {
-        UnitKey = unit.Key, Method = unit.Method, Student = unit.Student, Budget = unit.Budget, Seed = unit.Seed,
-        Layers = unit.Model.Layers, DModel = unit.Model.DModel,
-        ParamsTotal = Modeling.ModelMath.TotalParams(unit.Model), ParamsNonEmbedding = Modeling.ModelMath.NonEmbeddingParams(unit.Model),
-        ValLoss = double.NaN, ValBitsPerByte = double.NaN, Status = "failed", FailureReason = reason, RestartCount = options.RestartCount,
-        Device = options.Device.type == TorchSharp.DeviceType.CUDA ? $"cuda:{options.Device.index}" : "cpu",
-    };
 
     /// <summary>Collects: runs.csv / curves.csv / evals.csv from the unit files and the finished manifest; lists failed and missing units.</summary>
     public FinalizeOutcome Finalize()
@@ -164,10 +160,10 @@ public sealed partial class SweepRunner
         if (teacher is not null && config.Methods.Contains("logit-kd") && config.Kd.Cache && File.Exists(CachePath(teacher, data, teacherHash!)))
             cache = new TeacherLogitCache(CachePath(teacher, data, teacherHash!), teacher, data.Train.Count, config.Kd.TopK);
         using (cache)
-            WriteManifest(folder, data, teacherInfo, teacherHash, teacherPath, finished: true, cache);
+            WriteManifest(folder, data, teacherInfo, teacherHash, teacherPath, TaskVersions(data), finished: true, cache);
         RunPlan.Write(folder.Directory, units);
-        var failed = units.Where(u => folder.IsFinished(u.Key)).Select(u => folder.ReadUnitRow(u.Key)).Where(r => r.Status != "ok").ToList();
-        var missing = units.Where(u => !folder.IsFinished(u.Key)).ToList();
+        var failed = units.Where(u => folder.HasRow(u.Key)).Select(u => folder.ReadUnitRow(u.Key)).Where(r => r.Status != "ok").ToList();
+        var missing = units.Where(u => !folder.HasRow(u.Key)).ToList();
         return new FinalizeOutcome(folder.Directory, units, failed, missing);
     }
 
@@ -184,12 +180,14 @@ public sealed partial class SweepRunner
         }
     }
 
-    /// <summary>The step of a unit's checkpoint (0 when there is none or it cannot be read).</summary>
+    /// <summary>The step of a unit's committed checkpoint (resume/current → step-N/resume.json; 0 when there is none).</summary>
     static int CheckpointStep(string resumeDirectory)
     {
         try
         {
-            var path = Path.Combine(resumeDirectory, "resume.json");
+            var current = Path.Combine(resumeDirectory, "current");
+            if (!File.Exists(current)) return 0;
+            var path = Path.Combine(resumeDirectory, File.ReadAllText(current).Trim(), "resume.json");
             if (!File.Exists(path)) return 0;
             using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
             return doc.RootElement.TryGetProperty("Step", out var v) ? v.GetInt32() : 0;

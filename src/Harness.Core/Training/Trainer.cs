@@ -59,8 +59,9 @@ public sealed class Trainer
     public long TokensPerStep => config.TokensPerStep(model.Config.ContextLength);
 
     /// <summary>Trains to the budget.  With <paramref name="resumeDirectory"/>, resumes from and writes checkpoints there.</summary>
+    /// <param name="extras">Caller state saved inside every checkpoint and restored on resume (e.g. benchmark curve rows).</param>
     public TrainingResult Run(string? resumeDirectory = null, IProgress<TrainingProgress>? progress = null,
-                              Action<EvalPoint>? onEval = null, CancellationToken cancellation = default)
+                              Action<EvalPoint>? onEval = null, CancellationToken cancellation = default, IResumeExtras? extras = null)
     {
         int totalSteps = TotalSteps;
         var schedule = new LearningRateSchedule(config.LearningRate, config.MinLearningRate, config.WarmupSteps, totalSteps);
@@ -69,7 +70,10 @@ public sealed class Trainer
         int startStep = 0;
         double priorWall = 0;
         bool resumed = false;
-        if (resumeDirectory is not null && ResumeState.TryLoad(resumeDirectory, model, optimizer, out var state))
+        Tensor? runningLoss = null;
+        try
+        {
+        if (resumeDirectory is not null && ResumeState.TryLoad(resumeDirectory, model, optimizer, out var state, extras))
         {
             startStep = state.Step;
             curve.AddRange(state.Curve);
@@ -81,7 +85,6 @@ public sealed class Trainer
         var clock = Stopwatch.StartNew();
         var windowClock = Stopwatch.StartNew();
         long windowTokens = 0;
-        Tensor? runningLoss = null;
         int runningCount = 0;
         double lastLoss = double.NaN;
         for (int step = startStep; step < totalSteps; step++)
@@ -90,11 +93,10 @@ public sealed class Trainer
             {
                 // A step boundary: checkpoint here (preemption, SIGUSR1/SIGTERM) so a resume loses no finished step.
                 if (resumeDirectory is not null && step > startStep)
-                    ResumeState.Save(resumeDirectory, model, optimizer, new ResumeState(step, curve.ToList(), priorWall + clock.Elapsed.TotalSeconds));
-                runningLoss?.Dispose();
-                optimizer.Dispose();
+                    ResumeState.Save(resumeDirectory, model, optimizer, new ResumeState(step, curve.ToList(), priorWall + clock.Elapsed.TotalSeconds), extras);
                 throw new TrainingInterruptedException(step, cancellation);
             }
+            FaultInjection.At(FaultInjection.Points.TrainStep);
             double lr = schedule.At(step);
             foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
             using (var scope = NewDisposeScope())
@@ -145,13 +147,18 @@ public sealed class Trainer
                     throw new TrainingDivergedException($"validation loss became {held.NatsPerToken} at step {step + 1}.");
             }
             if (resumeDirectory is not null && config.CheckpointInterval > 0 && (step + 1) % config.CheckpointInterval == 0 && !last)
-                ResumeState.Save(resumeDirectory, model, optimizer, new ResumeState(step + 1, curve.ToList(), priorWall + clock.Elapsed.TotalSeconds));
+                ResumeState.Save(resumeDirectory, model, optimizer, new ResumeState(step + 1, curve.ToList(), priorWall + clock.Elapsed.TotalSeconds), extras);
         }
-        runningLoss?.Dispose();
         double wall = priorWall + clock.Elapsed.TotalSeconds;
         long tokens = totalSteps * TokensPerStep;
-        optimizer.Dispose();
         return new TrainingResult(totalSteps, tokens, curve, wall, (totalSteps - startStep) * TokensPerStep / Math.Max(1e-9, clock.Elapsed.TotalSeconds), resumed) { StartStep = startStep };
+        }
+        finally
+        {
+            // Divergence, cancellation and internal errors are normal exits of a unit: release native state on every path.
+            runningLoss?.Dispose();
+            optimizer.Dispose();
+        }
     }
 
     /// <summary>AdamW with decoupled weight decay on matrices only (biases, LayerNorm gains and position tables are not decayed, as in nanoGPT / GPT-3).</summary>
@@ -173,35 +180,85 @@ public sealed class Trainer
     }
 }
 
-/// <summary>What a resumed run needs besides weights and optimiser moments.</summary>
+/// <summary>Caller state that travels inside a checkpoint (written before the checkpoint is committed).</summary>
+public interface IResumeExtras
+{
+    void Write(string checkpointFolder);
+    void Read(string checkpointFolder);
+}
+
+/// <summary>
+/// What a resumed run needs besides weights and optimiser moments.  Each checkpoint is one folder
+/// (<c>resume/step-NNNNNNNN/</c>) written completely under a temporary name, renamed into place, then committed by
+/// atomically replacing <c>resume/current</c> (the name of the folder): a kill or a full disk at any moment leaves
+/// either the previous checkpoint or the new one, never a mix.  resume.json also records the SHA-256 of the weight and
+/// optimiser files, and a set whose hashes do not match is refused (the unit restarts from step 0).
+/// </summary>
 public sealed record ResumeState(int Step, List<EvalPoint> Curve, double WallSeconds)
 {
     const string StateFile = "resume.json";
+    const string CurrentFile = "current";
+    const string ModelFile = "resume-model.safetensors";
+    const string OptimizerFile = "resume-optimizer.bin";
 
-    public static void Save(string directory, Gpt model, optim.Optimizer optimizer, ResumeState state)
+    sealed record Stamp(int Step, List<EvalPoint> Curve, double WallSeconds, string ModelSha256, string OptimizerSha256);
+
+    public static void Save(string directory, Gpt model, optim.Optimizer optimizer, ResumeState state, IResumeExtras? extras = null)
     {
         Directory.CreateDirectory(directory);
-        // Weights and moments first, the state file last: the state file is the commit marker.
-        AtomicFile.Write(Path.Combine(directory, "resume-model.safetensors"), s => model.save_safetensors(s, leaveOpen: true));
-        AtomicFile.Write(Path.Combine(directory, "resume-optimizer.bin"), s => ((OptimizerHelper)optimizer).save_py(s, leaveOpen: true));
-        AtomicFile.WriteAllText(Path.Combine(directory, StateFile), JsonSerializer.Serialize(state));
+        var name = $"step-{state.Step:D8}";
+        var temp = Path.Combine(directory, $".{name}.{TempFiles.Tag}.tmp");
+        Directory.CreateDirectory(temp);
+        try
+        {
+            AtomicFile.Write(Path.Combine(temp, ModelFile), s => model.save_safetensors(s, leaveOpen: true));
+            FaultInjection.At(FaultInjection.Points.CheckpointBetweenFiles);
+            AtomicFile.Write(Path.Combine(temp, OptimizerFile), s => ((OptimizerHelper)optimizer).save_py(s, leaveOpen: true));
+            extras?.Write(temp);
+            var stamp = new Stamp(state.Step, state.Curve, state.WallSeconds, Sha256(Path.Combine(temp, ModelFile)), Sha256(Path.Combine(temp, OptimizerFile)));
+            AtomicFile.WriteAllText(Path.Combine(temp, StateFile), JsonSerializer.Serialize(stamp));
+            var final = Path.Combine(directory, name);
+            if (Directory.Exists(final)) Directory.Delete(final, recursive: true);   // an uncommitted folder of an earlier attempt
+            Directory.Move(temp, final);
+            AtomicFile.WriteAllText(Path.Combine(directory, CurrentFile), name);       // the commit
+        }
+        finally
+        {
+            if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
+        }
+        FaultInjection.At(FaultInjection.Points.CheckpointSaved);
+        foreach (var old in Directory.GetDirectories(directory).Where(d => Path.GetFileName(d) != name && !TempFiles.IsLiveTemp(Path.GetFileName(d))))
+            Directory.Delete(old, recursive: true);
     }
 
-    public static bool TryLoad(string directory, Gpt model, optim.Optimizer optimizer, out ResumeState state)
+    public static bool TryLoad(string directory, Gpt model, optim.Optimizer optimizer, out ResumeState state, IResumeExtras? extras = null)
     {
         state = new ResumeState(0, [], 0);
-        var path = Path.Combine(directory, StateFile);
-        if (!File.Exists(path)) return false;
-        state = JsonSerializer.Deserialize<ResumeState>(File.ReadAllText(path))!;
-        model.load_safetensors(Path.Combine(directory, "resume-model.safetensors"));
-        ((OptimizerHelper)optimizer).load_py(Path.Combine(directory, "resume-optimizer.bin"));
+        var current = Path.Combine(directory, CurrentFile);
+        if (!File.Exists(current)) return false;
+        var folder = Path.Combine(directory, File.ReadAllText(current).Trim());
+        var statePath = Path.Combine(folder, StateFile);
+        if (!File.Exists(statePath)) return false;
+        var stamp = JsonSerializer.Deserialize<Stamp>(File.ReadAllText(statePath))!;
+        if (stamp.ModelSha256 != Sha256(Path.Combine(folder, ModelFile)) || stamp.OptimizerSha256 != Sha256(Path.Combine(folder, OptimizerFile)))
+            return false;   // not the set resume.json was written for: never train from it
+        model.load_safetensors(Path.Combine(folder, ModelFile));
+        ((OptimizerHelper)optimizer).load_py(Path.Combine(folder, OptimizerFile));
+        extras?.Read(folder);
+        state = new ResumeState(stamp.Step, stamp.Curve, stamp.WallSeconds);
         return true;
     }
 
+    /// <summary>Removes the whole resume folder (a finished unit needs none).</summary>
     public static void Clear(string directory)
     {
-        if (!Directory.Exists(directory)) return;
-        foreach (var f in new[] { StateFile, "resume-model.safetensors", "resume-optimizer.bin" })
-            File.Delete(Path.Combine(directory, f));
+        if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+    }
+
+    static string Sha256(string path)
+    {
+        if (!File.Exists(path)) return "missing";
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
     }
 }

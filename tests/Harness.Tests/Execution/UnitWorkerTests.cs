@@ -18,8 +18,7 @@ public class UnitWorkerTests
         {
             EvaluatorFactory = _ => (_, _, _, _, _, _, _) => throw new InvalidOperationException("injected scorer fault"),
         };
-        Assert.Equal(UnitWorkerResult.RetryableFailure, faulty.RunSingleUnit(0));
-        Assert.Equal(UnitWorkerResult.RetryableFailure, faulty.RunSingleUnit(0));
+        // run.retries defaults to 2: three attempts in all, each from the unit's last checkpoint, then a failed row.
         Assert.Equal(UnitWorkerResult.Finished, faulty.RunSingleUnit(0));
         var folder = new RunFolder(faulty.RunDirectory);
         var plan = RunPlan.TryRead(folder.Directory);
@@ -28,10 +27,11 @@ public class UnitWorkerTests
         var key = Directory.GetDirectories(Path.Combine(folder.Directory, "units")).Select(Path.GetFileName).Single()!;
         var row = folder.ReadUnitRow(key);
         Assert.Equal("failed", row.Status);
-        Assert.Contains("failed 3 times", row.FailureReason);
+        Assert.Contains("after 3 attempt(s)", row.FailureReason);
         Assert.Contains("injected scorer fault", row.FailureReason);
         var worker = UnitHeartbeat.Read(folder, key)!;
         Assert.Equal(("failed", 3), (worker.State, worker.Failures));
+        Assert.Contains("injected scorer fault", worker.LastFailure);
 
         // The other units are unaffected.
         var healthy = new SweepRunner(config, WorkerRoot.SweepJson, options);

@@ -56,7 +56,7 @@ public class WorkerProcessTests
         // At most one step lost: the checkpoint is at (or after) the step the heartbeat showed when the signal went out.
         Assert.InRange(interrupted.CheckpointStep!.Value, seen, seen + 2);
         var runDir = WorkerRoot.RunDirectory(results);
-        Assert.False(new RunFolder(runDir).IsFinished(unit.Key));
+        Assert.False(new RunFolder(runDir).HasRow(unit.Key));
 
         // Resume: picks up at the checkpoint and ends exactly where the uninterrupted run did.
         var (code, resumedOut) = root.Run(Unit(root, "signalled", unit.Index));

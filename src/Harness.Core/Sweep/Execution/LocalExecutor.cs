@@ -7,7 +7,8 @@ namespace Harness.Sweep.Execution;
 /// <summary>
 /// The work an executor runs: the worker protocol shared by every executor.  Each unit is one process,
 /// `harness worker unit CONFIG --index I`, which writes only units/KEY/ and exits 0 (finished), 75 (checkpointed after a
-/// signal: run it again to resume) or 76 (attempt failed: run it again to retry); `worker prepare` runs before the
+/// signal: run it again to resume) or 76 (its unit is claimed by a live process elsewhere: try again later); internal
+/// errors are retried inside the worker (run.retries) before the unit gets a failed row.  `worker prepare` runs before the
 /// units and `worker finalize` after them.
 /// </summary>
 public sealed record SweepWorkload
@@ -37,14 +38,14 @@ public interface ISweepExecutor
 
 /// <summary>
 /// `harness run CONFIG --jobs N`: N unit worker processes at a time on this machine, each with <see cref="Threads"/>
-/// libtorch threads.  A worker that exits 76 (failed attempt) is started again; SIGTERM on cancellation makes the
+/// libtorch threads.  A worker that exits 75 or 76 is started again; SIGTERM on cancellation makes the
 /// running ones checkpoint at their next step boundary.
 /// </summary>
 public sealed class LocalExecutor(int jobs, int threads, Action<string>? log = null) : ISweepExecutor
 {
     public int Jobs { get; } = Math.Max(1, jobs);
     public int Threads { get; } = Math.Max(1, threads);
-    /// <summary>Attempts per unit before the executor gives up (the worker itself marks the unit failed after 3 failed attempts).</summary>
+    /// <summary>Launches per unit before the executor gives up on it.</summary>
     public int MaxLaunches { get; init; } = 6;
 
     public ExecutorReport Launch(SweepWorkload work, CancellationToken cancellation)
@@ -87,7 +88,7 @@ public sealed class LocalExecutor(int jobs, int threads, Action<string>? log = n
                     case SlurmScripts.ExitInterrupted when cancellation.IsCancellationRequested:
                         interrupted.Add(unit); log?.Invoke($"unit {unit}: checkpointed and stopped"); break;
                     case SlurmScripts.ExitInterrupted or SlurmScripts.ExitRetry when launches[unit] < MaxLaunches:
-                        log?.Invoke($"unit {unit}: worker exited {code} ({(code == SlurmScripts.ExitRetry ? "attempt failed" : "interrupted")}); starting it again");
+                        log?.Invoke($"unit {unit}: worker exited {code} ({(code == SlurmScripts.ExitRetry ? "claimed elsewhere" : "interrupted")}); starting it again");
                         queue.Enqueue(unit); break;
                     default:
                         var reason = $"worker exited {code}; see {Path.Combine(logs, $"unit-{unit}.log")}";

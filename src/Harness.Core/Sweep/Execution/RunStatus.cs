@@ -67,7 +67,7 @@ public static class RunStatusReader
         {
             var worker = UnitHeartbeat.Read(folder, u.Key);
             int restarts = worker?.RestartCount ?? 0;
-            if (folder.IsFinished(u.Key))
+            if (folder.HasRow(u.Key))
             {
                 var row = folder.ReadUnitRow(u.Key);
                 rows.Add(row.Status == "ok"

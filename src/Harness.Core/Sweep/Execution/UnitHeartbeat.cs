@@ -21,7 +21,7 @@ public sealed record WorkerRecord
     /// <summary>The signal that interrupted the last attempt (SIGUSR1, SIGTERM, SIGINT) and the step checkpointed then.</summary>
     [JsonPropertyName("interrupt_signal")] public string? InterruptSignal { get; init; }
     [JsonPropertyName("checkpoint_step")] public int? CheckpointStep { get; init; }
-    /// <summary>Attempts that ended in an internal error (a unit is marked failed after <see cref="UnitHeartbeat.MaxFailures"/>).</summary>
+    /// <summary>Internal errors of the last attempt that were retried in-process (run.retries, see UnitRetry).</summary>
     [JsonPropertyName("failures")] public int Failures { get; init; }
     [JsonPropertyName("last_failure")] public string? LastFailure { get; init; }
     [JsonPropertyName("attempts")] public List<string> Attempts { get; init; } = [];
@@ -34,16 +34,13 @@ public sealed record WorkerRecord
 }
 
 /// <summary>
-/// A unit worker's heartbeat: units/KEY/worker.json, rewritten atomically on every progress report and every 15 s
-/// from a timer, so `harness status` can show host, step and tokens/s and tell a live worker from a dead one.
-/// <para>Minimal stand-in for the atomic unit claims of the reliability issue (branch `robust`): the one writer per
-/// unit is guaranteed here by the executor (one array task or one local worker per unit index) plus a check that no
-/// other live worker holds the unit.  Replace the check with the claim file when it lands.</para>
+/// A unit worker's heartbeat: units/KEY/worker.json, rewritten atomically on every progress report (at most every
+/// 0.5 s) and every 15 s from a timer, so `harness status` can show host, step, tokens/s, restarts and every attempt.
+/// Exclusion is not its job: the worker holds the unit's claim (claims/KEY.json, <see cref="UnitClaim"/>) while it runs.
 /// </summary>
 public sealed class UnitHeartbeat : IDisposable
 {
     public const string FileName = "worker.json";
-    public const int MaxFailures = 3;
     readonly string path;
     readonly Lock gate = new();
     readonly Timer timer;
@@ -70,14 +67,12 @@ public sealed class UnitHeartbeat : IDisposable
         catch (JsonException) { return null; }
     }
 
-    /// <summary>Starts an attempt; refuses when another live worker (another host, or a live PID here) holds the unit.</summary>
+    /// <summary>Starts an attempt (the caller holds the unit's claim, so this process is its only writer).</summary>
     public static UnitHeartbeat Start(RunFolder folder, string key, int restartCount, string? slurmJobId, int stepDelayMs = 0)
     {
         var previous = Read(folder, key);
         var now = DateTime.UtcNow;
         var host = Environment.MachineName;
-        if (previous is not null && previous.IsLive(now) && !(previous.Host == host && (previous.Pid == Environment.ProcessId || !ProcessAlive(previous.Pid))))
-            throw new UnitBusyException($"unit {key} is being trained by pid {previous.Pid} on {previous.Host} (heartbeat {(now - previous.UpdatedUtc).TotalSeconds:F0} s ago); not starting a second writer.");
         var attempts = previous?.Attempts.ToList() ?? [];
         attempts.Add($"{now:O} start on {host} pid {Environment.ProcessId}{(slurmJobId is null ? "" : $" job {slurmJobId}")} restart {restartCount}");
         return new UnitHeartbeat(PathFor(folder, key), new WorkerRecord
@@ -132,13 +127,6 @@ public sealed class UnitHeartbeat : IDisposable
         catch (IOException) { /* a heartbeat is advisory; the unit's own files are what count */ }
     }
 
-    static bool ProcessAlive(int pid)
-    {
-        try { using var p = System.Diagnostics.Process.GetProcessById(pid); return !p.HasExited; }
-        catch (ArgumentException) { return false; }
-        catch (InvalidOperationException) { return false; }
-    }
-
     /// <summary>Stops the timer and writes a progress report the throttle held back.</summary>
     public void Dispose()
     {
@@ -149,4 +137,5 @@ public sealed class UnitHeartbeat : IDisposable
     }
 }
 
+/// <summary>Another live process holds the unit's claim.</summary>
 public sealed class UnitBusyException(string message) : Exception(message);

@@ -50,7 +50,7 @@ public static class SlurmScripts
 {
     /// <summary>Exit code of a unit worker that checkpointed after a signal (EX_TEMPFAIL).</summary>
     public const int ExitInterrupted = 75;
-    /// <summary>Exit code of a unit worker whose attempt failed and should be retried.</summary>
+    /// <summary>Exit code of a unit worker that could not start (its unit is claimed by a live process elsewhere): try again later.</summary>
     public const int ExitRetry = 76;
 
     /// <summary>"0-3,5,7-9" from indices (sorted, de-duplicated), plus "%K" when throttled.</summary>
@@ -154,7 +154,8 @@ public static class SlurmScripts
         b.AppendLine("# SIGUSR1 (time limit near) or SIGTERM (preemption, scontrol requeue, scancel) reaches the worker, which");
         b.AppendLine($"# checkpoints at the next step boundary and exits {ExitInterrupted}; after SIGUSR1 this task requeues itself (Slurm");
         b.AppendLine("# requeues preempted jobs itself).  The requeued task resumes from the checkpoint; SLURM_RESTART_COUNT goes in its row.");
-        b.AppendLine($"# Exit {ExitRetry}: the attempt failed with an internal error and is retried (the worker marks the unit failed after 3).");
+        b.AppendLine("# Internal errors are retried inside the worker (run.retries, from the last checkpoint); then the unit gets a failed row.");
+        b.AppendLine($"# Exit {ExitRetry}: another live process holds the unit's claim; this task requeues itself to try later.");
         b.AppendLine("set -u");
         b.AppendLine("task=\"${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}\"");
         b.AppendLine("signal=\"\"");
@@ -176,7 +177,7 @@ public static class SlurmScripts
         b.AppendLine("    if [ \"$signal\" = USR1 ]; then echo \"checkpointed after SIGUSR1; requeueing $task\"; scontrol requeue \"$task\"; fi");
         b.AppendLine("    exit 0 ;;");
         b.AppendLine($"  {ExitRetry})");
-        b.AppendLine("    echo \"attempt failed; requeueing $task for a retry\"; scontrol requeue \"$task\"; exit 0 ;;");
+        b.AppendLine("    echo \"unit busy elsewhere; requeueing $task\"; scontrol requeue \"$task\"; exit 0 ;;");
         b.AppendLine("  *) exit \"$rc\" ;;");
         b.AppendLine("esac");
         return b.ToString();
