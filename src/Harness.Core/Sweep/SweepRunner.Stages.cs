@@ -1,4 +1,5 @@
 using Harness.Distillation;
+using Harness.Modeling;
 using Harness.Results;
 using Harness.Sweep.Execution;
 using Harness.Training;
@@ -150,7 +151,12 @@ public sealed partial class SweepRunner
     public FinalizeOutcome Finalize()
     {
         var data = PrepareData();
-        var (teacher, teacherInfo, teacherHash, teacherPath) = LoadTeacher(data);
+        // The teacher's identity (hash → unit keys, info → manifest) is enough here; the model itself is loaded (and
+        // checked) only to open the logit cache for its statistics.
+        var teacherPath = config.Teacher.Checkpoint is null ? null : Resolve(config.Teacher.Checkpoint);
+        bool needModel = teacherPath is null || TeacherNeedsTraining || (config.Methods.Contains("logit-kd") && config.Kd.Cache);
+        var (teacher, teacherInfo, teacherHash, _) = needModel ? LoadTeacher(data)
+            : (null, Checkpoint.ReadInfo(teacherPath!), Checkpoint.Hash(teacherPath!), teacherPath);
         using var teacherScope = teacher;
         var units = Units(data, teacherHash);
         var folder = new RunFolder(RunDirectory);

@@ -242,6 +242,19 @@ public class SlurmScriptTests
     }
 
     [Fact]
+    public void Cancel_touches_only_this_runs_recorded_jobs_still_in_the_queue()
+    {
+        var run = TestSupport.TempDirectory();
+        SlurmSubmitter.Submit(Request(run), new FakeSlurm(), false);        // jobs 100 (prepare), 101 (array), 102 (finalize)
+        // In the queue: our array's tasks and finalize, plus someone else's job 555; prepare has finished.
+        var slurm = new FakeSlurm(squeue: "101_2|RUNNING|None|n1\n101_3|PENDING|JobArrayTaskLimit|\n102|PENDING|Dependency|\n555|RUNNING|None|n2\n");
+        var cancelled = SlurmSubmitter.Cancel(run, slurm);
+        Assert.Equal(["101", "102"], cancelled);
+        Assert.Equal("scancel 101 102", slurm.Calls.Single(c => c.StartsWith("scancel", StringComparison.Ordinal)));
+        Assert.Empty(SlurmSubmitter.Cancel(TestSupport.TempDirectory(), slurm));   // no submissions: nothing to do
+    }
+
+    [Fact]
     public void Status_without_slurm_reads_the_run_folder()
     {
         var run = TestSupport.TempDirectory();

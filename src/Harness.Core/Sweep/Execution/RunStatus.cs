@@ -93,6 +93,13 @@ public static class RunStatusReader
                 rows.Add(new UnitStatus(u.Index, u.Key, u.Label, q.State == "RUNNING" ? "running" : requeued ? "requeued" : "pending", q.Nodes, worker?.Step ?? 0, worker?.TotalSteps ?? 0, 0, restarts, detail.Trim(' ', ';')));
                 continue;
             }
+            // `harness run` (one process) trains under claims without a worker heartbeat: a live claim is a running unit.
+            var claim = UnitClaim.Read(UnitClaim.PathFor(runDirectory, u.Key));
+            if (claim is { State: "running" } && UnitClaim.HeldBy(claim, DateTime.MinValue) is not null && worker?.IsLive(now) != true)
+            {
+                rows.Add(new UnitStatus(u.Index, u.Key, u.Label, "running", claim.Host, 0, 0, 0, restarts, $"claimed by pid {claim.Pid} since {claim.StartedUtc:u}"));
+                continue;
+            }
             if (a is not null && a.IsFailure)
             {
                 rows.Add(new UnitStatus(u.Index, u.Key, u.Label, "failed", a.Nodes, worker?.Step ?? 0, worker?.TotalSteps ?? 0, 0, restarts,
