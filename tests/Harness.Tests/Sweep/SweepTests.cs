@@ -149,6 +149,16 @@ public class SweepTests
         var expected = ResultTables.ReadAll<RunRow>(Path.Combine(whole.Directory, ResultSchema.RunsFile)).OrderBy(r => r.UnitKey).ToList();
         var actual = ResultTables.ReadAll<RunRow>(Path.Combine(merged.Directory, ResultSchema.RunsFile)).OrderBy(r => r.UnitKey).ToList();
         Assert.Equal(expected.Select(r => (r.UnitKey, r.ValLoss)), actual.Select(r => (r.UnitKey, r.ValLoss)));
+        Assert.False(first.ShouldEstimate);   // a shard leaves estimation to merge
+        Assert.True(whole.ShouldEstimate);
+        var manifest = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(merged.Directory, ResultSchema.ManifestFile)))!;
+        Assert.Null(manifest["shard"]);
+        Assert.Equal(2, manifest["merged_from"]!.AsArray().Count);
+        Assert.Empty(manifest["missing_shards"]!.AsArray());
+
+        // Merging one shard of two warns that the other is missing.
+        RunFolder.Merge([first.Directory], Path.Combine(TestSupport.TempDirectory(), "half"), out var warnings);
+        Assert.Contains(warnings, w => w.Contains("shard 2/2 is missing"));
 
         // A folder of another config is refused, naming the manifest and both hashes.
         var other = RunScratch(TestSupport.TempDirectory(), extraTraining: "\"warmup_steps\": 3,");
