@@ -121,11 +121,16 @@ public class SweepTests
                              .Replace("\"seeds\": [1, 2]", $"\"seeds\": [1], \"evaluation\": {{ \"curve_subset\": 3, \"curve_every\": {curveEvery} }}");
         var config = JsonConfigReader.Read<ExperimentConfig>(json, "test");
         var calls = new List<(int Step, bool Final, bool Subset)>();
-        new SweepRunner(config, json, new SweepOptions { Device = torch.CPU, RepositoryRoot = TestSupport.TempDirectory() })
+        var root = TestSupport.TempDirectory();
+        new SweepRunner(config, json, new SweepOptions { Device = torch.CPU, RepositoryRoot = root })
         {
             EvaluatorFactory = _ => (_, _, _, step, _, isFinal, subset) => { calls.Add((step, isFinal, subset)); return []; },
         }.Run();
         Assert.Equal(expectedCurveSteps, calls.Where(c => c.Subset).Select(c => c.Step));
+        var manifest = Directory.GetFiles(Path.Combine(root, "results"), ResultSchema.ManifestFile, SearchOption.AllDirectories).Single();
+        var versions = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifest))!["task_versions"]!.AsObject();
+        Assert.Contains("grammar", versions.Select(v => v.Key));
+        Assert.All(versions, v => Assert.True(v.Value!.GetValue<int>() >= 1));
         Assert.Equal((30, true, false), Assert.Single(calls, c => !c.Subset));
     }
 
