@@ -1,3 +1,4 @@
+using TorchSharp;
 using Harness.Modeling;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -24,6 +25,7 @@ public static class SyntheticCorpus
         var output = new List<int>((int)tokens);
         double flops = 0;
         using var _ = no_grad();
+        using var temperatureScalar = temperature.ToScalar();   // kept alive across every native call that reads it
         while (output.Count < tokens)
         {
             using var scope = NewDisposeScope();
@@ -40,7 +42,7 @@ public static class SyntheticCorpus
                 // the last position only (B×V logits, not B×t×V), as GptScorer does.
                 using var step = NewDisposeScope();
                 var hidden = teacher.Hidden(sequence);                                               // (B, t, C)
-                var logits = teacher.Head(hidden[.., -1, ..]).Div(temperature);                     // (B, V)
+                var logits = teacher.Head(hidden[.., -1, ..]).div(temperatureScalar);                     // (B, V)
                 flops += batchSize * t * ModelMath.ForwardFlopsPerToken(config, t);
                 var next = SampleTopP(logits, topP, generator);                                     // (B, 1)
                 var previous = sequence;

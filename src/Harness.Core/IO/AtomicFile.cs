@@ -28,7 +28,7 @@ public static class AtomicFile
         catch (IOException e) when (DiskSpace.IsDiskFull(e))
         {
             if (File.Exists(temp)) File.Delete(temp);
-            throw DiskSpace.Full(path, Math.Max(written, File.Exists(path) ? new FileInfo(path).Length : 0) + (1 << 20));
+            throw DiskSpace.Full(path, Math.Max(written, File.Exists(path) ? new FileInfo(path).Length : 0));
         }
         finally
         {

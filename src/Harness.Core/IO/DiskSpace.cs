@@ -29,13 +29,13 @@ public static class DiskSpace
         _ => $"{bytes} B",
     };
 
-    /// <summary>The error for a write of <paramref name="path"/> that ran out of space after <paramref name="needed"/> bytes.</summary>
+    /// <summary>The error for a write of <paramref name="path"/> that ran out of space; it needs more than <paramref name="needed"/> bytes.</summary>
     public static UserInputException Full(string path, long needed)
     {
         long free = Free(path);
         return new UserInputException($"no space left on the device while writing {path}.",
         [
-            $"{path}: needs at least {Bytes(needed)}, {Bytes(free)} free on its filesystem; free {Bytes(Math.Max(1, needed - free))} or more "
+            $"{path}: needs more than {Bytes(needed)}, {Bytes(free)} free on its filesystem; free at least {Bytes(Math.Max(needed - free, 1 << 20))} "
             + "(or point --results / the repository's .cache elsewhere) and run the same command again: finished work is kept, "
             + "this file was not replaced, and the interrupted unit resumes from its last complete checkpoint.",
         ]);

@@ -97,13 +97,10 @@ public static class Checkpoint
             using (no_grad())
                 foreach (var (name, p) in expected)
                 {
+                    using var scope = NewDisposeScope();
                     p.copy_(stored[name].to_type(p.dtype));
-                    using var finite = p.isfinite().all();
-                    if (!finite.item<bool>())
-                    {
-                        using var bad = p.isfinite().logical_not().sum();
-                        problems.Add($"{weightsPath}: tensor '{name}' holds {bad.item<long>()} non-finite value(s) (NaN or ±Inf).");
-                    }
+                    long bad = p.isfinite().logical_not().sum().item<long>();
+                    if (bad > 0) problems.Add($"{weightsPath}: tensor '{name}' holds {bad} non-finite value(s) (NaN or ±Inf).");
                 }
             if (problems.Count > 0)
             {

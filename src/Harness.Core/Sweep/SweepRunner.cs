@@ -156,6 +156,7 @@ public sealed partial class SweepRunner
         var retries = config.Run?.Retries ?? new RunSpec().Retries;
         var attempts = new List<UnitAttemptRecord>();
         int ran = 0, skipped = 0, doneElsewhere = 0;
+        var ranHere = new HashSet<string>();
         var keys = units.Select(u => u.Key).ToList();
         try
         {
@@ -196,6 +197,7 @@ public sealed partial class SweepRunner
                     if (outcome.Busy) { busy.Add((unit, position)); continue; }
                     if (outcome.Row is not { } row) { doneElsewhere++; continue; }
                     ran++;
+                    ranHere.Add(unit.Key);
                     folder.RewriteTables(keys);   // after the claim is released: a kill here leaves no claim behind
                     observer?.UnitFinished(unit, row, false);
                 }
@@ -218,7 +220,7 @@ public sealed partial class SweepRunner
         return new SweepOutcome(folder.Directory, units, ran, skipped, failedUnits.Count, clock.Elapsed.TotalSeconds, cache)
         {
             Retried = attempts, FailedUnits = failedUnits, DoneElsewhere = doneElsewhere, Complete = complete,
-            ShouldEstimate = complete && string.IsNullOrEmpty(options.Shard) && (ran > 0 || doneElsewhere == 0),
+            ShouldEstimate = complete && string.IsNullOrEmpty(options.Shard) && (ranHere.Count == 0 ? doneElsewhere == 0 : ranHere.Contains(NewestRow(folder, keys))),
         };
     }
 
@@ -238,6 +240,10 @@ public sealed partial class SweepRunner
         if (row.Status != "ok") claim.ReleaseFailed();   // other processes of this run leave it; the next run retries it
         return (false, row);
     }
+
+    /// <summary>The unit whose row was written last: the process that wrote it runs the estimator (concurrent runs).</summary>
+    static string NewestRow(RunFolder folder, IReadOnlyList<string> keys) =>
+        keys.MaxBy(k => File.GetLastWriteTimeUtc(Path.Combine(folder.UnitDirectory(k), "row.json")))!;
 
     /// <summary>{task: version} of the configured benchmark tasks: `compare` treats a difference as breaking.</summary>
     JsonObject TaskVersions(PreparedData data)

@@ -207,6 +207,10 @@ public sealed record ResumeState(int Step, List<EvalPoint> Curve, double WallSec
     {
         Directory.CreateDirectory(directory);
         var name = $"step-{state.Step:D8}";
+        // Weights (4 B/param) + AdamW moments (8 B/param) + framing: refuse up front, naming the checkpoint, rather than
+        // fail half-way (the previous checkpoint stays valid either way).
+        long parameters = model.parameters().Sum(p => p.numel());
+        DiskSpace.Require(Path.Combine(directory, name), 12 * parameters + (1 << 16), $"the checkpoint {Path.Combine(directory, name)} ({parameters:N0} parameters)");
         var temp = Path.Combine(directory, $".{name}.{TempFiles.Tag}.tmp");
         Directory.CreateDirectory(temp);
         try
