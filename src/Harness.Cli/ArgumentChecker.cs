@@ -15,6 +15,8 @@ public static class ArgumentChecker
     static readonly Dictionary<(string Command, string Option), string> Renamed = new()
     {
         [("run", "--results")] = "--out DIR (results root; the run lands in DIR/<experiment>/<config-hash>/)",
+        [("submit", "--results")] = "--out DIR (results root)",
+        [("worker", "--results")] = "--out DIR (results root)",
         [("fit-scaling", "--json")] = "--format json",
         [("compare", "--detail-json")] = "--format json --detail",
     };

@@ -29,6 +29,10 @@ public static class HarnessApp
         ["schema"] = typeof(SchemaCommand),
         ["sample"] = typeof(SampleCommand),
         ["export"] = typeof(ExportCommand),
+        ["submit"] = typeof(SubmitCommand),
+        ["status"] = typeof(StatusCommand),
+        ["cancel"] = typeof(CancelCommand),
+        ["worker"] = typeof(WorkerCommand),
     };
 
     public static int Run(string[] args)
@@ -87,6 +91,10 @@ public static class HarnessApp
         config.AddCommand<Commands.EstimateCommand>("estimate");
         config.AddCommand<Commands.FitScalingCommand>("fit-scaling");
         config.AddCommand<Commands.ReportCommand>("report").WithDescription("Write report.html and report.md for a results folder.");
+        config.AddCommand<Commands.SubmitCommand>("submit").WithExample("submit", "experiments/quickstart.json", "--executor", "slurm", "--max-parallel", "8", "--dry-run");
+        config.AddCommand<Commands.StatusCommand>("status").WithExample("status", "results/quickstart/abc123");
+        config.AddCommand<Commands.CancelCommand>("cancel").WithExample("cancel", "results/quickstart/abc123");
+        config.AddCommand<Commands.WorkerCommand>("worker").WithExample("worker", "unit", "experiments/quickstart.json", "--index", "3");
         config.AddCommand<Commands.CompareCommand>("compare").WithDescription("Compare results folders: comparability, metrics and multipliers side by side.");
         config.AddCommand<SchemaCommand>("schema").WithExample("schema", "--out", "experiments/schema");
         config.AddCommand<SampleCommand>("sample").WithExample("sample", "models/teacher-tiny", "--prompt", "The Congress shall");

@@ -43,6 +43,7 @@ static class Extensions
             AnsiConsole.MarkupLine($"[yellow]multipliers and report skipped[/]: {Markup.Escape(e.Summary)}");
             return (null, null);
         }
+        FaultInjection.At(FaultInjection.Points.Estimate);
         var (multipliers, _) = EstimateWriter.Write(result, resultsDirectory);
         EstimateCommand.Print(result, headlineOnly: true);
         AnsiConsole.MarkupLine($"multipliers: {Markup.Escape(multipliers)}");

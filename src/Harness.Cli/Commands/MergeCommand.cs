@@ -23,8 +23,11 @@ public sealed class MergeCommand : Command<MergeSettings>
     {
         var sources = settings.Directories.Select(RepositoryPaths.ResolveInput).ToList();
         var destination = settings.Out is null ? sources[0] : RepositoryPaths.Resolve(settings.Out);
-        var merged = RunFolder.Merge(sources, destination);
+        var merged = RunFolder.Merge(sources, destination, out var warnings);
         AnsiConsole.MarkupLine($"[green]merged[/] {sources.Count} folder(s) into {Markup.Escape(merged.Directory)}");
+        foreach (var w in warnings) AnsiConsole.MarkupLine($"[yellow]warning:[/] {Markup.Escape(w)}");
+        if (warnings.Count == 0) Extensions.AfterRun(merged.Directory);
+        else AnsiConsole.MarkupLine("[grey]estimation skipped until every shard is merged.[/]");
         return 0;
     }
 }

@@ -43,6 +43,14 @@ public sealed class RunSettings : TorchSettings
     [CommandOption("--format <FORMAT>")]
     [Description("table (default) or json: one JSON document on standard output (the outcome, or the --dry-run plan); messages go to standard error.")]
     public string? Format { get; init; }
+
+    [CommandOption("--jobs <N>")]
+    [Description("Run N unit worker processes at once (each with --threads threads); 1 = all units in this process.")]
+    [DefaultValue(1)]
+    public int Jobs { get; init; } = 1;
+
+    public override ValidationResult Validate() =>
+        Jobs < 1 ? ValidationResult.Error($"--jobs: value {Jobs} must be ≥ 1") : ValidationResult.Success();
 }
 
 [Description("Run an experiment: teacher, students (scratch and distilled), evaluation, result files, multipliers and report. Re-running resumes; a finished run is left untouched.")]
@@ -53,6 +61,18 @@ public sealed class RunCommand : Command<RunSettings>
         var format = Output.Parse(settings.Format, OutputFormat.Table, OutputFormat.Json);
         Output.Configure(format);
         var (config, json, source) = LoadConfig(settings.Config, settings.Set);
+        if (settings.Jobs > 1 && !settings.DryRun)
+        {
+            var clash = new[] { ("--shard", settings.Shard is not null), ("--only", settings.Only is not null), ("--set", settings.Set.Length > 0), ("--format json", format == OutputFormat.Json) }
+                .Where(x => x.Item2).Select(x => x.Item1).ToList();
+            if (clash.Count > 0)
+                throw new UserInputException($"--jobs cannot be combined with {string.Join(", ", clash)}.",
+                    ["--jobs N: the worker processes read the config file itself; run a shard, a subset or an overridden config with --jobs 1, or write the overrides into a config file."]);
+            if (!File.Exists(source))
+                throw new UserInputException($"--jobs needs a config file the worker processes can read; {source} is not one — pass experiments/quickstart.json.");
+            return RunLocal(config, json, source, settings.Out is null ? null : RepositoryPaths.Resolve(settings.Out), settings.Jobs,
+                            settings.Threads > 0 ? settings.Threads : 1, settings.Device, cancellation);
+        }
         DeviceSelector.ConfigureThreads(settings.Threads);
         var device = DeviceSelector.Resolve(settings.Device);
         var options = new SweepOptions
@@ -105,12 +125,54 @@ public sealed class RunCommand : Command<RunSettings>
             else PrintFinalLosses(outcome.Directory);
             return outcome.Failed > 0 ? 1 : 0;
         }
-        AnsiConsole.MarkupLine($"[green]done[/]: {outcome.Ran} unit(s) trained, {outcome.Skipped} already finished, {outcome.Failed} failed, in {outcome.WallSeconds:F0} s.");
+        AnsiConsole.MarkupLine($"[green]done[/]: {outcome.Ran} unit(s) trained, {outcome.Skipped} already finished, "
+            + (outcome.DoneElsewhere > 0 ? $"{outcome.DoneElsewhere} done by other processes, " : "") + $"{outcome.Failed} failed, in {outcome.WallSeconds:F0} s.");
+        foreach (var r in outcome.Retried)
+            AnsiConsole.MarkupLine($"[yellow]retried[/] unit {Markup.Escape(r.Key)} {r.Retries} time(s), {Markup.Escape(r.Status)}: {Markup.Escape(string.Join(" | ", r.Errors))}");
+        foreach (var (key, reason) in outcome.FailedUnits)
+            AnsiConsole.MarkupLine($"[red]failed[/] unit {Markup.Escape(key)}: {Markup.Escape(reason)} (a rerun retries it)");
         AnsiConsole.MarkupLine($"results: [link]{Markup.Escape(outcome.Directory)}[/]");
         if (format == OutputFormat.Table) PrintFinalLosses(outcome.Directory);
-        var after = Extensions.AfterRun(outcome.Directory);
+        (string? Multipliers, string? Report)? after = null;
+        if (outcome.ShouldEstimate) after = Extensions.AfterRun(outcome.Directory);
+        else if (!string.IsNullOrEmpty(settings.Shard))
+            AnsiConsole.MarkupLine("[grey]shard finished; estimation and report run on the joined folders: `harness merge DIR...`[/]");
+        else if (!outcome.Complete)
+            AnsiConsole.MarkupLine("[grey]not every unit has a result yet; run the same command again to finish and estimate.[/]");
+        else
+            AnsiConsole.MarkupLine("[grey]the last unit was finished by another process, which writes the estimate and report.[/]");
         if (format == OutputFormat.Json) Output.WriteJson(Summary(outcome, after));
         return outcome.Failed > 0 ? 1 : 0;
+    }
+
+    /// <summary>
+    /// The local executor: prepare here, then <paramref name="jobs"/> `harness worker unit` processes at a time with
+    /// <paramref name="threads"/> threads each, then collect, estimate and report here.
+    /// </summary>
+    internal static int RunLocal(ExperimentConfig config, string json, string configPath, string? resultsRoot, int jobs, int threads, string device,
+                                 CancellationToken cancellation)
+    {
+        DeviceSelector.ConfigureThreads(threads);
+        var options = new SweepOptions { Device = DeviceSelector.Resolve(device), RepositoryRoot = RepositoryPaths.Root, ResultsRoot = resultsRoot };
+        var runner = new SweepRunner(config, json, options, new LogObserver()) { EvaluatorFactory = Extensions.EvaluatorFactory(config) };
+        AnsiConsole.MarkupLine($"[bold]harness run[/] {Markup.Escape(config.Name)} with {jobs} worker processes × {threads} thread(s)");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var units = runner.Prepare(cancellation: cancellation);
+        var folder = new RunFolder(runner.RunDirectory);
+        var todo = units.Where(u => !(folder.IsFinished(u.Key) && folder.ReadUnitRow(u.Key).Status == "ok")).Select(u => u.Index).ToList();
+        AnsiConsole.MarkupLine($"{todo.Count} of {units.Count} units to train; worker logs in {Markup.Escape(Path.Combine(runner.RunDirectory, "logs"))}");
+        var executor = new Harness.Sweep.Execution.LocalExecutor(jobs, threads, line => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(line)}[/]"));
+        var report = executor.Launch(new Harness.Sweep.Execution.SweepWorkload
+        {
+            Harness = HarnessProcess.CommandPrefix(), ConfigPath = configPath, RunDirectory = runner.RunDirectory, ResultsRoot = resultsRoot,
+            WorkingDirectory = RepositoryPaths.Root, Device = device, UnitIndices = todo,
+        }, cancellation);
+        if (report.Cancelled)
+            throw new OperationCanceledException($"stopped; {report.Interrupted.Count} unit(s) checkpointed");
+        int code = WorkerCommand.Finalize(runner);
+        AnsiConsole.MarkupLine($"[green]done[/]: {report.Finished.Count} unit(s) trained by {jobs} workers in {clock.Elapsed.TotalSeconds:F0} s; results: {Markup.Escape(runner.RunDirectory)}");
+        PrintFinalLosses(runner.RunDirectory);
+        return code;
     }
 
     static string ResumeCommand(RunSettings s)

@@ -20,11 +20,34 @@ public sealed class ValidateCommand : Command<ValidateSettings>
     {
         var path = RepositoryPaths.ResolveInput(settings.Config);
         bool isExperiment = LooksLikeExperiment(path);
-        if (isExperiment) JsonConfigReader.ReadFile<ExperimentConfig>(path);
+        if (isExperiment) CheckRunnable(JsonConfigReader.ReadFile<ExperimentConfig>(path), path);
         else JsonConfigReader.ReadFile<TrainRunConfig>(path);
         AnsiConsole.MarkupLine($"[green]ok[/]: {Markup.Escape(path)} is a valid {(isExperiment ? "experiment" : "train")} config.");
         return 0;
     }
+
+    /// <summary>What can be checked without preparing data: the teacher's shape (when its checkpoint exists) and memory.</summary>
+    static void CheckRunnable(ExperimentConfig config, string path)
+    {
+        var tok = config.Data.TokenizerOrDefault;
+        int vocab = tok.Kind == Harness.Data.TokenizerSpec.Gpt2 ? Harness.Data.TokenizerSpec.Gpt2VocabSize : tok.VocabSize;
+        Harness.Modeling.GptConfig? teacher = null;
+        if (config.Teacher.Checkpoint is { } checkpoint)
+        {
+            var dir = RepositoryPaths.Resolve(checkpoint);
+            if (File.Exists(Path.Combine(dir, Harness.Modeling.Checkpoint.ConfigFile))) teacher = Harness.Modeling.Checkpoint.ReadInfo(dir).Model;
+        }
+        var units = Harness.Sweep.SweepPlan.Expand(config, vocab, "validate", "validate");
+        // The device is not known here: a size that fits no single device (this machine's memory or the largest GPU,
+        // 141 GiB) is an error; one that only exceeds this machine's memory is a note (`run` checks the real device).
+        long ram = Harness.Sweep.MemoryEstimate.Available(TorchSharp.torch.CPU) ?? long.MaxValue;
+        var problems = Harness.Sweep.SweepPreflight.Problems(config, units, null, teacher, vocab, Math.Max(ram, LargestDeviceBytes)).Select(p => $"{path}: {p}").ToList();
+        if (problems.Count > 0) throw new UserInputException($"{path}: the experiment cannot run as configured.", problems);
+        foreach (var note in Harness.Sweep.SweepPreflight.Problems(config, units, null, teacher, vocab, ram).Where(p => p.Contains("of memory")))
+            AnsiConsole.MarkupLine($"[yellow]note:[/] {Markup.Escape(note)} (fine on a GPU with enough memory: `run --device cuda`)");
+    }
+
+    const long LargestDeviceBytes = 141L << 30;
 
     internal static bool LooksLikeExperiment(string path)
     {

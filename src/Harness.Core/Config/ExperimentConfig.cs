@@ -80,6 +80,14 @@ public sealed record EvaluationSpec
     public int MaxItems { get; init; } = 0;
 }
 
+/// <summary>How a sweep copes with faults; not part of the config hash (it changes no result).</summary>
+public sealed record RunSpec
+{
+    /// <summary>Internal errors (native exceptions, CUDA errors) a unit may hit before it is marked failed; each retry
+    /// resumes from the unit's last checkpoint.</summary>
+    public int Retries { get; init; } = 2;
+}
+
 /// <summary>One whole experiment: `harness run CONFIG`.  See README "Experiment config".</summary>
 /// <summary>Experiment tracking; changes no result, so it is left out of the config hash.</summary>
 public sealed record TrackingSpec
@@ -107,11 +115,16 @@ public sealed record ExperimentConfig : IValidatable
     public EvaluationSpec Evaluation { get; init; } = new();
     /// <summary>Optional; null (absent) = no tracking output.</summary>
     public TrackingSpec? Tracking { get; init; }
+    /// <summary>Fault handling (retries); null = defaults.  Left out of the config hash.</summary>
+    public RunSpec? Run { get; init; }
 
     public IReadOnlyList<string> Validate(string path)
     {
         var p = new List<string>();
         if (string.IsNullOrWhiteSpace(Name)) p.Add($"{path}.name: must be a non-empty string (used as the results folder name).");
+        else if (!IsPlainFolderName(Name))
+            p.Add($"{path}.name: value \"{Name}\" must be a plain folder name (letters, digits, '.', '-', '_'; no '/', '\\', '..' or absolute path), because it names the results folder; e.g. \"{SuggestName(Name)}\".");
+        if (Run is { Retries: < 0 or > 100 }) p.Add($"{path}.run.retries: value {Run.Retries} must be in [0, 100] (default 2).");
         p.AddRange(DataSpecValidator.Validate(Data, $"{path}.data"));
         if (Students.Count == 0) p.Add($"{path}.students: needs at least one student, e.g. {{\"s1\": {{\"preset\": \"nano\"}}}}.");
         foreach (var (name, spec) in Students) p.AddRange(spec.Validate($"{path}.students.{name}"));
@@ -139,6 +152,8 @@ public sealed record ExperimentConfig : IValidatable
             p.Add($"{path}.kd.divergence: value \"{Kd.Divergence}\" is not a divergence; valid: {string.Join(", ", Harness.Distillation.Divergence.Names.Keys)}.");
         if (Kd.Beta is <= 0 or >= 1) p.Add($"{path}.kd.beta: value {Kd.Beta} must be in (0, 1).");
         if (Kd.TopK <= 0) p.Add($"{path}.kd.top_k: value {Kd.TopK} must be a positive integer.");
+        else if (Data.TokenizerOrDefault is var tok && (tok.Kind == TokenizerSpec.Gpt2 ? TokenizerSpec.Gpt2VocabSize : tok.VocabSize) is var vocab && Kd.TopK > vocab)
+            p.Add($"{path}.kd.top_k: value {Kd.TopK} is larger than the vocabulary ({vocab} tokens of data.tokenizer); use at most {vocab}, typically 16–64.");
         if (SeqKd.Tokens <= 0) p.Add($"{path}.seq_kd.tokens: value {SeqKd.Tokens} must be positive.");
         if (!(SeqKd.Temperature > 0)) p.Add($"{path}.seq_kd.temperature: value {SeqKd.Temperature} must be > 0.");
         if (SeqKd.TopP is <= 0 or > 1) p.Add($"{path}.seq_kd.top_p: value {SeqKd.TopP} must be in (0, 1].");
@@ -155,5 +170,14 @@ public sealed record ExperimentConfig : IValidatable
         if (Evaluation.CurveEvery < 1) p.Add($"{path}.evaluation.curve_every: value {Evaluation.CurveEvery} must be a positive integer (1 = every held-out evaluation).");
         if (Evaluation.MaxItems < 0) p.Add($"{path}.evaluation.max_items: value {Evaluation.MaxItems} must be ≥ 0.");
         return p;
+    }
+
+    static bool IsPlainFolderName(string name) =>
+        name is not ("." or "..") && name.Length <= 100 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_') && !name.StartsWith('.');
+
+    static string SuggestName(string name)
+    {
+        var cleaned = new string(name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '-').ToArray()).Trim('-');
+        return cleaned.Length == 0 ? "my-experiment" : cleaned;
     }
 }

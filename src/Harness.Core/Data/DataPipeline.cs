@@ -40,6 +40,9 @@ public sealed class PreparedData
     public TokenStream Train { get; }
     public TokenStream Validation { get; }
     public TokenStream Test { get; }
+    /// <summary>Hash of everything the token streams depend on (corpus, split, tokenizer, separator, data mix): the key
+    /// for every cache derived from the training stream.</summary>
+    public string TrainStreamHash { get; init; } = "";
     /// <summary>True when the token streams were read from the cache rather than encoded.</summary>
     public bool TokensFromCache { get; }
 
@@ -152,7 +155,7 @@ public static class DataPipeline
             TokenCache.Write(tokensDirectory, manifest, train, validation, test);
         }
         return new PreparedData(tokenizer, tokenizerSpec, tokenizerPath, corpusHash, tokenizerHash, vocabSize, split,
-                                train, validation, test, tokensFromCache: cached is not null);
+                                train, validation, test, tokensFromCache: cached is not null) { TrainStreamHash = tokensKey };
     }
 
     /// <summary>

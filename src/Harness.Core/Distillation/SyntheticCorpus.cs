@@ -1,3 +1,4 @@
+using TorchSharp;
 using Harness.Modeling;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -19,11 +20,12 @@ public static class SyntheticCorpus
         teacher.eval();
         var device = teacher.parameters().First().device;
         var config = teacher.Config;
-        var generator = new TorchSharp.torch.Generator((ulong)seed, device);
+        using var generator = new TorchSharp.torch.Generator((ulong)seed, device);
         var rng = new Random(seed);
         var output = new List<int>((int)tokens);
         double flops = 0;
         using var _ = no_grad();
+        using var temperatureScalar = temperature.ToScalar();   // kept alive across every native call that reads it
         while (output.Count < tokens)
         {
             using var scope = NewDisposeScope();
@@ -36,10 +38,16 @@ public static class SyntheticCorpus
             var sequence = tensor(prompts, [batchSize, promptLength]).to(device);                  // (B, t)
             for (int t = promptLength; t < config.ContextLength; t++)
             {
-                var logits = teacher.call(sequence)[.., -1, ..].DividedBy(temperature);                    // (B, V)
+                // One scope per generated token: only the growing sequence survives the step.  The output head runs at
+                // the last position only (B×V logits, not B×t×V), as GptScorer does.
+                using var step = NewDisposeScope();
+                var hidden = teacher.Hidden(sequence);                                               // (B, t, C)
+                var logits = teacher.Head(hidden[.., -1, ..]).div(temperatureScalar);                     // (B, V)
                 flops += batchSize * t * ModelMath.ForwardFlopsPerToken(config, t);
                 var next = SampleTopP(logits, topP, generator);                                     // (B, 1)
-                sequence = cat([sequence, next], 1);
+                var previous = sequence;
+                sequence = cat([sequence, next], 1).MoveToOuterDisposeScope();
+                previous.Dispose();
             }
             var generated = sequence[.., promptLength..].cpu().data<long>().ToArray();
             // Each sequence is a separate document: keep it contiguous, drop the prompt (it is corpus text).

@@ -9,10 +9,15 @@ namespace Harness.Distillation;
 
 /// <summary>
 /// Teacher top-k log-probabilities for the training stream, on disk (memory-mapped) and shared by every student of a
-/// sweep.  Training windows are aligned to the context length, so window c always has the same context and its
-/// teacher distribution is computed once, the first time any student reads it, then reused.
-/// <para>Layout: a 64-byte header, one "filled" byte per window, then per window T×k entries of (uint16 token id,
-/// float16 log-prob), i.e. 4·k bytes per token.</para>
+/// sweep, and by every process running it.  Training windows are aligned to the context length, so window c always has
+/// the same context and its teacher distribution is computed once, the first time any student reads it, then reused.
+/// <para>Layout (v2): a 64-byte header (magic, layout version, k, T, vocab, windows), a 16-byte slot per window
+/// (XxHash3 of its entries, a "filled" byte), then per window T×k entries of (uint16 token id, float16 log-prob), i.e.
+/// 4·k bytes per token.</para>
+/// <para>Safe for several writers: the file is created fully allocated under a temporary name and renamed into place
+/// (so the memory map never meets a full disk: no SIGBUS), a file in use is never deleted (a bad one is replaced by
+/// rename; mappings of the old one stay valid), the header is verified on open, and every window read is checked
+/// against its checksum and the vocabulary, and refilled from the teacher when it fails.</para>
 /// <para>Reconstruction (documented in README "Teacher-logit cache"): the k stored log-probs are exact; the residual
 /// mass r = 1 − Σ_topk p_i is spread uniformly over the other V−k tokens, so the reconstructed distribution sums to 1;
 /// temperature is applied afterwards, q ∝ p^(1/τ), renormalised over all V.  With k ≪ V this slightly flattens the
@@ -20,12 +25,17 @@ namespace Harness.Distillation;
 /// </summary>
 public sealed class TeacherLogitCache : IDisposable
 {
+    /// <summary>Part of the cache key: bump when the file layout changes.</summary>
+    public const int LayoutVersion = 2;
+    const long Magic = 0x4B444348_41434845L;
     const int HeaderBytes = 64;
+    const int SlotBytes = 16;
     const int EntryBytes = 4;
     readonly Gpt teacher;
     readonly MemoryMappedFile file;
     readonly MemoryMappedViewAccessor view;
     readonly int contextLength;
+    readonly int vocabSize;
     readonly long windows;
 
     public TeacherLogitCache(string path, Gpt teacher, long streamTokens, int topK)
@@ -37,25 +47,81 @@ public sealed class TeacherLogitCache : IDisposable
         this.teacher = teacher;
         teacher.eval();
         contextLength = teacher.Config.ContextLength;
+        vocabSize = teacher.Config.VocabSize;
         TopK = topK;
         windows = (streamTokens - 1) / contextLength;
         Path = path;
-        long capacity = HeaderBytes + windows + windows * contextLength * topK * EntryBytes;
+        long capacity = HeaderBytes + windows * SlotBytes + windows * contextLength * topK * EntryBytes;
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
-        bool existing = File.Exists(path) && new FileInfo(path).Length == capacity;
-        // A file of another size belongs to another stream/teacher/k: start over (the key in the file name makes this rare).
-        if (File.Exists(path) && !existing) File.Delete(path);
-        file = MemoryMappedFile.CreateFromFile(path, FileMode.OpenOrCreate, null, capacity, MemoryMappedFileAccess.ReadWrite);
-        view = file.CreateViewAccessor();
-        if (!existing)
+        for (int attempt = 0; ; attempt++)
         {
-            view.Write(0, 0x4B444348_41434845L); // magic
-            view.Write(8, topK);
-            view.Write(12, contextLength);
-            view.Write(16, windows);
+            if (!HeaderMatches(path, capacity)) Create(path, capacity, replace: File.Exists(path));
+            try
+            {
+                // FileShare.ReadWrite: several processes map the same file; no lock is taken.
+                var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+                file = MemoryMappedFile.CreateFromFile(stream, null, capacity, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
+                break;
+            }
+            catch (FileNotFoundException) when (attempt < 3) { }   // replaced between check and open: check again
         }
+        view = file.CreateViewAccessor();
         for (long w = 0; w < windows; w++)
-            if (view.ReadByte(HeaderBytes + w) != 0) FilledWindows++;
+            if (view.ReadByte(SlotOffset(w) + 8) != 0) FilledWindows++;
+    }
+
+    bool HeaderMatches(string path, long capacity)
+    {
+        if (!File.Exists(path)) return false;
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            if (stream.Length != capacity) return false;
+            var header = new byte[HeaderBytes];
+            stream.ReadExactly(header);
+            return BitConverter.ToInt64(header, 0) == Magic && BitConverter.ToInt32(header, 8) == LayoutVersion && BitConverter.ToInt32(header, 12) == TopK
+                   && BitConverter.ToInt32(header, 16) == contextLength && BitConverter.ToInt32(header, 20) == vocabSize && BitConverter.ToInt64(header, 24) == windows;
+        }
+        catch (IOException) { return false; }
+    }
+
+    /// <summary>Makes a fully allocated file with a valid header and no filled window, then renames it into place.</summary>
+    void Create(string path, long capacity, bool replace)
+    {
+        var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
+        DiskSpace.Require(directory, capacity, $"the teacher-logit cache ({windows:N0} windows × {contextLength} tokens × top-{TopK})");
+        var temp = System.IO.Path.Combine(directory, $".{System.IO.Path.GetFileName(path)}.{TempFiles.Tag}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temp, new FileStreamOptions
+                   { Mode = FileMode.CreateNew, Access = FileAccess.ReadWrite, PreallocationSize = capacity }))
+            {
+                stream.SetLength(capacity);
+                var header = new byte[HeaderBytes];
+                BitConverter.TryWriteBytes(header.AsSpan(0), Magic);
+                BitConverter.TryWriteBytes(header.AsSpan(8), LayoutVersion);
+                BitConverter.TryWriteBytes(header.AsSpan(12), TopK);
+                BitConverter.TryWriteBytes(header.AsSpan(16), contextLength);
+                BitConverter.TryWriteBytes(header.AsSpan(20), vocabSize);
+                BitConverter.TryWriteBytes(header.AsSpan(24), windows);
+                stream.Write(header);
+                stream.Flush(flushToDisk: true);
+            }
+            if (replace) File.Move(temp, path, overwrite: true);   // a bad file: replaced, never deleted under a reader
+            else
+            {
+                try { File.Move(temp, path, overwrite: false); }
+                catch (IOException) when (File.Exists(path)) { }   // another process created it first: use theirs
+            }
+        }
+        catch (IOException e) when (DiskSpace.IsDiskFull(e))
+        {
+            throw DiskSpace.Full(path, capacity);
+        }
+        finally
+        {
+            if (File.Exists(temp)) File.Delete(temp);
+        }
     }
 
     public string Path { get; }
@@ -66,6 +132,8 @@ public sealed class TeacherLogitCache : IDisposable
     public int BytesPerToken => TopK * EntryBytes;
     /// <summary>Teacher FLOPs spent filling the cache in this process.</summary>
     public double BuildFlops { get; private set; }
+    /// <summary>Windows whose stored entries failed their checksum or held out-of-range ids, and were refilled.</summary>
+    public long RefilledWindows { get; private set; }
 
     /// <summary>Ensures the batch's windows are cached, then returns top-k (ids (B,T,k) int64, log-probs (B,T,k) float32).</summary>
     public (Tensor Ids, Tensor LogProbs) Lookup(TrainingBatch batch, Device device)
@@ -73,17 +141,25 @@ public sealed class TeacherLogitCache : IDisposable
         var windowIndex = batch.Starts.Select(s => s / contextLength).ToArray();
         if (batch.Starts.Any(s => s % contextLength != 0))
             throw new InvalidOperationException("the teacher-logit cache needs context-aligned training windows");
-        var missing = Enumerable.Range(0, windowIndex.Length).Where(b => view.ReadByte(HeaderBytes + windowIndex[b]) == 0)
-                                .DistinctBy(b => windowIndex[b]).ToArray();
-        if (missing.Length > 0) Fill(batch.X, missing, windowIndex);
-
         int b = windowIndex.Length, t = contextLength, k = TopK;
-        var ids = new long[b * t * k];
-        var logProbs = new float[b * t * k];
-        var entries = new ushort[t * k * 2];
+        var rows = new ushort[b][];
+        var missing = new List<int>();
         for (int row = 0; row < b; row++)
         {
-            view.ReadArray(EntryOffset(windowIndex[row]), entries, 0, entries.Length);
+            if (missing.Any(m => windowIndex[m] == windowIndex[row])) continue;
+            var entries = TryRead(windowIndex[row]);
+            if (entries is null) missing.Add(row); else rows[row] = entries;
+        }
+        if (missing.Count > 0)
+        {
+            var filled = Fill(batch.X, missing.ToArray(), windowIndex);
+            for (int i = 0; i < missing.Count; i++) rows[missing[i]] = filled[i];
+        }
+        var ids = new long[b * t * k];
+        var logProbs = new float[b * t * k];
+        for (int row = 0; row < b; row++)
+        {
+            var entries = rows[row] ?? rows[Array.FindIndex(windowIndex, w => w == windowIndex[row])];
             for (int i = 0; i < t * k; i++)
             {
                 ids[row * t * k + i] = entries[2 * i];
@@ -93,8 +169,25 @@ public sealed class TeacherLogitCache : IDisposable
         return (tensor(ids, [b, t, k]).to(device), tensor(logProbs, [b, t, k]).to(device));
     }
 
-    void Fill(Tensor x, int[] rows, long[] windowIndex)
+    /// <summary>A window's entries if it is filled and intact (checksum and id range); null when it must be (re)filled.</summary>
+    ushort[]? TryRead(long window)
     {
+        long slot = SlotOffset(window);
+        if (view.ReadByte(slot + 8) == 0) return null;
+        var entries = new ushort[contextLength * TopK * 2];
+        view.ReadArray(EntryOffset(window), entries, 0, entries.Length);
+        bool ok = view.ReadUInt64(slot) == Checksum(entries);
+        for (int i = 0; ok && i < entries.Length; i += 2) ok = entries[i] < vocabSize;
+        if (ok) return entries;
+        RefilledWindows++;
+        return null;
+    }
+
+    static ulong Checksum(ushort[] entries) => System.IO.Hashing.XxHash3.HashToUInt64(MemoryMarshal.AsBytes(entries.AsSpan()));
+
+    ushort[][] Fill(Tensor x, int[] rows, long[] windowIndex)
+    {
+        FaultInjection.At(FaultInjection.Points.CacheFill);
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var input = x.index_select(0, tensor(rows.Select(r => (long)r).ToArray()).to(x.device));  // (M, T)
@@ -103,23 +196,31 @@ public sealed class TeacherLogitCache : IDisposable
         var v = values.cpu().data<float>().ToArray();
         var ix = indices.cpu().data<long>().ToArray();
         int perWindow = contextLength * TopK;
-        var entries = new ushort[perWindow * 2];
+        var result = new ushort[rows.Length][];
         for (int m = 0; m < rows.Length; m++)
         {
+            var entries = new ushort[perWindow * 2];
             for (int i = 0; i < perWindow; i++)
             {
                 entries[2 * i] = (ushort)ix[m * perWindow + i];
                 entries[2 * i + 1] = BitConverter.HalfToUInt16Bits((Half)v[m * perWindow + i]);
             }
             long w = windowIndex[rows[m]];
+            long slot = SlotOffset(w);
+            bool wasFilled = view.ReadByte(slot + 8) != 0;
+            // Data, then checksum, then the flag: a reader (this or another process) that sees the flag checks the sum.
             view.WriteArray(EntryOffset(w), entries, 0, entries.Length);
-            view.Write(HeaderBytes + w, (byte)1);
-            FilledWindows++;
+            view.Write(slot, Checksum(entries));
+            view.Write(slot + 8, (byte)1);
+            if (!wasFilled) FilledWindows++;
+            result[m] = entries;
         }
         BuildFlops += rows.Length * (double)contextLength * ModelMath.ForwardFlopsPerToken(teacher.Config);
+        return result;
     }
 
-    long EntryOffset(long window) => HeaderBytes + windows + window * contextLength * TopK * EntryBytes;
+    long SlotOffset(long window) => HeaderBytes + window * SlotBytes;
+    long EntryOffset(long window) => HeaderBytes + windows * SlotBytes + window * contextLength * TopK * EntryBytes;
 
     public void Flush() => view.Flush();
 

@@ -7,15 +7,28 @@ public static class AtomicFile
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(directory);
-        var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{TempFiles.Tag}.tmp");
+        long written = 0;
         try
         {
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
             {
-                write(stream);
-                stream.Flush(flushToDisk: true);
+                try
+                {
+                    write(stream);
+                    stream.Flush(flushToDisk: true);
+                }
+                finally
+                {
+                    try { written = stream.Length; } catch (IOException) { }
+                }
             }
             File.Move(temp, path, overwrite: true);
+        }
+        catch (IOException e) when (DiskSpace.IsDiskFull(e))
+        {
+            if (File.Exists(temp)) File.Delete(temp);
+            throw DiskSpace.Full(path, Math.Max(written, File.Exists(path) ? new FileInfo(path).Length : 0));
         }
         finally
         {

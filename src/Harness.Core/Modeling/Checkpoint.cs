@@ -77,6 +77,8 @@ public static class Checkpoint
             throw new UserInputException($"{directory}: checkpoint has no weights.", [$"{weightsPath}: missing; re-run `harness train` to regenerate it."]);
         var problems = info.Model.Validate($"{ConfigFile}:$.model").ToList();
         if (problems.Count > 0) throw new UserInputException($"{directory}: invalid checkpoint config.", problems);
+        SafetensorsCheck.ThrowIfInvalid(weightsPath,
+            $"fix: restore {WeightsFile} from a backup or a fresh clone (git checkout -- {weightsPath}), or retrain it with `harness train` and the model's train config (e.g. experiments/teacher-tiny.json).");
         var model = new Gpt(info.Model);
         var stored = Safetensors.LoadStateDict(weightsPath);
         try
@@ -98,7 +100,18 @@ public static class Checkpoint
             }
             using (no_grad())
                 foreach (var (name, p) in expected)
+                {
+                    using var scope = NewDisposeScope();
                     p.copy_(stored[name].to_type(p.dtype));
+                    long bad = p.isfinite().logical_not().sum().item<long>();
+                    if (bad > 0) problems.Add($"{weightsPath}: tensor '{name}' holds {bad} non-finite value(s) (NaN or ±Inf).");
+                }
+            if (problems.Count > 0)
+            {
+                model.Dispose();
+                throw new UserInputException($"{directory}: checkpoint has non-finite weights; the model diverged or the file is damaged.",
+                    [.. problems, $"fix: retrain it with `harness train` (lower learning_rate if it diverged) or restore {WeightsFile}."]);
+            }
         }
         finally
         {

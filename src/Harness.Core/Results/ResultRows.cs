@@ -88,6 +88,8 @@ public sealed record RunRow
     [Name("flops_student_train_spent"), Optional, Default(-1.0)] public double FlopsStudentTrainSpent { get; init; } = -1;
     /// <summary>Online teacher forward FLOPs this unit spent itself (0 with the logit cache).</summary>
     [Name("flops_teacher_inference_spent"), Optional, Default(-1.0)] public double FlopsTeacherInferenceSpent { get; init; } = -1;
+    /// <summary>How often the scheduler restarted this unit (Slurm's SLURM_RESTART_COUNT: requeues after preemption, time limits, retries); 0 when run locally.</summary>
+    [Name("restart_count"), Optional] public int RestartCount { get; init; }
 }
 
 /// <summary>One row per unit per evaluation step in curves.csv; every row is a capability-vs-compute point.</summary>

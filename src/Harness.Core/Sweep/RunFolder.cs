@@ -26,7 +26,17 @@ public sealed class RunFolder
         AtomicFile.WriteAllText(Path.Combine(UnitDirectory(key), "evals.json"), JsonSerializer.Serialize(evals, JsonConfigReader.Options));
     string RowPath(string key) => Path.Combine(UnitDirectory(key), "row.json");
 
-    public bool IsFinished(string key) => File.Exists(RowPath(key));
+    /// <summary>True when the unit has a row (ok or failed).</summary>
+    public bool HasRow(string key) => File.Exists(RowPath(key));
+
+    /// <summary>True when the unit finished with status ok; failed units are retried by the next run.</summary>
+    public bool IsFinished(string key) => HasRow(key) && TryReadRow(key)?.Status == "ok";
+
+    public RunRow? TryReadRow(string key)
+    {
+        try { return ReadUnitRow(key); }
+        catch (Exception e) when (e is IOException or JsonException) { return null; }
+    }
 
     public void WriteUnit(RunRow row, IReadOnlyList<CurveRow> curve, IReadOnlyList<EvalRow> evals)
     {
@@ -34,15 +44,22 @@ public sealed class RunFolder
         AtomicFile.WriteAllText(Path.Combine(dir, "curve.json"), JsonSerializer.Serialize(curve, JsonConfigReader.Options));
         AtomicFile.WriteAllText(Path.Combine(dir, "evals.json"), JsonSerializer.Serialize(evals, JsonConfigReader.Options));
         // row.json last: its presence marks the unit finished.
+        FaultInjection.At(FaultInjection.Points.UnitFilesWritten);
         AtomicFile.WriteAllText(RowPath(row.UnitKey), JsonSerializer.Serialize(row, JsonConfigReader.Options));
     }
+
+    /// <summary>Held while the tables or the manifest are rewritten, so concurrent processes never interleave a rewrite.</summary>
+    public FileLock LockTables() => FileLock.Acquire(Path.Combine(Directory, ".tables.lock"));
+
+    /// <summary>Removes temp files and folders left by killed processes (never a live process's).</summary>
+    public int RemoveStaleTemps() => TempFiles.RemoveStale(Directory);
 
     public void WriteTeacherEvals(IReadOnlyList<EvalRow> evals) =>
         AtomicFile.WriteAllText(Path.Combine(Directory, "teacher-evals.json"), JsonSerializer.Serialize(evals, JsonConfigReader.Options));
 
     IEnumerable<string> UnitKeys() =>
         System.IO.Directory.Exists(Path.Combine(Directory, "units"))
-            ? System.IO.Directory.GetDirectories(Path.Combine(Directory, "units")).Select(Path.GetFileName).Where(k => IsFinished(k!)).Order(StringComparer.Ordinal)!
+            ? System.IO.Directory.GetDirectories(Path.Combine(Directory, "units")).Select(Path.GetFileName).Where(k => HasRow(k!)).Order(StringComparer.Ordinal)!
             : [];
 
     static T ReadJson<T>(string path) => JsonSerializer.Deserialize<T>(File.ReadAllText(path), JsonConfigReader.Options)!;
@@ -50,6 +67,7 @@ public sealed class RunFolder
     /// <summary>Rewrites runs.csv, curves.csv and evals.csv from the unit files, in unit order.</summary>
     public void RewriteTables(IReadOnlyList<string>? order = null)
     {
+        using var tableLock = LockTables();
         var keys = UnitKeys().ToList();
         if (order is not null) keys = keys.OrderBy(k => order.ToList().IndexOf(k) is var i && i < 0 ? int.MaxValue : i).ThenBy(k => k, StringComparer.Ordinal).ToList();
         var runs = keys.Select(k => ReadJson<RunRow>(RowPath(k))).ToList();
@@ -58,20 +76,29 @@ public sealed class RunFolder
         var evals = (File.Exists(teacherEvalsPath) ? ReadJson<List<EvalRow>>(teacherEvalsPath) : [])
             .Concat(keys.SelectMany(k => ReadJson<List<EvalRow>>(Path.Combine(UnitDirectory(k), "evals.json")))).ToList();
         ResultTables.WriteAll(Path.Combine(Directory, ResultSchema.RunsFile), runs);
+        FaultInjection.At(FaultInjection.Points.TablesWrite);
         ResultTables.WriteAll(Path.Combine(Directory, ResultSchema.CurvesFile), curves);
         ResultTables.WriteAll(Path.Combine(Directory, ResultSchema.EvalsFile), evals);
     }
 
     /// <summary>Copies finished units of other folders of the same config in; refuses folders of another config.</summary>
-    public static RunFolder Merge(IReadOnlyList<string> sources, string destination)
+    public static RunFolder Merge(IReadOnlyList<string> sources, string destination) => Merge(sources, destination, out _);
+
+    /// <summary>As <see cref="Merge(IReadOnlyList{string}, string)"/>; <paramref name="warnings"/> names shards of an
+    /// I/N split that none of the sources holds.  The merged folder gets its own manifest (shard null, merged_from).</summary>
+    public static RunFolder Merge(IReadOnlyList<string> sources, string destination, out IReadOnlyList<string> warnings)
     {
         var problems = new List<string>();
+        var shards = new List<(string Source, string? Shard)>();
+        System.Text.Json.Nodes.JsonNode? firstManifest = null;
         string? hash = null;
         foreach (var source in sources)
         {
             var manifest = Path.Combine(source, ResultSchema.ManifestFile);
             if (!File.Exists(manifest)) { problems.Add($"{source}: no {ResultSchema.ManifestFile}; is this a results folder written by `harness run`?"); continue; }
             using var doc = JsonDocument.Parse(File.ReadAllText(manifest));
+            firstManifest ??= System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifest));
+            shards.Add((source, doc.RootElement.TryGetProperty("shard", out var sh) && sh.ValueKind == JsonValueKind.String ? sh.GetString() : null));
             var h = doc.RootElement.TryGetProperty("config_hash", out var v) ? v.GetString() : null;
             hash ??= h;
             if (h != hash) problems.Add($"{manifest}: config_hash {h} differs from {hash} (first folder); only shards of the same config can be merged.");
@@ -92,13 +119,26 @@ public sealed class RunFolder
                         AtomicFile.WriteAllBytes(dest, File.ReadAllBytes(Path.Combine(from.UnitDirectory(key), file)));
                 }
             }
-            foreach (var extra in new[] { ResultSchema.ManifestFile, "teacher-evals.json" })
+            foreach (var extra in new[] { "teacher-evals.json" })
             {
                 var src = Path.Combine(source, extra);
                 var dst = Path.Combine(destination, extra);
                 if (File.Exists(src) && !File.Exists(dst)) AtomicFile.WriteAllBytes(dst, File.ReadAllBytes(src));
             }
         }
+        var missing = new List<string>();
+        foreach (var n in shards.Where(x => x.Shard is not null).Select(x => SweepPlan.ParseShard(x.Shard!).Count).Distinct())
+            for (int i = 1; i <= n; i++)
+                if (!shards.Any(x => x.Shard == $"{i}/{n}")) missing.Add($"shard {i}/{n} is missing: none of the folders was written by `harness run --shard {i}/{n}`; its units have no rows.");
+        warnings = missing;
+        var merged = firstManifest!.AsObject();
+        merged["shard"] = null;
+        merged["merged_from"] = new System.Text.Json.Nodes.JsonArray(shards.Select(x => (System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject
+            { ["path"] = Path.GetFullPath(x.Source), ["shard"] = x.Shard }).ToArray());
+        merged["units"] = target.UnitKeys().Count();
+        merged["missing_shards"] = new System.Text.Json.Nodes.JsonArray(missing.Select(m => (System.Text.Json.Nodes.JsonNode)m.Split(' ')[1]).ToArray());
+        merged["finished_utc"] = missing.Count == 0 ? DateTime.UtcNow.ToString("O") : null;
+        AtomicFile.WriteAllText(Path.Combine(destination, ResultSchema.ManifestFile), merged.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         target.RewriteTables();
         return target;
     }

@@ -93,14 +93,39 @@ public static class SweepPlan
         return units;
     }
 
-    /// <summary>Parses "I/N" (1-based) and keeps units whose group index ≡ I−1 (mod N); a WSD trunk and its branches share a group.</summary>
+    /// <summary>Predicted cost for balancing shards: student training FLOPs, ×1.4 for methods that also run or read a
+    /// teacher (the dry-run's rough ratio on CPU).</summary>
+    public static double PredictedCost(SweepUnit u) => u.PredictedTrainFlops * (u.Method == "scratch" ? 1.0 : 1.4);
+
+    /// <summary>
+    /// Parses "I/N" (1-based) and keeps the I-th of N shares, balanced by predicted FLOPs: units in decreasing cost
+    /// (ties by index) each go to the share with the least cost so far (longest-processing-time-first, Graham 1969),
+    /// so every share gets a mix of methods and sizes.  The unit of assignment is a group (a WSD trunk with its
+    /// branches, which need its checkpoints; a cosine run alone), costed as the sum of its units.  Deterministic: every shard computes the same assignment.
+    /// </summary>
     public static IReadOnlyList<SweepUnit> Shard(IReadOnlyList<SweepUnit> units, string? shard)
     {
         if (string.IsNullOrEmpty(shard)) return units;
+        var (i, n) = ParseShard(shard);
+        var load = new double[n];
+        var assigned = new Dictionary<int, int>();
+        var groups = units.GroupBy(u => u.Group).Select(g => (Group: g.Key, Cost: g.Sum(PredictedCost), First: g.Min(u => u.Index)));
+        foreach (var g in groups.OrderByDescending(g => g.Cost).ThenBy(g => g.First))
+        {
+            int best = 0;
+            for (int s = 1; s < n; s++) if (load[s] < load[best]) best = s;
+            load[best] += g.Cost;
+            assigned[g.Group] = best;
+        }
+        return units.Where(u => assigned[u.Group] == i - 1).ToList();
+    }
+
+    public static (int Index, int Count) ParseShard(string shard)
+    {
         var parts = shard.Split('/');
         if (parts.Length != 2 || !int.TryParse(parts[0], out var i) || !int.TryParse(parts[1], out var n) || n < 1 || i < 1 || i > n)
             throw new UserInputException($"--shard: value '{shard}' must be I/N with 1 ≤ I ≤ N, e.g. 1/2.");
-        return units.Where(u => u.Group % n == i - 1).ToList();
+        return (i, n);
     }
 
     /// <summary>

@@ -24,6 +24,8 @@ public sealed record SweepOptions
     public bool ForceReport { get; init; }
     /// <summary><c>--set KEY=VALUE</c> overrides applied to the config file, recorded in the manifest.</summary>
     public IReadOnlyList<string> Overrides { get; init; } = [];
+    /// <summary>Scheduler restarts of this process's unit (SLURM_RESTART_COUNT), recorded in its row.</summary>
+    public int RestartCount { get; init; }
 }
 
 /// <summary>Callbacks for a progress display (the core has no console).</summary>
@@ -48,13 +50,24 @@ public sealed record SweepOutcome(string Directory, IReadOnlyList<SweepUnit> Uni
 {
     /// <summary>Every unit was finished and the manifest closed before this call: nothing was written.</summary>
     public bool AlreadyComplete { get; init; }
+    /// <summary>Units that hit an internal error and were retried (key, attempts beyond the first, final status).</summary>
+    public IReadOnlyList<UnitAttemptRecord> Retried { get; init; } = [];
+    /// <summary>Units whose row says failed after this run (key, reason).</summary>
+    public IReadOnlyList<(string Key, string Reason)> FailedUnits { get; init; } = [];
+    /// <summary>Units another process trained while this one waited for them.</summary>
+    public int DoneElsewhere { get; init; }
+    /// <summary>True when every unit of the plan has a row, so the results can be estimated.</summary>
+    public bool Complete { get; init; }
+    /// <summary>True when this process should run the estimator: the plan is complete and the last unit was not
+    /// finished by another process (that one estimates), and this is not one shard of several (merge estimates).</summary>
+    public bool ShouldEstimate { get; init; }
 }
 
 /// <summary>
 /// Runs an experiment: data → teacher → every unit (student × budget × method × seed), each trained, evaluated and
 /// written atomically; finished units are skipped on re-run and an interrupted unit resumes from its last checkpoint.
 /// </summary>
-public sealed class SweepRunner
+public sealed partial class SweepRunner
 {
     readonly ExperimentConfig config;
     readonly string configJson;
@@ -69,8 +82,9 @@ public sealed class SweepRunner
         this.observer = observer;
     }
 
-    /// <summary>Hash of everything in the config that can change results (tracking output is left out).</summary>
-    public string ConfigHash => SweepPlan.Hash(config with { Tracking = null });
+    /// <summary>Hash of everything in the config that can change results (tracking output and the `run` fault-handling
+    /// section are left out).</summary>
+    public string ConfigHash => SweepPlan.Hash(config with { Tracking = null, Run = null });
     public string RunDirectory => Path.Combine(options.ResultsRoot ?? Path.Combine(options.RepositoryRoot, "results"), config.Name, ConfigHash);
 
     /// <summary>Optional benchmark hook, installed by the caller (Evaluation stage).</summary>
@@ -101,7 +115,23 @@ public sealed class SweepRunner
         if (info.TokenizerHash != data.TokenizerHash)
             throw new UserInputException($"teacher {path} was trained with another tokenizer.",
                 [$"{Path.Combine(path, Checkpoint.ConfigFile)}: tokenizer_hash {info.TokenizerHash} ≠ this experiment's {data.TokenizerHash}; make $.data match the teacher's train config or retrain the teacher."]);
+        CheckTeacherLoss(model, info, data, path);
         return (model, info, Checkpoint.Hash(path), path);
+    }
+
+    /// <summary>Refuses a teacher whose held-out loss on one batch is not finite (finite weights are checked at load).</summary>
+    void CheckTeacherLoss(Gpt model, CheckpointInfo info, PreparedData data, string path)
+    {
+        int ctx = model.Config.ContextLength;
+        if (data.Validation.Count < ctx + 1) return;   // the preflight reports a too-short validation split
+        var byteLengths = TokenByteLengths.For(data.TokenizerPath, data.Tokenizer, data.VocabSize);
+        var held = new LossEvaluator(data.Validation.Tokens, byteLengths, ctx, ctx * 4L, batchSize: 4).Evaluate(model);
+        if (!double.IsFinite(held.NatsPerToken))
+        {
+            model.Dispose();
+            throw new UserInputException($"teacher {path} gives a non-finite held-out loss ({held.NatsPerToken}) on one validation batch.",
+                [$"{Path.Combine(path, Checkpoint.WeightsFile)}: the weights are finite but the model's output is not; retrain it with `harness train {config.Teacher.TrainConfig ?? "TRAIN_CONFIG"}` or restore the file."]);
+        }
     }
 
     public IReadOnlyList<SweepUnit> Units(PreparedData data, string? teacherHash) =>
@@ -110,65 +140,138 @@ public sealed class SweepRunner
     public SweepOutcome Run(CancellationToken cancellation = default)
     {
         var clock = Stopwatch.StartNew();
+        var processStart = DateTime.UtcNow;
         var data = PrepareData();
         var (teacher, teacherInfo, teacherHash, teacherPath) = LoadTeacher(data);
         using var teacherScope = teacher;
         var units = Units(data, teacherHash);
+        SweepPreflight.ThrowIfProblems(config, units, data, teacherInfo, options.Device);
         var folder = new RunFolder(RunDirectory);
         if (!options.ForceReport && units.All(u => folder.IsFinished(u.Key)) && ManifestFinished(folder))
             return new SweepOutcome(folder.Directory, units, 0, units.Count, units.Count(u => folder.ReadUnitRow(u.Key).Status != "ok"), clock.Elapsed.TotalSeconds, null) { AlreadyComplete = true };
         observer?.SweepPlanned(units, units.Where(u => folder.IsFinished(u.Key)).Select(u => u.Key).ToHashSet(),
             SweepCost.Flops(units, config, teacher is null ? 0 : ModelMath.ForwardFlopsPerToken(teacher.Config)));
         Directory.CreateDirectory(folder.Directory);
-        WriteManifest(folder, data, teacherInfo, teacherHash, teacherPath, finished: false);
+        int removed = folder.RemoveStaleTemps() + TempFiles.RemoveStale(Path.Combine(options.RepositoryRoot, ".cache"));
+        if (removed > 0) observer?.Status($"removed {removed} temp file(s) left by killed runs");
+        var taskVersions = TaskVersions(data);
+        WriteManifest(folder, data, teacherInfo, teacherHash, teacherPath, taskVersions, finished: false);
         var byteLengths = TokenByteLengths.For(data.TokenizerPath, data.Tokenizer, data.VocabSize);
         var evaluator = EvaluatorFactory?.Invoke(data);
         if (teacher is not null && evaluator is not null && !File.Exists(Path.Combine(folder.Directory, "teacher-evals.json")))
         {
-            observer?.Status("evaluating the teacher on the benchmark tasks");
-            folder.WriteTeacherEvals(evaluator(teacher, ResultSchema.TeacherUnitKey, "teacher", 0, teacherInfo!.TrainingTokens, true, false)
-                .Select(r => r with { Student = "teacher" }).ToList());
+            using var claim = UnitClaim.TryAcquire(folder.Directory, "teacher-evals", processStart);
+            if (claim is not null && !File.Exists(Path.Combine(folder.Directory, "teacher-evals.json")))
+            {
+                observer?.Status("evaluating the teacher on the benchmark tasks");
+                folder.WriteTeacherEvals(evaluator(teacher, ResultSchema.TeacherUnitKey, "teacher", 0, teacherInfo!.TrainingTokens, true, false)
+                    .Select(r => r with { Student = "teacher" }).ToList());
+            }
         }
 
         TeacherLogitCache? cache = null;
-        if (teacher is not null && config.Methods.Contains("logit-kd") && config.Kd.Cache)
-        {
-            var cacheKey = SweepPlan.Hash(new { teacherHash, data = data.CorpusHash + data.TokenizerHash, k = config.Kd.TopK, t = teacher.Config.ContextLength });
-            cache = new TeacherLogitCache(Path.Combine(options.RepositoryRoot, ".cache", "teacher-logits", $"{cacheKey}.bin"), teacher, data.Train.Count, config.Kd.TopK);
-        }
         SyntheticCorpus.Result? synthetic = null;
-        int ran = 0, skipped = 0, failed = 0;
+        var retries = config.Run?.Retries ?? new RunSpec().Retries;
+        var attempts = new List<UnitAttemptRecord>();
+        int ran = 0, skipped = 0, doneElsewhere = 0;
+        var ranHere = new HashSet<string>();
+        var keys = units.Select(u => u.Key).ToList();
         try
         {
-            for (int i = 0; i < units.Count; i++)
+            if (teacher is not null && config.Methods.Contains("logit-kd") && config.Kd.Cache && units.Any(u => u.Method == "logit-kd" && !folder.IsFinished(u.Key)))
             {
-                cancellation.ThrowIfCancellationRequested();
-                var unit = units[i];
-                if (folder.IsFinished(unit.Key))
+                // Keyed by the full training-stream hash (corpus, split, tokenizer, data mix), the teacher and the layout.
+                cache = new TeacherLogitCache(CachePath(teacher, data, teacherHash!), teacher, data.Train.Count, config.Kd.TopK);
+            }
+            var pending = units.Select((u, i) => (Unit: u, Position: i + 1)).ToList();
+            // Pass 1 trains every unit nobody else holds; later passes wait for units other processes hold, and take
+            // over any whose process died, until every unit has a row.
+            for (int pass = 0; pending.Count > 0; pass++)
+            {
+                var busy = new List<(SweepUnit Unit, int Position)>();
+                foreach (var (unit, position) in pending)
                 {
-                    skipped++;
-                    observer?.UnitFinished(unit, JsonSerializer.Deserialize<RunRow>(File.ReadAllText(Path.Combine(folder.UnitDirectory(unit.Key), "row.json")), JsonConfigReader.Options)!, true);
-                    continue;
+                    cancellation.ThrowIfCancellationRequested();
+                    if (folder.IsFinished(unit.Key))
+                    {
+                        if (pass == 0) skipped++; else doneElsewhere++;
+                        UnitClaim.RemoveIfDead(folder.Directory, unit.Key, processStart);
+                        observer?.UnitFinished(unit, folder.ReadUnitRow(unit.Key), true);
+                        continue;
+                    }
+                    var outcome = TrainClaimed(unit, position, units.Count, processStart, folder, () =>
+                    {
+                        if (unit.Method == "seq-kd" && synthetic is null)
+                            synthetic = LoadOrGenerateSynthetic(teacher!, data, teacherHash!);
+                        var (row, record) = UnitRetry.Run(unit, retries, attempt =>
+                        {
+                            if (attempt > 0) observer?.Status($"unit {unit.Key}: retry {attempt} of {retries} from its last checkpoint");
+                            return RunUnit(unit, data, byteLengths, teacher, teacherInfo, cache, synthetic, folder, evaluator, cancellation);
+                        }, cancellation);
+                        if (record is not null) attempts.Add(record);
+                        if (record is { Exhausted: true }) folder.WriteUnit(row, [], []);   // keeps resume/: the next run retries from the last checkpoint
+                        return row;
+                    });
+                    if (outcome.Busy) { busy.Add((unit, position)); continue; }
+                    if (outcome.Row is not { } row) { doneElsewhere++; continue; }
+                    ran++;
+                    ranHere.Add(unit.Key);
+                    folder.RewriteTables(keys);   // after the claim is released: a kill here leaves no claim behind
+                    observer?.UnitFinished(unit, row, false);
                 }
-                observer?.UnitStarted(unit, i + 1, units.Count);
-                if (unit.Method == "seq-kd" && synthetic is null)
-                    synthetic = LoadOrGenerateSynthetic(teacher!, data, teacherHash!);
-                var row = RunUnit(unit, data, byteLengths, teacher, teacherInfo, cache, synthetic, folder, evaluator, cancellation);
-                if (row.Status != "ok") failed++;
-                ran++;
-                folder.RewriteTables(units.Select(u => u.Key).ToList());
-                observer?.UnitFinished(unit, row, false);
+                pending = busy;
+                if (pending.Count > 0)
+                {
+                    if (pass == 0) observer?.Status($"{pending.Count} unit(s) are being trained by other processes; waiting for them (a dead process's units are taken over)");
+                    cancellation.WaitHandle.WaitOne(TimeSpan.FromSeconds(pass == 0 ? 0.5 : 2));
+                }
             }
         }
         finally
         {
-            cache?.Flush();
+            cache?.Dispose();
         }
-        folder.RewriteTables(units.Select(u => u.Key).ToList());
-        WriteManifest(folder, data, teacherInfo, teacherHash, teacherPath, finished: true, cache,
+        folder.RewriteTables(keys);
+        var failedUnits = units.Select(u => folder.TryReadRow(u.Key)).Where(r => r is not null && r.Status != "ok").Select(r => (r!.UnitKey, r.FailureReason)).ToList();
+        bool complete = units.All(u => folder.HasRow(u.Key));
+        WriteManifest(folder, data, teacherInfo, teacherHash, teacherPath, taskVersions, finished: complete, cache,
             ComputeTotals.From(units.Where(u => folder.IsFinished(u.Key)).Select(u => folder.ReadUnitRow(u.Key)).ToList()));
-        cache?.Dispose();
-        return new SweepOutcome(folder.Directory, units, ran, skipped, failed, clock.Elapsed.TotalSeconds, cache);
+        return new SweepOutcome(folder.Directory, units, ran, skipped, failedUnits.Count, clock.Elapsed.TotalSeconds, cache)
+        {
+            Retried = attempts, FailedUnits = failedUnits, DoneElsewhere = doneElsewhere, Complete = complete,
+            ShouldEstimate = complete && string.IsNullOrEmpty(options.Shard) && (ranHere.Count == 0 ? doneElsewhere == 0 : ranHere.Contains(NewestRow(folder, keys))),
+        };
+    }
+
+    /// <summary>
+    /// Claims a unit and trains it while the claim is held; the claim is released (deleted, or kept as "failed") as soon
+    /// as the unit's files are written.  Busy: another live process holds it.  Row null: nothing to do here (finished
+    /// meanwhile, or failed in another process of this run).
+    /// </summary>
+    (bool Busy, RunRow? Row) TrainClaimed(SweepUnit unit, int position, int count, DateTime processStart, RunFolder folder, Func<RunRow> train)
+    {
+        using var claim = UnitClaim.TryAcquire(folder.Directory, unit.Key, processStart);
+        if (claim is null)
+            return UnitClaim.Read(UnitClaim.PathFor(folder.Directory, unit.Key))?.State == "failed" ? (false, null) : (true, null);
+        if (folder.IsFinished(unit.Key)) return (false, null);   // finished between our check and our claim
+        observer?.UnitStarted(unit, position, count);
+        var row = train();
+        if (row.Status != "ok") claim.ReleaseFailed();   // other processes of this run leave it; the next run retries it
+        return (false, row);
+    }
+
+    /// <summary>The unit whose row was written last: the process that wrote it runs the estimator (concurrent runs).</summary>
+    static string NewestRow(RunFolder folder, IReadOnlyList<string> keys) =>
+        keys.MaxBy(k => File.GetLastWriteTimeUtc(Path.Combine(folder.UnitDirectory(k), "row.json")))!;
+
+    /// <summary>{task: version} of the configured benchmark tasks: `compare` treats a difference as breaking.</summary>
+    JsonObject TaskVersions(PreparedData data)
+    {
+        var versions = new JsonObject();
+        if (EvaluatorFactory is null || config.Evaluation.Tasks.Equals("none", StringComparison.OrdinalIgnoreCase)) return versions;
+        foreach (var task in Evaluation.TaskRegistry.Parse(config.Evaluation.Tasks, data.Split.Validation.Select(d => d.Text).ToList()).OrderBy(t => t.Name, StringComparer.Ordinal))
+            versions[task.Name] = task.Version;
+        return versions;
     }
 
     static bool ManifestFinished(RunFolder folder)
@@ -255,7 +358,7 @@ public sealed class SweepRunner
                         evals.AddRange(evaluator(student, unit.Key, unit.Method, point.Step, point.Tokens, false, true).Select(Identify));
                         evalClock.Stop();
                     }
-                }, cancellation, plan.StartFrom, plan.Snapshots);
+                }, cancellation, plan.StartFrom, plan.Snapshots, new CurveEvalExtras(evals));
             }
         }
         catch (TrainingDivergedException e)
@@ -267,7 +370,7 @@ public sealed class SweepRunner
             curve.AddRange(result.Curve.Select(Point));
             if (evaluator is not null && unit.IsFinishedRun)
             {
-                // Curve-subset scores from before a resume are lost with the process; the final evaluation is always complete.
+                // Curve-subset scores from before a resume were restored from the checkpoint (CurveEvalExtras).
                 finalEvalClock.Start();
                 evals.AddRange(evaluator(student, unit.Key, unit.Method, result.Steps, result.Tokens, true, false).Select(Identify));
                 finalEvalClock.Stop();
@@ -288,6 +391,7 @@ public sealed class SweepRunner
             WallSeconds = (result?.WallSeconds ?? clock.Elapsed.TotalSeconds) - (result is null ? 0 : evalClock.Elapsed.TotalSeconds),
             TokensPerSecond = result?.TokensPerSecond ?? 0, EvalSeconds = evalClock.Elapsed.TotalSeconds + finalEvalClock.Elapsed.TotalSeconds,
             Device = options.Device.type == DeviceType.CUDA ? $"cuda:{options.Device.index}" : "cpu", Threads = torch.get_num_threads(),
+            RestartCount = options.RestartCount,
         };
         row = plan.Describe(row, signal is OnlineTeacher ? teacherForward : 0);
         if (result is not null && unit.IsFinishedRun)
@@ -309,6 +413,23 @@ public sealed class SweepRunner
         return row;
     }
 
+    /// <summary>A unit's benchmark curve rows, saved inside each checkpoint so a resumed unit has all of them.</summary>
+    sealed class CurveEvalExtras(List<EvalRow> evals) : IResumeExtras
+    {
+        const string File = "curve-evals.json";
+
+        public void Write(string checkpointFolder) =>
+            AtomicFile.WriteAllText(Path.Combine(checkpointFolder, File), JsonSerializer.Serialize(evals, JsonConfigReader.Options));
+
+        public void Read(string checkpointFolder)
+        {
+            var path = Path.Combine(checkpointFolder, File);
+            evals.Clear();
+            if (System.IO.File.Exists(path))
+                evals.AddRange(JsonSerializer.Deserialize<List<EvalRow>>(System.IO.File.ReadAllText(path), JsonConfigReader.Options)!);
+        }
+    }
+
     /// <summary>
     /// Distinct context-aligned windows a unit has read, replayed from its stateless sampler (so it is right after a
     /// resume too).  Queried in ascending order along the curve, so each micro-batch is replayed once.
@@ -326,10 +447,17 @@ public sealed class SweepRunner
         }
     }
 
+    string CachePath(Gpt teacher, PreparedData data, string teacherHash)
+    {
+        // Keyed by the full training-stream hash (corpus, split, tokenizer, data mix), the teacher and the layout.
+        var cacheKey = SweepPlan.Hash(new { teacherHash, stream = data.TrainStreamHash, k = config.Kd.TopK, t = teacher.Config.ContextLength, layout = TeacherLogitCache.LayoutVersion });
+        return Path.Combine(options.RepositoryRoot, ".cache", "teacher-logits", $"{cacheKey}.bin");
+    }
+
     SyntheticCorpus.Result LoadOrGenerateSynthetic(Gpt teacher, PreparedData data, string teacherHash)
     {
         var s = config.SeqKd;
-        var key = SweepPlan.Hash(new { teacherHash, s.Tokens, s.Temperature, s.TopP, s.Seed, data = data.TokenizerHash });
+        var key = SweepPlan.Hash(new { teacherHash, s.Tokens, s.Temperature, s.TopP, s.Seed, data = data.TokenizerHash, stream = data.TrainStreamHash });
         var path = Path.Combine(options.RepositoryRoot, ".cache", "synthetic", $"{key}.json");
         if (File.Exists(path))
             return JsonSerializer.Deserialize<SyntheticCorpus.Result>(File.ReadAllText(path))!;
@@ -339,9 +467,10 @@ public sealed class SweepRunner
         return result;
     }
 
-    void WriteManifest(RunFolder folder, PreparedData data, CheckpointInfo? teacherInfo, string? teacherHash, string? teacherPath, bool finished, TeacherLogitCache? cache = null,
-                       ComputeTotals? compute = null)
+    void WriteManifest(RunFolder folder, PreparedData data, CheckpointInfo? teacherInfo, string? teacherHash, string? teacherPath, JsonObject taskVersions, bool finished,
+                       TeacherLogitCache? cache = null, ComputeTotals? compute = null)
     {
+        using var tableLock = folder.LockTables();
         var path = Path.Combine(folder.Directory, ResultSchema.ManifestFile);
         var existing = File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path)) : null;
         var manifest = new JsonObject
@@ -379,6 +508,8 @@ public sealed class SweepRunner
             },
             ["schedule"] = config.Training.ScheduleShape,
             ["compute"] = compute?.ToJson(),
+            ["task_versions"] = taskVersions.DeepClone(),
+            ["train_stream_hash"] = data.TrainStreamHash,
             ["flop_formula"] = "train = 6·(N_nonembedding + V·d) + 12·L·T·d per token; forward = one third (Kaplan et al. 2020 Table 1; PaLM App. B)",
             ["started_utc"] = existing?["started_utc"]?.GetValue<string>() ?? DateTime.UtcNow.ToString("O"),
             ["finished_utc"] = finished ? DateTime.UtcNow.ToString("O") : null,

@@ -24,7 +24,18 @@ public sealed record TrainingProgress(int Step, int TotalSteps, long Tokens, dou
 /// <summary>One held-out evaluation along a run: a capability-vs-compute point.</summary>
 public sealed record EvalPoint(int Step, long Tokens, double ValLoss, [property: JsonPropertyName("val_bpb")] double ValBitsPerByte, bool IsFinal);
 
-public sealed record TrainingResult(int Steps, long Tokens, IReadOnlyList<EvalPoint> Curve, double WallSeconds, double TokensPerSecond, bool Resumed);
+public sealed record TrainingResult(int Steps, long Tokens, IReadOnlyList<EvalPoint> Curve, double WallSeconds, double TokensPerSecond, bool Resumed)
+{
+    /// <summary>The step this run resumed from (0 for a fresh start).</summary>
+    public int StartStep { get; init; }
+}
+
+/// <summary>Training stopped at a step boundary because cancellation was requested; <see cref="Step"/> steps are checkpointed.</summary>
+public sealed class TrainingInterruptedException(int step, CancellationToken token)
+    : OperationCanceledException($"training interrupted at step {step}; its checkpoint is written", token)
+{
+    public int Step { get; } = step;
+}
 
 /// <summary>A run produced a non-finite loss; the sweep records the unit as failed and continues.</summary>
 public sealed class TrainingDivergedException(string message) : Exception(message);
@@ -68,10 +79,11 @@ public sealed class Trainer
     /// from it, its curve and wall time are not (they belong to the run that wrote it).  A WSD cooldown branch starts
     /// from its trunk's fork checkpoint this way; since batches are a function of (seed, micro-batch index), it then
     /// continues the trunk's data order exactly.</param>
+    /// <param name="extras">Caller state saved inside every checkpoint and restored on resume (e.g. benchmark curve rows).</param>
     /// <param name="snapshots">Step → folder: after that many steps, write a checkpoint there (the forks of a WSD trunk).</param>
     public TrainingResult Run(string? resumeDirectory = null, IProgress<TrainingProgress>? progress = null,
                               Action<EvalPoint>? onEval = null, CancellationToken cancellation = default,
-                              string? startFrom = null, IReadOnlyDictionary<int, string>? snapshots = null)
+                              string? startFrom = null, IReadOnlyDictionary<int, string>? snapshots = null, IResumeExtras? extras = null)
     {
         int totalSteps = TotalSteps;
         var schedule = scheduleOverride ?? LearningRateSchedule.For(config, totalSteps);
@@ -80,7 +92,10 @@ public sealed class Trainer
         int startStep = 0;
         double priorWall = 0;
         bool resumed = false;
-        if (resumeDirectory is not null && ResumeState.TryLoad(resumeDirectory, model, optimizer, out var state))
+        Tensor? runningLoss = null;
+        try
+        {
+        if (resumeDirectory is not null && ResumeState.TryLoad(resumeDirectory, model, optimizer, out var state, extras))
         {
             startStep = state.Step;
             curve.AddRange(state.Curve);
@@ -100,7 +115,6 @@ public sealed class Trainer
         var clock = Stopwatch.StartNew();
         var windowClock = Stopwatch.StartNew();
         long windowTokens = 0;
-        Tensor? runningLoss = null;
         int runningCount = 0;
         // Cross-entropy part of the objective, summed over the log interval on device (Scalars kept alive: see SafeOps).
         using var invAccum = (1.0 / config.GradAccum).ToScalar();
@@ -111,7 +125,14 @@ public sealed class Trainer
         double lastLoss = double.NaN;
         for (int step = startStep; step < totalSteps; step++)
         {
-            cancellation.ThrowIfCancellationRequested();
+            if (cancellation.IsCancellationRequested)
+            {
+                // A step boundary: checkpoint here (preemption, SIGUSR1/SIGTERM) so a resume loses no finished step.
+                if (resumeDirectory is not null && step > startStep)
+                    ResumeState.Save(resumeDirectory, model, optimizer, new ResumeState(step, curve.ToList(), priorWall + clock.Elapsed.TotalSeconds), extras);
+                throw new TrainingInterruptedException(step, cancellation);
+            }
+            FaultInjection.At(FaultInjection.Points.TrainStep);
             double lr = schedule.At(step);
             optimizer.LearningRate = lr;
             using (var scope = NewDisposeScope())
@@ -176,15 +197,20 @@ public sealed class Trainer
                     throw new TrainingDivergedException($"validation loss became {held.NatsPerToken} at step {step + 1}.");
             }
             if (resumeDirectory is not null && config.CheckpointInterval > 0 && (step + 1) % config.CheckpointInterval == 0 && !last)
-                ResumeState.Save(resumeDirectory, model, optimizer, new ResumeState(step + 1, curve.ToList(), priorWall + clock.Elapsed.TotalSeconds));
+                ResumeState.Save(resumeDirectory, model, optimizer, new ResumeState(step + 1, curve.ToList(), priorWall + clock.Elapsed.TotalSeconds), extras);
             if (snapshots is not null && snapshots.TryGetValue(step + 1, out var snapshotDirectory))
                 ResumeState.Save(snapshotDirectory, model, optimizer, new ResumeState(step + 1, curve.ToList(), priorWall + clock.Elapsed.TotalSeconds));
         }
-        runningLoss?.Dispose();
         double wall = priorWall + clock.Elapsed.TotalSeconds;
         long tokens = totalSteps * TokensPerStep;
-        optimizer.Dispose();
-        return new TrainingResult(totalSteps, tokens, curve, wall, (totalSteps - startStep) * TokensPerStep / Math.Max(1e-9, clock.Elapsed.TotalSeconds), resumed);
+        return new TrainingResult(totalSteps, tokens, curve, wall, (totalSteps - startStep) * TokensPerStep / Math.Max(1e-9, clock.Elapsed.TotalSeconds), resumed) { StartStep = startStep };
+        }
+        finally
+        {
+            // Divergence, cancellation and internal errors are normal exits of a unit: release native state on every path.
+            runningLoss?.Dispose();
+            optimizer.Dispose();
+        }
     }
 
     /// <summary>AdamW with decoupled weight decay on matrices only (biases, LayerNorm gains and position tables are not decayed, as in nanoGPT / GPT-3).</summary>
@@ -203,49 +229,103 @@ public sealed class Trainer
     }
 }
 
-/// <summary>What a resumed run needs besides weights and optimiser moments.</summary>
+/// <summary>Caller state that travels inside a checkpoint (written before the checkpoint is committed).</summary>
+public interface IResumeExtras
+{
+    void Write(string checkpointFolder);
+    void Read(string checkpointFolder);
+}
+
+/// <summary>
+/// What a resumed run needs besides weights and optimiser moments.  Each checkpoint is one folder
+/// (<c>resume/step-NNNNNNNN/</c>) written completely under a temporary name, renamed into place, then committed by
+/// atomically replacing <c>resume/current</c> (the name of the folder): a kill or a full disk at any moment leaves
+/// either the previous checkpoint or the new one, never a mix.  resume.json also records the SHA-256 of the weight and
+/// optimiser files, and a set whose hashes do not match is refused (the unit restarts from step 0).
+/// </summary>
 public sealed record ResumeState(int Step, List<EvalPoint> Curve, double WallSeconds)
 {
     const string StateFile = "resume.json";
+    const string CurrentFile = "current";
+    const string ModelFile = "resume-model.safetensors";
     /// <summary>SafeAdamW moments and step counts (safetensors keyed by parameter name).</summary>
     const string OptimizerFile = "resume-optimizer.safetensors";
     /// <summary>snake_case keys like every other file the harness writes.</summary>
     static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    /// <summary>The step a saved resume state would continue from, or null when there is none.</summary>
+    /// <summary>The step a saved resume state would continue from, or null when there is none (or it is unreadable).</summary>
     public static int? SavedStep(string directory)
     {
-        var path = Path.Combine(directory, StateFile);
-        if (!File.Exists(path)) return null;
-        try { return JsonSerializer.Deserialize<ResumeState>(File.ReadAllText(path), Json)?.Step; }
+        var current = Path.Combine(directory, CurrentFile);
+        if (!File.Exists(current)) return null;
+        var statePath = Path.Combine(directory, File.ReadAllText(current).Trim(), StateFile);
+        if (!File.Exists(statePath)) return null;
+        try { return JsonSerializer.Deserialize<Stamp>(File.ReadAllText(statePath), Json)?.Step; }
         catch (JsonException) { return null; }
     }
 
-    public static void Save(string directory, Gpt model, SafeAdamW optimizer, ResumeState state)
+    sealed record Stamp(int Step, List<EvalPoint> Curve, double WallSeconds, string ModelSha256, string OptimizerSha256);
+
+    public static void Save(string directory, Gpt model, SafeAdamW optimizer, ResumeState state, IResumeExtras? extras = null)
     {
         Directory.CreateDirectory(directory);
-        // Weights and moments first, the state file last: the state file is the commit marker.
-        AtomicFile.Write(Path.Combine(directory, "resume-model.safetensors"), s => model.save_safetensors(s, leaveOpen: true));
-        AtomicFile.Write(Path.Combine(directory, OptimizerFile), optimizer.Save);
-        AtomicFile.WriteAllText(Path.Combine(directory, StateFile), JsonSerializer.Serialize(state, Json));
+        var name = $"step-{state.Step:D8}";
+        // Weights (4 B/param) + AdamW moments (8 B/param) + framing: refuse up front, naming the checkpoint, rather than
+        // fail half-way (the previous checkpoint stays valid either way).
+        long parameters = model.parameters().Sum(p => p.numel());
+        DiskSpace.Require(Path.Combine(directory, name), 12 * parameters + (1 << 16), $"the checkpoint {Path.Combine(directory, name)} ({parameters:N0} parameters)");
+        var temp = Path.Combine(directory, $".{name}.{TempFiles.Tag}.tmp");
+        Directory.CreateDirectory(temp);
+        try
+        {
+            AtomicFile.Write(Path.Combine(temp, ModelFile), s => model.save_safetensors(s, leaveOpen: true));
+            FaultInjection.At(FaultInjection.Points.CheckpointBetweenFiles);
+            AtomicFile.Write(Path.Combine(temp, OptimizerFile), optimizer.Save);
+            extras?.Write(temp);
+            var stamp = new Stamp(state.Step, state.Curve, state.WallSeconds, Sha256(Path.Combine(temp, ModelFile)), Sha256(Path.Combine(temp, OptimizerFile)));
+            AtomicFile.WriteAllText(Path.Combine(temp, StateFile), JsonSerializer.Serialize(stamp, Json));
+            var final = Path.Combine(directory, name);
+            if (Directory.Exists(final)) Directory.Delete(final, recursive: true);   // an uncommitted folder of an earlier attempt
+            Directory.Move(temp, final);
+            AtomicFile.WriteAllText(Path.Combine(directory, CurrentFile), name);       // the commit
+        }
+        finally
+        {
+            if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
+        }
+        FaultInjection.At(FaultInjection.Points.CheckpointSaved);
+        foreach (var old in Directory.GetDirectories(directory).Where(d => Path.GetFileName(d) != name && !TempFiles.IsLiveTemp(Path.GetFileName(d))))
+            Directory.Delete(old, recursive: true);
     }
 
-    public static bool TryLoad(string directory, Gpt model, SafeAdamW optimizer, out ResumeState state)
+    public static bool TryLoad(string directory, Gpt model, SafeAdamW optimizer, out ResumeState state, IResumeExtras? extras = null)
     {
         state = new ResumeState(0, [], 0);
-        var path = Path.Combine(directory, StateFile);
-        // A folder from before SafeAdamW (resume-optimizer.bin, TorchSharp's format) has no optimiser state we can read: start over.
-        if (!File.Exists(path) || !File.Exists(Path.Combine(directory, OptimizerFile))) return false;
-        state = JsonSerializer.Deserialize<ResumeState>(File.ReadAllText(path), Json)!;
-        model.load_safetensors(Path.Combine(directory, "resume-model.safetensors"));
-        optimizer.Load(Path.Combine(directory, OptimizerFile));
+        var current = Path.Combine(directory, CurrentFile);
+        if (!File.Exists(current)) return false;
+        var folder = Path.Combine(directory, File.ReadAllText(current).Trim());
+        var statePath = Path.Combine(folder, StateFile);
+        if (!File.Exists(statePath)) return false;
+        var stamp = JsonSerializer.Deserialize<Stamp>(File.ReadAllText(statePath), Json)!;
+        if (stamp.ModelSha256 != Sha256(Path.Combine(folder, ModelFile)) || stamp.OptimizerSha256 != Sha256(Path.Combine(folder, OptimizerFile)))
+            return false;   // not the set resume.json was written for: never train from it
+        model.load_safetensors(Path.Combine(folder, ModelFile));
+        optimizer.Load(Path.Combine(folder, OptimizerFile));
+        extras?.Read(folder);
+        state = new ResumeState(stamp.Step, stamp.Curve, stamp.WallSeconds);
         return true;
     }
 
+    /// <summary>Removes the whole resume folder (a finished unit needs none).</summary>
     public static void Clear(string directory)
     {
-        if (!Directory.Exists(directory)) return;
-        foreach (var f in new[] { StateFile, "resume-model.safetensors", OptimizerFile, "resume-optimizer.bin" })
-            File.Delete(Path.Combine(directory, f));
+        if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+    }
+
+    static string Sha256(string path)
+    {
+        if (!File.Exists(path)) return "missing";
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
     }
 }

@@ -180,6 +180,10 @@ public class SweepTests
             EvaluatorFactory = _ => (_, _, _, step, _, isFinal, subset) => { calls.Add((step, isFinal, subset)); return []; },
         }.Run();
         Assert.Equal(expectedCurveSteps, calls.Where(c => c.Subset).Select(c => c.Step));
+        var manifest = Directory.GetFiles(Path.Combine(tmp.Path, "results"), ResultSchema.ManifestFile, SearchOption.AllDirectories).Single();
+        var versions = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifest))!["task_versions"]!.AsObject();
+        Assert.Contains("grammar", versions.Select(v => v.Key));
+        Assert.All(versions, v => Assert.True(v.Value!.GetValue<int>() >= 1));
         Assert.Equal((30, true, false), Assert.Single(calls, c => !c.Subset));
     }
 
@@ -205,6 +209,16 @@ public class SweepTests
         var expected = ResultTables.ReadAll<RunRow>(Path.Combine(whole.Directory, ResultSchema.RunsFile)).OrderBy(r => r.UnitKey).ToList();
         var actual = ResultTables.ReadAll<RunRow>(Path.Combine(merged.Directory, ResultSchema.RunsFile)).OrderBy(r => r.UnitKey).ToList();
         Assert.Equal(expected.Select(r => (r.UnitKey, r.ValLoss)), actual.Select(r => (r.UnitKey, r.ValLoss)));
+        Assert.False(first.ShouldEstimate);   // a shard leaves estimation to merge
+        Assert.True(whole.ShouldEstimate);
+        var manifest = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(merged.Directory, ResultSchema.ManifestFile)))!;
+        Assert.Null(manifest["shard"]);
+        Assert.Equal(2, manifest["merged_from"]!.AsArray().Count);
+        Assert.Empty(manifest["missing_shards"]!.AsArray());
+
+        // Merging one shard of two warns that the other is missing.
+        RunFolder.Merge([first.Directory], Path.Combine(TestSupport.TempDirectory(), "half"), out var warnings);
+        Assert.Contains(warnings, w => w.Contains("shard 2/2 is missing"));
 
         // A folder of another config is refused, naming the manifest and both hashes.
         var other = RunScratch(Root("other"), extraTraining: "\"warmup_steps\": 3,");

@@ -1,0 +1,186 @@
+using System.ComponentModel;
+using Harness.Data;
+using Harness.Sweep;
+using Harness.Sweep.Execution;
+using Harness.Sweep.Slurm;
+using Harness.Training;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Harness.Cli.Commands;
+
+public sealed class SubmitSettings : CommandSettings
+{
+    [CommandArgument(0, "<CONFIG>")]
+    [Description("Experiment config JSON (on storage every node sees).")]
+    public string Config { get; init; } = "";
+
+    [CommandOption("--executor <E>")]
+    [Description("slurm (job arrays) | local (worker processes here, as `run --jobs`).")]
+    [DefaultValue("slurm")]
+    public string Executor { get; init; } = "slurm";
+
+    [CommandOption("--partition <P>")] [Description("Slurm partition (checked against `sinfo`).")]
+    public string? Partition { get; init; }
+
+    [CommandOption("--gpus-per-unit <N>")] [Description("GPUs per unit (--gres=gpu:N); the unit uses the first visible one.")]
+    public int GpusPerUnit { get; init; }
+
+    [CommandOption("--cpus-per-unit <N>")] [Description("CPU cores per unit (--cpus-per-task; also libtorch's threads). Default 1.")]
+    public int CpusPerUnit { get; init; } = 1;
+
+    [CommandOption("--mem <M>")] [Description("Memory per unit in Slurm's syntax, e.g. 4G.")]
+    public string? Mem { get; init; }
+
+    [CommandOption("--time <T>")] [Description("Per-unit time limit: auto (from the dry-run FLOP estimate × 3 + 10 min) or HH:MM:SS.")]
+    [DefaultValue("auto")]
+    public string Time { get; init; } = "auto";
+
+    [CommandOption("--max-parallel <K>")] [Description("At most K units at once (array throttle %K; local: K worker processes).")]
+    public int? MaxParallel { get; init; }
+
+    [CommandOption("--account <A>")] public string? Account { get; init; }
+    [CommandOption("--qos <Q>")] public string? Qos { get; init; }
+
+    [CommandOption("--fill-cache")] [Description("The prepare job fills the whole teacher-logit cache before the array starts.")]
+    public bool FillCache { get; init; }
+
+    [CommandOption("--device <DEVICE>")] [Description("Device for the units (auto | cpu | cuda).")]
+    [DefaultValue("auto")]
+    public string Device { get; init; } = "auto";
+
+    [CommandOption("--out <DIR>")] [Description("Results root (default: results/ in the repository).")]
+    public string? Results { get; init; }
+
+    [CommandOption("--dry-run")] [Description("Print the sbatch scripts; submit nothing.")]
+    public bool DryRun { get; init; }
+
+    public override ValidationResult Validate()
+    {
+        var p = new List<string>();
+        if (Executor is not ("slurm" or "local")) p.Add($"--executor: value '{Executor}' must be slurm or local");
+        if (GpusPerUnit < 0) p.Add($"--gpus-per-unit: value {GpusPerUnit} must be ≥ 0");
+        if (CpusPerUnit < 1) p.Add($"--cpus-per-unit: value {CpusPerUnit} must be ≥ 1");
+        if (MaxParallel is < 1) p.Add($"--max-parallel: value {MaxParallel} must be ≥ 1");
+        if (Time != "auto" && SlurmScripts.ParseTime(Time) is null) p.Add($"--time: value '{Time}' must be auto or HH:MM:SS (also D-HH:MM:SS, MM:SS, minutes)");
+        if (Mem is not null && !System.Text.RegularExpressions.Regex.IsMatch(Mem, "^[0-9]+[KMGT]?$")) p.Add($"--mem: value '{Mem}' must be a number with an optional K/M/G/T suffix, e.g. 4G");
+        if (Device is not ("auto" or "cpu" or "cuda") && !Device.StartsWith("cuda:", StringComparison.Ordinal)) p.Add($"--device: value '{Device}' must be auto, cpu, cuda or cuda:N");
+        return p.Count == 0 ? ValidationResult.Success() : ValidationResult.Error(string.Join("; ", p));
+    }
+}
+
+[Description("Submit a sweep: Slurm job arrays (prepare → one array task per unit → finalize), or local worker processes.")]
+public sealed class SubmitCommand : Command<SubmitSettings>
+{
+    public override int Execute(CommandContext context, SubmitSettings settings, CancellationToken cancellation)
+    {
+        var configPath = RepositoryPaths.ResolveInput(settings.Config);
+        var (config, json, _) = RunCommand.LoadConfig(configPath);
+        var resultsRoot = settings.Results is null ? RepositoryPaths.Resolve("results") : RepositoryPaths.Resolve(settings.Results);
+        var runner = new SweepRunner(config, json, new SweepOptions { Device = TorchSharp.torch.CPU, RepositoryRoot = RepositoryPaths.Root, ResultsRoot = resultsRoot });
+        var runDir = runner.RunDirectory;
+        if (settings.Executor == "local")
+            return RunCommand.RunLocal(config, json, configPath, resultsRoot, settings.MaxParallel ?? 1, settings.CpusPerUnit, settings.Device, cancellation);
+
+        // Unit indices and FLOPs do not depend on the trained tokenizer or the teacher, only on the config.
+        var tok = config.Data.TokenizerOrDefault;
+        var units = SweepPlan.Expand(config, tok.Kind == TokenizerSpec.Gpt2 ? TokenizerSpec.Gpt2VocabSize : tok.VocabSize, "", null);
+        TimeSpan unitTime;
+        string timeNote;
+        if (settings.Time == "auto")
+        {
+            double gflops = StepBenchmark.MatmulGflops(n: 1024, reps: 5);
+            unitTime = TimeEstimate.UnitLimit(units, gflops);
+            timeNote = $"--time auto: {SlurmScripts.FormatTime(unitTime)} = longest unit's estimate ({units.Max(u => TimeEstimate.UnitSeconds(u, gflops)):F0} s at {gflops:F0} GFLOP/s matmul here) × {TimeEstimate.SafetyFactor} + {TimeEstimate.Allowance.TotalMinutes} min";
+        }
+        else
+        {
+            unitTime = SlurmScripts.ParseTime(settings.Time)!.Value;
+            timeNote = $"--time {SlurmScripts.FormatTime(unitTime)}";
+        }
+        var resources = new SlurmResources
+        {
+            Partition = settings.Partition, GpusPerUnit = settings.GpusPerUnit, CpusPerUnit = settings.CpusPerUnit, Mem = settings.Mem,
+            UnitTime = unitTime, PrepareTime = unitTime > TimeSpan.FromHours(1) ? unitTime : TimeSpan.FromHours(1), FinalizeTime = TimeSpan.FromMinutes(30),
+            MaxParallel = settings.MaxParallel, Account = settings.Account, Qos = settings.Qos,
+            SignalMarginSeconds = TimeEstimate.SignalMarginSeconds(unitTime),
+        };
+        var name = new string($"harness-{config.Name}-{runner.ConfigHash[..8]}".Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_').ToArray());
+        var jobs = new SlurmJobSet
+        {
+            Name = name, RunDirectory = runDir, WorkingDirectory = RepositoryPaths.Root, Harness = HarnessProcess.CommandPrefix(),
+            ConfigPath = configPath, ResultsRoot = resultsRoot, UnitIndices = units.Select(u => u.Index).ToList(), FillCache = settings.FillCache,
+            Device = settings.Device, LogDirectory = Path.Combine(runDir, "slurm", "logs"),
+        };
+        var result = SlurmSubmitter.Submit(new SubmitRequest { Jobs = jobs, Resources = resources, AllIndices = jobs.UnitIndices }, SlurmCommands.Instance, settings.DryRun);
+        AnsiConsole.MarkupLine($"[grey]{Markup.Escape(timeNote)}[/]");
+        if (result.SkippedDone.Count + result.SkippedActive.Count > 0)
+            AnsiConsole.MarkupLine($"not resubmitted: {result.SkippedDone.Count} done, {result.SkippedActive.Count} queued or running ({Markup.Escape(SlurmScripts.ArraySpec([.. result.SkippedDone, .. result.SkippedActive], null))})");
+        if (settings.DryRun)
+        {
+            foreach (var (file, text) in new[] { ("prepare.sbatch", result.PrepareScript), ("units.sbatch", result.UnitsScript), ("finalize.sbatch", result.FinalizeScript) })
+            {
+                AnsiConsole.MarkupLine($"[bold]── {file}[/]");
+                Console.Write(text);
+            }
+            AnsiConsole.MarkupLine($"[yellow]dry run[/]: nothing submitted ({result.Submitted.Count} units would be).");
+            return 0;
+        }
+        var s = result.Submission!;
+        AnsiConsole.MarkupLine($"[green]submitted[/] {result.Submitted.Count} units: prepare {s.PrepareJob}, array {s.UnitsJob} [[{Markup.Escape(s.ArraySpec)}]], finalize {s.FinalizeJob}");
+        AnsiConsole.MarkupLine($"scripts: {Markup.Escape(s.ScriptDirectory)}");
+        AnsiConsole.MarkupLine($"follow: harness status {Markup.Escape(runDir)}   stop: harness cancel {Markup.Escape(runDir)}");
+        return 0;
+    }
+}
+
+public sealed class RunDirSettings : CommandSettings
+{
+    [CommandArgument(0, "<RUN_DIR>")]
+    [Description("A run folder (results/EXPERIMENT/CONFIG_HASH).")]
+    public string RunDir { get; init; } = "";
+}
+
+[Description("Show a run's units: done, running (host, step, tokens/s), requeued, pending, failed (reason). Reads the run folder, plus squeue/sacct where available.")]
+public sealed class StatusCommand : Command<RunDirSettings>
+{
+    public override int Execute(CommandContext context, RunDirSettings settings, CancellationToken cancellation)
+    {
+        var dir = CheckRunDir(settings.RunDir);
+        var report = RunStatusReader.Read(dir, SlurmCommands.Instance);
+        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 200);   // logs: one line per unit
+        var table = new Table().Title($"{Markup.Escape(dir)}").AddColumns("#", "unit", "key", "state", "host", "step", "tok/s", "restarts", "detail");
+        foreach (var u in report.Units)
+        {
+            var colour = u.State switch { "done" => "green", "failed" => "red", "requeued" => "yellow", _ when u.State.StartsWith("running", StringComparison.Ordinal) => "blue", _ => "grey" };
+            table.AddRow($"{u.Index}", Markup.Escape(u.Label), u.Key, $"[{colour}]{Markup.Escape(u.State)}[/]", Markup.Escape(u.Host),
+                u.TotalSteps > 0 ? $"{u.Step}/{u.TotalSteps}" : "", u.TokensPerSecond > 0 ? $"{u.TokensPerSecond:N0}" : "", $"{u.Restarts}", Markup.Escape(u.Detail));
+        }
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine(string.Join(", ", report.Counts.OrderBy(c => c.Key).Select(c => $"{c.Value} {Markup.Escape(c.Key)}")));
+        foreach (var note in report.Notes) AnsiConsole.MarkupLine($"[grey]{Markup.Escape(note)}[/]");
+        return 0;
+    }
+
+    internal static string CheckRunDir(string path)
+    {
+        var dir = RepositoryPaths.ResolveInput(path);
+        if (!Directory.Exists(dir) || (!File.Exists(Path.Combine(dir, RunPlan.FileName)) && !File.Exists(SlurmSubmission.PathIn(dir)) && !File.Exists(Path.Combine(dir, Results.ResultSchema.ManifestFile))))
+            throw new UserInputException($"{path}: not a run folder (no {RunPlan.FileName}, slurm/{SlurmSubmission.FileName} or manifest.json); pass results/EXPERIMENT/CONFIG_HASH as printed by `harness submit` or `harness run`.");
+        return dir;
+    }
+}
+
+[Description("Cancel this run's Slurm jobs (the ids its submissions recorded) and nothing else.")]
+public sealed class CancelCommand : Command<RunDirSettings>
+{
+    public override int Execute(CommandContext context, RunDirSettings settings, CancellationToken cancellation)
+    {
+        var dir = StatusCommand.CheckRunDir(settings.RunDir);
+        if (SlurmSubmission.ReadAll(dir).Count == 0)
+            throw new UserInputException($"{dir}: no Slurm submissions recorded (slurm/{SlurmSubmission.FileName}); nothing to cancel. A local `run --jobs` stops with Ctrl+C.");
+        var cancelled = SlurmSubmitter.Cancel(dir, SlurmCommands.Instance);
+        AnsiConsole.MarkupLine(cancelled.Count == 0 ? "no job of this run is queued or running." : $"cancelled {cancelled.Count} job(s): {string.Join(", ", cancelled)}");
+        return 0;
+    }
+}

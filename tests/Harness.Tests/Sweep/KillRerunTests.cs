@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Harness.Results;
+
+namespace Harness.Tests.Sweep;
+
+/// <summary>
+/// Real child `harness run` processes of a tiny config (8 units: 2 sizes × 2 budgets × scratch/logit-KD, a tiny
+/// teacher trained by the sweep itself): SIGKILLed at named points via HARNESS_FAULT_INJECT, rerun, and compared with
+/// an uninterrupted run; and two processes started at once on one results folder.
+/// </summary>
+public class KillRerunTests
+{
+    const string TeacherJson = """
+    { "name": "teacher", "data": { "corpus": "embedded", "tokenizer": { "kind": "bpe", "vocab_size": 300 } },
+      "model": { "context_length": 16, "layers": 1, "heads": 2, "d_model": 32 },
+      "training": { "batch_size": 8, "max_steps": 20, "eval_interval": 10, "eval_tokens": 512, "warmup_steps": 2, "seed": 1 },
+      "output": "models/teacher" }
+    """;
+
+    const string ConfigJson = """
+    {
+      "name": "tiny-kill",
+      "data": { "corpus": "embedded", "tokenizer": { "kind": "bpe", "vocab_size": 300 } },
+      "teacher": { "checkpoint": "models/teacher", "train_config": "teacher.json" },
+      "students": { "s": { "context_length": 16, "layers": 1, "heads": 2, "d_model": 16 }, "t": { "context_length": 16, "layers": 1, "heads": 2, "d_model": 24 } },
+      "budgets": [ { "name": "b", "tokens": 3840 }, { "name": "c", "tokens": 7680 } ],
+      "methods": ["scratch", "logit-kd"],
+      "kd": { "top_k": 8 },
+      "seeds": [1],
+      "evaluation": { "tasks": "none" },
+      "training": { "batch_size": 8, "eval_interval": 10, "eval_tokens": 512, "checkpoint_interval": 5, "warmup_steps": 2, "log_interval": 1 }
+    }
+    """;
+
+    static string Root()
+    {
+        var root = TestSupport.TempDirectory();
+        File.WriteAllText(Path.Combine(root, "teacher.json"), TeacherJson);
+        File.WriteAllText(Path.Combine(root, "tiny.json"), ConfigJson);
+        return root;
+    }
+
+    static Process Start(string root, string results, string? fault)
+    {
+        var harness = Path.Combine(AppContext.BaseDirectory, "harness.dll");
+        var info = new ProcessStartInfo("dotnet", ["exec", harness, "run", "tiny.json", "--threads", "1", "--out", results])
+        {
+            WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        info.Environment["HARNESS_FAULT_INJECT"] = fault ?? "";
+        info.Environment["COLUMNS"] = "200";
+        return Process.Start(info)!;
+    }
+
+    static (int Code, string Output) Wait(Process p)
+    {
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(TimeSpan.FromMinutes(3))) { p.Kill(true); throw new TimeoutException("harness run did not finish in 3 minutes"); }
+        return (p.ExitCode, stdout.Result + stderr.Result);
+    }
+
+    static (int Code, string Output) Run(string root, string results, string? fault = null) => Wait(Start(root, results, fault));
+
+    static string RunFolder(string results) => Directory.GetDirectories(Path.Combine(results, "tiny-kill")).Single();
+
+    /// <summary>runs.csv and curves.csv without timing columns, in file order.</summary>
+    static (List<string> Runs, List<string> Curves) Rows(string results)
+    {
+        var dir = RunFolder(results);
+        var runs = ResultTables.ReadAll<RunRow>(Path.Combine(dir, ResultSchema.RunsFile))
+            .Select(r => (r with { WallSeconds = 0, TokensPerSecond = 0, EvalSeconds = 0 }).ToString()).ToList();
+        var curves = ResultTables.ReadAll<CurveRow>(Path.Combine(dir, ResultSchema.CurvesFile)).Select(r => r.ToString()).ToList();
+        return (runs, curves);
+    }
+
+    static void AssertClean(string root, string results)
+    {
+        var strays = Directory.GetFileSystemEntries(root, "*.tmp", SearchOption.AllDirectories);
+        Assert.True(strays.Length == 0, "stray temp files: " + string.Join(", ", strays));
+        var dir = RunFolder(results);
+        Assert.Empty(Directory.GetDirectories(Path.Combine(dir, "units"), "resume", SearchOption.AllDirectories));
+        Assert.Empty(Directory.GetFiles(Path.Combine(dir, "claims"), "*.json"));
+        foreach (var json in Directory.GetFiles(dir, "*.json", SearchOption.AllDirectories))
+            System.Text.Json.JsonDocument.Parse(File.ReadAllText(json)).Dispose();
+        Assert.True(File.Exists(Path.Combine(dir, "multipliers.csv")));
+    }
+
+    [Fact]
+    public void Killed_runs_rerun_to_the_rows_of_an_uninterrupted_run()
+    {
+        var root = Root();
+        var reference = Path.Combine(root, "reference");
+        var (code, output) = Run(root, reference);
+        Assert.True(code == 0, output);
+        var expected = Rows(reference);
+        Assert.Equal(8, expected.Runs.Count);
+        Assert.Equal(8, expected.Runs.Distinct().Count());
+
+        // The same experiment into a second results folder, with the logit cache emptied so it is filled again.
+        foreach (var f in Directory.GetFiles(Path.Combine(root, ".cache", "teacher-logits"))) File.Delete(f);
+        var killed = Path.Combine(root, "killed");
+        string[] points =
+        [
+            "kill@cache-fill#3",                 // while the teacher-logit cache fills
+            "kill@checkpoint-between-files#3",   // mid-unit, between the weight and optimiser files of a checkpoint
+            "kill@unit-files-written#2",         // after curve.json/evals.json, before row.json
+            "kill@tables-write#2",               // between runs.csv and curves.csv
+            "kill@estimate",                     // during the estimate
+        ];
+        foreach (var point in points)
+        {
+            var (c, o) = Run(root, killed, point);
+            Assert.True(c != 0, $"{point}: expected the process to be killed\n{o}");
+        }
+        (code, output) = Run(root, killed);
+        Assert.True(code == 0, output);
+        var actual = Rows(killed);
+        Assert.Equal(expected.Runs, actual.Runs);
+        Assert.Equal(expected.Curves, actual.Curves);
+        AssertClean(root, killed);
+        Directory.Delete(root, recursive: true);   // the logit cache is fully allocated (~240 MB)
+    }
+
+    [Fact]
+    public void Two_concurrent_runs_split_the_work()
+    {
+        var root = Root();
+        var reference = Path.Combine(root, "reference");
+        var (code, output) = Run(root, reference);   // also trains the teacher and fills the data caches
+        Assert.True(code == 0, output);
+        var shared = Path.Combine(root, "shared");
+        var a = Start(root, shared, null);
+        var b = Start(root, shared, null);
+        var ra = Wait(a);
+        var rb = Wait(b);
+        Assert.True(ra.Code == 0, ra.Output);
+        Assert.True(rb.Code == 0, rb.Output);
+        int Trained(string o) => int.Parse(Regex.Match(o, @"done: (\d+) unit\(s\) trained").Groups[1].Value);
+        Assert.Equal(8, Trained(ra.Output) + Trained(rb.Output));   // no unit trained twice
+        Assert.Equal(Rows(reference).Runs, Rows(shared).Runs);
+        AssertClean(root, shared);
+        Directory.Delete(root, recursive: true);
+    }
+}
