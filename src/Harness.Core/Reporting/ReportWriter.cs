@@ -20,7 +20,7 @@ public sealed record ReportPaths(string Html, string Markdown, string FiguresDir
 /// </summary>
 public static class ReportWriter
 {
-    public const string HtmlFile = "report.html";
+    public const string HtmlFile = ResultSchema.ReportFile;
     public const string MarkdownFile = "report.md";
     public const string FiguresFolder = "report_files";
 

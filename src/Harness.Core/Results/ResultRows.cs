@@ -16,6 +16,8 @@ public static class ResultSchema
     public const string EvalsFile = "evals.csv";
     public const string ManifestFile = "manifest.json";
     public const string MultipliersFile = "multipliers.csv";
+    /// <summary>The report a finished run ends with (written by Reporting).</summary>
+    public const string ReportFile = "report.html";
     public const string FitsFile = "fits.json";
     /// <summary>Per unit (units/KEY/train_log.csv): the training objective at every logged step.</summary>
     public const string TrainLogFile = "train_log.csv";

@@ -111,7 +111,7 @@ public sealed partial class SweepRunner
         var evaluator = EvaluatorFactory?.Invoke(data);
         TeacherLogitCache? cache = teacher is not null && unit.Method == "logit-kd" && config.Kd.Cache
             ? new TeacherLogitCache(CachePath(teacher, data, teacherHash!), teacher, data.Train.Count, config.Kd.TopK) : null;
-        int checkpointStep = CheckpointStep(folder.ResumeDirectory(unit.Key));
+        int checkpointStep = ResumeState.SavedStep(folder.ResumeDirectory(unit.Key)) ?? 0;
         if (checkpointStep > 0) heartbeat.Resumed(checkpointStep);
         var relay = new SweepRunner(config, configJson, options, new HeartbeatObserver(heartbeat, observer)) { EvaluatorFactory = EvaluatorFactory };
         var retries = config.Run?.Retries ?? new Config.RunSpec().Retries;
@@ -184,20 +184,5 @@ public sealed partial class SweepRunner
             heartbeat.Progress(p.Step, p.TotalSteps, p.TokensPerSecond);
             inner?.UnitProgress(p);
         }
-    }
-
-    /// <summary>The step of a unit's committed checkpoint (resume/current → step-N/resume.json; 0 when there is none).</summary>
-    static int CheckpointStep(string resumeDirectory)
-    {
-        try
-        {
-            var current = Path.Combine(resumeDirectory, "current");
-            if (!File.Exists(current)) return 0;
-            var path = Path.Combine(resumeDirectory, File.ReadAllText(current).Trim(), "resume.json");
-            if (!File.Exists(path)) return 0;
-            using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
-            return doc.RootElement.TryGetProperty("Step", out var v) ? v.GetInt32() : 0;
-        }
-        catch (Exception e) when (e is IOException or System.Text.Json.JsonException or InvalidOperationException) { return 0; }
     }
 }

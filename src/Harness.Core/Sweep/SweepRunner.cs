@@ -274,10 +274,13 @@ public sealed partial class SweepRunner
         return versions;
     }
 
+    /// <summary>The manifest is closed and the run's multipliers and report exist (a kill during estimate or report
+    /// leaves them missing: the next run then writes them).</summary>
     static bool ManifestFinished(RunFolder folder)
     {
         var path = Path.Combine(folder.Directory, ResultSchema.ManifestFile);
-        if (!File.Exists(path)) return false;
+        if (!File.Exists(path) || !File.Exists(Path.Combine(folder.Directory, ResultSchema.MultipliersFile))
+            || !File.Exists(Path.Combine(folder.Directory, ResultSchema.ReportFile))) return false;
         try { return JsonNode.Parse(File.ReadAllText(path))?["finished_utc"] is JsonValue v && v.GetValue<string>() is { Length: > 0 }; }
         catch (JsonException) { return false; }
     }

@@ -41,7 +41,7 @@ public sealed class UnitTrainingPlan
                     failure = $"its WSD trunk {trunk} has not finished (it runs first in the same group; run the whole group, not this branch alone).";
                 else if (folder.ReadUnitRow(trunk) is { Status: not "ok" } bad)
                     failure = $"its WSD trunk {trunk} failed: {bad.FailureReason}";
-                else if (!File.Exists(Path.Combine(fork, "resume.json")))
+                else if (ResumeState.SavedStep(fork) is null)
                     failure = $"the fork checkpoint {fork} of its WSD trunk is missing; delete {folder.UnitDirectory(trunk)} so the trunk is trained again.";
                 return new UnitTrainingPlan(unit, training) { StartFrom = fork, Failure = failure };
             }

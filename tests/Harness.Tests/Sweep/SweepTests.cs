@@ -65,11 +65,11 @@ public class SweepTests
         var resumedRoot = resumedTmp.Path;
         SaveTeacher(resumedRoot);
         using var cts = new CancellationTokenSource();
-        // Kill unit 2 (logit-kd, seed 1) after step 22 of 30: its step-20 checkpoint must be reused.
+        // Cancel unit 2 (logit-kd, seed 1) after step 22 of 30: it checkpoints at that step boundary, and resumes there.
         Assert.ThrowsAny<OperationCanceledException>(() => Runner(resumedRoot, new CancelAfter(2, 22, cts)).Run(cts.Token));
         var resumeWatch = new CancelAfter(-1, -1, new CancellationTokenSource());
         var second = Runner(resumedRoot, resumeWatch).Run();
-        Assert.Equal([20], resumeWatch.ResumedAt);  // the interrupted unit says it resumed, and from where
+        Assert.Equal([22], resumeWatch.ResumedAt);  // the interrupted unit says it resumed, and from where
         Assert.Equal(1, second.Skipped);
         Assert.Equal(3, second.Ran);
         var actual = ResultTables.ReadAll<RunRow>(Path.Combine(second.Directory, ResultSchema.RunsFile));
@@ -97,6 +97,12 @@ public class SweepTests
         // A third run has nothing left to do and touches nothing; --force-report rewrites tables and manifest.
         var manifest = Path.Combine(second.Directory, ResultSchema.ManifestFile);
         var before = (File.ReadAllText(manifest), File.GetLastWriteTimeUtc(manifest), File.GetLastWriteTimeUtc(Path.Combine(second.Directory, ResultSchema.RunsFile)));
+        // Not complete while the estimate or report is missing (a kill during estimate): the next run writes them.
+        Assert.False(Runner(resumedRoot).Run().AlreadyComplete);
+        before = (File.ReadAllText(manifest), File.GetLastWriteTimeUtc(manifest), File.GetLastWriteTimeUtc(Path.Combine(second.Directory, ResultSchema.RunsFile)));
+        // The CLI writes these after the sweep (`harness run` → estimate → report); here they only need to exist.
+        File.WriteAllText(Path.Combine(second.Directory, ResultSchema.MultipliersFile), "written by the estimator");
+        File.WriteAllText(Path.Combine(second.Directory, ResultSchema.ReportFile), "written by the report");
         var third = Runner(resumedRoot).Run();
         Assert.True(third.AlreadyComplete);
         Assert.Equal(0, third.Ran);
