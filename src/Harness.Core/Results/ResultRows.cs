@@ -10,12 +10,18 @@ namespace Harness.Results;
 public static class ResultSchema
 {
     public const int Version = 1;
+    /// <summary>Version of multipliers.csv, summary.json and fits.json (2: estimands, censoring, placebo; issue 12).</summary>
+    public const int MultipliersVersion = 2;
     public const string RunsFile = "runs.csv";
     public const string CurvesFile = "curves.csv";
     public const string EvalsFile = "evals.csv";
     public const string ManifestFile = "manifest.json";
     public const string MultipliersFile = "multipliers.csv";
     public const string FitsFile = "fits.json";
+    public const string SummaryFile = "summary.json";
+
+    /// <summary>The schema version a row type is written with.</summary>
+    public static int VersionOf(Type rowType) => rowType == typeof(MultiplierRow) ? MultipliersVersion : Version;
 
     /// <summary>Method name of the from-scratch baseline.</summary>
     public const string ScratchMethod = "scratch";
