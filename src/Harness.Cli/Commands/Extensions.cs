@@ -31,11 +31,11 @@ static class Extensions
 
     public static void AfterRun(string resultsDirectory)
     {
-        AnsiConsole.MarkupLine("[grey]estimating efficiency multipliers (bootstrap, all accounting scenarios)…[/]");
+        AnsiConsole.MarkupLine("[grey]estimating efficiency multipliers (seed-cluster bootstrap, placebo, all accounting scenarios)…[/]");
         var result = MultiplierEstimator.EstimateResultsFolder(resultsDirectory, new EstimateOptions());
-        var (multipliers, _) = EstimateWriter.Write(result, resultsDirectory);
+        var paths = EstimateWriter.Write(result, resultsDirectory);
         EstimateCommand.Print(result, headlineOnly: true);
-        AnsiConsole.MarkupLine($"multipliers: {Markup.Escape(multipliers)}");
+        AnsiConsole.MarkupLine($"multipliers: {Markup.Escape(paths.Multipliers)}, summary: {Markup.Escape(paths.Summary)}");
         var report = ReportWriter.Write(resultsDirectory);
         AnsiConsole.MarkupLine($"report: {Markup.Escape(report.Html)}");
     }

@@ -17,6 +17,12 @@ public static class ResultJson
         ReadCommentHandling = JsonCommentHandling.Skip,
     };
 
+    static string Excerpt(string text)
+    {
+        var flat = text.Replace('\n', ' ').Trim();
+        return flat.Length <= 80 ? flat : flat[..80] + "…";
+    }
+
     public static byte[] Serialize<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, Options);
 
     public static void Write<T>(string path, T value) => AtomicFile.WriteAllBytes(path, Serialize(value));
@@ -28,7 +34,13 @@ public static class ResultJson
         T? value;
         try
         {
-            value = JsonSerializer.Deserialize<T>(File.ReadAllText(path), Options);
+            var text = File.ReadAllText(path);
+            using (var doc = JsonDocument.Parse(text, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip }))
+                if (typeof(T).GetProperty("SchemaVersion") is not null &&
+                    (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("schema_version", out _)))
+                    throw new UserInputException($"{path}: no schema_version; it was not written by this version of harness (layout: {Excerpt(text)}). " +
+                                                 "Fix: rerun `harness estimate` on the folder.");
+            value = JsonSerializer.Deserialize<T>(text, Options);
         }
         catch (JsonException e)
         {

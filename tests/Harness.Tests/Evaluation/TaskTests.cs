@@ -141,7 +141,7 @@ public class TaskTests
     public void Runner_turns_scores_into_eval_rows()
     {
         var rows = EvaluationRunner.Run(new UniformScorer(256), [new ArithmeticTask(1)], "unit-1", "scratch", 40, 1234, isFinal: false, maxItems: 5);
-        Assert.Equal(["exact_match", "acc", "acc_norm", "acc_add", "acc_sub"], rows.Select(r => r.Metric));
+        Assert.Equal(["exact_match", "acc", "acc_norm", "task_loss", "acc_add", "acc_sub"], rows.Select(r => r.Metric));
         Assert.All(rows, r =>
         {
             Assert.Equal("unit-1", r.UnitKey);
