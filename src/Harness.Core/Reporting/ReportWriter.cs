@@ -207,9 +207,10 @@ public static class ReportWriter
             var b = rows.FirstOrDefault(r => r.Treatment == treatment && r.Estimand == Estimand.SameSize);
             var head = a is { M: not null } ? a : b;
             if (head is null) continue;
-            var text = $"{treatment} reaches the scratch {metric} with {MText(head)} less student compute (estimand {head.Estimand}, 95% CI)";
-            if (head.PlaceboM is { } pm)
-                text += $"; the placebo (a scratch seed scored as a treatment) gives {PlaceboText(head)}";
+            var text = $"{treatment}: scratch needs {MText(head)} the student compute to reach the same {metric} (M, estimand {head.Estimand}, 95% CI)";
+            text += head.PlaceboM is not null
+                ? $"; the placebo (a scratch seed scored as a treatment, truth 1) gives {PlaceboText(head)}"
+                : "; no placebo (it needs at least 2 seeds)";
             if (b is not null && b.Pairs > 0)
                 text += $"; it won {b.Won} of {b.Pairs} same-size, same-budget, same-seed pairs" + (b.M is not null ? $" (same-size gain {MText(b)})" : "");
             parts.Add(text + ".");

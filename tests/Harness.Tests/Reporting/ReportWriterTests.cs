@@ -28,7 +28,8 @@ public class ReportWriterTests
         Assert.Contains("sha256:5f1c0d8e2b7a", html);
         Assert.Contains("83e6a23c41d0", html);
         Assert.Contains("CUDA out of memory", html);
-        Assert.Contains("logit-kd reaches the scratch val_loss with ", html);
+        Assert.Contains("logit-kd: scratch needs ", html);
+        Assert.Contains("the student compute to reach the same val_loss (M, estimand frontier, 95% CI); no placebo", html);
         Assert.Contains("pairs", html);
         Assert.Contains("val_loss vs compute — fitted chinchilla frontiers of both arms", html);
         Assert.Contains("arc_easy/acc vs compute — fitted sigmoid frontiers of both arms", html);
@@ -37,7 +38,7 @@ public class ReportWriterTests
         foreach (Match m in Regex.Matches(md, @"\]\((report_files/[^)]+)\)"))
             Assert.True(File.Exists(Path.Combine(dir, m.Groups[1].Value)), m.Groups[1].Value);
         Assert.StartsWith("# Distillation report", md);
-        Assert.Contains("## Headline\n\nlogit-kd reaches the scratch val_loss with ", md);
+        Assert.Contains("## Headline\n\nlogit-kd: scratch needs ", md);
         Assert.Contains("| logit-kd | val_loss | frontier | student |", md);
         Assert.Contains("| logit-kd | val_loss | same_size | student |", md);
         Assert.Contains("| logit-kd | val_loss | effective_data | student |", md);
