@@ -250,45 +250,66 @@ public static class MultiplierEstimator
         var byBaseSeed = baseline.GroupBy(p => p.Seed).ToDictionary(g => g.Key, g => g.ToList());
         var byTreatSeed = treatment.GroupBy(p => p.Seed).ToDictionary(g => g.Key, g => g.ToList());
         var residuals = parametric ? ResidualModel.Build(design, baseline, treatment, main) : null;
-        Parallel.For(0, count, b =>
+        void Fail(int b) { foreach (var k in keys) values[k][b] = double.NaN; }
+        void Store(int b, IReadOnlyList<MetricPoint> bs, IReadOnlyList<MetricPoint> ts)
         {
-            var rng = new Random(Estimation.Bootstrap.DeriveSeed(seed, b));
-            IReadOnlyList<MetricPoint> bs, ts;
-            if (parametric)
-            {
-                if (residuals is null) { foreach (var k in keys) values[k][b] = double.NaN; return; }
-                (bs, ts) = residuals.Draw(rng);
-            }
-            else if (sharedDesign)
-            {
-                var bl = new List<MetricPoint>();
-                var tl = new List<MetricPoint>();
-                for (var j = 0; j < shared.Length; j++)
-                {
-                    var s = shared[rng.Next(shared.Length)];
-                    var label = s + "#" + j.ToString(CultureInfo.InvariantCulture);
-                    bl.AddRange(Relabel(byBaseSeed[s], label));
-                    tl.AddRange(Relabel(byTreatSeed[s], label));
-                }
-                (bs, ts) = (bl, tl);
-            }
-            else
-            {
-                var bl = new List<MetricPoint>();
-                var tl = new List<MetricPoint>();
-                for (var j = 0; j < baseSeeds.Length; j++) bl.AddRange(Relabel(byBaseSeed[baseSeeds[rng.Next(baseSeeds.Length)]], "b#" + j));
-                for (var j = 0; j < treatSeeds.Length; j++) tl.AddRange(Relabel(byTreatSeed[treatSeeds[rng.Next(treatSeeds.Length)]], "t#" + j));
-                (bs, ts) = (bl, tl);
-            }
             Evaluation ev;
             try { ev = Evaluate(design, bs, ts, detail: false); }
-            catch (Exception e) when (e is ArithmeticException or ArgumentException or InvalidOperationException)
-            {
-                foreach (var k in keys) values[k][b] = double.NaN;
-                return;
-            }
+            catch (Exception e) when (e is ArithmeticException or ArgumentException or InvalidOperationException) { Fail(b); return; }
             foreach (var k in keys) values[k][b] = ev.LnM.TryGetValue(k, out var v) ? v : double.NaN;
-        });
+        }
+        if (parametric)
+        {
+            Parallel.For(0, count, b =>
+            {
+                if (residuals is null) { Fail(b); return; }
+                var (bs, ts) = residuals.Draw(new Random(Estimation.Bootstrap.DeriveSeed(seed, b)));
+                Store(b, bs, ts);
+            });
+        }
+        else
+        {
+            // Replicate b's draw of seeds; the statistic depends only on the multiset drawn (order only renames the
+            // clusters), so each distinct multiset is refitted once: with 3 seeds, 1000 replicates are 10 distinct refits.
+            var draws = new string[count];
+            for (var b = 0; b < count; b++)
+            {
+                var rng = new Random(Estimation.Bootstrap.DeriveSeed(seed, b));
+                var drawn = sharedDesign
+                    ? Enumerable.Range(0, shared.Length).Select(_ => rng.Next(shared.Length)).Order().Select(i => "s" + i)
+                    : Enumerable.Range(0, baseSeeds.Length).Select(_ => rng.Next(baseSeeds.Length)).Order().Select(i => "b" + i)
+                                .Concat(Enumerable.Range(0, treatSeeds.Length).Select(_ => rng.Next(treatSeeds.Length)).Order().Select(i => "t" + i));
+                draws[b] = string.Join(",", drawn);
+            }
+            var distinct = draws.Distinct(StringComparer.Ordinal).ToArray();
+            var firstOf = distinct.ToDictionary(d => d, d => Array.IndexOf(draws, d), StringComparer.Ordinal);
+            Parallel.ForEach(distinct, d =>
+            {
+                var bl = new List<MetricPoint>();
+                var tl = new List<MetricPoint>();
+                var parts = d.Split(',');
+                for (var j = 0; j < parts.Length; j++)
+                {
+                    var i = int.Parse(parts[j][1..], CultureInfo.InvariantCulture);
+                    var label = parts[j][0] + "#" + j.ToString(CultureInfo.InvariantCulture);
+                    switch (parts[j][0])
+                    {
+                        case 's':
+                            bl.AddRange(Relabel(byBaseSeed[shared[i]], label));
+                            tl.AddRange(Relabel(byTreatSeed[shared[i]], label));
+                            break;
+                        case 'b': bl.AddRange(Relabel(byBaseSeed[baseSeeds[i]], label)); break;
+                        default: tl.AddRange(Relabel(byTreatSeed[treatSeeds[i]], label)); break;
+                    }
+                }
+                Store(firstOf[d], bl, tl);
+            });
+            for (var b = 0; b < count; b++)
+            {
+                var first = firstOf[draws[b]];
+                if (first != b) foreach (var k in keys) values[k][b] = values[k][first];
+            }
+        }
         return new Replicates(values, parametric ? "parametric_residual" : "cluster_seed_t", clusters, count);
     }
 
