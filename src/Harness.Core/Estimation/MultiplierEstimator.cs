@@ -27,7 +27,7 @@ namespace Harness.Estimation;
 /// the few-clusters correction of Cameron &amp; Miller 2015 ("A practitioner's guide to cluster-robust inference"),
 /// because a percentile interval over 3 clusters covers about 75%.  With fewer than 3 seeds, and for the placebo, a
 /// parametric bootstrap: each arm's fit plus residual blocks (one size × seed across budgets) redrawn from the pool,
-/// inflated by √(n/(n−p)).  Failed replicates are counted in every row.  The minimum detectable effect is
+/// inflated by √(n/(n−p)); for the placebo, whose arms are both scratch, one law fitted on all scratch runs.  Failed replicates are counted in every row.  The minimum detectable effect is
 /// exp((t_0.975 + t_0.80)·se) (two-sided 5%, 80% power).
 /// </para>
 /// </summary>
@@ -249,7 +249,7 @@ public static class MultiplierEstimator
 
         var byBaseSeed = baseline.GroupBy(p => p.Seed).ToDictionary(g => g.Key, g => g.ToList());
         var byTreatSeed = treatment.GroupBy(p => p.Seed).ToDictionary(g => g.Key, g => g.ToList());
-        var residuals = parametric ? ResidualModel.Build(design, baseline, treatment, main) : null;
+        var residuals = parametric ? ResidualModel.Build(design, baseline, treatment, main, pooled: forceParametric) : null;
         void Fail(int b) { foreach (var k in keys) values[k][b] = double.NaN; }
         void Store(int b, IReadOnlyList<MetricPoint> bs, IReadOnlyList<MetricPoint> ts)
         {
@@ -322,11 +322,26 @@ public static class MultiplierEstimator
         bool logScale;
         double inflateBase, inflateTreat;
 
-        public static ResidualModel? Build(Design design, IReadOnlyList<MetricPoint> baseline, IReadOnlyList<MetricPoint> treatment, Evaluation main)
+        /// <param name="pooled">Placebo: both arms are scratch, so one law fitted on all their runs gives the fitted values and
+        /// the residual blocks; an arm of one seed would otherwise absorb that seed's effect into its own fit and the
+        /// interval would miss the seed-to-seed spread the placebo exists to show.</param>
+        public static ResidualModel? Build(Design design, IReadOnlyList<MetricPoint> baseline, IReadOnlyList<MetricPoint> treatment, Evaluation main,
+                                           bool pooled)
         {
             Func<MetricPoint, double>? fb = null, ft = null;
             var log = false;
-            if (main.BaseArm is { } ba && main.TreatArm is { } ta)
+            var all = baseline.Concat(treatment).ToList();
+            if (pooled && design.UsesSizes && LossArm.Fit(all, out _) is { } pa)
+            {
+                fb = ft = p => pa.Law.Predict(p.Params, p.Tokens);
+                log = true;
+            }
+            else if (pooled && !design.UsesSizes && CurveArm.Fit(all, design.Series.Kind, design.Series.Chance, out _) is { } pc)
+            {
+                fb = ft = p => pc.Predict(p.Flops.StudentTrain);
+                log = design.Series.Kind == MetricKind.Loss;
+            }
+            else if (main.BaseArm is { } ba && main.TreatArm is { } ta)
             {
                 fb = p => ba.Law.Predict(p.Params, p.Tokens);
                 ft = p => ta.Law.Predict(p.Params, p.Tokens);
@@ -341,8 +356,9 @@ public static class MultiplierEstimator
             if (fb is null || ft is null) return null;
             var model = new ResidualModel { logScale = log };
             var parameters = design.UsesSizes ? 5 : design.Series.Kind == MetricKind.Loss ? 3 : 3;
-            model.inflateBase = baseline.Count > parameters ? Math.Sqrt(baseline.Count / (double)(baseline.Count - parameters)) : 1;
-            model.inflateTreat = treatment.Count > parameters ? Math.Sqrt(treatment.Count / (double)(treatment.Count - parameters)) : 1;
+            double Inflate(int n) => n > parameters ? Math.Sqrt(n / (double)(n - parameters)) : 1;
+            model.inflateBase = Inflate(pooled ? all.Count : baseline.Count);
+            model.inflateTreat = Inflate(pooled ? all.Count : treatment.Count);
             foreach (var (points, treated, f) in new[] { (baseline, false, fb), (treatment, true, ft) })
                 foreach (var g in points.GroupBy(p => (p.Model, p.Params, p.Seed)))
                 {
