@@ -31,6 +31,9 @@ public sealed class CalibrateCommand : Command<CalibrateSettings>
 {
     public override int Execute(CommandContext context, CalibrateSettings settings, CancellationToken cancellation)
     {
+        var unknown = context.Remaining.Parsed.Select(p => p.Key).Concat(context.Remaining.Raw).ToList();
+        if (unknown.Count > 0)
+            throw new UserInputException($"{context.Name}: unknown option(s) {string.Join(", ", unknown)}; see `harness {context.Name} --help`.");
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var results = Calibration.Run(settings.Datasets, settings.Replicates, settings.Seed,
             p => { if (!Console.IsOutputRedirected) AnsiConsole.Markup($"\r[grey]{Markup.Escape(p)}[/]   "); });

@@ -59,6 +59,9 @@ public sealed class EstimateCommand : Command<EstimateSettings>
 {
     public override int Execute(CommandContext context, EstimateSettings settings, CancellationToken cancellation)
     {
+        var unknown = context.Remaining.Parsed.Select(p => p.Key).Concat(context.Remaining.Raw).ToList();
+        if (unknown.Count > 0)
+            throw new UserInputException($"{context.Name}: unknown option(s) {string.Join(", ", unknown)}; see `harness {context.Name} --help`.");
         if ((settings.ResultsDir is null) == (settings.Table is null))
             throw new UserInputException("estimate: give either RESULTS_DIR or --table FILE (exactly one).");
         var options = new EstimateOptions
