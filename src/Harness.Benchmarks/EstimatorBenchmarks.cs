@@ -11,7 +11,7 @@ namespace Harness.Benchmarks;
 /// screened to 128 L-BFGS runs) on 200 points (10 sizes × 20 token counts);</item>
 /// <item>the same fit with 200 bootstrap refits (<see cref="ChinchillaFitReport.Fit"/>, what <c>harness fit-scaling</c>
 /// runs with its defaults);</item>
-/// <item>the multiplier estimate (<see cref="MultiplierEstimator.Estimate"/>, 200 resamples, all four accounting
+/// <item>the multiplier estimate (<see cref="MultiplierEstimator.Estimate"/>, 200 seed-cluster replicates with the placebo, all four accounting
 /// scenarios) on a sweep-shaped table: a scratch baseline of 5 sizes × 2 seeds × 8-point curves and a distilled
 /// treatment of 4 sizes × 2 seeds, all loss points on a Chinchilla law.</item>
 /// </list>
@@ -47,11 +47,11 @@ public class EstimatorBenchmarks
         sweep = SyntheticSweep(rng);
         // The data must exercise the real path: a fit that recovers the law, and a same-size multiplier near 2.
         var fit = ScalingLawFitter.FitChinchilla(points);
-        var mean = MultiplierEstimator.Estimate(sweep, new EstimateOptions { Resamples = 0 }).Rows
-                                      .Single(r => r.Kind == RowKind.MetricMean && r.Accounting == "student");
-        if (Math.Abs(fit.Alpha - Truth.Alpha) > 0.05 || Math.Abs(fit.Beta - Truth.Beta) > 0.05 || mean.SameSizeM is not (> 1.5 and < 2.5))
+        var effective = MultiplierEstimator.Estimate(sweep, new EstimateOptions { Replicates = 0 })
+                                           .SummaryRow("logit-kd", "val_loss", Harness.Results.Estimand.EffectiveData);
+        if (Math.Abs(fit.Alpha - Truth.Alpha) > 0.05 || Math.Abs(fit.Beta - Truth.Beta) > 0.05 || effective?.M is not (> 1.5 and < 2.5))
             throw new InvalidOperationException(FormattableString.Invariant(
-                $"synthetic estimator data is off: alpha {fit.Alpha:F3}, beta {fit.Beta:F3}, same-size M {mean.SameSizeM:F2}"));
+                $"synthetic estimator data is off: alpha {fit.Alpha:F3}, beta {fit.Beta:F3}, effective-data M {effective?.M:F2}"));
     }
 
     /// <summary>Scratch curves on <see cref="Truth"/>; the treatment reaches what its size would with 2× its tokens.</summary>
@@ -60,23 +60,26 @@ public class EstimatorBenchmarks
         var series = new List<MetricPoint>();
         double[] sizes = [1e6, 3e6, 1e7, 3e7, 1e8];
         foreach (var n in sizes)
-            for (int seed = 0; seed < 2; seed++)
+            for (int seed = 0; seed < 3; seed++)
             {
                 string unit = $"scratch-{n:0}-{seed}";
                 for (int k = 1; k <= 8; k++)
                 {
                     double d = 20 * n * k / 4;
-                    series.Add(new MetricPoint("scratch", unit, $"n{n:0}", "b1", n, d, new FlopBreakdown(6 * n * d),
-                                               Truth.Predict(n, d) * Math.Exp(Noise(rng, 0.003)), k == 8));
+                    series.Add(new MetricPoint("scratch", unit, $"n{n:0}", $"b{k}", n, d, new FlopBreakdown(6 * n * d),
+                                               Truth.Predict(n, d) * Math.Exp(Noise(rng, 0.003)), true, seed.ToString(System.Globalization.CultureInfo.InvariantCulture)));
                 }
             }
-        foreach (var n in sizes.Take(4))
-            for (int seed = 0; seed < 2; seed++)
+        foreach (var n in sizes)
+            for (int seed = 0; seed < 3; seed++)
             {
-                double d = 20 * n;
-                series.Add(new MetricPoint("logit-kd", $"logit-kd-{n:0}-{seed}", $"n{n:0}", "b1", n, d,
-                                           new FlopBreakdown(6 * n * d, TeacherInference: 2 * n * d, TeacherPretrain: 1e18),
-                                           Truth.Predict(n, 2 * d) * Math.Exp(Noise(rng, 0.002)), true));
+                for (int k = 1; k <= 8; k++)
+                {
+                    double d = 20 * n * k / 4;
+                    series.Add(new MetricPoint("logit-kd", $"logit-kd-{n:0}-{seed}", $"n{n:0}", $"b{k}", n, d,
+                                               new FlopBreakdown(6 * n * d, TeacherInference: 2 * n * d, TeacherPretrain: 1e18),
+                                               Truth.Predict(n, 2 * d) * Math.Exp(Noise(rng, 0.002)), true, seed.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                }
             }
         return new EstimationInput
         {
@@ -98,5 +101,5 @@ public class EstimatorBenchmarks
     public ChinchillaFitReport ChinchillaFitWithBootstrap() => ChinchillaFitReport.Fit(points, Resamples, seed: 0);
 
     [Benchmark]
-    public EstimateResult MultiplierEstimate() => MultiplierEstimator.Estimate(sweep, new EstimateOptions { Resamples = Resamples, Seed = 0 });
+    public EstimateResult MultiplierEstimate() => MultiplierEstimator.Estimate(sweep, new EstimateOptions { Replicates = Resamples, Seed = 0 });
 }

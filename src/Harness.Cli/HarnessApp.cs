@@ -90,6 +90,7 @@ public static class HarnessApp
         config.AddCommand<ValidateCommand>("validate").WithExample("validate", "experiments/quickstart.json");
         config.AddCommand<Commands.EstimateCommand>("estimate");
         config.AddCommand<Commands.FitScalingCommand>("fit-scaling");
+        config.AddCommand<Commands.CalibrateCommand>("calibrate").WithExample("calibrate", "--datasets", "200");
         config.AddCommand<Commands.ReportCommand>("report").WithDescription("Write report.html and report.md for a results folder.");
         config.AddCommand<Commands.SubmitCommand>("submit").WithExample("submit", "experiments/quickstart.json", "--executor", "slurm", "--max-parallel", "8", "--dry-run");
         config.AddCommand<Commands.StatusCommand>("status").WithExample("status", "results/quickstart/abc123");

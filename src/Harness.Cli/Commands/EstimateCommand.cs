@@ -1,15 +1,16 @@
 using System.ComponentModel;
 using System.Globalization;
 using Harness.Estimation;
+using Harness.Results;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace Harness.Cli.Commands;
 
-public sealed class EstimateSettings : BootstrapSettings
+public sealed class EstimateSettings : CommandSettings
 {
     [CommandArgument(0, "[RESULTS_DIR]")]
-    [Description("Sweep results folder (runs.csv, curves.csv, evals.csv). Output goes to --out, or to RESULTS_DIR/estimates/<UTC time>/ — never over the run's own multipliers.csv.")]
+    [Description("Sweep results folder (runs.csv, curves.csv, evals.csv). multipliers.csv, summary.json and fits.json go to --out, or to RESULTS_DIR/estimates/<UTC time>/ — never over the run's own files.")]
     public string? ResultsDir { get; init; }
 
     [CommandOption("--table <FILE>")]
@@ -37,20 +38,20 @@ public sealed class EstimateSettings : BootstrapSettings
     public string? Format { get; init; }
 
     [CommandOption("--metric <NAME>")]
-    [Description("Metric(s) to estimate, e.g. val_loss or hellaswag/acc; repeat or separate with commas (default: all).")]
+    [Description("Metric(s) to estimate, e.g. val_loss or grammar/acc; repeat or separate with commas (default: val_loss, val_bpb, each task's task_loss and main score).")]
     public string[] Metric { get; init; } = [];
 
     [CommandOption("--accounting <SCENARIO>")]
     [Description("amortised:K scenario(s) to add to student, +inference, +teacher (default amortised:10).")]
     public string[] Accounting { get; init; } = [];
 
-    [CommandOption("--growth-per-year <G>")]
-    [Description("Yearly effective-compute growth factor; reports years = ln M / ln G.")]
-    public double? GrowthPerYear { get; init; }
+    [CommandOption("--all-checkpoints")]
+    [Description("Let intermediate checkpoints of both arms into the frontier and effective-data fits (default: finished runs only; the report says so).")]
+    public bool AllCheckpoints { get; init; }
 
-    [CommandOption("--final-only")]
-    [Description("Fit the baseline on each run's final point only (default: every evaluation point).")]
-    public bool FinalOnly { get; init; }
+    [CommandOption("--replicates <N>")]
+    [Description("Bootstrap replicates (seed clusters, or parametric with fewer than 3 seeds); default 1000, 0 skips intervals.")]
+    public int Replicates { get; init; } = EstimateOptions.DefaultReplicates;
 
     [CommandOption("--frontier <KIND>")]
     [Description("--table only: envelope (running best, interpolated in log compute; default) or linear (least squares in log compute; default with --covariate).")]
@@ -72,9 +73,16 @@ public sealed class EstimateSettings : BootstrapSettings
     [Description("--table only: keep models released on or after DATE (reads the --covariate column, else release_date).")]
     public string? Since { get; init; }
 
+    [CommandOption("--seed <S>")]
+    [Description("Bootstrap seed (default 0).")]
+    public int Seed { get; init; }
+
+    [CommandOption("--no-placebo")]
+    [Description("Skip the built-in placebo (one scratch seed scored as a treatment against the others).")]
+    public bool NoPlacebo { get; init; }
 }
 
-[Description("Efficiency multipliers: compute-equivalent gain of each treatment over the from-scratch frontier, with bootstrap intervals.")]
+[Description("Efficiency multipliers of each treatment over scratch: frontier-to-frontier, paired same-size and effective-data estimands, with seed-cluster bootstrap intervals and a placebo.")]
 public sealed class EstimateCommand : Command<EstimateSettings>
 {
     public override int Execute(CommandContext context, EstimateSettings settings, CancellationToken cancellation)
@@ -90,31 +98,31 @@ public sealed class EstimateCommand : Command<EstimateSettings>
         {
             Metrics = settings.Metric,
             Accounting = settings.Accounting,
-            GrowthPerYear = settings.GrowthPerYear,
-            FinalOnly = settings.FinalOnly,
-            Resamples = settings.Resamples,
+            AllCheckpoints = settings.AllCheckpoints,
+            Replicates = settings.Replicates,
             Seed = settings.Seed,
+            Placebo = !settings.NoPlacebo,
         };
         var result = MultiplierEstimator.EstimateResultsFolder(settings.ResultsDir!, options);
         var outDir = settings.Out ?? NewFolder(settings.ResultsDir!, "estimates");
-        var existing = new[] { Harness.Results.ResultSchema.MultipliersFile, Harness.Results.ResultSchema.FitsFile }.Select(f => Path.Combine(outDir, f)).Where(File.Exists).ToList();
+        var existing = new[] { ResultSchema.MultipliersFile, ResultSchema.SummaryFile, ResultSchema.FitsFile }.Select(f => Path.Combine(outDir, f)).Where(File.Exists).ToList();
         if (existing.Count > 0 && !settings.Force)
-            throw new UserInputException($"estimate: {outDir} already holds {string.Join(" and ", existing.Select(Path.GetFileName))}; nothing was written.",
+            throw new UserInputException($"estimate: {outDir} already holds {string.Join(", ", existing.Select(Path.GetFileName))}; nothing was written.",
                 [$"--out {outDir}: choose a new folder, or add --force to replace those files (the run's report.html would then be stale: rerun `harness report`)."]);
         Directory.CreateDirectory(outDir);
-        var (multipliers, fits) = EstimateWriter.Write(result, outDir);
+        var paths = EstimateWriter.Write(result, outDir);
         if (format == OutputFormat.Json)
         {
             Output.WriteJson(new
             {
-                SchemaVersion = Harness.Results.ResultSchema.Version, result.Baseline, result.Treatments, Multipliers = multipliers, Fits = fits,
-                Rows = result.Rows.Where(r => r.Kind is RowKind.MetricMean or RowKind.TreatmentMean),
+                SchemaVersion = ResultSchema.MultipliersVersion, result.Baseline, result.Treatments, paths.Multipliers, paths.Summary, paths.Fits,
+                Rows = result.Rows.Where(r => r.Kind == MultiplierKind.Summary),
             });
             return 0;
         }
         Print(result);
-        AnsiConsole.MarkupLine($"wrote [blue]{Markup.Escape(multipliers)}[/] and [blue]{Markup.Escape(fits)}[/] " +
-                               $"({result.Options.Resamples} resamples, {result.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s)");
+        AnsiConsole.MarkupLine($"wrote [blue]{Markup.Escape(paths.Multipliers)}[/], [blue]{Markup.Escape(paths.Summary)}[/] and [blue]{Markup.Escape(paths.Fits)}[/] " +
+                               $"({result.Options.Replicates} replicates, {result.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s)");
         return 0;
     }
 
@@ -127,42 +135,47 @@ public sealed class EstimateCommand : Command<EstimateSettings>
         return dir;
     }
 
-    /// <param name="headlineOnly">Only loss metrics and each task's main score (acc, exact_match): a sweep has dozens of
-    /// per-relation sub-metrics, which stay in multipliers.csv and the report.</param>
+    /// <param name="headlineOnly">Only loss-type metrics (val_loss, val_bpb, task_loss); scores stay in multipliers.csv and the report.</param>
     internal static void Print(EstimateResult result, bool headlineOnly = false)
     {
-        static bool Headline(string metric) => !metric.Contains('/') || metric == "*" || metric.EndsWith("/acc", StringComparison.Ordinal) || metric.EndsWith("/exact_match", StringComparison.Ordinal);
         var table = new Table().Border(TableBorder.Rounded)
-            .Title(Markup.Escape($"compute-equivalent gain M over '{result.Baseline}' (geometric mean [95% CI]; * = extrapolated)"));
-        table.AddColumn("treatment").AddColumn("metric").AddColumn("n");
+            .Title(Markup.Escape($"efficiency multiplier M over '{result.Baseline}' [95% CI]; placebo beside it (truth 1)"));
+        table.AddColumn("treatment").AddColumn("metric").AddColumn("estimand").AddColumn("won");
         foreach (var a in result.Accounting) table.AddColumn(new TableColumn(Markup.Escape(a.Name)).RightAligned());
-        var summaries = result.Rows.Where(r => r.Kind is RowKind.MetricMean or RowKind.TreatmentMean)
-                              .Where(r => !headlineOnly || Headline(r.Metric))
-                              .GroupBy(r => (r.Treatment, r.Metric)).ToList();
+        table.AddColumn("placebo");
+        var summaries = result.Rows.Where(r => r.Kind == MultiplierKind.Summary)
+                              .Where(r => !headlineOnly || !r.Metric.Contains('/') || r.Metric.EndsWith("/task_loss", StringComparison.Ordinal))
+                              .GroupBy(r => (r.Treatment, r.Metric, r.Estimand)).ToList();
         foreach (var g in summaries)
         {
-            var cells = new List<string> { Markup.Escape(g.Key.Treatment), Markup.Escape(g.Key.Metric), g.First().Points.ToString(CultureInfo.InvariantCulture) };
+            var first = g.First();
+            var cells = new List<string> { Markup.Escape(g.Key.Treatment), Markup.Escape(g.Key.Metric), g.Key.Estimand,
+                                           first.Pairs > 0 ? $"{first.Won}/{first.Pairs}" : "" };
             foreach (var a in result.Accounting)
                 cells.Add(g.FirstOrDefault(r => r.Accounting == a.Name) is { } row ? Cell(row) : "");
+            cells.Add(first.PlaceboM is { } pm ? Placebo(pm, first.PlaceboCi95Low, first.PlaceboCi95High) : "");
             table.AddRow(cells.ToArray());
         }
         AnsiConsole.Write(table);
-        foreach (var f in result.Fits.Where(f => f.Note is not null && (!headlineOnly || Headline(f.Metric))))
-            AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(f.Metric)}[/]: {Markup.Escape(f.Note!)}");
-        foreach (var n in result.Notes) AnsiConsole.MarkupLine($"[grey]{Markup.Escape(n)}[/]");
-        if (result.ExcludedFailedUnits > 0)
-            AnsiConsole.MarkupLine($"[yellow]{result.ExcludedFailedUnits} failed unit(s) excluded[/]");
-        var flagged = result.Rows.Count(r => r.Kind == RowKind.Point && r.Status != MultiplierStatus.Ok);
-        if (flagged > 0)
-            AnsiConsole.MarkupLine($"[yellow]{flagged} point row(s) without a number (beyond baseline asymptote, at chance or no fit); see the status column.[/]");
+        foreach (var w in result.Summary.Warnings) AnsiConsole.MarkupLine($"[red]{Markup.Escape(w)}[/]");
+        foreach (var n in result.Summary.Notes) AnsiConsole.MarkupLine($"[grey]{Markup.Escape(n)}[/]");
+        if (result.Summary.ExcludedFailedUnits > 0)
+            AnsiConsole.MarkupLine($"[yellow]{result.Summary.ExcludedFailedUnits} failed unit(s) excluded[/]");
     }
 
     static string Cell(MultiplierRow r)
     {
         if (r.M is not { } m) return $"[yellow]{Markup.Escape(r.Status)}[/]";
+        var prefix = r.Bound switch { MultiplierBound.Lower => "≥", MultiplierBound.Upper => "≤", MultiplierBound.Mixed => "~", _ => "" };
         var ci = r.MCi95Low is { } lo && r.MCi95High is { } hi ? $" [grey][[{Format(lo)}, {Format(hi)}]][/]" : "";
-        var years = r.Years is { } y ? $" [grey]{y.ToString("F2", CultureInfo.InvariantCulture)} y[/]" : "";
-        return Format(m) + ci + years + (r.Extrapolated ? "*" : "");
+        return prefix + Format(m) + ci;
+    }
+
+    static string Placebo(double m, double? lo, double? hi)
+    {
+        var excludes = lo is { } l && hi is { } h && (l > 1 || h < 1);
+        var text = Format(m) + (lo is { } a && hi is { } b ? $" [[{Format(a)}, {Format(b)}]]" : "");
+        return excludes ? $"[red]{text}[/]" : $"[grey]{text}[/]";
     }
 
     static string Format(double v) => double.IsPositiveInfinity(v) ? "∞" : v.ToString(v >= 100 || v < 0.01 ? "0.##e0" : "0.###", CultureInfo.InvariantCulture);

@@ -13,8 +13,8 @@ internal static class EstimateTableRunner
     {
         var problems = new List<string>();
         if (s.Accounting.Length > 0) problems.Add("--accounting: a public table has one compute column (the student's); rule: accounting scenarios apply to sweeps only; fix: drop it.");
-        if (s.FinalOnly) problems.Add("--final-only: every table row is already a finished model; fix: drop it.");
-        if (s.GrowthPerYear is not null) problems.Add("--growth-per-year: with --table, years come from the date covariate's own trend exp(γ/b); fix: drop it and pass --covariate.");
+        if (s.AllCheckpoints) problems.Add("--all-checkpoints: every table row is already a finished model; fix: drop it.");
+        if (s.NoPlacebo) problems.Add("--no-placebo: a public table has no seeds to build a placebo from; fix: drop it.");
         TableFrontierKind? frontier = s.Frontier?.ToLowerInvariant() switch
         {
             null => null,
@@ -42,7 +42,7 @@ internal static class EstimateTableRunner
             CovariateReference = reference,
             DedupeBy = s.DedupeBy,
             Since = since,
-            Replicates = s.Resamples,
+            Replicates = s.Replicates,
             Seed = s.Seed,
         };
         var estimate = TableEstimator.Estimate(request);

@@ -31,7 +31,7 @@ static class Extensions
 
     public static (string? Multipliers, string? Report) AfterRun(string resultsDirectory)
     {
-        AnsiConsole.MarkupLine("[grey]estimating efficiency multipliers (bootstrap, all accounting scenarios)…[/]");
+        AnsiConsole.MarkupLine("[grey]estimating efficiency multipliers (seed-cluster bootstrap, placebo, all accounting scenarios)…[/]");
         EstimateResult result;
         try
         {
@@ -44,11 +44,11 @@ static class Extensions
             return (null, null);
         }
         FaultInjection.At(FaultInjection.Points.Estimate);
-        var (multipliers, _) = EstimateWriter.Write(result, resultsDirectory);
+        var paths = EstimateWriter.Write(result, resultsDirectory);
         EstimateCommand.Print(result, headlineOnly: true);
-        AnsiConsole.MarkupLine($"multipliers: {Markup.Escape(multipliers)}");
+        AnsiConsole.MarkupLine($"multipliers: {Markup.Escape(paths.Multipliers)}, summary: {Markup.Escape(paths.Summary)}");
         var report = ReportWriter.Write(resultsDirectory);
         AnsiConsole.MarkupLine($"report: {Markup.Escape(report.Html)}");
-        return (multipliers, report.Html);
+        return (paths.Multipliers, report.Html);
     }
 }

@@ -28,7 +28,7 @@ public sealed record ChinchillaFitReport(
         {
             var rng = new Random(Bootstrap.DeriveSeed(seed, b));
             var sample = Bootstrap.Resample(rng, points.Count).Select(i => points[i]).ToList();
-            var t = ScalingLawFitter.ChinchillaFromTheta(FrontierFit.RefitChinchilla(sample, theta, rng));
+            var t = ScalingLawFitter.ChinchillaFromTheta(WarmRefit.RefitChinchilla(sample, theta, rng));
             replicates[b] = [t.E, t.A, t.B, t.Alpha, t.Beta];
         });
         var values = new[] { ("E", law.E), ("A", law.A), ("B", law.B), ("alpha", law.Alpha), ("beta", law.Beta) };

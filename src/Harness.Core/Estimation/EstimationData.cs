@@ -8,8 +8,9 @@ public enum MetricKind { Loss, Score }
 
 /// <summary>
 /// One capability measurement: a run (unit) of a group (method, or table group) reaching <see cref="Value"/> after
-/// spending <see cref="Flops"/>.  <see cref="Unit"/> is the bootstrap's resampling unit: a whole run (one seed's
-/// curve) for sweep results, a row for external tables.
+/// spending <see cref="Flops"/>.  <see cref="Seed"/> is the bootstrap's cluster: the seed fixes initialisation and data
+/// order for both arms, so a seed's runs of both arms are resampled together; for external tables every row is its own
+/// cluster.  <see cref="Items"/>: benchmark items behind a score (0 when not a benchmark).
 /// </summary>
 public sealed record MetricPoint(
     string Group,
@@ -20,7 +21,9 @@ public sealed record MetricPoint(
     double Tokens,
     FlopBreakdown Flops,
     double Value,
-    bool IsFinal);
+    bool IsFinal,
+    string Seed = "",
+    int Items = 0);
 
 /// <summary>All points of one metric.  <see cref="Chance"/> is NaN when unknown (the sigmoid then fits its floor).</summary>
 public sealed record MetricSeries(string Metric, MetricKind Kind, double Chance, IReadOnlyList<MetricPoint> Points);

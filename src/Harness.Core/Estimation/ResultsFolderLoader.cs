@@ -11,6 +11,8 @@ public static class ResultsFolderLoader
 {
     public const string ValLoss = "val_loss";
     public const string ValBpb = "val_bpb";
+    /// <summary>Per-task continuous loss: mean −ln p(correct choice) over items (Evaluation/Metrics.cs).</summary>
+    public const string TaskLoss = "task_loss";
 
     public static EstimationInput Load(string dir)
     {
@@ -40,7 +42,7 @@ public static class ResultsFolderLoader
                 {
                     var run = ok[c.UnitKey];
                     points.Add(new MetricPoint(run.Method, c.UnitKey, run.Student, run.Budget, c.ParamsNonEmbedding, c.Tokens,
-                        Flops(c), pick(c.ValLoss, c.ValBitsPerByte), c.IsFinal));
+                        Flops(c), pick(c.ValLoss, c.ValBitsPerByte), c.IsFinal, Seed(run)));
                 }
             }
             else
@@ -48,7 +50,7 @@ public static class ResultsFolderLoader
                 // No curves: the runs' final values are the only points.
                 foreach (var run in ok.Values.Where(r => r.IsFinal))
                     points.Add(new MetricPoint(run.Method, run.UnitKey, run.Student, run.Budget, run.ParamsNonEmbedding, run.Tokens,
-                        Flops(run), pick(run.ValLoss, run.ValBitsPerByte), true));
+                        Flops(run), pick(run.ValLoss, run.ValBitsPerByte), true, Seed(run)));
             }
             var usable = points.Where(p => double.IsFinite(p.Value) && p.Value > 0 && p.Flops.StudentTrain > 0).ToList();
             if (usable.Count < points.Count)
@@ -80,7 +82,8 @@ public static class ResultsFolderLoader
                     else if (e.IsFinal) { flops = Flops(run); tokens = run.Tokens; }
                     else { unmatched++; continue; }
                     if (!double.IsFinite(e.Value) || flops.StudentTrain <= 0 || (!higherIsBetter && e.Value <= 0)) { unmatched++; continue; }
-                    points.Add(new MetricPoint(run.Method, e.UnitKey, run.Student, run.Budget, run.ParamsNonEmbedding, tokens, flops, e.Value, e.IsFinal));
+                    points.Add(new MetricPoint(run.Method, e.UnitKey, run.Student, run.Budget, run.ParamsNonEmbedding, tokens, flops, e.Value, e.IsFinal,
+                        Seed(run), e.Items));
                 }
                 if (unmatched > 0)
                     notes.Add($"{byMetric.Key}: {unmatched} evaluation(s) without a matching curve step or with an unusable value left out.");
@@ -101,6 +104,8 @@ public static class ResultsFolderLoader
             Notes = notes,
         };
     }
+
+    static string Seed(RunRow run) => run.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     static bool IsOk(string status) => string.Equals(status, "ok", StringComparison.OrdinalIgnoreCase);
 

@@ -72,12 +72,13 @@ public static class ScalingLawFitter
     public static ChinchillaLaw FitChinchilla(IReadOnlyList<ScalingPoint> points, int gridKeep = DefaultGridKeep) =>
         ChinchillaFromTheta(FitChinchillaTheta(points, EpochGrid(), gridKeep, parallel: true));
 
-    internal static double[] FitChinchillaTheta(IReadOnlyList<ScalingPoint> points, IReadOnlyList<double[]> starts, int keep, bool parallel)
+    internal static double[] FitChinchillaTheta(IReadOnlyList<ScalingPoint> points, IReadOnlyList<double[]> starts, int keep, bool parallel,
+                                                double delta = HuberDelta)
     {
         var lnN = points.Select(p => Math.Log(p.Params)).ToArray();
         var lnD = points.Select(p => Math.Log(p.Tokens)).ToArray();
         var lnL = points.Select(p => Math.Log(p.Loss)).ToArray();
-        var objective = LseHuberObjective([lnN, lnD], lnL);
+        var objective = LseHuberObjective([lnN, lnD], lnL, delta);
         return MultiStartMinimizer.Minimize(objective, starts, keep, parallel).X;
     }
 
@@ -125,7 +126,7 @@ public static class ScalingLawFitter
     /// r_i = LSE(a_1 − α_1 x_1i, …, a_k − α_k x_ki, e) − y_i with θ = (a_1..a_k, e, α_1..α_k), and its analytic
     /// gradient: ∂r/∂a_j = w_j, ∂r/∂e = w_e, ∂r/∂α_j = −w_j x_ji where w is the softmax of the LSE terms.
     /// </summary>
-    internal static ValueAndGradient LseHuberObjective(double[][] logInputs, double[] logTarget)
+    internal static ValueAndGradient LseHuberObjective(double[][] logInputs, double[] logTarget, double delta = HuberDelta)
     {
         var k = logInputs.Length;
         var n = logTarget.Length;
@@ -144,8 +145,8 @@ public static class ScalingLawFitter
                 for (var j = 0; j <= k; j++) { terms[j] = Math.Exp(terms[j] - max); sum += terms[j]; }
                 var r = max + Math.Log(sum) - logTarget[i];
                 double h, dh;
-                if (Math.Abs(r) <= HuberDelta) { h = 0.5 * r * r; dh = r; }
-                else { h = HuberDelta * (Math.Abs(r) - 0.5 * HuberDelta); dh = HuberDelta * Math.Sign(r); }
+                if (Math.Abs(r) <= delta) { h = 0.5 * r * r; dh = r; }
+                else { h = delta * (Math.Abs(r) - 0.5 * delta); dh = delta * Math.Sign(r); }
                 total += h;
                 for (var j = 0; j < k; j++)
                 {
@@ -155,7 +156,7 @@ public static class ScalingLawFitter
                 }
                 gradient[k] += dh * terms[k] / sum;
             }
-            var scale = 1.0 / (n * HuberDelta);
+            var scale = 1.0 / (n * delta);
             for (var j = 0; j < gradient.Length; j++) gradient[j] *= scale;
             return total * scale;
         };

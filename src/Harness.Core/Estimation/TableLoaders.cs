@@ -58,7 +58,7 @@ public static class ExternalTableLoader
             var chance = g.Select(r => r.Chance).FirstOrDefault(double.IsFinite, double.NaN);
             var points = g.Select(r => new MetricPoint(r.Group, r.Group + "/" + r.Model, r.Model, "",
                 double.IsFinite(r.Params) ? r.Params : 0, double.IsFinite(r.Tokens) ? r.Tokens : 0,
-                new FlopBreakdown(r.Compute), r.Score, true)).ToList();
+                new FlopBreakdown(r.Compute), r.Score, true, r.Group + "/" + r.Model)).ToList();
             return new MetricSeries(g.Key, higherIsBetter ? MetricKind.Score : MetricKind.Loss, chance, points);
         }).ToList();
         return new EstimationInput

@@ -17,7 +17,9 @@ public sealed record MultipleChoiceItem(string Id, string Group, string Context,
 /// would produce exactly the gold answer's tokens — lm-eval's accuracy for LAMBADA and for the GPT-3 arithmetic tasks,
 /// obtained from the same forward pass as the choice scores.
 /// </summary>
-public sealed record MultipleChoiceOutcome(bool[] Acc, bool[] AccNorm, double[] Chance, bool[] GoldIsGreedy);
+/// <paramref name="GoldLoss"/>: −ln p(gold | choices) = −(ln p_gold − ln Σ_c p_c), the choice-normalised negative
+/// log-likelihood of the right answer (the continuous per-item loss behind <c>task_loss</c>; ln K for a uniform guesser).
+public sealed record MultipleChoiceOutcome(bool[] Acc, bool[] AccNorm, double[] Chance, bool[] GoldIsGreedy, double[]? GoldLoss = null);
 
 /// <summary>Metric arithmetic shared by tasks: multiple-choice scoring, bootstrap standard errors, subsets.</summary>
 public static class EvaluationMetrics
@@ -48,11 +50,17 @@ public static class EvaluationMetrics
         var accNorm = new bool[items.Count];
         var chance = new double[items.Count];
         var goldIsGreedy = new bool[items.Count];
+        var goldLoss = new double[items.Count];
         int r = 0;
         for (int i = 0; i < items.Count; i++)
         {
             var item = items[i];
             goldIsGreedy[i] = results[r + item.Gold].IsGreedy;
+            var max = double.NegativeInfinity;
+            for (int c = 0; c < item.Choices.Count; c++) max = Math.Max(max, results[r + c].LogProb);
+            var sum = 0.0;
+            for (int c = 0; c < item.Choices.Count; c++) sum += Math.Exp(results[r + c].LogProb - max);
+            goldLoss[i] = max + Math.Log(sum) - results[r + item.Gold].LogProb;
             int best = -1, bestNorm = -1;
             double bestValue = double.NegativeInfinity, bestNormValue = double.NegativeInfinity;
             for (int c = 0; c < item.Choices.Count; c++, r++)
@@ -67,7 +75,7 @@ public static class EvaluationMetrics
             accNorm[i] = bestNorm == item.Gold;
             chance[i] = 1.0 / item.Choices.Count;
         }
-        return new MultipleChoiceOutcome(acc, accNorm, chance, goldIsGreedy);
+        return new MultipleChoiceOutcome(acc, accNorm, chance, goldIsGreedy, goldLoss);
     }
 
     /// <summary>
@@ -101,8 +109,10 @@ public static class EvaluationMetrics
         Mean(task, version, metric, correct.Select(c => c ? 1.0 : 0.0).ToArray(), chance);
 
     /// <summary>
-    /// acc and acc_norm over all items, then acc per <see cref="MultipleChoiceItem.Group"/> as "acc_{group}" when there
-    /// is more than one group.  Chance = mean over items of 1 / number of choices.
+    /// acc and acc_norm over all items, then task_loss (mean choice-normalised −ln p(gold), lower is better, "chance"
+    /// = mean ln K, a uniform guesser's loss; issue 12: a continuous per-task metric that moves before accuracy leaves
+    /// chance), then acc per <see cref="MultipleChoiceItem.Group"/> as "acc_{group}" when there is more than one group.
+    /// Chance of acc = mean over items of 1 / number of choices.
     /// </summary>
     public static List<TaskScore> MultipleChoiceScores(string task, int version, IReadOnlyList<MultipleChoiceItem> items, MultipleChoiceOutcome outcome, string prefix = "")
     {
@@ -112,6 +122,8 @@ public static class EvaluationMetrics
             Mean(task, version, prefix + "acc", outcome.Acc, chance),
             Mean(task, version, prefix + "acc_norm", outcome.AccNorm, chance),
         };
+        if (outcome.GoldLoss is { } loss)
+            scores.Add(Mean(task, version, prefix + "task_loss", loss, items.Count == 0 ? double.NaN : items.Average(i => Math.Log(i.Choices.Count)), higherIsBetter: false));
         var groups = items.Select(i => i.Group).Distinct().Order(StringComparer.Ordinal).ToList();
         if (groups.Count > 1)
             foreach (var g in groups)

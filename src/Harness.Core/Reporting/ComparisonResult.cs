@@ -21,15 +21,15 @@ public sealed record ComparedRun(string Name, string Directory, string? Experime
 public sealed record MetricComparison(string UnitKey, string Method, string Student, string Budget, int Seed, string Metric,
                                       IReadOnlyList<double?> Values, IReadOnlyList<double?> StdErrs, IReadOnlyList<double?> Deltas, bool? CisOverlap);
 
-/// <summary>One run's multiplier with its intervals (NaN where the estimator left them out).</summary>
-public sealed record MultiplierValue(double Multiplier, double Ci90Low, double Ci90High, double Ci95Low, double Ci95High, bool Extrapolated, bool BeyondAsymptote);
+/// <summary>One run's multiplier with its interval (NaN where the estimator left them out); <paramref name="Bound"/>: lower/upper when M is a bound.</summary>
+public sealed record MultiplierValue(double Multiplier, double Ci95Low, double Ci95High, bool Extrapolated, string Bound, string Status);
 
 /// <summary>
-/// A multiplier matched across runs by treatment, metric, student, budget, seed and accounting (unit keys change with
+/// A multiplier matched across runs by kind, estimand, treatment, metric, student, budget, seed and accounting (unit keys change with
 /// the config, these names do not); per-run values (null where the run has no such row), deltas from the first run,
 /// and whether the 95% intervals share a point.
 /// </summary>
-public sealed record MultiplierComparison(string Treatment, string Metric, string Student, string Budget, string Seed, string Accounting,
+public sealed record MultiplierComparison(string Kind, string Estimand, string Treatment, string Metric, string Student, string Budget, string Seed, string Accounting,
                                           IReadOnlyList<MultiplierValue?> Values, IReadOnlyList<double?> Deltas, bool? CisOverlap);
 
 /// <summary>A unit key found in some runs but not all.</summary>

@@ -1,137 +1,119 @@
-using System.Text.Json;
+using Harness.Results;
 
 namespace Harness.Reporting;
 
-/// <summary>A fitted baseline frontier y(C) to draw: its formula's name and a function of compute.</summary>
-public sealed record Frontier(string Metric, string Form, string Description, Func<double, double> Predict);
+/// <summary>A fitted frontier y(C) of one arm to draw: its form, a description and a function of student compute.</summary>
+public sealed record Frontier(string Metric, string Group, string Form, string Description, Func<double, double> Predict);
 
 /// <summary>
-/// Reads the estimator's fits.json tolerantly.  The estimator writes <c>{"metrics": [{"metric": ..., "frontier_form":
-/// ..., "frontier": {"E": {"value": ..., "ci95": [..]}, ...}}]}</c>; also accepted: <c>{"frontiers": {metric: fit}}</c>,
-/// <c>{"fits": [...]}</c> or a bare <c>{metric: fit}</c>, with parameters as plain numbers, inline or under
-/// <c>params</c>.  The form is recognised by the parameter names:
-/// power law <c>E, A, alpha</c> (y = E + A·C^−α), sigmoid <c>floor, ceiling, slope, midpoint</c>
-/// (y = F + (U − F)·σ(k(ln C − x₀))), Chinchilla <c>E, A, B, alpha, beta</c> (drawn as its compute-optimal envelope with
-/// C = 6ND).  Anything unreadable is skipped and reported in <see cref="Problems"/>, never thrown.
+/// The estimator's fits.json (<see cref="FitsDocument"/>), as frontiers to draw per metric and arm.  Forms:
+/// chinchilla (drawn as its compute frontier over the arm's size range: y(C) = min over N of L(N, C / c(N)), c(N) the
+/// measured FLOPs per token interpolated in ln N), power_law (y = E + A·C^−α) and sigmoid
+/// (y = F + (U − F)·σ(k(ln C − x₀))).  A file this build cannot read is reported in <see cref="Problems"/>, never thrown.
 /// </summary>
 public sealed class FrontierFits
 {
-    readonly Dictionary<string, Frontier> byMetric = new(StringComparer.Ordinal);
+    readonly Dictionary<string, List<Frontier>> byMetric = new(StringComparer.Ordinal);
+    readonly List<string> problems = [];
 
     public IReadOnlyList<string> Problems => problems;
-    readonly List<string> problems = [];
     public bool Exists { get; private init; }
-    public IReadOnlyCollection<Frontier> All => byMetric.Values;
+    public IReadOnlyCollection<Frontier> All => byMetric.Values.SelectMany(v => v).ToList();
 
-    public Frontier? For(string metric) => byMetric.GetValueOrDefault(MetricNames.Normalise(metric));
+    /// <summary>The baseline's (first arm's) frontier of a metric.</summary>
+    public Frontier? For(string metric) => byMetric.GetValueOrDefault(MetricNames.Normalise(metric))?.FirstOrDefault();
+
+    /// <summary>Every arm's frontier of a metric, baseline first.</summary>
+    public IReadOnlyList<Frontier> Arms(string metric) => byMetric.GetValueOrDefault(MetricNames.Normalise(metric)) ?? [];
 
     public static FrontierFits Load(string resultsDir)
     {
-        var path = Path.Combine(resultsDir, Results.ResultSchema.FitsFile);
+        var path = Path.Combine(resultsDir, ResultSchema.FitsFile);
         if (!File.Exists(path)) return new FrontierFits();
         var fits = new FrontierFits { Exists = true };
-        try
+        FitsDocument? doc;
+        try { doc = ResultJson.Read<FitsDocument>(path); }
+        catch (UserInputException e)
         {
-            using var doc = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
-            fits.ReadRoot(doc.RootElement);
+            fits.problems.Add(e.Message);
+            return fits;
         }
-        catch (JsonException e)
+        foreach (var metric in doc?.Metrics ?? [])
         {
-            fits.problems.Add($"{path}: not valid JSON ({e.Message.Split('\n')[0]})");
+            if (metric.Note.Length > 0) fits.problems.Add($"fits.json: metric '{metric.Metric}': {metric.Note}");
+            foreach (var arm in metric.Arms)
+            {
+                if (arm.Law is null)
+                {
+                    fits.problems.Add($"fits.json: metric '{metric.Metric}', arm '{arm.Group}': the estimator has no frontier fit" + (arm.Note.Length > 0 ? $" ({arm.Note})" : ""));
+                    continue;
+                }
+                var frontier = Make(metric.Metric, arm);
+                if (frontier is null)
+                    fits.problems.Add($"fits.json: metric '{metric.Metric}', arm '{arm.Group}': form '{arm.Law.Form}' is not one this report can draw");
+                else
+                {
+                    var key = MetricNames.Normalise(metric.Metric);
+                    if (!fits.byMetric.TryGetValue(key, out var list)) fits.byMetric[key] = list = [];
+                    list.Add(frontier);
+                }
+            }
         }
         return fits;
     }
 
-    void ReadRoot(JsonElement root)
+    static Frontier? Make(string metric, ArmFit arm)
     {
-        if (root.ValueKind == JsonValueKind.Object)
+        var p = arm.Law!.Parameters;
+        double P(string name) => p.TryGetValue(name, out var v) ? v : double.NaN;
+        switch (arm.Law.Form)
         {
-            foreach (var container in new[] { "frontiers", "metrics", "fits" })
-                if (root.TryGetProperty(container, out var inner)) { ReadContainer(inner); return; }
-            ReadContainer(root);
+            case "chinchilla" when arm.Sizes.Count > 0:
+            {
+                double e = P("E"), a = P("A"), b = P("B"), alpha = P("alpha"), beta = P("beta");
+                var sizes = arm.Sizes.OrderBy(s => s.Params).ToList();
+                return new Frontier(metric, arm.Group, "chinchilla",
+                    $"{arm.Group}: L = {e:G3} + {a:G3}/N^{alpha:G3} + {b:G3}/D^{beta:G3}, frontier over N in [{sizes[0].Params:G3}, {sizes[^1].Params:G3}]",
+                    c => Envelope(c, sizes, e, a, b, alpha, beta));
+            }
+            case "power_law":
+            {
+                double e = P("E"), a = P("A"), alpha = P("alpha");
+                return new Frontier(metric, arm.Group, "power_law", $"{arm.Group}: y = {e:G3} + {a:G3}·C^−{alpha:G3}", c => e + a * Math.Pow(c, -alpha));
+            }
+            case "sigmoid":
+            {
+                double f = P("floor"), u = P("ceiling"), k = P("slope"), x0 = P("midpoint_ln_compute");
+                return new Frontier(metric, arm.Group, "sigmoid", $"{arm.Group}: y = {f:G3} + ({u:G3} − {f:G3})·σ({k:G3}(ln C − {x0:G4}))",
+                    c => f + (u - f) / (1 + Math.Exp(-k * (Math.Log(c) - x0))));
+            }
         }
-        else ReadContainer(root);
+        return null;
     }
 
-    void ReadContainer(JsonElement container)
+    /// <summary>min over 64 sizes (even in ln N across the arm's sizes) of L(N, C / c(N)).</summary>
+    static double Envelope(double c, List<SizeCost> sizes, double e, double a, double b, double alpha, double beta)
     {
-        if (container.ValueKind == JsonValueKind.Object)
-        {
-            foreach (var p in container.EnumerateObject())
-                if (p.Value.ValueKind == JsonValueKind.Object) Add(p.Name, p.Value);
-        }
-        else if (container.ValueKind == JsonValueKind.Array)
-        {
-            foreach (var item in container.EnumerateArray())
-                if (item.ValueKind == JsonValueKind.Object && Str(item, "metric") is { } metric)
-                {
-                    // Several fits per metric (e.g. one per accounting): keep the baseline's, i.e. the first.
-                    if (!byMetric.ContainsKey(MetricNames.Normalise(metric))) Add(metric, item);
-                }
-        }
-    }
-
-    void Add(string metric, JsonElement fit)
-    {
-        JsonElement? Sub(string name) => TryGet(fit, name, out var v) && v.ValueKind == JsonValueKind.Object ? v : null;
-        if (TryGet(fit, "frontier", out var f0) && f0.ValueKind == JsonValueKind.Null)
-        {
-            problems.Add($"fits.json: metric '{metric}': the estimator has no frontier fit" + (Str(fit, "note") is { } note ? $" ({note})" : ""));
-            return;
-        }
-        var parameters = Sub("frontier") ?? Sub("params") ?? Sub("parameters") ?? fit;
-        var form = (Str(fit, "frontier_form") ?? Str(fit, "form") ?? Str(fit, "law") ?? "").Trim();
-        double? N(params string[] names) => names.Select(n => Num(parameters, n)).FirstOrDefault(v => v is not null);
-        // The parameters decide the form; the form text (a name or the formula) only labels it.
-        Frontier? frontier = null;
-        if (N("floor") is { } f && N("ceiling") is { } u && N("slope") is { } k && N("midpoint", "midpoint_ln_compute", "x0") is { } x0)
-            frontier = new Frontier(metric, "sigmoid", $"sigmoid: y = {f:G3} + ({u:G3} − {f:G3})·σ({k:G3}(ln C − {x0:G4}))",
-                c => f + (u - f) / (1 + Math.Exp(-k * (Math.Log(c) - x0))));
-        else if (N("E") is { } ce && N("A") is { } ca && N("B") is { } cb && N("alpha") is { } cal && N("beta") is { } cbe)
-            frontier = new Frontier(metric, "chinchilla", $"Chinchilla envelope: L = {ce:G3} + {ca:G3}/N^{cal:G3} + {cb:G3}/D^{cbe:G3}, C = 6ND",
-                c => ChinchillaEnvelope(c, ce, ca, cb, cal, cbe));
-        else if (N("E") is { } e && N("A") is { } a && N("alpha") is { } alpha)
-            frontier = new Frontier(metric, "power_law", $"power law: y = {e:G3} + {a:G3}·C^−{alpha:G3}", c => e + a * Math.Pow(c, -alpha));
-        if (frontier is null)
-            problems.Add($"fits.json: metric '{metric}': frontier '{form}' with parameters [{string.Join(", ", parameters.EnumerateObject().Select(x => x.Name))}] is not one this report can draw");
-        else
-            byMetric[MetricNames.Normalise(metric)] = frontier;
-    }
-
-    /// <summary>min over N of E + A/N^α + B/(C/6N)^β, searched on a log grid of N (the envelope is flat near its minimum).</summary>
-    static double ChinchillaEnvelope(double c, double e, double a, double b, double alpha, double beta)
-    {
+        var lo = Math.Log(sizes[0].Params);
+        var hi = Math.Log(sizes[^1].Params);
+        var steps = sizes.Count == 1 ? 1 : 64;
         var best = double.PositiveInfinity;
-        for (var logN = 3.0; logN <= Math.Log10(c / 6) - 0.5; logN += 0.02)
+        for (var k = 0; k < steps; k++)
         {
-            var n = Math.Pow(10, logN);
-            best = Math.Min(best, e + a / Math.Pow(n, alpha) + b / Math.Pow(c / (6 * n), beta));
+            var n = Math.Exp(steps == 1 ? lo : lo + (hi - lo) * k / (steps - 1));
+            var d = c / FlopsPerToken(sizes, n);
+            best = Math.Min(best, e + a / Math.Pow(n, alpha) + b / Math.Pow(d, beta));
         }
         return best;
     }
 
-    static string? Str(JsonElement e, string name) =>
-        e.ValueKind == JsonValueKind.Object && TryGet(e, name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-
-    /// <summary>A number, or the <c>value</c> of an estimate object (<c>{"value": 1.8, "ci95": [..]}</c>).</summary>
-    static double? Num(JsonElement e, string name)
+    static double FlopsPerToken(List<SizeCost> sizes, double n)
     {
-        if (e.ValueKind != JsonValueKind.Object || !TryGet(e, name, out var v)) return null;
-        if (v.ValueKind == JsonValueKind.Object && v.TryGetProperty("value", out var inner)) v = inner;
-        return v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
-    }
-
-    /// <summary>Exact name first, then case-insensitive, then Greek-letter spellings (α → alpha).</summary>
-    static bool TryGet(JsonElement e, string name, out JsonElement value)
-    {
-        if (e.TryGetProperty(name, out value)) return true;
-        foreach (var p in e.EnumerateObject())
-            if (string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase) ||
-                (name == "alpha" && p.Name == "α") || (name == "beta" && p.Name == "β"))
-            {
-                value = p.Value;
-                return true;
-            }
-        return false;
+        if (sizes.Count == 1 || n <= sizes[0].Params) return sizes[0].FlopsPerToken;
+        if (n >= sizes[^1].Params) return sizes[^1].FlopsPerToken;
+        var i = 0;
+        while (sizes[i + 1].Params < n) i++;
+        var t = (Math.Log(n) - Math.Log(sizes[i].Params)) / (Math.Log(sizes[i + 1].Params) - Math.Log(sizes[i].Params));
+        return Math.Exp(Math.Log(sizes[i].FlopsPerToken) + t * (Math.Log(sizes[i + 1].FlopsPerToken) - Math.Log(sizes[i].FlopsPerToken)));
     }
 }

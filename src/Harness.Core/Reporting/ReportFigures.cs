@@ -93,9 +93,9 @@ public static class ReportFigures
         var sizes = folder.StudentParams();
         var students = BySize(points.Select(p => p.Student), sizes).ToList();
         var fit = folder.Fits.For(metric);
-        var frontierKind = fit is not null ? $"fitted {fit.Form.Replace('_', ' ')} frontier"
+        var frontierKind = fit is not null ? $"fitted {fit.Form.Replace('_', ' ')} frontiers of both arms"
                                            : $"no fit in fits.json: empirical {(lowerIsBetter ? "lower" : "upper")} envelope of scratch points";
-        frontierNote = fit is not null ? $"Frontier from fits.json — {fit.Description}." : $"No usable frontier for {metric} in fits.json; the line is the empirical {(lowerIsBetter ? "lower" : "upper")} envelope of the scratch points.";
+        frontierNote = fit is not null ? $"Frontiers from fits.json (each arm fitted on its finished runs by the same rule) — {string.Join("; ", folder.Fits.Arms(metric).Select(a => a.Description))}." : $"No usable frontier for {metric} in fits.json; the line is the empirical {(lowerIsBetter ? "lower" : "upper")} envelope of the scratch points.";
         var plot = NewPlot($"{metric} vs compute — {frontierKind}", "compute: student training FLOPs (log scale)", metric);
 
         var legendDone = new HashSet<(string, string)>();
@@ -120,26 +120,32 @@ public static class ReportFigures
         var allX = points.Select(p => p.StudentCompute).Where(c => c > 0).ToList();
         if (allX.Count > 0)
         {
-            if (fit is not null)
+            var arms = folder.Fits.Arms(metric);
+            if (arms.Count > 0)
             {
                 double lo = Math.Log10(allX.Min()), hi = Math.Log10(allX.Max());
                 var xs = Enumerable.Range(0, 200).Select(i => lo + (hi - lo) * i / 199).ToArray();
-                var ys = xs.Select(x => fit.Predict(Math.Pow(10, x))).ToArray();
-                var keep = Enumerable.Range(0, xs.Length).Where(i => double.IsFinite(ys[i])).ToArray();
-                var line = plot.Add.ScatterLine(keep.Select(i => xs[i]).ToArray(), keep.Select(i => ys[i]).ToArray(), Colors.Black);
-                line.LineWidth = 2.5f;
-                line.LinePattern = LinePattern.Dashed;
-                line.LegendText = $"frontier ({fit.Form.Replace('_', ' ')} fit)";
+                for (var a = 0; a < arms.Count; a++)
+                {
+                    var arm = arms[a];
+                    var ys = xs.Select(x => arm.Predict(Math.Pow(10, x))).ToArray();
+                    var keep = Enumerable.Range(0, xs.Length).Where(i => double.IsFinite(ys[i])).ToArray();
+                    var isBaseline = arm.Group == ResultSchema.ScratchMethod || a == 0;
+                    var line = plot.Add.ScatterLine(keep.Select(i => xs[i]).ToArray(), keep.Select(i => ys[i]).ToArray(), isBaseline ? Colors.Black : Colors.DarkRed);
+                    line.LineWidth = 2.5f;
+                    line.LinePattern = isBaseline ? LinePattern.Dashed : LinePattern.Dotted;
+                    line.LegendText = $"{arm.Group} frontier ({arm.Form.Replace('_', ' ')} fit)";
+                }
             }
             else
             {
-                var envelope = CapabilityPoints.Envelope(points.Where(p => p.Method == ResultSchema.ScratchMethod), lowerIsBetter);
+                var envelope = CapabilityPoints.Envelope(points.Where(p => p.Method == ResultSchema.ScratchMethod && p.IsFinal), lowerIsBetter);
                 if (envelope.Count > 0)
                 {
                     var line = plot.Add.ScatterLine(envelope.Select(e => Math.Log10(e.Compute)).ToArray(), envelope.Select(e => e.Value).ToArray(), Colors.Black);
                     line.LineWidth = 2.5f;
                     line.LinePattern = LinePattern.Dashed;
-                    line.LegendText = "frontier (empirical envelope)";
+                    line.LegendText = "frontier (empirical envelope of finished scratch runs)";
                 }
             }
         }
@@ -150,86 +156,45 @@ public static class ReportFigures
         return new ReportFigure($"capability-{Slug(metric)}", $"{metric} vs compute", caption, plot);
     }
 
-    /// <summary>Multiplier vs student size (log–log), one series per accounting scenario and budget, 95% CI bars.</summary>
+    /// <summary>Per-size multipliers (log–log): estimand (b) same_size by_student rows, one series per accounting scenario, 95% CI bars.</summary>
     public static ReportFigure MultiplierVsSize(ResultsFolder folder, string treatment, string metric)
     {
         var sizes = folder.StudentParams();
-        var rows = folder.Multipliers.Where(r => r.Treatment == treatment && MetricNames.Normalise(r.Metric) == MetricNames.Normalise(metric) && !r.IsAggregate).ToList();
-        var plot = NewPlot($"{treatment} compute multiplier vs student size — {metric}", "student non-embedding parameters (log scale)", "multiplier (log scale; >1: treatment cheaper)");
-        var budgets = rows.Select(r => r.Budget).Distinct().OrderBy(b => BudgetOrder(b, folder)).ToList();
+        var rows = folder.Multipliers.Where(r => r.Treatment == treatment && MetricNames.Normalise(r.Metric) == MetricNames.Normalise(metric)
+                                                 && r.Kind == MultiplierKind.ByStudent && r.Estimand == Estimand.SameSize).ToList();
+        var plot = NewPlot($"{treatment} same-size gain vs student size — {metric}", "student non-embedding parameters (log scale)", "multiplier (log scale; >1: treatment cheaper)");
         var accountings = rows.Select(r => r.Accounting).Distinct().OrderBy(AccountingRank).ThenBy(a => a, StringComparer.Ordinal).ToList();
-        var shapes = new[] { MarkerShape.FilledCircle, MarkerShape.FilledSquare, MarkerShape.FilledTriangleUp, MarkerShape.FilledDiamond, MarkerShape.OpenCircle };
         var allX = new List<double>();
         var allY = new List<double>();
         for (var ai = 0; ai < accountings.Count; ai++)
-            for (var bi = 0; bi < budgets.Count; bi++)
-            {
-                var series = rows.Where(r => r.Accounting == accountings[ai] && r.Budget == budgets[bi])
-                                 .Select(r => (Row: r, Params: double.IsFinite(r.Params) && r.Params > 0 ? r.Params : sizes.GetValueOrDefault(r.Student, double.NaN)))
-                                 .Where(x => double.IsFinite(x.Params) && x.Row.Multiplier > 0 && double.IsFinite(x.Row.Multiplier))
-                                 .OrderBy(x => x.Params).ToList();
-                if (series.Count == 0) continue;
-                var offset = ((ai * budgets.Count + bi) - (accountings.Count * budgets.Count - 1) / 2.0) * 0.012;
-                var xs = series.Select(x => Math.Log10(x.Params) + offset).ToArray();
-                var ys = series.Select(x => Math.Log10(x.Row.Multiplier)).ToArray();
-                AddWithCi(plot, xs, ys, series.Select(x => x.Row).ToList(), Palette.GetColor(ai), shapes[bi % shapes.Length],
-                          budgets.Count > 1 ? $"{accountings[ai]} · {budgets[bi]}" : accountings[ai], connect: true);
-                allX.AddRange(xs);
-                allY.AddRange(ys);
-            }
+        {
+            var series = rows.Where(r => r.Accounting == accountings[ai])
+                             .Select(r => (Row: r, Params: r.Params ?? sizes.GetValueOrDefault(r.Student, double.NaN)))
+                             .Where(x => double.IsFinite(x.Params) && x.Row.M is > 0 && double.IsFinite(x.Row.M.Value))
+                             .OrderBy(x => x.Params).ToList();
+            if (series.Count == 0) continue;
+            var offset = (ai - (accountings.Count - 1) / 2.0) * 0.012;
+            var xs = series.Select(x => Math.Log10(x.Params) + offset).ToArray();
+            var ys = series.Select(x => Math.Log10(x.Row.M!.Value)).ToArray();
+            AddWithCi(plot, xs, ys, series.Select(x => x.Row).ToList(), Palette.GetColor(ai), MarkerShape.FilledCircle, accountings[ai], connect: true);
+            allX.AddRange(xs);
+            allY.AddRange(ys);
+        }
         BreakEven(plot);
         LogAxis(plot.Axes.Bottom, allX, Flops);
         LogAxis(plot.Axes.Left, allY.Append(0), Times);
         plot.ShowLegend(Edge.Right);
-        var unbounded = rows.Count(r => !(r.Multiplier > 0 && double.IsFinite(r.Multiplier)));
-        var caption = $"Points: per student size and budget; bars: 95% CI; colour = accounting scenario{(budgets.Count > 1 ? ", marker = budget" : "")}; " +
-                      "points are nudged sideways so bars do not overlap. Dashed line: break-even (1×)." +
-                      (unbounded > 0 ? $" {unbounded} row(s) with no finite multiplier (beyond the frontier's asymptote, or missing) are not drawn; see the table." : "");
-        return new ReportFigure($"multiplier-size-{Slug(treatment)}-{Slug(metric)}", $"{treatment} multiplier vs student size ({metric})", caption, plot);
+        var censored = rows.Count(r => r.Bound.Length > 0);
+        var caption = "Estimand (b): per student size, the geometric mean over its (budget, seed) pairs of the scratch tokens needed to reach the treatment's value ÷ the treatment's, " +
+                      "as compute under each accounting scenario; bars: 95% seed-cluster bootstrap CI; dashed line: break-even (1×)." +
+                      (censored > 0 ? $" {censored} point(s) include censored pairs (bounds at the edge of the scratch runs' budgets)." : "");
+        return new ReportFigure($"multiplier-size-{Slug(treatment)}-{Slug(metric)}", $"{treatment} same-size gain vs student size ({metric})", caption, plot);
     }
-
-    /// <summary>Multiplier vs training budget: budgets in order on x, one point per student size (nudged), 95% CI bars.</summary>
-    public static ReportFigure MultiplierVsBudget(ResultsFolder folder, string treatment, string metric)
-    {
-        var sizes = folder.StudentParams();
-        var rows = folder.Multipliers.Where(r => r.Treatment == treatment && MetricNames.Normalise(r.Metric) == MetricNames.Normalise(metric) && IsPerBudget(r)).ToList();
-        var budgets = rows.Select(r => r.Budget).Distinct().OrderBy(b => BudgetOrder(b, folder)).ToList();
-        var accountings = rows.Select(r => r.Accounting).Distinct().OrderBy(AccountingRank).ThenBy(a => a, StringComparer.Ordinal).ToList();
-        var students = BySize(rows.Select(r => r.Student), sizes).ToList();
-        var plot = NewPlot($"{treatment} compute multiplier vs budget — {metric}", "training budget", "multiplier (log scale; >1: treatment cheaper)");
-        var allY = new List<double>();
-        var slots = accountings.Count * Math.Max(1, students.Count);
-        for (var ai = 0; ai < accountings.Count; ai++)
-        {
-            var series = rows.Where(r => r.Accounting == accountings[ai] && r.Multiplier > 0 && double.IsFinite(r.Multiplier))
-                             .OrderBy(r => budgets.IndexOf(r.Budget)).ThenBy(r => students.IndexOf(r.Student)).ToList();
-            if (series.Count == 0) continue;
-            var xs = series.Select(r => budgets.IndexOf(r.Budget) + ((ai * students.Count + students.IndexOf(r.Student)) - (slots - 1) / 2.0) * (0.7 / slots)).ToArray();
-            var ys = series.Select(r => Math.Log10(r.Multiplier)).ToArray();
-            AddWithCi(plot, xs, ys, series, Palette.GetColor(ai), MarkerShape.FilledCircle, accountings[ai], connect: false);
-            allY.AddRange(ys);
-        }
-        BreakEven(plot);
-        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
-            Enumerable.Range(0, budgets.Count).Select(i => (double)i).ToArray(), budgets.ToArray());
-        plot.Axes.SetLimitsX(-0.6, budgets.Count - 0.4);
-        LogAxis(plot.Axes.Left, allY.Append(0), Times);
-        plot.ShowLegend(Edge.Right);
-        var unbounded = rows.Count(r => !(r.Multiplier > 0 && double.IsFinite(r.Multiplier)));
-        var caption = $"Colour = accounting scenario; within a budget and colour, points run from the smallest to the largest student " +
-                      $"({string.Join(", ", students)}{(students.Contains("*") ? "; * = geometric mean over sizes" : "")}). Bars: 95% CI. Dashed line: break-even (1×)." +
-                      (unbounded > 0 ? $" {unbounded} row(s) with no finite multiplier (beyond the frontier's asymptote, or missing) are not drawn; see the table." : "");
-        return new ReportFigure($"multiplier-budget-{Slug(treatment)}-{Slug(metric)}", $"{treatment} multiplier vs budget ({metric})", caption, plot);
-    }
-
-    /// <summary>Rows with one budget: treatment points, and geometric means over sizes at one budget (student *).</summary>
-    internal static bool IsPerBudget(MultiplierRow r) =>
-        r.Budget.Length > 0 && r.Budget != "*" && r.Metric != "*" && (!r.IsAggregate || r.Kind == "by_budget" || (r.Kind.Length == 0 && r.Student == "*"));
 
     static void AddWithCi(Plot plot, double[] xs, double[] ys, IReadOnlyList<MultiplierRow> rows, Color color, MarkerShape shape, string legend, bool connect)
     {
-        var up = rows.Select((r, i) => double.IsFinite(r.Ci95High) && r.Ci95High > 0 ? Math.Log10(r.Ci95High) - ys[i] : 0).ToArray();
-        var down = rows.Select((r, i) => double.IsFinite(r.Ci95Low) && r.Ci95Low > 0 ? ys[i] - Math.Log10(r.Ci95Low) : 0).ToArray();
+        var up = rows.Select((r, i) => r.MCi95High is { } h && double.IsFinite(h) && h > 0 ? Math.Log10(h) - ys[i] : 0).ToArray();
+        var down = rows.Select((r, i) => r.MCi95Low is { } l && double.IsFinite(l) && l > 0 ? ys[i] - Math.Log10(l) : 0).ToArray();
         var bars = plot.Add.ErrorBar(xs, ys, up);
         bars.YErrorPositive = up;
         bars.YErrorNegative = down;

@@ -65,6 +65,7 @@ public static class ReportWriter
         var m = folder.Manifest;
         var sections = new List<Section>();
         var title = $"Distillation report — {m.Experiment ?? folder.Name} / {folder.Name}";
+        sections.Add(HeadlineSection(folder));
 
         // Summary.
         var summary = new List<IReadOnlyList<string>>();
@@ -100,14 +101,17 @@ public static class ReportWriter
         var warnings = new List<string>();
         foreach (var missing in folder.Missing) warnings.Add($"{missing} is missing from the results folder.");
         warnings.AddRange(folder.Fits.Problems);
-        var extrapolated = folder.Multipliers.Where(r => r.Extrapolated && !r.IsAggregate).ToList();
-        var beyond = folder.Multipliers.Where(r => r.BeyondAsymptote && !r.IsAggregate).ToList();
-        foreach (var g in extrapolated.GroupBy(r => (r.Treatment, r.Metric, r.Student, r.Budget, r.Seed)))
-            warnings.Add($"extrapolated: {g.Key.Treatment} {g.Key.Student} {g.Key.Budget} seed {g.Key.Seed} on {g.Key.Metric} — the scratch compute needed lies beyond " +
-                         $"the largest scratch run, so the multiplier ({string.Join(", ", g.OrderBy(r => ReportFigures.AccountingRank(r.Accounting)).Select(r => $"{r.Accounting} {Num(r.Multiplier)}"))}) rests on the fitted frontier's extrapolation.");
-        foreach (var g in beyond.GroupBy(r => (r.Treatment, r.Metric, r.Student, r.Budget, r.Seed)))
-            warnings.Add($"beyond asymptote: {g.Key.Treatment} {g.Key.Student} {g.Key.Budget} seed {g.Key.Seed} on {g.Key.Metric} — the treatment's score is " +
-                         "better than the scratch frontier ever reaches; the multiplier is unbounded (shown as ∞).");
+        if (folder.Summary is { } est)
+        {
+            warnings.AddRange(est.Warnings);
+            if (!est.FinishedRunsOnly) warnings.Add("intermediate checkpoints entered the fits (--all-checkpoints): the frontiers mix finished and unfinished runs.");
+        }
+        foreach (var g in folder.Multipliers.Where(r => r.Kind == MultiplierKind.Curve && r.Extrapolated && r.Accounting == "student").GroupBy(r => (r.Treatment, r.Metric)))
+            warnings.Add($"extrapolated: {g.Key.Treatment} on {g.Key.Metric}: {g.Count()} y value(s) of the frontier curve need a frontier outside its runs' tokens " +
+                         $"(y = {string.Join(", ", g.Select(r => Num(r.Y ?? double.NaN)))}); they are listed in multipliers.csv and left out of the frontier summary.");
+        foreach (var r in folder.Multipliers.Where(r => r.Kind == MultiplierKind.Summary && r.Accounting == "student" && r.Censored > 0))
+            warnings.Add($"censored: {r.Treatment} on {r.Metric}: {r.Censored} of {r.Pairs} pair(s) lie beyond the scratch runs' budgets of their size; " +
+                         $"they enter the same-size mean at their bounds, so it is a {(r.Bound == MultiplierBound.Mixed ? "mixed bound" : r.Bound + " bound")}.");
         var failed = folder.FailedUnits.ToList();
         var failedTable = new Table(["unit", "method", "student", "budget", "seed", "reason"],
             failed.Select(r => (IReadOnlyList<string>)[r.UnitKey, r.Method, r.Student, r.Budget, r.Seed.ToString(CultureInfo.InvariantCulture), r.FailureReason]).ToList());
@@ -131,38 +135,32 @@ public static class ReportWriter
              + (notes.Count > 0 ? " " + string.Join(" ", notes) : "")], [], capability));
 
         // Multipliers.
-        var kindOrder = new[] { "point", "by_student", "by_budget", "metric_mean", "treatment_mean" };
-        var mrows = folder.Multipliers
-            .OrderBy(r => r.Metric == "*" ? 1 : 0).ThenBy(r => r.Metric, StringComparer.Ordinal).ThenBy(r => r.Treatment, StringComparer.Ordinal)
-            .ThenBy(r => r.IsAggregate ? 1 : 0).ThenBy(r => Array.IndexOf(kindOrder, r.Kind)).ThenBy(r => r.Student == "*" ? 1 : 0).ThenBy(r => double.IsFinite(r.Params) ? r.Params : folder.StudentParams().GetValueOrDefault(r.Student, double.MaxValue))
-            .ThenBy(r => r.Budget == "*" ? double.MaxValue : ReportFigures.BudgetOrder(r.Budget, folder)).ThenBy(r => r.Seed, StringComparer.Ordinal)
-            .ThenBy(r => ReportFigures.AccountingRank(r.Accounting)).ThenBy(r => r.Accounting, StringComparer.Ordinal).ToList();
-        var sameSize = folder.Multipliers.Any(r => double.IsFinite(r.SameSizeMultiplier));
-        var multiplierTable = new Table(["treatment", "metric", "row", "student", "budget", "seed", "accounting", "compute", "multiplier", "90% CI", "95% CI",
-                                         .. sameSize ? new[] { "same-size M [95% CI]" } : [], "notes"],
-            mrows.Select(r => (IReadOnlyList<string>)[r.Treatment, r.Metric, r.Kind.Length > 0 ? r.Kind : r.IsAggregate ? "geo. mean" : "point",
-                r.Student, r.Budget, r.Seed, r.Accounting,
-                double.IsFinite(r.Compute) ? ReportFigures.Flops(r.Compute) : "", r.BeyondAsymptote && !double.IsFinite(r.Multiplier) ? "∞" : Num(r.Multiplier),
-                Ci(r.Ci90Low, r.Ci90High), Ci(r.Ci95Low, r.Ci95High),
-                .. sameSize ? new[] { double.IsFinite(r.SameSizeMultiplier) ? $"{Num(r.SameSizeMultiplier)} {Ci(r.SameSizeCi95Low, r.SameSizeCi95High)}" : "" } : [],
-                Join(r.Extrapolated ? "extrapolated" : null, r.BeyondAsymptote ? "beyond asymptote" : null,
-                     r.Status.Length > 0 && r.Status != "ok" && !r.Status.Contains("beyond", StringComparison.OrdinalIgnoreCase) ? r.Status : null) ?? ""]).ToList());
+        var summaries = folder.Multipliers.Where(r => r.Kind is MultiplierKind.Summary or MultiplierKind.Placebo)
+            .OrderBy(r => r.Kind == MultiplierKind.Placebo ? 1 : 0).ThenBy(r => MetricNames.LowerIsBetter(r.Metric) || r.Metric.EndsWith("task_loss", StringComparison.Ordinal) ? 0 : 1)
+            .ThenBy(r => r.Metric, StringComparer.Ordinal).ThenBy(r => r.Treatment, StringComparer.Ordinal)
+            .ThenBy(r => Array.IndexOf(EstimandOrder, r.Estimand)).ThenBy(r => ReportFigures.AccountingRank(r.Accounting)).ToList();
+        var multiplierTable = new Table(["treatment", "metric", "estimand", "accounting", "M [95% CI]", "placebo M [95% CI]", "pairs won", "MDE", "status", "notes"],
+            summaries.Select(r => (IReadOnlyList<string>)[r.Treatment, r.Metric, r.Estimand, r.Accounting, MText(r), PlaceboText(r),
+                r.Pairs > 0 && r.Kind == MultiplierKind.Summary ? $"{r.Won}/{r.Pairs}" : "", r.Mde is { } mde ? Num(mde) : "",
+                r.Status, Join(r.Note, r.FailedReplicates > 0 ? $"{r.FailedReplicates} of {r.Replicates} replicates failed" : null) ?? ""]).ToList());
+        var bySize = folder.Multipliers.Where(r => r.Kind == MultiplierKind.ByStudent && r.Accounting == "student")
+            .OrderBy(r => r.Metric, StringComparer.Ordinal).ThenBy(r => r.Treatment, StringComparer.Ordinal).ThenBy(r => r.Estimand, StringComparer.Ordinal).ThenBy(r => r.Params ?? 0).ToList();
+        var bySizeTable = new Table(["treatment", "metric", "estimand", "student", "M [95% CI] (student accounting)", "pairs won", "censored"],
+            bySize.Select(r => (IReadOnlyList<string>)[r.Treatment, r.Metric, r.Estimand, r.Student, MText(r), r.Estimand == Estimand.SameSize ? $"{r.Won}/{r.Pairs}" : "",
+                r.Censored > 0 ? r.Censored.ToString(CultureInfo.InvariantCulture) : ""]).ToList());
         var multiplierFigures = new List<ReportFigure>();
-        foreach (var (treatment, metric) in folder.Multipliers.Where(r => r.Metric != "*").Select(r => (r.Treatment, r.Metric)).Distinct()
+        foreach (var (treatment, metric) in folder.Multipliers.Where(r => r.Kind == MultiplierKind.ByStudent && r.Estimand == Estimand.SameSize && r.M > 0)
+                                                  .Select(r => (r.Treatment, r.Metric)).Distinct()
                                                   .OrderBy(x => x.Metric, StringComparer.Ordinal).ThenBy(x => x.Treatment, StringComparer.Ordinal))
-        {
-            if (folder.Multipliers.Any(r => r.Treatment == treatment && r.Metric == metric && !r.IsAggregate && r.Multiplier > 0))
-                multiplierFigures.Add(ReportFigures.MultiplierVsSize(folder, treatment, metric));
-            if (folder.Multipliers.Any(r => r.Treatment == treatment && r.Metric == metric && ReportFigures.IsPerBudget(r) && r.Multiplier > 0))
-                multiplierFigures.Add(ReportFigures.MultiplierVsBudget(folder, treatment, metric));
-        }
+            multiplierFigures.Add(ReportFigures.MultiplierVsSize(folder, treatment, metric));
         sections.Add(new Section("Compute multipliers",
             [folder.Multipliers.Count == 0 ? "No multipliers.csv: run the estimator to get multipliers."
-             : "Multiplier = scratch compute the frontier needs to reach the treatment's result ÷ the treatment's compute under each accounting scenario " +
-               "(student: student training only; +inference: plus teacher inference and logit-cache share; +teacher: plus the teacher's pre-training; " +
-               "amortised:K: teacher pre-training shared by K students). Above 1 the treatment is cheaper. Rows other than point are geometric means " +
-               "(by_student: over budgets, by_budget: over sizes, metric_mean: over all points of a metric, treatment_mean: over metrics)."],
-            folder.Multipliers.Count > 0 ? [multiplierTable] : [], multiplierFigures));
+             : "Three estimands, never averaged together (README \"Estimation\"): frontier = C*_scratch(y) / C*_treatment(y) with each arm's compute frontier fitted on its finished runs by the same rule, " +
+               "geometric mean over the y range both arms cover; same_size = per (size, budget, seed) pair, scratch tokens of that size needed to reach the treatment's value ÷ the treatment's, geometric mean over pairs (≥: censored at the scratch runs' largest budget); " +
+               "effective_data = e^τ of a joint L(N, D) in which the treatment's data count e^τ times (Ho et al. 2024), model-based. Above 1 the treatment is cheaper. " +
+               "Accounting: student = student training only; +inference adds teacher inference and logit-cache share; +teacher adds the teacher's pre-training; amortised:K shares it over K students. " +
+               "Intervals: seed-cluster bootstrap; placebo = one scratch seed scored as a treatment against the others (truth 1); MDE = smallest multiplier this design can detect."],
+            folder.Multipliers.Count > 0 ? [multiplierTable, .. bySize.Count > 0 ? new[] { bySizeTable } : []] : [], multiplierFigures));
 
         // Benchmarks.
         var bench = folder.Evals.Where(e => e.IsFinal).Select(e => (e.Task, e.Metric)).Distinct()
@@ -180,6 +178,50 @@ public static class ReportWriter
             benchRows.Count > 0 ? [benchTable] : [], bench));
 
         return new Report(title, sections);
+    }
+
+    static readonly string[] EstimandOrder = [Estimand.Frontier, Estimand.SameSize, Estimand.EffectiveData];
+
+    static string Bound(string bound) => bound == MultiplierBound.Lower ? "≥ " : bound == MultiplierBound.Upper ? "≤ " : bound == MultiplierBound.Mixed ? "~ " : "";
+
+    static string MText(MultiplierRow r) => r.M is not { } m ? "" :
+        Bound(r.Bound) + ReportFigures.Times(m) + (r.MCi95Low is { } lo && r.MCi95High is { } hi ? $" [{ReportFigures.Times(lo)}, {ReportFigures.Times(hi)}]" : "");
+
+    static string PlaceboText(MultiplierRow r) => r.Kind == MultiplierKind.Placebo ? "" : r.PlaceboM is not { } m ? "" :
+        ReportFigures.Times(m) + (r.PlaceboCi95Low is { } lo && r.PlaceboCi95High is { } hi ? $" [{ReportFigures.Times(lo)}, {ReportFigures.Times(hi)}]" : "");
+
+    /// <summary>
+    /// The sentence a reader can quote: treatment, estimand, M with its 95% CI, the placebo, and how many pairs the
+    /// treatment won, for the headline metric (val_loss) and student-only accounting.
+    /// </summary>
+    internal static string HeadlineSentence(ResultsFolder folder)
+    {
+        var summary = folder.Summary;
+        var metric = summary?.HeadlineMetric is { Length: > 0 } hm ? hm : CapabilityPoints.ValLoss;
+        var rows = folder.Multipliers.Where(r => r.Kind == MultiplierKind.Summary && r.Metric == metric && r.Accounting == "student").ToList();
+        if (rows.Count == 0) return "No headline: multipliers.csv has no summary for " + metric + " (run `harness estimate` on this folder).";
+        var parts = new List<string>();
+        foreach (var treatment in rows.Select(r => r.Treatment).Distinct())
+        {
+            var a = rows.FirstOrDefault(r => r.Treatment == treatment && r.Estimand == Estimand.Frontier);
+            var b = rows.FirstOrDefault(r => r.Treatment == treatment && r.Estimand == Estimand.SameSize);
+            var head = a is { M: not null } ? a : b;
+            if (head is null) continue;
+            var text = $"{treatment}: scratch needs {MText(head)} the student compute to reach the same {metric} (M, estimand {head.Estimand}, 95% CI)";
+            text += head.PlaceboM is not null
+                ? $"; the placebo (a scratch seed scored as a treatment, truth 1) gives {PlaceboText(head)}"
+                : "; no placebo (it needs at least 2 seeds)";
+            if (b is not null && b.Pairs > 0)
+                text += $"; it won {b.Won} of {b.Pairs} same-size, same-budget, same-seed pairs" + (b.M is not null ? $" (same-size gain {MText(b)})" : "");
+            parts.Add(text + ".");
+        }
+        return parts.Count == 0 ? $"No headline: no estimand has a value for {metric}." : string.Join(" ", parts);
+    }
+
+    static Section HeadlineSection(ResultsFolder folder)
+    {
+        var warnings = folder.Summary?.Warnings.Where(w => w.StartsWith("PLACEBO", StringComparison.Ordinal)).ToList() ?? [];
+        return new Section("Headline", [HeadlineSentence(folder)], [], [], warnings.Count > 0 ? warnings : null);
     }
 
     static string? Join(params string?[] parts)

@@ -16,6 +16,8 @@ public sealed class ResultsFolder
     public required IReadOnlyList<EvalRow> Evals { get; init; }
     public required IReadOnlyList<MultiplierRow> Multipliers { get; init; }
     public required FrontierFits Fits { get; init; }
+    /// <summary>The estimator's summary.json (null when absent).</summary>
+    public EstimateSummary? Summary { get; init; }
     public required IReadOnlyList<string> Missing { get; init; }
 
     /// <summary>A short name for tables: the folder name (the run id).</summary>
@@ -29,15 +31,11 @@ public sealed class ResultsFolder
         if (!File.Exists(P(ResultSchema.RunsFile)) && !File.Exists(P(ResultSchema.CurvesFile)))
             throw new UserInputException($"{directory}: has neither {ResultSchema.RunsFile} nor {ResultSchema.CurvesFile}; it is not a results folder " +
                                          "(pass results/<experiment>/<run-id>/, the folder `harness run` wrote).");
-        var missing = new[] { ResultSchema.ManifestFile, ResultSchema.RunsFile, ResultSchema.CurvesFile, ResultSchema.EvalsFile, ResultSchema.MultipliersFile, ResultSchema.FitsFile }
+        var missing = new[] { ResultSchema.ManifestFile, ResultSchema.RunsFile, ResultSchema.CurvesFile, ResultSchema.EvalsFile, ResultSchema.MultipliersFile, ResultSchema.SummaryFile, ResultSchema.FitsFile }
             .Where(f => !File.Exists(P(f))).ToList();
         List<T> Table<T>(string file) where T : class => File.Exists(P(file)) ? ResultTables.ReadAll<T>(P(file)) : [];
         var runs = Table<RunRow>(ResultSchema.RunsFile);
-        // The estimator names a point row's unit but not its seed: take the seed from runs.csv, so rows of different
-        // seeds stay apart when runs are matched by name.
-        var seeds = runs.GroupBy(r => r.UnitKey).ToDictionary(g => g.Key, g => g.First().Seed.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        var multipliers = MultiplierTable.Read(P(ResultSchema.MultipliersFile))
-            .Select(m => m.Seed.Length == 0 && seeds.TryGetValue(m.UnitKey, out var seed) ? m with { Seed = seed } : m).ToList();
+        var multipliers = Table<MultiplierRow>(ResultSchema.MultipliersFile);
         return new ResultsFolder
         {
             Directory = directory,
@@ -47,6 +45,7 @@ public sealed class ResultsFolder
             Evals = Table<EvalRow>(ResultSchema.EvalsFile),
             Multipliers = multipliers,
             Fits = FrontierFits.Load(directory),
+            Summary = ResultJson.Read<EstimateSummary>(P(ResultSchema.SummaryFile)),
             Missing = missing,
         };
     }
@@ -60,7 +59,7 @@ public sealed class ResultsFolder
         var sizes = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var r in Runs.Where(r => r.ParamsNonEmbedding > 0)) sizes.TryAdd(r.Student, r.ParamsNonEmbedding);
         foreach (var c in Curves.Where(c => c.ParamsNonEmbedding > 0)) sizes.TryAdd(c.Student, c.ParamsNonEmbedding);
-        foreach (var m in Multipliers.Where(m => m.Params > 0 && !m.IsAggregate)) sizes.TryAdd(m.Student, m.Params);
+        foreach (var m in Multipliers.Where(m => m.Params > 0 && m.Student != "*")) sizes.TryAdd(m.Student, m.Params!.Value);
         return sizes;
     }
 }

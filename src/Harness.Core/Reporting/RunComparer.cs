@@ -128,18 +128,19 @@ public static class RunComparer
         var byKey = folders.Select(f => f.Multipliers.GroupBy(m => m.MatchKey).ToDictionary(g => g.Key, g => g.First())).ToList();
         var all = folders.SelectMany(f => f.Multipliers).GroupBy(m => m.MatchKey).Select(g => g.First())
                          .OrderBy(m => MetricNames.Normalise(m.Metric), StringComparer.Ordinal).ThenBy(m => m.Treatment, StringComparer.Ordinal)
-                         .ThenBy(m => m.Student == "*" ? 1 : 0).ThenBy(m => double.IsFinite(m.Params) ? m.Params : double.MaxValue).ThenBy(m => m.Student, StringComparer.Ordinal)
+                         .ThenBy(m => m.Estimand, StringComparer.Ordinal).ThenBy(m => m.Kind, StringComparer.Ordinal)
+                         .ThenBy(m => m.Student == "*" ? 1 : 0).ThenBy(m => m.Params ?? double.MaxValue).ThenBy(m => m.Student, StringComparer.Ordinal)
                          .ThenBy(m => m.Budget, StringComparer.Ordinal).ThenBy(m => m.Seed, StringComparer.Ordinal)
                          .ThenBy(m => ReportFigures.AccountingRank(m.Accounting)).ThenBy(m => m.Accounting, StringComparer.Ordinal);
         var result = new List<MultiplierComparison>();
         foreach (var first in all)
         {
             var values = byKey.Select(d => d.TryGetValue(first.MatchKey, out var m)
-                ? new MultiplierValue(m.Multiplier, m.Ci90Low, m.Ci90High, m.Ci95Low, m.Ci95High, m.Extrapolated, m.BeyondAsymptote) : null).ToList();
+                ? new MultiplierValue(m.M ?? double.NaN, m.MCi95Low ?? double.NaN, m.MCi95High ?? double.NaN, m.Extrapolated, m.Bound, m.Status) : null).ToList();
             var multipliers = values.Select(v => v is null ? null : Finite(v.Multiplier)).ToList();
             bool? overlap = values.All(v => v is not null && !double.IsNaN(v.Ci95Low) && !double.IsNaN(v.Ci95High))
                 ? values.Max(v => v!.Ci95Low) <= values.Min(v => v!.Ci95High) : null;
-            result.Add(new MultiplierComparison(first.Treatment, MetricNames.Normalise(first.Metric), first.Student, first.Budget, first.Seed, first.Accounting,
+            result.Add(new MultiplierComparison(first.Kind, first.Estimand, first.Treatment, MetricNames.Normalise(first.Metric), first.Student, first.Budget, first.Seed, first.Accounting,
                                                 values, Deltas(multipliers), overlap));
         }
         return result;

@@ -11,6 +11,8 @@ namespace Harness.Results;
 public static class ResultSchema
 {
     public const int Version = 1;
+    /// <summary>Version of multipliers.csv, summary.json and fits.json (2: estimands, censoring, placebo; issue 12).</summary>
+    public const int MultipliersVersion = 2;
     public const string RunsFile = "runs.csv";
     public const string CurvesFile = "curves.csv";
     public const string EvalsFile = "evals.csv";
@@ -21,6 +23,10 @@ public static class ResultSchema
     public const string FitsFile = "fits.json";
     /// <summary>Per unit (units/KEY/train_log.csv): the training objective at every logged step.</summary>
     public const string TrainLogFile = "train_log.csv";
+    public const string SummaryFile = "summary.json";
+
+    /// <summary>The schema version a row type is written with.</summary>
+    public static int VersionOf(Type rowType) => rowType == typeof(MultiplierRow) ? MultipliersVersion : Version;
 
     /// <summary>Method name of the from-scratch baseline.</summary>
     public const string ScratchMethod = "scratch";

@@ -40,11 +40,12 @@ public static class ResultTables
         var versionProperty = typeof(T).GetProperty("SchemaVersion");
         if (versionProperty is not null)
         {
+            var expected = ResultSchema.VersionOf(typeof(T));
             var bad = rows.Select((r, i) => (Row: i + 2, Version: (int)versionProperty.GetValue(r)!))
-                          .FirstOrDefault(x => x.Version != ResultSchema.Version);
+                          .FirstOrDefault(x => x.Version != expected);
             if (bad.Row != 0)
                 throw new UserInputException($"{path}: row {bad.Row}: schema_version {bad.Version} is not understood by this build " +
-                                             $"(it reads version {ResultSchema.Version}); use the harness version that wrote it.");
+                                             $"(it reads version {expected}); use the harness version that wrote it, or rerun `harness estimate` on the folder.");
         }
         return rows;
     }

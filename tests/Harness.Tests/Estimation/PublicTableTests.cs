@@ -247,7 +247,7 @@ public class PublicTableTests
         var good = Write(Header + "\nbase,b1,1,1e21,x,10,true,\nbase,b2,1,1e22,x,20,true,\nbase,b3,1,1e23,x,30,true,\nnew,n1,1,1e21,x,25,true,\n");
         var outDir = TestSupport.TempDirectory();
         Assert.Equal(HarnessApp.InvalidInput, HarnessApp.Run(["estimate", "--table", good, "--baseline", "base", "--treatment", "new", "--out", outDir, "--no-such-option", "1"]));
-        Assert.Equal(0, HarnessApp.Run(["estimate", "--table", good, "--baseline", "base", "--treatment", "new", "--out", outDir, "--resamples", "10"]));
+        Assert.Equal(0, HarnessApp.Run(["estimate", "--table", good, "--baseline", "base", "--treatment", "new", "--out", outDir, "--replicates", "10"]));
         Assert.Equal(HarnessApp.InvalidInput, HarnessApp.Run(["estimate", "--table", few, "--baseline", "base", "--treatment", "new", "--covariate", "release_date", "--frontier", "envelope"]));
     }
 
@@ -257,7 +257,7 @@ public class PublicTableTests
         var table = Path.Combine(Cli.CliTests.RepositoryRoot(), "experiments", "tables", "r1-distill-vs-qwen25.csv");
         var dir = TestSupport.TempDirectory();
         Assert.Equal(0, HarnessApp.Run(["estimate", "--table", table, "--baseline", "qwen2.5-instruct,qwen2.5-math-instruct", "--treatment", "r1-distill",
-                                       "--resamples", "50", "--out", dir]));
+                                       "--replicates", "50", "--out", dir]));
         Assert.True(File.Exists(Path.Combine(dir, TableEstimateWriter.MultipliersFile)));
         Assert.True(File.Exists(Path.Combine(dir, TableEstimateWriter.FitsFile)));
         var report = File.ReadAllText(Path.Combine(dir, Harness.Reporting.TableReport.MarkdownFile));

@@ -28,6 +28,12 @@ public class MetricsTests
         Assert.Equal(1.0, scores.Single(s => s.Metric == "acc_norm").Value);
         Assert.Equal((1 / 2.0 + 1 / 3.0) / 2, scores[0].Chance, 12);
         Assert.All(scores, s => Assert.Equal(2, s.Items));
+        // task_loss: mean −ln p(gold | choices): item 1 −ln(e^−4 / (e^−2 + e^−4)), item 2 −ln(e^−1 / (e^−5 + e^−1 + e^−3)).
+        var taskLoss = scores.Single(s => s.Metric == "task_loss");
+        var expected = (Math.Log(Math.Exp(-2) + Math.Exp(-4)) + 4 + Math.Log(Math.Exp(-5) + Math.Exp(-1) + Math.Exp(-3)) + 1) / 2;
+        Assert.Equal(expected, taskLoss.Value, 12);
+        Assert.False(taskLoss.HigherIsBetter);
+        Assert.Equal((Math.Log(2) + Math.Log(3)) / 2, taskLoss.Chance, 12);
     }
 
     [Fact]

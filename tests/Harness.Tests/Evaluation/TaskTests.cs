@@ -87,10 +87,11 @@ public class TaskTests
         var oracle = new DelegateScorer(r => r.Continuation.Trim() == answers[r.Context] ? -1 : -9,
                                         isGreedy: r => r.Continuation == " " + answers[r.Context]);
         var scores = task.Evaluate(oracle, maxItems: 50);
-        Assert.All(scores, s => Assert.Equal(1.0, s.Value));
+        Assert.All(scores.Where(s => s.Metric != "task_loss"), s => Assert.Equal(1.0, s.Value));
+        Assert.InRange(scores.Single(s => s.Metric == "task_loss").Value, 0, 0.05); // −ln p(gold | choices) of a scorer that prefers the gold answer
         // maxItems is honoured: the overall metrics score exactly 50 items, and the per-operation ones split those 50.
         var byMetric = scores.ToDictionary(s => s.Metric);
-        Assert.All(new[] { "exact_match", "acc", "acc_norm" }, m => Assert.Equal(50, byMetric[m].Items));
+        Assert.All(new[] { "exact_match", "acc", "acc_norm", "task_loss" }, m => Assert.Equal(50, byMetric[m].Items));
         Assert.Equal(50, byMetric["acc_add"].Items + byMetric["acc_sub"].Items);
         Assert.InRange(byMetric["acc_add"].Items, 1, 49);
         var uniform = task.Evaluate(new UniformScorer(256), maxItems: null).ToDictionary(s => s.Metric);
@@ -133,7 +134,8 @@ public class TaskTests
         Assert.Equal(task.Items.Select(i => i.Choice.Id + string.Join("|", i.Choice.Choices)), again.Items.Select(i => i.Choice.Id + string.Join("|", i.Choice.Choices)));
         var targets = task.Items.ToDictionary(i => i.Context, i => i.Target);
         var scores = task.Evaluate(new DelegateScorer(r => r.Continuation == " " + targets[r.Context] ? 0 : -5, isGreedy: r => r.Continuation == " " + targets[r.Context]), null);
-        Assert.All(scores, s => Assert.Equal(1.0, s.Value));
+        Assert.All(scores.Where(s => s.Metric != "task_loss"), s => Assert.Equal(1.0, s.Value));
+        Assert.InRange(scores.Single(s => s.Metric == "task_loss").Value, 0, 0.05); // −ln p(gold | choices) of a scorer that prefers the gold answer
         // exact_match reads is_greedy of the gold continuation only: a scorer greedy on a distractor scores 0 there.
         var wrongGreedy = task.Evaluate(new DelegateScorer(r => r.Continuation == " " + targets[r.Context] ? 0 : -5, isGreedy: r => r.Continuation != " " + targets[r.Context]), null)
                               .ToDictionary(s => s.Metric);
@@ -145,7 +147,7 @@ public class TaskTests
     public void Runner_turns_scores_into_eval_rows()
     {
         var rows = EvaluationRunner.Run(new UniformScorer(256), [new ArithmeticTask(1)], "unit-1", "scratch", 40, 1234, isFinal: false, maxItems: 5);
-        Assert.Equal(["exact_match", "acc", "acc_norm", "acc_add", "acc_sub"], rows.Select(r => r.Metric));
+        Assert.Equal(["exact_match", "acc", "acc_norm", "task_loss", "acc_add", "acc_sub"], rows.Select(r => r.Metric));
         Assert.All(rows, r =>
         {
             Assert.Equal("unit-1", r.UnitKey);

@@ -6,11 +6,11 @@ L(N, D) = E + A/N^a + B/D^b; logit-KD acts as an effective-data multiplier k(N) 
 function of loss.  results-b differs from results-a in exactly one config field, kd.temperature, so its logit-kd units
 get new unit keys and new numbers; scratch units are identical.  Each folder has one failed unit.
 
-multipliers.csv and fits.json come from the real estimator, then results-b's fits.json is removed so the report's
-empirical-envelope fallback is exercised:
+multipliers.csv, summary.json and fits.json come from the real estimator, then results-b's fits.json is removed so the
+report's empirical-envelope fallback is exercised:
 
     python3 make_fixtures.py
-    for r in results-a results-b; do harness estimate $r --resamples 200 --seed 0; done
+    for r in results-a results-b; do harness estimate $r --replicates 200 --seed 0; done
     rm results-b/fits.json
 """
 import csv, hashlib, json, math, os, random

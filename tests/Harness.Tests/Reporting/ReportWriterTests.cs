@@ -16,8 +16,8 @@ public class ReportWriterTests
         Assert.True(File.Exists(paths.Html));
         Assert.True(File.Exists(paths.Markdown));
         var html = File.ReadAllText(paths.Html);
-        // 4 capability plots (val_loss, val_bpb, arc_easy/acc, hellaswag/acc_norm), 4 metrics × (vs size + vs budget), 2 benchmarks.
-        Assert.Equal(14, paths.FigureCount);
+        // 4 capability plots (val_loss, val_bpb, arc_easy/acc, hellaswag/acc_norm), same-size gain vs size for the 2 loss metrics, 2 benchmarks.
+        Assert.Equal(8, paths.FigureCount);
         Assert.Equal(paths.FigureCount, Regex.Matches(html, "<svg[\\s>]").Count);
         Assert.DoesNotMatch("(src|href)=\"https?:", html);
         Assert.DoesNotContain("<script", html);
@@ -29,16 +29,20 @@ public class ReportWriterTests
         Assert.Contains("sha256:5f1c0d8e2b7a", html);
         Assert.Contains("83e6a23c41d0", html);
         Assert.Contains("CUDA out of memory", html);
-        Assert.Contains("extrapolated: logit-kd s3 80tpp", html);
-        Assert.Contains("val_loss vs compute — fitted power law frontier", html);
-        Assert.Contains("arc_easy/acc vs compute — fitted sigmoid frontier", html);
-        Assert.Contains("hellaswag/acc_norm vs compute — fitted sigmoid frontier", html);
+        Assert.Contains("logit-kd: scratch needs ", html);
+        Assert.Contains("the student compute to reach the same val_loss (M, estimand frontier, 95% CI); no placebo", html);
+        Assert.Contains("pairs", html);
+        Assert.Contains("val_loss vs compute — fitted chinchilla frontiers of both arms", html);
+        Assert.Contains("arc_easy/acc vs compute — fitted sigmoid frontiers of both arms", html);
 
         var md = File.ReadAllText(paths.Markdown);
         foreach (Match m in Regex.Matches(md, @"\]\((report_files/[^)]+)\)"))
             Assert.True(File.Exists(Path.Combine(dir, m.Groups[1].Value)), m.Groups[1].Value);
-        Assert.Contains("| logit-kd | val_loss | point | s1 | 20tpp | 0 | student |", md);
-        Assert.Contains("| logit-kd | * | treatment_mean | * |", md);
+        Assert.StartsWith("# Distillation report", md);
+        Assert.Contains("## Headline\n\nlogit-kd: scratch needs ", md);
+        Assert.Contains("| logit-kd | val_loss | frontier | student |", md);
+        Assert.Contains("| logit-kd | val_loss | same_size | student |", md);
+        Assert.Contains("| logit-kd | val_loss | effective_data | student |", md);
     }
 
     [Fact]
@@ -52,7 +56,7 @@ public class ReportWriterTests
         Assert.Contains("val_loss vs compute — no fit in fits.json: empirical lower envelope of scratch points", html);
         Assert.Contains("hellaswag/acc_norm vs compute — no fit in fits.json: empirical upper envelope of scratch points", html);
         Assert.Contains("fits.json is missing", html);
-        Assert.Contains("beyond asymptote: logit-kd s3 80tpp seed 0 on arc_easy/acc", html);
+        Assert.Contains("censored: logit-kd on val_loss:", html);
     }
 
     [Fact]
@@ -96,7 +100,7 @@ public class ReportWriterTests
         var fits = FrontierFits.Load(dir);
 
         Assert.Null(fits.For("val_loss"));
-        Assert.Contains(fits.Problems, p => p.Contains("spline"));
+        Assert.Contains(fits.Problems, p => p.Contains("no schema_version") && p.Contains("spline"));
     }
 
     [Fact]

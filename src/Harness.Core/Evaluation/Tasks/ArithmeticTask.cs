@@ -86,7 +86,7 @@ public sealed class ArithmeticTask : IEvaluationTask
     public int Digits { get; }
     public string Name => $"arithmetic_{Digits}d";
     public int Version => 3;
-    public IReadOnlyList<string> Metrics { get; } = ["exact_match", "acc", "acc_norm", "acc_add", "acc_sub"];
+    public IReadOnlyList<string> Metrics { get; } = ["exact_match", "acc", "acc_norm", "task_loss", "acc_add", "acc_sub"];
     public int ItemCount => items.Count;
     public IReadOnlyList<ArithmeticProblem> Problems => items.Select(i => i.Problem).ToArray();
     public IReadOnlyList<MultipleChoiceItem> Items => items.Select(i => i.Choice).ToArray();

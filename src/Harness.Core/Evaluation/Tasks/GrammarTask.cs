@@ -27,7 +27,7 @@ public sealed class GrammarTask : IEvaluationTask
 
     public string Name => TaskName;
     public int Version => 1;
-    public IReadOnlyList<string> Metrics { get; } = ["acc", "acc_norm", "acc_irregular_past", "acc_past_participle", "acc_agreement"];
+    public IReadOnlyList<string> Metrics { get; } = ["acc", "acc_norm", "task_loss", "acc_irregular_past", "acc_past_participle", "acc_agreement"];
     public int ItemCount => items.Count;
     public IReadOnlyList<MultipleChoiceItem> Items => items;
 

@@ -93,7 +93,7 @@ public sealed class KnowledgeTask : IEvaluationTask
 
     public string Name => TaskName;
     public int Version => 1;
-    public IReadOnlyList<string> Metrics { get; } = ["acc", "acc_norm", "acc_capital", "acc_continent", "acc_currency", "acc_definition", "acc_hypernym"];
+    public IReadOnlyList<string> Metrics { get; } = ["acc", "acc_norm", "task_loss", "acc_capital", "acc_continent", "acc_currency", "acc_definition", "acc_hypernym"];
     public int ItemCount => items.Count;
     public IReadOnlyList<MultipleChoiceItem> Items => items;
 

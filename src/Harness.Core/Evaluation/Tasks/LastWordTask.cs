@@ -29,7 +29,7 @@ public sealed class LastWordTask : IEvaluationTask
 
     public string Name => TaskName;
     public int Version => 2;
-    public IReadOnlyList<string> Metrics { get; } = ["exact_match", "acc", "acc_norm"];
+    public IReadOnlyList<string> Metrics { get; } = ["exact_match", "acc", "acc_norm", "task_loss"];
     public int ItemCount => items.Count;
     public IReadOnlyList<LastWordItem> Items => items;
 

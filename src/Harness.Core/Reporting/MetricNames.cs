@@ -1,0 +1,12 @@
+namespace Harness.Reporting;
+
+/// <summary>Metric names appear as <c>arc_easy/acc</c>, <c>arc_easy:acc</c> or <c>arc_easy.acc</c>; compare them in one form.</summary>
+public static class MetricNames
+{
+    public static string Normalise(string metric) => metric.Trim().ToLowerInvariant().Replace(':', '/');
+
+    public static string ForTask(string task, string metric) => $"{task}/{metric}";
+
+    /// <summary>True for validation loss-like metrics, where lower is better.</summary>
+    public static bool LowerIsBetter(string metric) => Normalise(metric) is "val_loss" or "val_bpb" or "loss" or "bpb";
+}
