@@ -144,7 +144,10 @@ public static class MultiplierEstimator
             foreach (var p in treatment.Where(p => p.IsFinal))
             {
                 var r = design.Paired && shift.TryGetValue((p.Params, p.Seed), out var v) ? v : 0;
-                var needed = arm.Law.TokensToReach(p.Params, p.Value - r);
+                // Inside its own seed's scratch runs of this size, read the tokens off them (interpolated in ln D between
+                // finished budgets): a treatment identical to scratch then gives exactly 1.  Outside them, the fitted
+                // curve shifted by the seed's residual, censored at the edge of the scratch token range below.
+                var needed = (design.Paired ? SameSeedTokens(baseFinals, p) : null) ?? arm.Law.TokensToReach(p.Params, p.Value - r);
                 var exact = arm.Sizes.FirstOrDefault(z => z.Params == p.Params);
                 var (dMin, dMax) = exact is not null ? (exact.MinTokens, exact.MaxTokens) : LossArm.TokenRange(arm.Sizes, p.Params);
                 var bound = double.IsNaN(needed) ? MultiplierBound.None
@@ -311,6 +314,25 @@ public static class MultiplierEstimator
             }
         }
         return new Replicates(values, parametric ? "parametric_residual" : "cluster_seed_t", clusters, count);
+    }
+
+    /// <summary>
+    /// Tokens at which the same-seed scratch runs of <paramref name="p"/>'s size reach its value: linear interpolation in
+    /// ln D between consecutive finished budgets whose values bracket it; null when no pair of budgets does.
+    /// </summary>
+    static double? SameSeedTokens(IReadOnlyList<MetricPoint> baseFinals, MetricPoint p)
+    {
+        var own = baseFinals.Where(q => q.Params == p.Params && q.Seed == p.Seed && q.Tokens > 0 && double.IsFinite(q.Value))
+                            .OrderBy(q => q.Tokens).ToList();
+        for (int i = 0; i + 1 < own.Count; i++)
+        {
+            var (a, b) = (own[i], own[i + 1]);
+            if (p.Value > Math.Max(a.Value, b.Value) || p.Value < Math.Min(a.Value, b.Value)) continue;
+            if (a.Value == b.Value) return a.Tokens;
+            double w = (p.Value - a.Value) / (b.Value - a.Value);
+            return Math.Exp(Math.Log(a.Tokens) + w * (Math.Log(b.Tokens) - Math.Log(a.Tokens)));
+        }
+        return own.Count == 1 && own[0].Value == p.Value ? own[0].Tokens : null;
     }
 
     /// <summary>Parametric bootstrap data: each arm's fitted values times redrawn residual blocks (one size × seed, across budgets).</summary>

@@ -107,6 +107,32 @@ public class MultiplierEstimatorTests
         Assert.InRange(Summary(result, Estimand.Frontier).Won, 6, 30);
     }
 
+    /// <summary>
+    /// The placebo of issue 12, run for run: drop the treatment's units and add every scratch unit a second time under the
+    /// treatment's name.  The old estimator gave M = 0.45 [0.34, 0.64] on the quickstart this way; every estimand must now
+    /// give exactly 1 (the same data on both sides, fitted and read by the same rule).
+    /// </summary>
+    [Fact]
+    public void Scratch_runs_copied_as_the_treatment_give_exactly_one_for_every_estimand()
+    {
+        var dir = Synthetic.TempDir();
+        new SyntheticGrid { Gain = 1.5 }.Write(dir, 5);
+        var runs = ResultTables.ReadAll<RunRow>(Path.Combine(dir, ResultSchema.RunsFile)).Where(r => r.Method == "scratch").ToList();
+        var curves = ResultTables.ReadAll<CurveRow>(Path.Combine(dir, ResultSchema.CurvesFile)).Where(r => r.Method == "scratch").ToList();
+        ResultTables.WriteAll(Path.Combine(dir, ResultSchema.RunsFile), [.. runs, .. runs.Select(r => r with { Method = "logit-kd", UnitKey = r.UnitKey + "-copy" })]);
+        ResultTables.WriteAll(Path.Combine(dir, ResultSchema.CurvesFile), [.. curves, .. curves.Select(r => r with { Method = "logit-kd", UnitKey = r.UnitKey + "-copy" })]);
+        var evals = Path.Combine(dir, ResultSchema.EvalsFile);
+        if (File.Exists(evals)) File.Delete(evals);
+        var result = MultiplierEstimator.EstimateResultsFolder(dir, new EstimateOptions { Metrics = [Loss], Replicates = Replicates, Seed = 3 });
+        foreach (var estimand in Estimand.All)
+        {
+            var row = Summary(result, estimand);
+            Assert.True(Math.Abs(row.M!.Value - 1) < 1e-6, $"{estimand}: M = {row.M} for a copy of the baseline");
+            Assert.True(row.MCi95Low <= 1 + 1e-9 && row.MCi95High >= 1 - 1e-9, $"{estimand}: [{row.MCi95Low}, {row.MCi95High}] excludes 1");
+            Assert.Equal(0, row.Won);
+        }
+    }
+
     [Fact]
     public void Case3_a_grid_far_from_the_compute_frontier_leaves_the_estimate_unchanged()
     {
