@@ -485,7 +485,7 @@ public sealed partial class SweepRunner
             ["git_commit"] = GitCommit(options.RepositoryRoot),
             ["versions"] = new JsonObject
             {
-                ["harness"] = typeof(SweepRunner).Assembly.GetName().Version?.ToString(),
+                ["harness"] = typeof(SweepRunner).Assembly.GetName().Version?.ToString(3),
                 ["torchsharp"] = typeof(torch).Assembly.GetName().Version?.ToString(),
                 ["libtorch"] = "2.10.0",
                 ["dotnet"] = Environment.Version.ToString(),
