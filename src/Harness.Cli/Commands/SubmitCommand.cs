@@ -106,10 +106,15 @@ public sealed class SubmitCommand : Command<SubmitSettings>
             SignalMarginSeconds = TimeEstimate.SignalMarginSeconds(unitTime),
         };
         var name = new string($"harness-{config.Name}-{runner.ConfigHash[..8]}".Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_').ToArray());
+        // One array task per group (a WSD trunk trains its branches after it); a group whose first units are finished
+        // starts at its first unfinished one.
+        var plan = RunPlan.TryRead(runDir);
+        var folder = new RunFolder(runDir);
+        bool Finished(SweepUnit u) => plan?.FirstOrDefault(p => p.Index == u.Index)?.Key is { } key && folder.IsFinished(key) && folder.ReadUnitRow(key).Status == "ok";
         var jobs = new SlurmJobSet
         {
             Name = name, RunDirectory = runDir, WorkingDirectory = RepositoryPaths.Root, Harness = HarnessProcess.CommandPrefix(),
-            ConfigPath = configPath, ResultsRoot = resultsRoot, UnitIndices = units.Select(u => u.Index).ToList(), FillCache = settings.FillCache,
+            ConfigPath = configPath, ResultsRoot = resultsRoot, UnitIndices = RunPlan.LaunchIndices(units, Finished), FillCache = settings.FillCache,
             Device = settings.Device, LogDirectory = Path.Combine(runDir, "slurm", "logs"),
         };
         var result = SlurmSubmitter.Submit(new SubmitRequest { Jobs = jobs, Resources = resources, AllIndices = jobs.UnitIndices }, SlurmCommands.Instance, settings.DryRun);

@@ -20,7 +20,7 @@ public sealed class WorkerSettings : TorchSettings
     public string Config { get; init; } = "";
 
     [CommandOption("--index <I>")]
-    [Description("unit: the unit's index in the sweep (= its Slurm array task id; see plan.json).")]
+    [Description("unit: the unit's index in the sweep (= its Slurm array task id; see plan.json); the worker trains it and the rest of its group (a WSD trunk's branches).")]
     public int? Index { get; init; }
 
     [CommandOption("--out <DIR>")]
@@ -95,13 +95,15 @@ public sealed class WorkerCommand : Command<WorkerSettings>
         {
             try
             {
-                var result = runner.RunSingleUnit(index, jobId, () => signal, delay, cts.Token);
-                Console.WriteLine($"{DateTime.UtcNow:O} unit {index}: {result}");
-                return result switch
+                // A WSD trunk's launch also trains its branches (they start from its fork checkpoints); finished units
+                // of the group are skipped, so a requeued launch continues where it stopped.
+                foreach (var member in Harness.Sweep.Execution.RunPlan.RestOfGroup(Harness.Sweep.Execution.RunPlan.TryRead(runner.RunDirectory), index))
                 {
-                    UnitWorkerResult.Interrupted => SlurmScripts.ExitInterrupted,
-                    _ => 0,
-                };
+                    var result = runner.RunSingleUnit(member, jobId, () => signal, delay, cts.Token);
+                    Console.WriteLine($"{DateTime.UtcNow:O} unit {member}: {result}");
+                    if (result == UnitWorkerResult.Interrupted) return SlurmScripts.ExitInterrupted;
+                }
+                return 0;
             }
             catch (Harness.Sweep.Execution.UnitBusyException e) when (wait < 12 && !cts.IsCancellationRequested)
             {

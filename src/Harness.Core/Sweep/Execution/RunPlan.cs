@@ -13,7 +13,8 @@ public sealed record PlannedUnit(
     [property: JsonPropertyName("budget")] string Budget,
     [property: JsonPropertyName("seed")] int Seed,
     [property: JsonPropertyName("tokens")] long Tokens,
-    [property: JsonPropertyName("train_flops")] double TrainFlops)
+    [property: JsonPropertyName("train_flops")] double TrainFlops,
+    [property: JsonPropertyName("group")] int Group = -1)
 {
     public string Label => $"{Method} {Student} {Budget} seed {Seed}";
 }
@@ -28,7 +29,7 @@ public static class RunPlan
 
     public static void Write(string runDirectory, IEnumerable<SweepUnit> units) =>
         AtomicFile.WriteAllText(Path.Combine(runDirectory, FileName), JsonSerializer.Serialize(
-            units.Select(u => new PlannedUnit(u.Index, u.Key, u.Method, u.Student, u.Budget, u.Seed, u.Tokens, u.PredictedTrainFlops)).ToList(),
+            units.Select(u => new PlannedUnit(u.Index, u.Key, u.Method, u.Student, u.Budget, u.Seed, u.Tokens, u.PredictedTrainFlops, u.Group)).ToList(),
             new JsonSerializerOptions(JsonConfigReader.Options) { WriteIndented = true }));
 
     /// <summary>The plan, or null when the prepare stage has not written it yet.</summary>
@@ -36,5 +37,24 @@ public static class RunPlan
     {
         var path = Path.Combine(runDirectory, FileName);
         return File.Exists(path) ? JsonSerializer.Deserialize<List<PlannedUnit>>(File.ReadAllText(path), JsonConfigReader.Options) : null;
+    }
+
+    /// <summary>
+    /// What an executor launches: one index per group (a WSD trunk with its cooldown branches, which start from the
+    /// trunk's fork checkpoints; a cosine run alone), the group's first unit in plan order that is not finished.  The
+    /// worker given that index trains it and the rest of its group after it (<see cref="RestOfGroup"/>), so a branch
+    /// never starts before its trunk and the launches of one sweep never wait on each other.
+    /// </summary>
+    public static IReadOnlyList<int> LaunchIndices(IReadOnlyList<SweepUnit> units, Func<SweepUnit, bool> finished) =>
+        units.GroupBy(u => u.Group).Select(g => g.OrderBy(u => u.Index).FirstOrDefault(u => !finished(u)))
+             .Where(u => u is not null).Select(u => u!.Index).Order().ToList();
+
+    /// <summary>The units a worker launched with <paramref name="index"/> trains, in order: that unit and the units of its
+    /// group after it (plan order: a trunk before its branches).  Just the unit for plans written before groups.</summary>
+    public static IReadOnlyList<int> RestOfGroup(IReadOnlyList<PlannedUnit>? plan, int index)
+    {
+        var unit = plan?.FirstOrDefault(u => u.Index == index);
+        if (unit is null || unit.Group < 0) return [index];
+        return plan!.Where(u => u.Group == unit.Group && u.Index >= index).Select(u => u.Index).Order().ToList();
     }
 }

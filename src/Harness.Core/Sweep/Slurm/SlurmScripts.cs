@@ -150,7 +150,7 @@ public static class SlurmScripts
         b.AppendLine($"#SBATCH --array={ArraySpec(set.UnitIndices, r.MaxParallel)}");
         b.AppendLine("#SBATCH --requeue");
         b.AppendLine($"#SBATCH --signal=B:USR1@{r.SignalMarginSeconds}");
-        b.AppendLine($"# harness submit: one unit of {set.RunDirectory} per array task (task id = unit index in plan.json).");
+        b.AppendLine($"# harness submit: one group of {set.RunDirectory} per array task (task id = the index in plan.json of its first unfinished unit; a WSD trunk's task trains its branches after it).");
         b.AppendLine("# SIGUSR1 (time limit near) or SIGTERM (preemption, scontrol requeue, scancel) reaches the worker, which");
         b.AppendLine($"# checkpoints at the next step boundary and exits {ExitInterrupted}; after SIGUSR1 this task requeues itself (Slurm");
         b.AppendLine("# requeues preempted jobs itself).  The requeued task resumes from the checkpoint; SLURM_RESTART_COUNT goes in its row.");
