@@ -94,12 +94,12 @@ public static class ReportFigures
         axis.TickGenerator = ticks;
     }
 
-    /// <summary>The y-axis label of a metric, with its unit: val_loss in nats/token, val_bpb in bits/byte.</summary>
+    /// <summary>The y-axis label of a metric, with its unit: val_loss in nats/token, val_bpb in bits/byte, task_loss in nats per item.</summary>
     public static string MetricLabel(string metric) => MetricNames.Normalise(metric) switch
     {
         "val_loss" or "loss" => metric + " (nats/token)",
         "val_bpb" or "bpb" => metric + " (bits/byte)",
-        var m when m.EndsWith("task_loss", StringComparison.Ordinal) => metric + " (nats/token)",
+        var m when m.EndsWith("task_loss", StringComparison.Ordinal) => metric + " (nats/item, −ln p(gold))",
         _ => metric,
     };
 

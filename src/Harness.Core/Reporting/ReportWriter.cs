@@ -15,8 +15,12 @@ public sealed record ReportPaths(string Html, string Markdown, string FiguresDir
 /// <summary>
 /// Writes a results folder's report: <c>report.html</c> (self-contained: inline SVG figures, inline CSS, no scripts or
 /// network fetches) and <c>report.md</c> with the same figures as PNG and SVG files in <c>report_files/</c>.
-/// Sections: run summary (manifest), warnings (failed units, extrapolation, missing inputs), capability vs compute per
-/// metric, compute multipliers (table for every accounting scenario, vs size, vs budget), per-benchmark bars.
+/// The answer first (issue 13): the headline sentence and figure (M per treatment and estimand, with the placebo), a
+/// contents list, val_loss vs compute with both arms and both frontiers, one row per task with its chance level (metrics
+/// no student lifts above chance collapsed as "not informative at this scale", with the reason), the multiplier
+/// summaries; then, collapsed in &lt;details&gt;, the other figures, warnings (deduplicated) and provenance.  Point rows
+/// stay in the CSVs the page links to (multipliers.csv, evals.csv, report_files/final_scores.csv), so a printed report
+/// stays short and nothing is lost from the files.
 /// </summary>
 public static class ReportWriter
 {
@@ -168,7 +172,8 @@ public static class ReportWriter
                             .OrderBy(x => x == ResultSchema.ScratchMethod ? 0 : 1).ThenBy(x => x, StringComparer.Ordinal).ToList();
         var taskMetrics = TaskMetrics(folder);
         var informative = taskMetrics.Where(t => t.Informative).Select(t => MetricNames.ForTask(t.Task, t.Metric)).ToHashSet(StringComparer.Ordinal);
-        bool Shown(string metric) => MetricNames.LowerIsBetter(metric) || metric.EndsWith("task_loss", StringComparison.Ordinal) || informative.Contains(metric);
+        // Shown on the page: the validation losses and the task metrics some student learned; the rest stay in the CSVs.
+        bool Shown(string metric) => MetricNames.LowerIsBetter(metric) || informative.Contains(metric);
 
         // Headline: the sentence, placebo alarms, the figure.
         var headlineBlocks = new List<Block> { new Para(HeadlineSentence(folder), Lead: true) };
