@@ -334,28 +334,28 @@ public static class ReportFigures
     /// </summary>
     public static ReportFigure Headline(ResultsFolder folder, string metric)
     {
-        var rows = new List<(string Label, double M, double Lo, double Hi, bool Placebo, string Bound)>();
+        var rows = new List<(string Label, double M, double Lo, double Hi, bool Placebo, string Bound, int Color)>();
         var summaries = folder.Multipliers.Where(r => r.Kind == MultiplierKind.Summary && r.Metric == metric && r.Accounting == "student" && r.M is > 0).ToList();
-        foreach (var treatment in summaries.Select(r => r.Treatment).Distinct())
+        foreach (var (treatment, ti) in summaries.Select(r => r.Treatment).Distinct().Select((t, i) => (t, i)))
             foreach (var estimand in Estimand.All)
                 if (summaries.FirstOrDefault(r => r.Treatment == treatment && r.Estimand == estimand) is { } r)
-                    rows.Add(($"{treatment} · {estimand}", r.M!.Value, r.MCi95Low ?? double.NaN, r.MCi95High ?? double.NaN, false, r.Bound));
+                    rows.Add(($"{treatment} · {estimand}", r.M!.Value, r.MCi95Low ?? double.NaN, r.MCi95High ?? double.NaN, false, r.Bound, ti));
         var placebos = folder.Multipliers.Where(r => r.Kind == MultiplierKind.Placebo && r.Metric == metric && r.Accounting == "student" && r.M is > 0).ToList();
         foreach (var estimand in Estimand.All)
             if (placebos.FirstOrDefault(r => r.Estimand == estimand) is { } p)
-                rows.Add(($"placebo · {estimand}", p.M!.Value, p.MCi95Low ?? double.NaN, p.MCi95High ?? double.NaN, true, p.Bound));
+                rows.Add(($"placebo · {estimand}", p.M!.Value, p.MCi95Low ?? double.NaN, p.MCi95High ?? double.NaN, true, p.Bound, 0));
         if (placebos.Count == 0 && folder.Summary is { } summary)
             foreach (var p in summary.Placebo.Where(p => p.Metric == metric && p.M is > 0))
-                rows.Add(($"placebo · {p.Estimand}", p.M!.Value, p.Ci95Low ?? double.NaN, p.Ci95High ?? double.NaN, true, ""));
+                rows.Add(($"placebo · {p.Estimand}", p.M!.Value, p.Ci95Low ?? double.NaN, p.Ci95High ?? double.NaN, true, "", 0));
 
         var plot = NewPlot($"Compute multiplier M on {metric} (student-only accounting)", "M: scratch compute ÷ treatment compute at equal " + metric + " (log scale; > 1: treatment cheaper)", "");
         var all = new List<double> { 0 };
         var ticks = new List<(double, string)>();
         for (var i = 0; i < rows.Count; i++)
         {
-            var (label, m, lo, hi, placebo, bound) = rows[i];
+            var (label, m, lo, hi, placebo, bound, colorIndex) = rows[i];
             var y = rows.Count - 1 - i;
-            var color = placebo ? Colors.Gray : Palette.GetColor(0);
+            var color = placebo ? Colors.Gray : Palette.GetColor(colorIndex);
             if (double.IsFinite(lo) && double.IsFinite(hi) && lo > 0 && hi > 0)
             {
                 var ci = plot.Add.ScatterLine(new[] { Math.Log10(lo), Math.Log10(hi) }, new[] { (double)y, y }, color);
