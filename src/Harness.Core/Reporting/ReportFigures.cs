@@ -137,8 +137,8 @@ public static class ReportFigures
         var students = BySize(points.Select(p => p.Student), sizes).ToList();
         var fit = folder.Fits.For(metric);
         var frontierKind = fit is not null ? $"fitted {fit.Form.Replace('_', ' ')} frontiers of both arms"
-                                           : $"no fit in fits.json: empirical {(lowerIsBetter ? "lower" : "upper")} envelope of scratch points";
-        frontierNote = fit is not null ? $"Frontiers from fits.json (each arm fitted on its finished runs by the same rule) — {string.Join("; ", folder.Fits.Arms(metric).Select(a => a.Description))}." : $"No usable frontier for {metric} in fits.json; the line is the empirical {(lowerIsBetter ? "lower" : "upper")} envelope of the scratch points.";
+                                           : $"no fit in fits.json: empirical {(lowerIsBetter ? "lower" : "upper")} envelopes of both arms";
+        frontierNote = fit is not null ? $"Frontiers from fits.json (each arm fitted on its finished runs by the same rule) — {string.Join("; ", folder.Fits.Arms(metric).Select(a => a.Description))}." : $"No usable frontier for {metric} in fits.json; the lines are each arm's empirical {(lowerIsBetter ? "lower" : "upper")} envelope of its finished runs.";
         var plot = NewPlot($"{metric} vs compute — {frontierKind}", "compute: student training FLOPs (log scale)", MetricLabel(metric));
 
         var legendDone = new HashSet<(string, string)>();
@@ -182,13 +182,18 @@ public static class ReportFigures
             }
             else
             {
-                var envelope = CapabilityPoints.Envelope(points.Where(p => p.Method == ResultSchema.ScratchMethod && p.IsFinal), lowerIsBetter);
-                if (envelope.Count > 0)
+                // Both arms: the baseline's envelope dashed black, each treatment's dotted.
+                var methodArms = points.Select(p => p.Method).Distinct().OrderBy(x => x == ResultSchema.ScratchMethod ? 0 : 1).ThenBy(x => x, StringComparer.Ordinal).ToList();
+                foreach (var (method, i) in methodArms.Select((x, i) => (x, i)))
                 {
-                    var line = plot.Add.ScatterLine(envelope.Select(e => Math.Log10(e.Compute)).ToArray(), envelope.Select(e => e.Value).ToArray(), Colors.Black);
+                    var envelope = CapabilityPoints.Envelope(points.Where(p => p.Method == method && p.IsFinal), lowerIsBetter);
+                    if (envelope.Count == 0) continue;
+                    var isBaseline = method == ResultSchema.ScratchMethod;
+                    var line = plot.Add.ScatterLine(envelope.Select(e => Math.Log10(e.Compute)).ToArray(), envelope.Select(e => e.Value).ToArray(),
+                                                    isBaseline ? Colors.Black : i == 1 ? Colors.DarkRed : Palette.GetColor(i + 3));
                     line.LineWidth = 2.5f;
-                    line.LinePattern = LinePattern.Dashed;
-                    line.LegendText = "frontier (empirical envelope of finished scratch runs)";
+                    line.LinePattern = isBaseline ? LinePattern.Dashed : LinePattern.Dotted;
+                    line.LegendText = $"{method} frontier (empirical envelope of finished runs)";
                 }
             }
         }

@@ -199,10 +199,11 @@ public class ReportWriterTests
 
         var html = File.ReadAllText(ReportWriter.Write(dir).Html);
 
-        Assert.Contains("val_loss vs compute — no fit in fits.json: empirical lower envelope of scratch points", html);
-        Assert.Contains("hellaswag/acc_norm vs compute — no fit in fits.json: empirical upper envelope of scratch points", html);
+        Assert.Contains("val_loss vs compute — no fit in fits.json: empirical lower envelopes of both arms", html);
+        Assert.Contains("hellaswag/acc_norm vs compute — no fit in fits.json: empirical upper envelopes of both arms", html);
         Assert.Contains("fits.json is missing", html);
         Assert.Contains("censored: logit-kd on val_loss:", html);
+        Assert.Contains("logit-kd frontier (empirical envelope of finished runs)", html);
     }
 
     [Fact]
