@@ -235,10 +235,14 @@ public static class ReportWriter
                 withAccounting ? ["treatment", "metric", "estimand", "accounting", "M [95% CI]", "placebo", "pairs won", "MDE", "status", "notes"]
                                : ["treatment", "metric", "estimand", "M [95% CI]", "placebo", "pairs won", "MDE", "status", "notes"],
                 rows.Select(r => (IReadOnlyList<string>)(withAccounting ? [r.Treatment, r.Metric, r.Estimand, r.Accounting, .. Cells(r)] : [r.Treatment, r.Metric, r.Estimand, .. Cells(r)])).ToList());
-            var student = summaries.Where(r => r.Accounting == "student").ToList();
+            var student = summaries.Where(r => r.Accounting == "student" && r.Kind == MultiplierKind.Summary).ToList();
+            var placebo = summaries.Where(r => r.Kind == MultiplierKind.Placebo).ToList();
             multiplierBlocks.Add(new Para($"Student-only accounting, for the loss metrics and the informative task metrics. Above 1× the treatment is cheaper; ≥ / ≤: a bound (censored pairs)."));
             multiplierBlocks.Add(new TableBlock(SummaryTable(student, withAccounting: false)));
-            var otherAccounting = summaries.Where(r => r.Accounting != "student").ToList();
+            if (placebo.Count > 0)
+                multiplierBlocks.Add(new Details($"Placebo rows ({placebo.Count}; each summary row's placebo column repeats its metric and estimand's)",
+                    [new TableBlock(SummaryTable(placebo, withAccounting: true))]));
+            var otherAccounting = summaries.Where(r => r.Accounting != "student" && r.Kind == MultiplierKind.Summary).ToList();
             if (otherAccounting.Count > 0)
                 multiplierBlocks.Add(new Details($"Other accounting scenarios ({otherAccounting.Select(r => r.Accounting).Distinct().Count()}: {string.Join(", ", otherAccounting.Select(r => r.Accounting).Distinct().OrderBy(ReportFigures.AccountingRank))})",
                     [new TableBlock(SummaryTable(otherAccounting, withAccounting: true))]));
