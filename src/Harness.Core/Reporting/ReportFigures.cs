@@ -42,17 +42,19 @@ public static class ReportFigures
     }
 
     /// <summary>
-    /// Labelled ticks for a log10 axis spanning <paramref name="log10Values"/>: whole decades when they give at least
-    /// three labels (every k-th decade past ten), else 1-2-5 × 10^k, else 1…9 × 10^k, else four evenly spaced positions.
-    /// Never fewer than three labels for a non-empty range; labels come from <paramref name="format"/> of the value.
+    /// Labelled ticks for a log10 axis spanning <paramref name="log10Values"/>, all inside the data's range (so none is
+    /// clipped by the plot's limits): whole decades when they give at least three labels (every k-th decade past ten),
+    /// else 1-2-5 × 10^k, else — under about half a decade, where a log axis is nearly linear — evenly stepped values
+    /// (a 1, 2 or 5 × 10^k step giving 3 to 10 ticks).  Never fewer than three labels; labels are
+    /// <paramref name="format"/> of the value.
     /// </summary>
     public static IReadOnlyList<(double Position, string Label)> LogTicks(IEnumerable<double> log10Values, Func<double, string> format)
     {
         var values = log10Values.Where(double.IsFinite).ToList();
         if (values.Count == 0) return [];
         double lo = values.Min(), hi = values.Max();
-        if (hi - lo < 1e-9) { lo -= 0.15; hi += 0.15; }
-        var pad = Math.Clamp((hi - lo) * 0.03, 0.02, 0.3);
+        if (hi - lo < 0.02) { lo -= 0.01; hi += 0.01; }
+        const double pad = 1e-6;
         List<(double, string)> With(double[] mantissas, int every = 1)
         {
             var ticks = new List<(double, string)>();
@@ -71,10 +73,23 @@ public static class ReportFigures
         if (decades.Count >= 3) return decades;
         var oneTwoFive = With([1.0, 2.0, 5.0]);
         if (oneTwoFive.Count >= 3) return oneTwoFive;
-        var all = With([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]);
-        if (all.Count >= 3) return all;
-        var fine = With([1.0, 1.2, 1.4, 1.6, 1.8, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0, 6.0, 7.0, 8.0, 9.0]);
-        if (fine.Count >= 3) return fine;
+        // Linear steps in value space: the largest 1/2/5 × 10^k step that still gives three ticks.
+        double vlo = Math.Pow(10, lo), vhi = Math.Pow(10, hi);
+        foreach (var step in Enumerable.Range(-12, 40).Reverse().SelectMany(e => new[] { 5.0, 2.0, 1.0 }.Select(m => m * Math.Pow(10, e))))
+        {
+            var first = Math.Ceiling(vlo / step - 1e-9);
+            var last = Math.Floor(vhi / step + 1e-9);
+            var count = last - first + 1;
+            if (count < 3) continue;
+            if (count > 10) break;
+            var ticks = new List<(double, string)>();
+            for (var i = first; i <= last; i++)
+            {
+                var v = Math.Round(i * step, 12);
+                if (v > 0) ticks.Add((Math.Log10(v), format(v)));
+            }
+            if (ticks.Count >= 3 && ticks.Select(t => t.Item2).Distinct().Count() == ticks.Count) return ticks;
+        }
         return Enumerable.Range(0, 4).Select(i => lo + (hi - lo) * i / 3).Select(x => (x, format(Math.Pow(10, x)))).ToList();
     }
 
@@ -104,7 +119,7 @@ public static class ReportFigures
     };
 
     public static string Flops(double v) => v <= 0 || !double.IsFinite(v) ? v.ToString(CultureInfo.InvariantCulture)
-        : Math.Abs(Math.Log10(v) - Math.Round(Math.Log10(v))) < 1e-9 ? $"1e{Math.Round(Math.Log10(v)):0}" : v.ToString("0.#e0", CultureInfo.InvariantCulture);
+        : Math.Abs(Math.Log10(v) - Math.Round(Math.Log10(v))) < 1e-9 ? $"1e{Math.Round(Math.Log10(v)):0}" : v.ToString("0.##e0", CultureInfo.InvariantCulture);
 
     /// <summary>A multiplier as text: 1.55×, 0.512×, 0.0031× — three significant figures below 1, so no small value prints as "0×".</summary>
     public static string Times(double v) =>

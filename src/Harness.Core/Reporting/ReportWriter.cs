@@ -203,14 +203,23 @@ public static class ReportWriter
         else
         {
             var byTask = taskMetrics.GroupBy(t => t.Task).ToList();
-            var primary = byTask.Select(g => g.Where(t => t.Informative).OrderBy(t => Array.IndexOf(MainMetrics, t.Metric) is var i && i >= 0 ? i : MainMetrics.Length).FirstOrDefault()).Where(t => t is not null).Select(t => t!).ToList();
+            int Rank(TaskMetric t) => Array.IndexOf(MainMetrics, t.Metric) is var i && i >= 0 ? i : MainMetrics.Length;
+            // Each task's row: its main metric that clears chance, else its main metric (then marked as at chance).
+            var primary = byTask.Select(g => g.Where(t => t.Informative).OrderBy(Rank).FirstOrDefault() ?? g.OrderBy(Rank).First()).ToList();
             var quiet = taskMetrics.Where(t => !t.Informative).ToList();
-            taskBlocks.Add(new Para("Final full-set scores, one row per task that some student learned (its main metric that clears chance — acc, acc_norm, exact_match, then others; ↑ higher is better): " +
-                                    "the best unit of each method (value ± bootstrap s.e., student and budget). " +
+            taskBlocks.Add(new Para("Final full-set scores, one row per task, on its main metric that some student lifts above chance (acc, acc_norm, exact_match, then sub-metrics; ↑ higher is better), " +
+                                    "or its main metric marked \"at chance\" when none does: the best unit of each method (value ± bootstrap s.e., student and budget). " +
                                     "Every unit's final score is in the linked CSV; every step's in evals.csv."));
-            if (primary.Count > 0) taskBlocks.Add(new TableBlock(TaskTable(primary, methods, withReason: false)));
-            else taskBlocks.Add(new Para($"No task clears chance at this scale: all {taskMetrics.Count} metric(s) are below."));
+            var table = TaskTable(primary, methods, withReason: false);
+            taskBlocks.Add(new TableBlock(table with
+            {
+                Header = [.. table.Header, "clears chance"],
+                Rows = table.Rows.Select((r, i) => (IReadOnlyList<string>)[.. r, primary[i].Informative
+                    ? $"yes ({taskMetrics.Count(t => t.Task == primary[i].Task && t.Informative)} of {taskMetrics.Count(t => t.Task == primary[i].Task)} metrics)" : "no: at chance"]).ToList(),
+            }));
+            if (primary.All(t => !t.Informative)) taskBlocks.Add(new Para($"No task clears chance at this scale: all {taskMetrics.Count} metric(s) are below."));
             var others = taskMetrics.Where(t => t.Informative && !primary.Contains(t)).ToList();
+            quiet = quiet.OrderBy(t => t.Task, StringComparer.Ordinal).ThenBy(Rank).ToList();
             if (others.Count > 0)
                 taskBlocks.Add(new Details($"Other informative metrics ({others.Count})", [new TableBlock(TaskTable(others, methods, withReason: false))]));
             if (quiet.Count > 0)
@@ -235,10 +244,14 @@ public static class ReportWriter
                 withAccounting ? ["treatment", "metric", "estimand", "accounting", "M [95% CI]", "placebo", "pairs won", "MDE", "status", "notes"]
                                : ["treatment", "metric", "estimand", "M [95% CI]", "placebo", "pairs won", "MDE", "status", "notes"],
                 rows.Select(r => (IReadOnlyList<string>)(withAccounting ? [r.Treatment, r.Metric, r.Estimand, r.Accounting, .. Cells(r)] : [r.Treatment, r.Metric, r.Estimand, .. Cells(r)])).ToList());
-            var student = summaries.Where(r => r.Accounting == "student" && r.Kind == MultiplierKind.Summary).ToList();
+            var student = summaries.Where(r => r.Accounting == "student" && r.Kind == MultiplierKind.Summary && r.M is not null).ToList();
+            var noValue = summaries.Where(r => r.Accounting == "student" && r.Kind == MultiplierKind.Summary && r.M is null).ToList();
             var placebo = summaries.Where(r => r.Kind == MultiplierKind.Placebo).ToList();
             multiplierBlocks.Add(new Para($"Student-only accounting, for the loss metrics and the informative task metrics. Above 1× the treatment is cheaper; ≥ / ≤: a bound (censored pairs)."));
             multiplierBlocks.Add(new TableBlock(SummaryTable(student, withAccounting: false)));
+            if (noValue.Count > 0)
+                multiplierBlocks.Add(new Details($"Without a value ({noValue.Count}: {string.Join(", ", noValue.GroupBy(r => r.Status).Select(g => $"{g.Count()} {g.Key}"))})",
+                    [new TableBlock(SummaryTable(noValue, withAccounting: false))]));
             if (placebo.Count > 0)
                 multiplierBlocks.Add(new Details($"Placebo rows ({placebo.Count}; each summary row's placebo column repeats its metric and estimand's)",
                     [new TableBlock(SummaryTable(placebo, withAccounting: true))]));

@@ -85,6 +85,9 @@ public class ReportWriterTests
         Assert.Contains("<details><summary>Run summary (", body[provenance..]);
         Assert.Contains("<details><summary>Other accounting scenarios (", body[multipliers..]);
         Assert.Contains("<details><summary>Per student size (", body[multipliers..]);
+        Assert.Contains("<details><summary>Without a value (2: 2 withheld)</summary>", body[multipliers..]);
+        Assert.DoesNotContain("<summary>Placebo rows (", body); // one seed: no placebo
+
 
         // Point rows live in the CSVs the page links to, not in the page.
         Assert.Contains("href=\"multipliers.csv\"", body);
@@ -122,6 +125,9 @@ public class ReportWriterTests
         Assert.Contains("<td>hellaswag</td>", quietBlock);
         Assert.Contains("no student&#39;s final score clears chance by 2 s.e.: best 0.25", quietBlock);
         Assert.DoesNotContain("<td>arc_easy</td>", quietBlock);
+        // The task keeps its row in the per-task table, marked.
+        Assert.Matches("<td>hellaswag</td><td>acc_norm ↑</td>.*<td>no: at chance</td></tr>", html[..quiet]);
+        Assert.Matches("<td>arc_easy</td><td>acc ↑</td>.*<td>yes \\(1 of 1 metrics\\)</td></tr>", html[..quiet]);
         Assert.DoesNotContain(paths.Figures, f => f.Contains("hellaswag"));
         Assert.Contains(paths.Figures, f => f.Contains("bench-arc-easy-acc.svg"));
         Assert.Equal(7, paths.FigureCount);
@@ -151,6 +157,8 @@ public class ReportWriterTests
     [Theory]
     [InlineData(-4.2, 0.4)]   // multipliers from 0.00006× to 2.5×
     [InlineData(-0.05, 0.05)] // a narrow CI around 1×
+    [InlineData(-0.037, 0.072)] // the quickstart headline: 0.918× to 1.18×
+    [InlineData(0.0, 0.004)]
     [InlineData(0.0, 0.33)]
     [InlineData(0.1, 0.7)]
     [InlineData(12.3, 13.9)]  // FLOPs over 1.6 decades
@@ -166,7 +174,7 @@ public class ReportWriterTests
             Assert.InRange(ticks.Count, 3, 20);
             Assert.DoesNotContain(ticks, t => t.Label is "0×" or "0" or "");
             Assert.Equal(ticks.Count, ticks.Select(t => t.Label).Distinct().Count());
-            Assert.All(ticks, t => Assert.InRange(t.Position, lo - 0.5, hi + 0.5));
+            Assert.All(ticks, t => Assert.InRange(t.Position, lo - 0.011, hi + 0.011)); // inside the data, so the plot's limits never clip a label
         }
     }
 
