@@ -516,7 +516,7 @@ public static class ReportWriter
                 b.Append("</table>\n");
                 break;
             case FigureBlock { Figure: var f }:
-                b.Append($"<figure id=\"{f.Id}\">\n").Append(StripXmlDeclaration(svgs[f.Id])).Append("\n<figcaption>").Append(H(f.Caption)).Append("</figcaption>\n</figure>\n");
+                b.Append($"<figure id=\"{f.Id}\">\n").Append(InlineSvg(svgs[f.Id], f.Width, f.Height)).Append("\n<figcaption>").Append(H(f.Caption)).Append("</figcaption>\n</figure>\n");
                 break;
             case Details d:
                 b.Append(d.Open ? "<details open>" : "<details>").Append("<summary>").Append(H(d.Summary)).Append("</summary>\n");
@@ -526,10 +526,17 @@ public static class ReportWriter
         }
     }
 
-    static string StripXmlDeclaration(string svg)
+    /// <summary>
+    /// The SVG for inlining: no XML declaration, and a viewBox from its width and height, so CSS can scale it to the
+    /// page (without one a printed 960-px figure is cut at the paper's edge).
+    /// </summary>
+    internal static string InlineSvg(string svg, int width, int height)
     {
         var t = svg.TrimStart();
         if (t.StartsWith("<?xml", StringComparison.Ordinal)) t = t[(t.IndexOf("?>", StringComparison.Ordinal) + 2)..].TrimStart();
+        var open = t.IndexOf('>');
+        if (t.StartsWith("<svg", StringComparison.Ordinal) && open > 0 && !t[..open].Contains("viewBox", StringComparison.Ordinal))
+            t = t[..open] + FormattableString.Invariant($" viewBox=\"0 0 {width} {height}\" preserveAspectRatio=\"xMinYMin meet\"") + t[open..];
         return t;
     }
 

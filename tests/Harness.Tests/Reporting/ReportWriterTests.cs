@@ -21,6 +21,8 @@ public class ReportWriterTests
         Assert.Equal(paths.FigureCount, Regex.Matches(html, "<svg[\\s>]").Count);
         Assert.DoesNotMatch("(src|href)=\"https?:", html);
         Assert.DoesNotContain("<script", html);
+        // Every inline figure scales to the page (a viewBox), so print does not cut it at the paper's edge.
+        Assert.Equal(paths.FigureCount, Regex.Matches(html, "<svg [^>]*viewBox=\"0 0 \\d+ \\d+\"").Count);
         foreach (var figure in paths.Figures)
             Assert.True(new FileInfo(figure).Length > 1000, figure);
         Assert.All(paths.Figures.Where(f => f.EndsWith(".png")), f => Assert.Equal(0x89, File.ReadAllBytes(f)[0]));
