@@ -166,7 +166,9 @@ public static class ReportWriter
     internal static Report Build(ResultsFolder folder)
     {
         var m = folder.Manifest;
-        var title = $"Distillation report — {m.Experiment ?? folder.Name} / {folder.Name}";
+        // The run id (config hash) names the run, also when the report was written into another folder (--out).
+        var runId = m.ConfigHash is { Length: > 0 } hash ? hash.Replace("sha256:", "", StringComparison.Ordinal) : folder.Name;
+        var title = $"Distillation report — {m.Experiment ?? folder.Name} / {runId[..Math.Min(12, runId.Length)]}";
         var headlineMetric = folder.Summary?.HeadlineMetric is { Length: > 0 } hm ? hm : CapabilityPoints.ValLoss;
         var methods = folder.Evals.Where(e => e.UnitKey != ResultSchema.TeacherUnitKey).Select(e => e.Method).Distinct()
                             .OrderBy(x => x == ResultSchema.ScratchMethod ? 0 : 1).ThenBy(x => x, StringComparer.Ordinal).ToList();
