@@ -25,11 +25,11 @@ public sealed class ReportCommand : Command<ReportCommand.Settings>
         public string? Out { get; init; }
 
         [CommandOption("--multipliers <DIR>")]
-        [Description("Take multipliers.csv and fits.json from DIR (e.g. an `harness estimate` output folder) instead of RESULTS_DIR.")]
+        [Description("Take multipliers.csv, summary.json and fits.json from DIR (e.g. an `harness estimate` output folder) instead of RESULTS_DIR.")]
         public string? Multipliers { get; init; }
     }
 
-    static readonly string[] Inputs = [ResultSchema.ManifestFile, ResultSchema.RunsFile, ResultSchema.CurvesFile, ResultSchema.EvalsFile, ResultSchema.MultipliersFile, ResultSchema.FitsFile, "teacher-evals.json"];
+    static readonly string[] Inputs = [ResultSchema.ManifestFile, ResultSchema.RunsFile, ResultSchema.CurvesFile, ResultSchema.EvalsFile, ResultSchema.MultipliersFile, ResultSchema.SummaryFile, ResultSchema.FitsFile, "teacher-evals.json"];
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
@@ -44,7 +44,7 @@ public sealed class ReportCommand : Command<ReportCommand.Settings>
             Directory.CreateDirectory(target);
             foreach (var file in Inputs)
             {
-                var from = settings.Multipliers is not null && file is ResultSchema.MultipliersFile or ResultSchema.FitsFile
+                var from = settings.Multipliers is not null && file is ResultSchema.MultipliersFile or ResultSchema.SummaryFile or ResultSchema.FitsFile
                     ? Path.Combine(RepositoryPaths.ResolveInput(settings.Multipliers), file) : Path.Combine(source, file);
                 if (File.Exists(from)) File.Copy(from, Path.Combine(target, file), overwrite: true);
             }

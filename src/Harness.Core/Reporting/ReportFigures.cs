@@ -41,35 +41,93 @@ public static class ReportFigures
         return plot;
     }
 
-    internal static void LogAxis(IAxis axis, IEnumerable<double> log10Values, Func<double, string> format)
+    /// <summary>
+    /// Labelled ticks for a log10 axis spanning <paramref name="log10Values"/>, all inside the data's range (so none is
+    /// clipped by the plot's limits): whole decades when they give at least three labels (every k-th decade past ten),
+    /// else 1-2-5 × 10^k, else — under about half a decade, where a log axis is nearly linear — evenly stepped values
+    /// (a 1, 2 or 5 × 10^k step giving 3 to 10 ticks).  Never fewer than three labels; labels are
+    /// <paramref name="format"/> of the value.
+    /// </summary>
+    public static IReadOnlyList<(double Position, string Label)> LogTicks(IEnumerable<double> log10Values, Func<double, string> format)
     {
         var values = log10Values.Where(double.IsFinite).ToList();
-        var span = values.Count > 0 ? values.Max() - values.Min() : 0;
-        if (values.Count > 0 && span < 1.5)
+        if (values.Count == 0) return [];
+        double lo = values.Min(), hi = values.Max();
+        if (hi - lo < 0.02) { lo -= 0.01; hi += 0.01; }
+        const double pad = 1e-6;
+        List<(double, string)> With(double[] mantissas, int every = 1)
         {
-            // Under ~1.5 decades integer powers of ten give one or two ticks: label 1, 2 and 5 × 10^k instead.
-            var ticks = new ScottPlot.TickGenerators.NumericManual();
-            for (var k = (int)Math.Floor(values.Min()) - 1; k <= (int)Math.Ceiling(values.Max()) + 1; k++)
-                foreach (var m in new[] { 1.0, 2.0, 5.0 })
+            var ticks = new List<(double, string)>();
+            for (var k = (int)Math.Floor(lo) - 1; k <= (int)Math.Ceiling(hi) + 1; k++)
+            {
+                if (mantissas.Length == 1 && ((k % every) + every) % every != 0) continue;
+                foreach (var m in mantissas)
                 {
                     var position = k + Math.Log10(m);
-                    if (position >= values.Min() - 0.3 && position <= values.Max() + 0.3) ticks.AddMajor(position, format(m * Math.Pow(10, k)));
+                    if (position >= lo - pad && position <= hi + pad) ticks.Add((position, format(m * Math.Pow(10, k))));
                 }
-            axis.TickGenerator = ticks;
-            return;
+            }
+            return ticks;
         }
-        axis.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
+        var decades = With([1.0], every: Math.Max(1, (int)Math.Ceiling((hi - lo) / 10)));
+        if (decades.Count >= 3) return decades;
+        var oneTwoFive = With([1.0, 2.0, 5.0]);
+        if (oneTwoFive.Count >= 3) return oneTwoFive;
+        // Linear steps in value space: the largest 1/2/5 × 10^k step that still gives three ticks.
+        double vlo = Math.Pow(10, lo), vhi = Math.Pow(10, hi);
+        foreach (var step in Enumerable.Range(-12, 40).Reverse().SelectMany(e => new[] { 5.0, 2.0, 1.0 }.Select(m => m * Math.Pow(10, e))))
         {
-            IntegerTicksOnly = span >= 1.5,
-            MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
-            LabelFormatter = x => format(Math.Pow(10, x)),
-        };
+            var first = Math.Ceiling(vlo / step - 1e-9);
+            var last = Math.Floor(vhi / step + 1e-9);
+            var count = last - first + 1;
+            if (count < 3) continue;
+            if (count > 10) break;
+            var ticks = new List<(double, string)>();
+            for (var i = first; i <= last; i++)
+            {
+                var v = Math.Round(i * step, 12);
+                if (v > 0) ticks.Add((Math.Log10(v), format(v)));
+            }
+            if (ticks.Count >= 3 && ticks.Select(t => t.Item2).Distinct().Count() == ticks.Count) return ticks;
+        }
+        return Enumerable.Range(0, 4).Select(i => lo + (hi - lo) * i / 3).Select(x => (x, format(Math.Pow(10, x)))).ToList();
     }
 
-    public static string Flops(double v) => v <= 0 || !double.IsFinite(v) ? v.ToString(CultureInfo.InvariantCulture)
-        : Math.Abs(Math.Log10(v) - Math.Round(Math.Log10(v))) < 1e-9 ? $"1e{Math.Round(Math.Log10(v)):0}" : v.ToString("0.#e0", CultureInfo.InvariantCulture);
+    internal static void LogAxis(IAxis axis, IEnumerable<double> log10Values, Func<double, string> format)
+    {
+        var ticks = new ScottPlot.TickGenerators.NumericManual();
+        var major = LogTicks(log10Values, format);
+        foreach (var (position, label) in major) ticks.AddMajor(position, label);
+        if (major.Count > 0)
+        {
+            // Minor ticks at 2…9 × 10^k, unlabelled.
+            double lo = major.Min(t => t.Position) - 1, hi = major.Max(t => t.Position) + 1;
+            for (var k = (int)Math.Floor(lo); k <= (int)Math.Ceiling(hi); k++)
+                for (var m = 2; m <= 9; m++)
+                    if (k + Math.Log10(m) is var x && x >= major[0].Position && x <= major[^1].Position) ticks.AddMinor(x);
+        }
+        axis.TickGenerator = ticks;
+    }
 
-    public static string Times(double v) => v >= 1 ? v.ToString("0.##", CultureInfo.InvariantCulture) + "×" : v.ToString("0.###", CultureInfo.InvariantCulture) + "×";
+    /// <summary>The y-axis label of a metric, with its unit: val_loss in nats/token, val_bpb in bits/byte, task_loss in nats per item.</summary>
+    public static string MetricLabel(string metric) => MetricNames.Normalise(metric) switch
+    {
+        "val_loss" or "loss" => metric + " (nats/token)",
+        "val_bpb" or "bpb" => metric + " (bits/byte)",
+        var m when m.EndsWith("task_loss", StringComparison.Ordinal) => metric + " (nats/item, −ln p(gold))",
+        _ => metric,
+    };
+
+    public static string Flops(double v) => v <= 0 || !double.IsFinite(v) ? v.ToString(CultureInfo.InvariantCulture)
+        : Math.Abs(Math.Log10(v) - Math.Round(Math.Log10(v))) < 1e-9 ? $"1e{Math.Round(Math.Log10(v)):0}" : v.ToString("0.##e0", CultureInfo.InvariantCulture);
+
+    /// <summary>A multiplier as text: 1.55×, 0.512×, 0.0031× — three significant figures below 1, so no small value prints as "0×".</summary>
+    public static string Times(double v) =>
+        !double.IsFinite(v) ? (double.IsPositiveInfinity(v) ? "∞×" : "") :
+        v >= 100 ? v.ToString("0", CultureInfo.InvariantCulture) + "×" :
+        v >= 1 ? v.ToString("0.##", CultureInfo.InvariantCulture) + "×" :
+        v >= 1e-4 ? v.ToString("G3", CultureInfo.InvariantCulture) + "×" :
+        v > 0 ? v.ToString("0.##e0", CultureInfo.InvariantCulture) + "×" : v.ToString("0.###", CultureInfo.InvariantCulture) + "×";
 
     /// <summary>Orders student names by size (non-embedding parameters), unknown sizes last, by name.</summary>
     public static IEnumerable<string> BySize(IEnumerable<string> students, IReadOnlyDictionary<string, double> sizes) =>
@@ -94,9 +152,9 @@ public static class ReportFigures
         var students = BySize(points.Select(p => p.Student), sizes).ToList();
         var fit = folder.Fits.For(metric);
         var frontierKind = fit is not null ? $"fitted {fit.Form.Replace('_', ' ')} frontiers of both arms"
-                                           : $"no fit in fits.json: empirical {(lowerIsBetter ? "lower" : "upper")} envelope of scratch points";
-        frontierNote = fit is not null ? $"Frontiers from fits.json (each arm fitted on its finished runs by the same rule) — {string.Join("; ", folder.Fits.Arms(metric).Select(a => a.Description))}." : $"No usable frontier for {metric} in fits.json; the line is the empirical {(lowerIsBetter ? "lower" : "upper")} envelope of the scratch points.";
-        var plot = NewPlot($"{metric} vs compute — {frontierKind}", "compute: student training FLOPs (log scale)", metric);
+                                           : $"no fit in fits.json: empirical {(lowerIsBetter ? "lower" : "upper")} envelopes of both arms";
+        frontierNote = fit is not null ? $"Frontiers from fits.json (each arm fitted on its finished runs by the same rule) — {string.Join("; ", folder.Fits.Arms(metric).Select(a => a.Description))}." : $"No usable frontier for {metric} in fits.json; the lines are each arm's empirical {(lowerIsBetter ? "lower" : "upper")} envelope of its finished runs.";
+        var plot = NewPlot($"{metric} vs compute — {frontierKind}", "compute: student training FLOPs (log scale)", MetricLabel(metric));
 
         var legendDone = new HashSet<(string, string)>();
         var methods = points.Select(p => p.Method).Distinct().OrderBy(m => m == ResultSchema.ScratchMethod ? 0 : 1).ThenBy(m => m, StringComparer.Ordinal);
@@ -139,15 +197,26 @@ public static class ReportFigures
             }
             else
             {
-                var envelope = CapabilityPoints.Envelope(points.Where(p => p.Method == ResultSchema.ScratchMethod && p.IsFinal), lowerIsBetter);
-                if (envelope.Count > 0)
+                // Both arms: the baseline's envelope dashed black, each treatment's dotted.
+                var methodArms = points.Select(p => p.Method).Distinct().OrderBy(x => x == ResultSchema.ScratchMethod ? 0 : 1).ThenBy(x => x, StringComparer.Ordinal).ToList();
+                foreach (var (method, i) in methodArms.Select((x, i) => (x, i)))
                 {
-                    var line = plot.Add.ScatterLine(envelope.Select(e => Math.Log10(e.Compute)).ToArray(), envelope.Select(e => e.Value).ToArray(), Colors.Black);
+                    var envelope = CapabilityPoints.Envelope(points.Where(p => p.Method == method && p.IsFinal), lowerIsBetter);
+                    if (envelope.Count == 0) continue;
+                    var isBaseline = method == ResultSchema.ScratchMethod;
+                    var line = plot.Add.ScatterLine(envelope.Select(e => Math.Log10(e.Compute)).ToArray(), envelope.Select(e => e.Value).ToArray(),
+                                                    isBaseline ? Colors.Black : i == 1 ? Colors.DarkRed : Palette.GetColor(i + 3));
                     line.LineWidth = 2.5f;
-                    line.LinePattern = LinePattern.Dashed;
-                    line.LegendText = "frontier (empirical envelope of finished scratch runs)";
+                    line.LinePattern = isBaseline ? LinePattern.Dashed : LinePattern.Dotted;
+                    line.LegendText = $"{method} frontier (empirical envelope of finished runs)";
                 }
             }
+        }
+        var chance = Chance(folder, metric);
+        if (double.IsFinite(chance))
+        {
+            var line = plot.Add.HorizontalLine(chance, 2, Colors.Red, LinePattern.Dashed);
+            line.LegendText = $"chance ({chance.ToString("0.###", CultureInfo.InvariantCulture)})";
         }
         LogAxis(plot.Axes.Bottom, allX.Select(Math.Log10), Flops);
         plot.ShowLegend(Edge.Right);
@@ -224,7 +293,7 @@ public static class ReportFigures
         var full = finals.Where(e => !e.Subset).ToList();
         if (full.Count > 0) finals = full;
         var runs = folder.Runs.GroupBy(r => r.UnitKey).ToDictionary(g => g.Key, g => g.First());
-        var plot = NewPlot($"{task} ({metric}) at the end of training", "", metric);
+        var plot = NewPlot($"{task} ({metric}) at the end of training", "", MetricLabel(metric));
         var methods = new List<string> { ResultSchema.TeacherUnitKey, ResultSchema.ScratchMethod };
         methods.AddRange(finals.Select(e => e.Method).Where(m => !methods.Contains(m)).Distinct().Order(StringComparer.Ordinal));
         var bars = methods.ToDictionary(m => m, _ => new List<Bar>());
@@ -271,6 +340,61 @@ public static class ReportFigures
         plot.ShowLegend(Edge.Right);
         var caption = "Final full-set scores; each student bar is its largest budget (mean over seeds); error bars: ±1 bootstrap standard error; dashed red line: chance.";
         return new ReportFigure($"bench-{Slug(task)}-{Slug(metric)}", $"{task} ({metric})", caption, plot);
+    }
+
+    /// <summary>The chance level of a task metric (task/metric) from evals.csv; NaN for losses and when unknown.</summary>
+    public static double Chance(ResultsFolder folder, string metric) =>
+        folder.Evals.Where(e => MetricNames.Normalise(MetricNames.ForTask(e.Task, e.Metric)) == MetricNames.Normalise(metric))
+                    .Select(e => e.Chance).FirstOrDefault(double.IsFinite, double.NaN);
+
+    /// <summary>
+    /// The headline figure: for the headline metric under student-only accounting, each treatment's M per estimand with
+    /// its 95% CI, and the placebo (a scratch seed scored as a treatment; truth 1) per estimand, on a log axis with the
+    /// break-even line at 1×.
+    /// </summary>
+    public static ReportFigure Headline(ResultsFolder folder, string metric)
+    {
+        var rows = new List<(string Label, double M, double Lo, double Hi, bool Placebo, string Bound, int Color)>();
+        var summaries = folder.Multipliers.Where(r => r.Kind == MultiplierKind.Summary && r.Metric == metric && r.Accounting == "student" && r.M is > 0).ToList();
+        foreach (var (treatment, ti) in summaries.Select(r => r.Treatment).Distinct().Select((t, i) => (t, i)))
+            foreach (var estimand in Estimand.All)
+                if (summaries.FirstOrDefault(r => r.Treatment == treatment && r.Estimand == estimand) is { } r)
+                    rows.Add(($"{treatment} · {estimand}", r.M!.Value, r.MCi95Low ?? double.NaN, r.MCi95High ?? double.NaN, false, r.Bound, ti));
+        var placebos = folder.Multipliers.Where(r => r.Kind == MultiplierKind.Placebo && r.Metric == metric && r.Accounting == "student" && r.M is > 0).ToList();
+        foreach (var estimand in Estimand.All)
+            if (placebos.FirstOrDefault(r => r.Estimand == estimand) is { } p)
+                rows.Add(($"placebo · {estimand}", p.M!.Value, p.MCi95Low ?? double.NaN, p.MCi95High ?? double.NaN, true, p.Bound, 0));
+        if (placebos.Count == 0 && folder.Summary is { } summary)
+            foreach (var p in summary.Placebo.Where(p => p.Metric == metric && p.M is > 0))
+                rows.Add(($"placebo · {p.Estimand}", p.M!.Value, p.Ci95Low ?? double.NaN, p.Ci95High ?? double.NaN, true, "", 0));
+
+        var plot = NewPlot($"Compute multiplier M on {metric} (student-only accounting)", "M: scratch compute ÷ treatment compute at equal " + metric + " (log scale; > 1: treatment cheaper)", "");
+        var all = new List<double> { 0 };
+        var ticks = new List<(double, string)>();
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var (label, m, lo, hi, placebo, bound, colorIndex) = rows[i];
+            var y = rows.Count - 1 - i;
+            var color = placebo ? Colors.Gray : Palette.GetColor(colorIndex);
+            if (double.IsFinite(lo) && double.IsFinite(hi) && lo > 0 && hi > 0)
+            {
+                var ci = plot.Add.ScatterLine(new[] { Math.Log10(lo), Math.Log10(hi) }, new[] { (double)y, y }, color);
+                ci.LineWidth = 3;
+                all.AddRange([Math.Log10(lo), Math.Log10(hi)]);
+            }
+            var point = plot.Add.ScatterPoints(new[] { Math.Log10(m) }, new[] { (double)y }, color);
+            point.MarkerShape = placebo ? MarkerShape.OpenCircle : bound.Length > 0 ? MarkerShape.FilledTriangleUp : MarkerShape.FilledCircle;
+            point.MarkerSize = 11;
+            all.Add(Math.Log10(m));
+            ticks.Add((y, label + (bound.Length > 0 ? $" ({bound} bound)" : "")));
+        }
+        plot.Add.VerticalLine(0, 1.5f, Colors.Black, LinePattern.Dashed);
+        LogAxis(plot.Axes.Bottom, all, Times);
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks.Select(t => t.Item1).ToArray(), ticks.Select(t => t.Item2).ToArray());
+        plot.Axes.SetLimitsY(-0.7, Math.Max(0, rows.Count - 1) + 0.7);
+        var caption = "Dashed line: break-even (1×). Dots: M with its 95% seed-cluster bootstrap interval (bar), per treatment and estimand (README \"Estimation\"); triangles: a bound (censored pairs); " +
+                      "grey open circles: the placebo, one scratch seed scored as a treatment against the others, whose truth is 1× — an interval far from 1 means the design finds effects that are not there.";
+        return new ReportFigure("headline", $"Compute multiplier on {metric}", caption, plot, 960, Math.Max(260, 90 + 46 * rows.Count));
     }
 
     static Bar NewBar(double position, double value, double error, Color color) => new()
