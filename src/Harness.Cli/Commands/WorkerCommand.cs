@@ -97,13 +97,10 @@ public sealed class WorkerCommand : Command<WorkerSettings>
             {
                 // A WSD trunk's launch also trains its branches (they start from its fork checkpoints); finished units
                 // of the group are skipped, so a requeued launch continues where it stopped.
-                foreach (var member in Harness.Sweep.Execution.RunPlan.RestOfGroup(Harness.Sweep.Execution.RunPlan.TryRead(runner.RunDirectory), index))
-                {
-                    var result = runner.RunSingleUnit(member, jobId, () => signal, delay, cts.Token);
-                    Console.WriteLine($"{DateTime.UtcNow:O} unit {member}: {result}");
-                    if (result == UnitWorkerResult.Interrupted) return SlurmScripts.ExitInterrupted;
-                }
-                return 0;
+                var members = Harness.Sweep.Execution.RunPlan.RestOfGroup(Harness.Sweep.Execution.RunPlan.TryRead(runner.RunDirectory), index);
+                var result = runner.RunUnits(members, jobId, () => signal, delay, cts.Token,
+                    (member, r) => Console.WriteLine($"{DateTime.UtcNow:O} unit {member}: {r}"));
+                return result == UnitWorkerResult.Interrupted ? SlurmScripts.ExitInterrupted : 0;
             }
             catch (Harness.Sweep.Execution.UnitBusyException e) when (wait < 12 && !cts.IsCancellationRequested)
             {

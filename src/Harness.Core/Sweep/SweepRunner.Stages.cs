@@ -1,3 +1,4 @@
+using Harness.Data;
 using Harness.Distillation;
 using Harness.Modeling;
 using Harness.Results;
@@ -90,16 +91,41 @@ public sealed partial class SweepRunner
     /// run.retries times (<see cref="UnitRetry"/>), then the unit gets a failed row with the reason.
     /// </summary>
     public UnitWorkerResult RunSingleUnit(int unitIndex, string? slurmJobId = null, Func<string>? interruptSignal = null, int stepDelayMs = 0,
-                                         CancellationToken cancellation = default)
+                                         CancellationToken cancellation = default) =>
+        RunUnits([unitIndex], slurmJobId, interruptSignal, stepDelayMs, cancellation, (_, _) => { });
+
+    /// <summary>
+    /// <see cref="RunSingleUnit"/> for several units in order (a WSD trunk and its branches), preparing data, teacher,
+    /// byte lengths and the evaluator once for all of them.  Stops at the first interruption and returns it; reports each
+    /// unit's outcome through <paramref name="onUnit"/>.
+    /// </summary>
+    public UnitWorkerResult RunUnits(IReadOnlyList<int> unitIndices, string? slurmJobId, Func<string>? interruptSignal, int stepDelayMs,
+                                     CancellationToken cancellation, Action<int, UnitWorkerResult> onUnit)
     {
         var processStart = DateTime.UtcNow;
         var data = PrepareData();
         var (teacher, teacherInfo, teacherHash, _) = LoadTeacher(data);
         using var teacherScope = teacher;
         var units = Units(data, teacherHash);
-        var unit = units.FirstOrDefault(u => u.Index == unitIndex)
-            ?? throw new UserInputException($"unit index {unitIndex} is not in this sweep.", [$"--index: value {unitIndex} must be one of {string.Join(", ", units.Select(u => u.Index))} (see plan.json or `harness run CONFIG --dry-run`)."]);
         var folder = new RunFolder(RunDirectory);
+        var byteLengths = TokenByteLengths.For(data.TokenizerPath, data.Tokenizer, data.VocabSize);
+        var evaluator = EvaluatorFactory?.Invoke(data);
+        var result = UnitWorkerResult.AlreadyDone;
+        foreach (var unitIndex in unitIndices)
+        {
+            var unit = units.FirstOrDefault(u => u.Index == unitIndex)
+                ?? throw new UserInputException($"unit index {unitIndex} is not in this sweep.", [$"--index: value {unitIndex} must be one of {string.Join(", ", units.Select(u => u.Index))} (see plan.json or `harness run CONFIG --dry-run`)."]);
+            result = RunPreparedUnit(unit, data, teacher, teacherInfo, teacherHash, folder, byteLengths, evaluator, processStart, slurmJobId, interruptSignal, stepDelayMs, cancellation);
+            onUnit(unitIndex, result);
+            if (result == UnitWorkerResult.Interrupted) break;
+        }
+        return result;
+    }
+
+    UnitWorkerResult RunPreparedUnit(SweepUnit unit, PreparedData data, Gpt? teacher, CheckpointInfo? teacherInfo, string? teacherHash, RunFolder folder,
+                                     int[] byteLengths, UnitEvaluator? evaluator, DateTime processStart, string? slurmJobId, Func<string>? interruptSignal,
+                                     int stepDelayMs, CancellationToken cancellation)
+    {
         if (folder.IsFinished(unit.Key) && folder.ReadUnitRow(unit.Key).Status == "ok")
             return UnitWorkerResult.AlreadyDone;
         using var claim = UnitClaim.TryAcquire(folder.Directory, unit.Key, processStart)
@@ -107,8 +133,6 @@ public sealed partial class SweepRunner
         if (folder.IsFinished(unit.Key) && folder.ReadUnitRow(unit.Key).Status == "ok")
             return UnitWorkerResult.AlreadyDone;   // finished between the check and the claim
         using var heartbeat = UnitHeartbeat.Start(folder, unit.Key, options.RestartCount, slurmJobId, stepDelayMs);
-        var byteLengths = TokenByteLengths.For(data.TokenizerPath, data.Tokenizer, data.VocabSize);
-        var evaluator = EvaluatorFactory?.Invoke(data);
         TeacherLogitCache? cache = teacher is not null && unit.Method == "logit-kd" && config.Kd.Cache
             ? new TeacherLogitCache(CachePath(teacher, data, teacherHash!), teacher, data.Train.Count, config.Kd.TopK) : null;
         int checkpointStep = ResumeState.SavedStep(folder.ResumeDirectory(unit.Key)) ?? 0;
