@@ -119,8 +119,11 @@ public sealed class SubmitCommand : Command<SubmitSettings>
         };
         var result = SlurmSubmitter.Submit(new SubmitRequest { Jobs = jobs, Resources = resources, AllIndices = jobs.UnitIndices }, SlurmCommands.Instance, settings.DryRun);
         AnsiConsole.MarkupLine($"[grey]{Markup.Escape(timeNote)}[/]");
-        if (result.SkippedDone.Count + result.SkippedActive.Count > 0)
-            AnsiConsole.MarkupLine($"not resubmitted: {result.SkippedDone.Count} done, {result.SkippedActive.Count} queued or running ({Markup.Escape(SlurmScripts.ArraySpec([.. result.SkippedDone, .. result.SkippedActive], null))})");
+        // Groups whose units are all finished never reach the submitter, so the done count comes from the plan.
+        int unitsDone = plan?.Count(u => folder.IsFinished(u.Key) && folder.ReadUnitRow(u.Key).Status == "ok") ?? 0;
+        if (unitsDone + result.SkippedActive.Count > 0)
+            AnsiConsole.MarkupLine($"not resubmitted: {unitsDone} of {units.Count} units done" +
+                (result.SkippedActive.Count > 0 ? $", {result.SkippedActive.Count} queued or running ({Markup.Escape(SlurmScripts.ArraySpec(result.SkippedActive, null))})" : ""));
         if (settings.DryRun)
         {
             foreach (var (file, text) in new[] { ("prepare.sbatch", result.PrepareScript), ("units.sbatch", result.UnitsScript), ("finalize.sbatch", result.FinalizeScript) })

@@ -83,7 +83,7 @@ public class SlurmIntegrationTests(ITestOutputHelper output)
 
         // Submitting again while everything is queued or running is refused, and submits nothing.
         var (again, againOut) = root.Run(["submit", root.Config, "--max-parallel", "2", "--time", "00:10:00", "--out", results]);
-        Assert.True(again == 2, againOut);
+        Assert.True(again == 2, $"{againOut}\nsqueue now:\n{SlurmCluster.Run("squeue", "-h", "-r", "-o", "%i|%T|%r|%N").StdOut}\n{root.Run(["status", run]).Output}");
         Assert.Contains("nothing to submit", againOut);
         Assert.Single(SlurmSubmission.ReadAll(run));
 

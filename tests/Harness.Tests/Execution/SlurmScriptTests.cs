@@ -147,10 +147,10 @@ public class SlurmScriptTests
     }
 
     /// <summary>A fake cluster: records commands, answers sbatch with increasing ids, can reject the N-th sbatch.</summary>
-    sealed class FakeSlurm(int rejectSbatch = 0, string partitions = "debug\ngpu\n", bool hasSbatch = true, string squeue = "") : ISlurmCommands
+    sealed class FakeSlurm(int rejectSbatch = 0, string partitions = "debug\ngpu\n", bool hasSbatch = true, string squeue = "", int squeueFailures = 0) : ISlurmCommands
     {
         public List<string> Calls { get; } = [];
-        int sbatches, nextId = 100;
+        int sbatches, squeues, nextId = 100;
         public bool Has(string command) => hasSbatch || command != "sbatch";
         public CommandResult Run(string command, params string[] args)
         {
@@ -160,6 +160,7 @@ public class SlurmScriptTests
                 "sbatch" when ++sbatches == rejectSbatch => new CommandResult(1, "", "sbatch: error: Batch job submission failed: Invalid account or account/partition combination specified\n"),
                 "sbatch" => new CommandResult(0, $"{nextId++}\n", ""),
                 "sinfo" => new CommandResult(0, partitions, ""),
+                "squeue" when ++squeues <= squeueFailures => new CommandResult(1, "", "squeue: error: slurm_load_jobs error: Socket timed out on send/recv operation\n"),
                 "squeue" => new CommandResult(0, squeue, ""),
                 _ => new CommandResult(0, "", ""),
             };
@@ -239,6 +240,30 @@ public class SlurmScriptTests
         var e = Assert.Throws<UserInputException>(() => SlurmSubmitter.Submit(Request(run), third, false));
         Assert.Contains("nothing to submit", e.Message);
         Assert.DoesNotContain(third.Calls, c => c.StartsWith("sbatch", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_silent_controller_is_retried_and_never_taken_for_an_empty_queue()
+    {
+        SlurmQueries.RetryDelay = TimeSpan.FromMilliseconds(1);
+        var run = TestSupport.TempDirectory();
+        SlurmSubmitter.Submit(Request(run), new FakeSlurm(), false);
+        RunPlan.Write(run, Enumerable.Range(0, 4).Select(i => new Harness.Sweep.SweepUnit($"key{i}", i, "s", TestSupport.TinyModel(), "b", 1000, "scratch", 1)).ToList());
+        const string queued = "101_0|RUNNING|None|n1\n101_1|RUNNING|None|n1\n101_[2-3%2]|PENDING|JobArrayTaskLimit|\n";
+
+        // squeue times out twice, then answers: the retry sees every unit queued, so nothing is submitted.
+        var flaky = new FakeSlurm(squeue: queued, squeueFailures: 2);
+        var e = Assert.Throws<UserInputException>(() => SlurmSubmitter.Submit(Request(run), flaky, false));
+        Assert.Contains("nothing to submit", e.Message);
+        Assert.Equal(3, flaky.Calls.Count(c => c.StartsWith("squeue", StringComparison.Ordinal)));
+
+        // squeue never answers: refused with the reason, not a second copy of four queued units.
+        var silent = new FakeSlurm(squeue: queued, squeueFailures: 99);
+        var refused = Assert.Throws<UserInputException>(() => SlurmSubmitter.Submit(Request(run), silent, false));
+        Assert.Contains("cannot tell which units", refused.Message);
+        Assert.Contains("Socket timed out", refused.Message);
+        Assert.DoesNotContain(silent.Calls, c => c.StartsWith("sbatch", StringComparison.Ordinal));
+        Assert.Single(SlurmSubmission.ReadAll(run));
     }
 
     [Fact]

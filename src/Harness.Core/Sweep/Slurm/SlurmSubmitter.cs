@@ -61,7 +61,9 @@ public static class SlurmSubmitter
         var submissions = SlurmSubmission.ReadAll(runDirectory);
         if (submissions.Count > 0)
         {
-            var queue = SlurmQueries.Queue(slurm, submissions.SelectMany(s => s.JobIds)) ?? [];
+            // An unanswered squeue is not an empty queue: submitting then would run units that are queued twice.
+            if (!SlurmQueries.TryQueue(slurm, submissions.SelectMany(s => s.JobIds), out var queue, out var error))
+                throw new UserInputException($"cannot tell which units of {runDirectory} are queued or running ({error}), so nothing was submitted; run `harness submit` again when `squeue` answers (`harness status {runDirectory}` shows what the run folder knows).");
             var arrays = submissions.Select(s => s.UnitsJob).ToHashSet();
             foreach (var j in queue.Where(j => j.IsQueuedOrRunning && arrays.Contains(j.JobId) && j.TaskId is not null))
                 active.Add(j.TaskId!.Value);
