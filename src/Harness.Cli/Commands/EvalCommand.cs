@@ -10,6 +10,7 @@ using Harness.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
+using Harness.Data.Mixes;
 namespace Harness.Cli.Commands;
 
 public sealed class EvalSettings : TorchSettings

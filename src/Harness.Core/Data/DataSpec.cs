@@ -94,8 +94,8 @@ public sealed record MixSpec
 }
 
 /// <summary>
-/// Extra training documents, already rendered, with a hash that keys the token cache.  Built above the Data stage
-/// (see Sweep/TrainingMixBuilder) so Data does not depend on Evaluation.
+/// Extra training documents, already rendered, with a hash that keys the token cache.  Built by the Data stage
+/// (see Data/Mixes/TrainingMixBuilder).
 /// </summary>
 public sealed record TrainingMix(string Hash, IReadOnlyList<string> Documents, string Description, int Seed)
 {

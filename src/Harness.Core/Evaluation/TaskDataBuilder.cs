@@ -1,4 +1,5 @@
 using System.Text;
+using Harness.Data.Mixes;
 using System.Text.Json;
 
 namespace Harness.Evaluation;

@@ -8,6 +8,7 @@ using Harness.Modeling;
 using Harness.Results;
 using Harness.Training;
 using TorchSharp;
+using Harness.Data.Mixes;
 using static TorchSharp.torch;
 
 namespace Harness.Sweep;

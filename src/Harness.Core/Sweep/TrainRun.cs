@@ -6,6 +6,7 @@ using TorchSharp;
 
 using Harness.Training;
 
+using Harness.Data.Mixes;
 namespace Harness.Sweep;
 
 public sealed record TrainRunResult(string CheckpointDirectory, string MetricsPath, TrainingResult Training, GptConfig Model, double TrainingFlops, HeldOutLoss Test);

@@ -6,6 +6,7 @@ using Harness.Tests.Training;
 using Microsoft.ML.Tokenizers;
 using TorchSharp;
 
+using Harness.Data.Mixes;
 namespace Harness.Tests.Evaluation;
 
 public class GptScorerTests(Xunit.Abstractions.ITestOutputHelper output)

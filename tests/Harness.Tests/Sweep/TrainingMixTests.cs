@@ -1,6 +1,7 @@
 using Harness.Data;
 using Harness.Sweep;
 
+using Harness.Data.Mixes;
 namespace Harness.Tests.Sweep;
 
 public class TrainingMixTests

@@ -1,3 +1,5 @@
+using Harness.Data;
+
 namespace Harness.Evaluation;
 
 /// <summary>

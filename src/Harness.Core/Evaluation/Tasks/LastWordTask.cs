@@ -1,3 +1,5 @@
+using Harness.Data;
+
 namespace Harness.Evaluation;
 
 /// <summary>One last-word item: the passage up to (not including) the space before its final word, and that word.</summary>

@@ -1,8 +1,7 @@
 using System.Globalization;
 using Harness.Data;
-using Harness.Evaluation;
 
-namespace Harness.Sweep;
+namespace Harness.Data.Mixes;
 
 /// <summary>
 /// Renders the configured data mix (knowledge facts in training phrasings, worked arithmetic examples) and prepares the

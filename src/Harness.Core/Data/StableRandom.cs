@@ -1,4 +1,4 @@
-namespace Harness.Evaluation;
+namespace Harness.Data;
 
 /// <summary>
 /// SplitMix64 (Steele, Lea &amp; Flood 2014) as a tiny seeded generator.  Item builders, subsets and bootstrap draws use
