@@ -1,4 +1,3 @@
-using Harness.Modeling;
 using Harness.Results;
 
 namespace Harness.Estimation;
@@ -6,7 +5,7 @@ namespace Harness.Estimation;
 /// <summary>
 /// Synthetic results folders with a planted truth, shaped like the quickstart grid (issue 12's tests and
 /// <c>harness calibrate</c>): the four quickstart sizes with their real non-embedding parameters and training FLOPs per
-/// token (<see cref="ModelMath"/>, vocabulary 1024, context 128), three budgets (150k, 300k, 600k tokens), scratch and
+/// token (Modeling's ModelMath at vocabulary 1024, context 128; a test checks the table against it), three budgets (150k, 300k, 600k tokens), scratch and
 /// logit-kd sharing seeds.  Scratch loss L(N, D) = E + A/N^α + B/D^β; the treatment's is L(N, g_N·D) (an effective-data
 /// multiplier g, Ho et al. 2024), plus a seed×size effect shared by both arms of a seed and independent per-run noise.
 /// </summary>
@@ -24,7 +23,8 @@ public sealed record SyntheticGrid
     /// <summary>Intermediate checkpoints per run (at 1/4, 2/4, 3/4 of its tokens), shifted by ±<see cref="CheckpointShift"/>.</summary>
     public int Checkpoints { get; init; } = 3;
     public double CheckpointShift { get; init; }
-    public IReadOnlyList<string> Students { get; init; } = ["pico", "nano", "micro", "mini"];
+    /// <summary>The students: name, non-embedding parameters N and training FLOPs per token.</summary>
+    public IReadOnlyList<GridStudent> Students { get; init; } = QuickstartStudents;
     public IReadOnlyList<long> Budgets { get; init; } = [153_600, 307_200, 614_400];
     /// <summary>Teacher forward FLOPs per training token charged to the treatment (+inference) and its pre-training (+teacher).</summary>
     public double TeacherFlopsPerToken { get; init; } = 2e7;
@@ -37,11 +37,15 @@ public sealed record SyntheticGrid
     public const int Vocab = 1024;
     public const int Context = 128;
 
-    public static (long Params, double FlopsPerToken) Size(string preset)
-    {
-        var g = GptConfig.Presets[preset] with { VocabSize = Vocab, ContextLength = Context };
-        return (ModelMath.NonEmbeddingParams(g), ModelMath.TrainFlopsPerToken(g));
-    }
+    /// <summary>The quickstart presets pico, nano, micro, mini at <see cref="Vocab"/> and <see cref="Context"/>.
+    /// Estimation does not depend on Modeling, so the numbers are listed here and a test recomputes them with ModelMath.</summary>
+    public static IReadOnlyList<GridStudent> QuickstartStudents { get; } =
+    [
+        new("pico", 12_768, 322_368),
+        new("nano", 56_640, 782_208),
+        new("micro", 100_096, 1_190_400),
+        new("mini", 335_712, 3_046_464),
+    ];
 
     public double GainOf(string student) => GainBySize.TryGetValue(student, out var g) ? g : Gain;
 
@@ -54,9 +58,8 @@ public sealed record SyntheticGrid
         var runs = new List<RunRow>();
         var curves = new List<CurveRow>();
         var evals = new List<EvalRow>();
-        foreach (var student in Students)
+        foreach (var (student, n, c) in Students)
         {
-            var (n, c) = Size(student);
             for (var seed = 1; seed <= Seeds; seed++)
             {
                 var shared = SeedEffect * Normal(rng);
@@ -121,7 +124,7 @@ public sealed record SyntheticGrid
     /// </summary>
     public double MinimumGapToFrontier()
     {
-        var sizes = Students.Select(Size).OrderBy(s => s.Params).ToArray();
+        var sizes = Students.Select(s => (s.Params, s.FlopsPerToken)).OrderBy(s => s.Params).ToArray();
         double Cost(double n)
         {
             int i = n <= sizes[0].Params ? 0 : n >= sizes[^1].Params ? sizes.Length - 2 : Array.FindLastIndex(sizes, s => s.Params <= n);
@@ -145,3 +148,6 @@ public sealed record SyntheticGrid
         return min;
     }
 }
+
+/// <summary>One student of a <see cref="SyntheticGrid"/>: its name, non-embedding parameters and training FLOPs per token.</summary>
+public sealed record GridStudent(string Name, long Params, double FlopsPerToken);
