@@ -1,5 +1,6 @@
 using Harness.Data;
 using Microsoft.ML.Tokenizers;
+using Harness.Config;
 
 namespace Harness.Benchmarks;
 

@@ -3,6 +3,7 @@ using Harness.Distillation;
 using Harness.Modeling;
 using Harness.Training;
 using TorchSharp;
+using Harness.Config;
 using static TorchSharp.torch;
 
 namespace Harness.Benchmarks;

@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using Harness.Evaluation;
 using Harness.Modeling;
 using TorchSharp;
+using Harness.Config;
 
 namespace Harness.Benchmarks;
 

@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using Harness.Modeling;
 using Harness.Training;
 using TorchSharp;
+using Harness.Config;
 using static TorchSharp.torch;
 
 namespace Harness.Benchmarks;

@@ -1,5 +1,6 @@
 using Harness.Modeling;
 using TorchSharp;
+using Harness.Config;
 
 namespace Harness.Tests;
 

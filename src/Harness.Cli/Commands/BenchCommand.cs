@@ -5,6 +5,7 @@ using Harness.Modeling;
 using Harness.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Harness.Config;
 
 namespace Harness.Cli.Commands;
 

@@ -9,8 +9,8 @@ using Harness.Sweep;
 using Harness.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
-
 using Harness.Data.Mixes;
+
 namespace Harness.Cli.Commands;
 
 public sealed class EvalSettings : TorchSettings

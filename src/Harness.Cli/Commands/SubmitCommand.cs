@@ -6,6 +6,7 @@ using Harness.Sweep.Slurm;
 using Harness.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Harness.Config;
 
 namespace Harness.Cli.Commands;
 

@@ -30,8 +30,8 @@ public sealed class ValidateCommand : Command<ValidateSettings>
     static void CheckRunnable(ExperimentConfig config, string path)
     {
         var tok = config.Data.TokenizerOrDefault;
-        int vocab = tok.Kind == Harness.Data.TokenizerSpec.Gpt2 ? Harness.Data.TokenizerSpec.Gpt2VocabSize : tok.VocabSize;
-        Harness.Modeling.GptConfig? teacher = null;
+        int vocab = tok.Kind == Harness.Config.TokenizerSpec.Gpt2 ? Harness.Config.TokenizerSpec.Gpt2VocabSize : tok.VocabSize;
+        Harness.Config.GptConfig? teacher = null;
         if (config.Teacher.Checkpoint is { } checkpoint)
         {
             var dir = RepositoryPaths.Resolve(checkpoint);

@@ -1,6 +1,3 @@
-using Harness.Data;
-using Harness.Training;
-
 namespace Harness.Config;
 
 /// <summary>`harness train CONFIG`: one model trained on the data, saved as a checkpoint.</summary>
@@ -161,7 +158,7 @@ public sealed record ExperimentConfig : IValidatable
         foreach (var dup in Seeds.GroupBy(s => s).Where(g => g.Count() > 1)) p.Add($"{path}.seeds: seed {dup.Key} is repeated.");
         p.AddRange(Training.Validate($"{path}.training").Where(x => !x.Contains("max_tokens") && !x.Contains("max_steps")));
         // WSD: every token budget's cooldown must start after warm-up (FLOP budgets depend on the vocabulary; the sweep plan checks those).
-        if (Training.ScheduleShape == LearningRateSchedule.Wsd && Training.BatchSize > 0 && Training.GradAccum > 0)
+        if (Training.ScheduleShape == TrainingConfig.WsdSchedule && Training.BatchSize > 0 && Training.GradAccum > 0)
             foreach (var (name, spec) in Students.Where(s => s.Value.Validate("").Count == 0))
             foreach (var b in Budgets.Where(b => b.Tokens > 0))
                 if (Training.WsdCooldownProblem(b.Name, name, (Training with { MaxTokens = b.Tokens, MaxSteps = null }).TotalSteps(spec.Resolve(1).ContextLength)) is { } problem)

@@ -1,5 +1,3 @@
-using Harness.Modeling;
-
 namespace Harness.Config;
 
 /// <summary>A model shape in a config: a named preset, optionally with fields overridden.</summary>

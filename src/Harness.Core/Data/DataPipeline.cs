@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.ML.Tokenizers;
+using Harness.Config;
 
 namespace Harness.Data;
 

@@ -1,11 +1,9 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
+using Harness.Config;
 
 namespace Harness.Data;
-
-/// <summary>How documents are divided; fractions are of the document count, not of bytes.</summary>
-public sealed record SplitSpec(double ValidationFraction = 0.05, double TestFraction = 0.05, int Seed = 0);
 
 /// <summary>Disjoint document sets; each list keeps the corpus order.</summary>
 public sealed record CorpusSplit(IReadOnlyList<Document> Train, IReadOnlyList<Document> Validation, IReadOnlyList<Document> Test);

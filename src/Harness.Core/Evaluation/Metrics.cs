@@ -1,6 +1,6 @@
 using System.Text;
-
 using Harness.Data;
+
 namespace Harness.Evaluation;
 
 /// <summary>

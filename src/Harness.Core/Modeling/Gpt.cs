@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using Harness.Config;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using TorchSharp;
 using TorchSharp.PyBridge;
+using Harness.Config;
 using static TorchSharp.torch;
 
 namespace Harness.Modeling;

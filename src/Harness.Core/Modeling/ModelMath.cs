@@ -1,3 +1,5 @@
+using Harness.Config;
+
 namespace Harness.Modeling;
 
 /// <summary>

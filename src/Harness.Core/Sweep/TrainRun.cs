@@ -3,10 +3,9 @@ using Harness.Config;
 using Harness.Data;
 using Harness.Modeling;
 using TorchSharp;
-
 using Harness.Training;
-
 using Harness.Data.Mixes;
+
 namespace Harness.Sweep;
 
 public sealed record TrainRunResult(string CheckpointDirectory, string MetricsPath, TrainingResult Training, GptConfig Model, double TrainingFlops, HeldOutLoss Test);

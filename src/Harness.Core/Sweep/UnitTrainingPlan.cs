@@ -1,5 +1,6 @@
 using Harness.Results;
 using Harness.Training;
+using Harness.Config;
 
 namespace Harness.Sweep;
 

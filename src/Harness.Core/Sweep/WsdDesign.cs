@@ -32,7 +32,7 @@ public static class WsdDesign
             {
                 long tokens = budget.TokensFor(ModelMath.TrainFlopsPerToken(model));
                 int steps = (training with { MaxTokens = tokens, MaxSteps = null }).TotalSteps(model.ContextLength);
-                int fork = steps - LearningRateSchedule.CooldownStepsFor(steps, fraction);
+                int fork = steps - training.CooldownSteps(steps);
                 if (training.WsdCooldownProblem(budget.Name, studentName, steps) is { } problem) problems.Add(problem);
                 branches.Add((budget.Name, tokens, steps, fork));
             }

@@ -1,3 +1,5 @@
+using Harness.Config;
+
 namespace Harness.Training;
 
 /// <summary>
@@ -14,9 +16,8 @@ namespace Harness.Training;
 /// </summary>
 public sealed record LearningRateSchedule(double PeakLr, double MinLr, int WarmupSteps, int TotalSteps)
 {
-    public const string Cosine = "cosine";
-    public const string Wsd = "wsd";
-    public static readonly string[] Shapes = [Cosine, Wsd];
+    public const string Cosine = TrainingConfig.CosineSchedule;
+    public const string Wsd = TrainingConfig.WsdSchedule;
 
     /// <summary><see cref="Cosine"/> or <see cref="Wsd"/>.</summary>
     public string Shape { get; init; } = Cosine;
@@ -28,16 +29,12 @@ public sealed record LearningRateSchedule(double PeakLr, double MinLr, int Warmu
         new(config.LearningRate, config.MinLearningRate, config.WarmupSteps, totalSteps)
         {
             Shape = config.ScheduleShape,
-            CooldownSteps = config.ScheduleShape == Wsd ? CooldownStepsFor(totalSteps, config.CooldownFractionOrDefault) : 0,
+            CooldownSteps = config.ScheduleShape == Wsd ? config.CooldownSteps(totalSteps) : 0,
         };
 
     /// <summary>The constant-after-warm-up trunk of WSD runs: identical to every WSD run's schedule before its cooldown.</summary>
     public static LearningRateSchedule Trunk(TrainingConfig config, int trunkSteps) =>
         new(config.LearningRate, config.MinLearningRate, config.WarmupSteps, trunkSteps) { Shape = Wsd, CooldownSteps = 0 };
-
-    /// <summary>Cooldown length of a WSD run: round(fraction · S) steps, at least 1.</summary>
-    public static int CooldownStepsFor(int totalSteps, double fraction) =>
-        Math.Clamp((int)Math.Round(fraction * totalSteps, MidpointRounding.AwayFromZero), 1, totalSteps);
 
     /// <summary>First step of the cooldown (S − C): where a WSD run leaves the shared constant-LR trunk.</summary>
     public int CooldownStart => TotalSteps - CooldownSteps;

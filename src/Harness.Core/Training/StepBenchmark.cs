@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Harness.Distillation;
 using Harness.Modeling;
 using TorchSharp;
+using Harness.Config;
 using static TorchSharp.torch;
 
 namespace Harness.Training;

@@ -5,6 +5,7 @@ using Harness.Modeling;
 using TorchSharp;
 using TorchSharp.Modules;
 using TorchSharp.PyBridge;
+using Harness.Config;
 using static TorchSharp.torch;
 
 namespace Harness.Training;

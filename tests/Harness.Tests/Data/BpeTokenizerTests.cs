@@ -1,5 +1,6 @@
 using System.Text;
 using Harness.Data;
+using Harness.Config;
 
 namespace Harness.Tests.Data;
 

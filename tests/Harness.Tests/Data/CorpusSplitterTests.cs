@@ -1,4 +1,5 @@
 using Harness.Data;
+using Harness.Config;
 
 namespace Harness.Tests.Data;
 

@@ -1,5 +1,6 @@
 using Harness.Estimation;
 using Harness.Modeling;
+using Harness.Config;
 
 namespace Harness.Tests.Estimation;
 

@@ -5,8 +5,9 @@ using Harness.Training;
 using Harness.Tests.Training;
 using Microsoft.ML.Tokenizers;
 using TorchSharp;
-
 using Harness.Data.Mixes;
+using Harness.Config;
+
 namespace Harness.Tests.Evaluation;
 
 public class GptScorerTests(Xunit.Abstractions.ITestOutputHelper output)

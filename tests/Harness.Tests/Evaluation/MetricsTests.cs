@@ -1,6 +1,6 @@
 using Harness.Evaluation;
-
 using Harness.Data;
+
 namespace Harness.Tests.Evaluation;
 
 public class MetricsTests

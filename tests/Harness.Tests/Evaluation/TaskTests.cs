@@ -1,6 +1,6 @@
 using Harness.Evaluation;
-
 using Harness.Data.Mixes;
+
 namespace Harness.Tests.Evaluation;
 
 public class TaskTests

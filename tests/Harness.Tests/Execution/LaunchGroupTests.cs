@@ -1,6 +1,7 @@
 using Harness.Modeling;
 using Harness.Sweep;
 using Harness.Sweep.Execution;
+using Harness.Config;
 
 namespace Harness.Tests.Execution;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Harness.Modeling;
 using TorchSharp;
+using Harness.Config;
 
 namespace Harness.Tests.Modeling;
 

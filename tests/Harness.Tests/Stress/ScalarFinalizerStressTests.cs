@@ -5,6 +5,7 @@ using Harness.Modeling;
 using Harness.Tests.Evaluation;
 using Harness.Training;
 using TorchSharp;
+using Harness.Config;
 
 namespace Harness.Tests.Stress;
 

@@ -3,6 +3,7 @@ using Harness.Modeling;
 using Harness.Sweep;
 using Harness.Training;
 using TorchSharp;
+using Harness.Config;
 
 namespace Harness.Tests.Sweep;
 

@@ -99,7 +99,7 @@ public class SweepFaultTests
         var json = ConfigJson.Replace("RETRIES", "2").Replace("\"d_model\": 16", "\"d_model\": 100000").Replace("\"heads\": 2", "\"heads\": 4");
         var config = JsonConfigReader.Read<ExperimentConfig>(json, "x.json");
         var units = SweepPlan.Expand(config, 300, "d", null);
-        var problems = SweepPreflight.Problems(config with { Methods = ["scratch", "logit-kd"] }, units, 1000, new Harness.Modeling.GptConfig(300, 32, 1, 2, 32), 300, 64L << 30);
+        var problems = SweepPreflight.Problems(config with { Methods = ["scratch", "logit-kd"] }, units, 1000, new Harness.Config.GptConfig(300, 32, 1, 2, 32), 300, 64L << 30);
         Assert.Contains(problems, p => p.Contains("$.students.s") && p.Contains("of memory") && p.Contains("batch_size"));
         Assert.Contains(problems, p => p.Contains("$.students.s.context_length") && p.Contains("teacher's 32"));
         var shortVal = SweepPreflight.Problems(config, units, 10, null, 300, null);

@@ -1,7 +1,8 @@
 using Harness.Data;
 using Harness.Sweep;
-
 using Harness.Data.Mixes;
+using Harness.Config;
+
 namespace Harness.Tests.Sweep;
 
 public class TrainingMixTests

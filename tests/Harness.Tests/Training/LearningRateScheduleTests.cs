@@ -1,5 +1,6 @@
 using Harness.Training;
 using TorchSharp;
+using Harness.Config;
 
 namespace Harness.Tests.Training;
 

@@ -1,6 +1,7 @@
 using Harness.Modeling;
 using Harness.Training;
 using TorchSharp;
+using Harness.Config;
 using static TorchSharp.torch;
 
 namespace Harness.Tests.Training;

@@ -2,6 +2,7 @@ using Harness.Modeling;
 using Harness.Training;
 using TorchSharp;
 using TorchSharp.Modules;
+using Harness.Config;
 using static TorchSharp.torch;
 
 namespace Harness.Tests.Training;

@@ -1,6 +1,7 @@
 using Harness.Modeling;
 using Harness.Training;
 using TorchSharp;
+using Harness.Config;
 
 namespace Harness.Tests.Training;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Harness.Data;
+using Harness.Config;
 
 namespace Harness.Data.Mixes;
 

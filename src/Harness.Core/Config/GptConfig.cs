@@ -1,4 +1,4 @@
-namespace Harness.Modeling;
+namespace Harness.Config;
 
 /// <summary>Shape of a GPT-style decoder-only language model (Radford et al. 2019, "Language Models are Unsupervised Multitask Learners").</summary>
 /// <param name="VocabSize">Token vocabulary size (set from the tokenizer when 0 in a preset).</param>

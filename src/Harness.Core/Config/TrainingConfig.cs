@@ -1,7 +1,7 @@
-namespace Harness.Training;
+namespace Harness.Config;
 
 /// <summary>Optimisation settings for one training run.  Exactly one of MaxTokens / MaxSteps sets the budget.</summary>
-public sealed record TrainingConfig : Harness.Config.IValidatable
+public sealed record TrainingConfig : IValidatable
 {
     public int BatchSize { get; init; } = 32;
     /// <summary>Micro-batches per optimiser step; tokens per step = BatchSize · GradAccum · ContextLength.</summary>
@@ -24,14 +24,17 @@ public sealed record TrainingConfig : Harness.Config.IValidatable
     public int CheckpointInterval { get; init; } = 0;
     public int LogInterval { get; init; } = 10;
     public int Seed { get; init; } = 1;
-    /// <summary>"cosine" (default when unset) or "wsd" (warmup–stable–decay, see <see cref="LearningRateSchedule"/>).
+    /// <summary>"cosine" (default when unset) or "wsd" (warmup–stable–decay, Training/LearningRateSchedule).
     /// Nullable so configs that do not set it keep their config hash and unit keys.</summary>
     public string? Schedule { get; init; }
     /// <summary>WSD only: cooldown length as a fraction of each run's steps (default 0.2, Hägele et al. 2024).</summary>
     public double? CooldownFraction { get; init; }
 
     public const double DefaultCooldownFraction = 0.2;
-    [System.Text.Json.Serialization.JsonIgnore] public string ScheduleShape => Schedule ?? LearningRateSchedule.Cosine;
+    public const string CosineSchedule = "cosine";
+    public const string WsdSchedule = "wsd";
+    public static readonly string[] Schedules = [CosineSchedule, WsdSchedule];
+    [System.Text.Json.Serialization.JsonIgnore] public string ScheduleShape => Schedule ?? CosineSchedule;
     [System.Text.Json.Serialization.JsonIgnore] public double CooldownFractionOrDefault => CooldownFraction ?? DefaultCooldownFraction;
 
     public IReadOnlyList<string> Validate(string path)
@@ -53,9 +56,9 @@ public sealed record TrainingConfig : Harness.Config.IValidatable
         if (EvalInterval <= 0) p.Add($"{path}.eval_interval: value {EvalInterval} must be a positive integer.");
         if (EvalTokens < 0) p.Add($"{path}.eval_tokens: value {EvalTokens} must be ≥ 0 (0 = whole validation split).");
         if (CheckpointInterval < 0) p.Add($"{path}.checkpoint_interval: value {CheckpointInterval} must be ≥ 0.");
-        if (Schedule is not null && !LearningRateSchedule.Shapes.Contains(Schedule))
-            p.Add($"{path}.schedule: value \"{Schedule}\" is not a schedule; valid: {string.Join(", ", LearningRateSchedule.Shapes)}.");
-        if (CooldownFraction is not null && ScheduleShape != LearningRateSchedule.Wsd)
+        if (Schedule is not null && !Schedules.Contains(Schedule))
+            p.Add($"{path}.schedule: value \"{Schedule}\" is not a schedule; valid: {string.Join(", ", Schedules)}.");
+        if (CooldownFraction is not null && ScheduleShape != WsdSchedule)
             p.Add($"{path}.cooldown_fraction: is only used with \"schedule\": \"wsd\" (schedule is {ScheduleShape}); remove it or set the schedule to wsd.");
         if (CooldownFraction is not null && !(CooldownFraction > 0 && CooldownFraction < 1))
             p.Add($"{path}.cooldown_fraction: value {CooldownFraction} must be in (0, 1), e.g. 0.2 (20% of each run is cooldown).");
@@ -69,14 +72,19 @@ public sealed record TrainingConfig : Harness.Config.IValidatable
     /// </summary>
     public string? WsdCooldownProblem(string budget, string student, int steps)
     {
-        if (ScheduleShape != LearningRateSchedule.Wsd) return null;
+        if (ScheduleShape != WsdSchedule) return null;
         double fraction = CooldownFractionOrDefault;
-        int fork = steps - LearningRateSchedule.CooldownStepsFor(steps, fraction);
+        int fork = steps - CooldownSteps(steps);
         if (fork >= Math.Max(1, WarmupSteps)) return null;
         return $"$.budgets (\"{budget}\", student \"{student}\"): {steps} step(s) with cooldown_fraction {fraction} start the " +
                $"cooldown at step {fork}, before warm-up ends (warmup_steps {WarmupSteps}); raise the budget, lower training.warmup_steps " +
                "or training.cooldown_fraction, so that steps · (1 − cooldown_fraction) ≥ warmup_steps.";
     }
+
+    /// <summary>WSD cooldown length of a run of <paramref name="totalSteps"/> steps: round(fraction · S) steps, at least 1
+    /// (Hägele et al. 2024; the schedule itself is Training/LearningRateSchedule).</summary>
+    public int CooldownSteps(int totalSteps) =>
+        Math.Clamp((int)Math.Round(CooldownFractionOrDefault * totalSteps, MidpointRounding.AwayFromZero), 1, totalSteps);
 
     public long TokensPerStep(int contextLength) => (long)BatchSize * GradAccum * contextLength;
 

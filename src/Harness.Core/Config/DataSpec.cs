@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Harness.Data;
+namespace Harness.Config;
 
 /// <summary>What data a run trains and evaluates on.</summary>
 /// <param name="Corpus">"embedded" (the bundled SOTU + Moby Dick corpus) or a path to a .jsonl/.jsonl.gz file with
@@ -91,19 +91,4 @@ public sealed record MixSpec
     public double ArithmeticFraction { get; init; }
     public int ArithmeticDigits { get; init; } = 2;
     public int Seed { get; init; }
-}
-
-/// <summary>
-/// Extra training documents, already rendered, with a hash that keys the token cache.  Built by the Data stage
-/// (see Data/Mixes/TrainingMixBuilder).
-/// </summary>
-public sealed record TrainingMix(string Hash, IReadOnlyList<string> Documents, string Description, int Seed)
-{
-    /// <summary>Corpus and extra documents in one deterministic shuffled order (documents stay whole).</summary>
-    public IEnumerable<string> Interleave(IReadOnlyList<string> corpusDocuments)
-    {
-        var all = corpusDocuments.Concat(Documents).ToArray();
-        new Random(Seed).Shuffle(all);
-        return all;
-    }
 }
