@@ -4,17 +4,6 @@ using Harness.Modeling;
 
 namespace Harness.Perf;
 
-/// <summary>The PyTorch eager numbers of ../shared/perf/bench_torch.py for the same model and batch (property names are the
-/// `bench --format json` fields).</summary>
-public sealed record PytorchBenchResult(double TokensPerSecond, double StepMs, double Gflops, double MatmulGflops);
-
-/// <summary>A PyTorch reference run: its numbers, or why there are none (<see cref="Skipped"/>: the script or Python is
-/// missing; <see cref="Failures"/>: a script run printed no result, each with its last error line).</summary>
-public sealed record PytorchReferenceOutcome(PytorchBenchResult? Result, string? Skipped = null)
-{
-    public IReadOnlyList<string> Failures { get; init; } = [];
-}
-
 /// <summary>
 /// Runs the PyTorch reference benchmark (bench_torch.py) with Debian's python3: a training-step run of the same model
 /// shape, batch, steps, warm-up and threads, and a 2048³ matmul run.  The script prints one line

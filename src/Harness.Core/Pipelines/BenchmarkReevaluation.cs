@@ -98,17 +98,3 @@ public static class BenchmarkReevaluation
         return rows;
     }
 }
-
-/// <summary>The scores (evals.csv rows) and every request with the model's answer.</summary>
-public sealed record ReevaluationResult(IReadOnlyList<EvalRow> Rows, IReadOnlyList<SampleRecord> Samples);
-
-public enum UnitReevaluationStatus
-{
-    /// <summary>The unit has no saved model (units/KEY/model), so it cannot be scored again.</summary>
-    NoSavedModel,
-    /// <summary>Scored; its rows are written.</summary>
-    Evaluated,
-}
-
-/// <summary>One unit of a results folder, scored or skipped.</summary>
-public sealed record UnitReevaluation(string UnitKey, RunRow Unit, UnitReevaluationStatus Status);
