@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using Harness.Distillation;
 using Harness.Modeling;
+using Harness.Perf;
 using Harness.Training;
 using TorchSharp;
 using Harness.Config;

@@ -1,7 +1,6 @@
 using System.ComponentModel;
-using System.Diagnostics;
-using System.Text.Json;
 using Harness.Modeling;
+using Harness.Perf;
 using Harness.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -67,7 +66,7 @@ public sealed class BenchCommand : Command<BenchSettings>
         var config = preset with { VocabSize = settings.Vocab, TieEmbeddings = !settings.Untied };
         // Rounds alternate harness and PyTorch so both see the same machine state; medians are reported.
         var ours = new List<StepBenchmarkResult>();
-        var theirs = new List<PytorchResult>();
+        var theirs = new List<PytorchBenchResult>();
         for (int round = 0; round < settings.Rounds; round++)
         {
             double matmul = StepBenchmark.MatmulGflops(device: device);
@@ -76,7 +75,7 @@ public sealed class BenchCommand : Command<BenchSettings>
         }
         var r = ours.OrderBy(o => o.TokensPerSecond).ElementAt(ours.Count / 2);
         double mm = r.MatmulGflops;
-        PytorchResult? py = theirs.Count > 0 ? theirs.OrderBy(t => t.TokensPerSecond).ElementAt(theirs.Count / 2) : null;
+        PytorchBenchResult? py = theirs.Count > 0 ? theirs.OrderBy(t => t.TokensPerSecond).ElementAt(theirs.Count / 2) : null;
         if (format == OutputFormat.Json)
         {
             var teacherJ = GptConfig.Presets["teacher-tiny"] with { VocabSize = settings.Vocab, ContextLength = config.ContextLength, TieEmbeddings = !settings.Untied };
@@ -131,35 +130,12 @@ public sealed class BenchCommand : Command<BenchSettings>
         return 0;
     }
 
-    static bool CpuHasAvx512() =>
-        File.Exists("/proc/cpuinfo") && File.ReadLines("/proc/cpuinfo").Any(l => l.StartsWith("flags", StringComparison.Ordinal) && l.Contains(" avx512f", StringComparison.Ordinal));
-
-    sealed record PytorchResult(double TokensPerSecond, double StepMs, double Gflops, double MatmulGflops);
-
-    static PytorchResult? RunPytorch(BenchSettings s, GptConfig c)
+    static PytorchBenchResult? RunPytorch(BenchSettings s, GptConfig c)
     {
         var script = Environment.GetEnvironmentVariable("HARNESS_TORCH_BENCH") ?? RepositoryPaths.Resolve("../shared/perf/bench_torch.py");
-        if (!File.Exists(script) || !File.Exists("/usr/bin/python3"))
-        {
-            AnsiConsole.MarkupLine($"[yellow]PyTorch comparison skipped[/]: needs {Markup.Escape(script)} and /usr/bin/python3 with python3-torch (apt-get install python3-torch libopenblas0-openmp).");
-            return null;
-        }
-        JsonElement? Run(string args)
-        {
-            var psi = new ProcessStartInfo("/usr/bin/python3", $"{script} {args}") { RedirectStandardOutput = true, RedirectStandardError = true };
-            // OpenBLAS's AVX-512 kernels are PyTorch's best case where the CPU has them; forcing them elsewhere crashes.
-            if (CpuHasAvx512()) psi.Environment["OPENBLAS_CORETYPE"] = "SKYLAKEX";
-            using var p = Process.Start(psi)!;
-            var output = p.StandardOutput.ReadToEnd();
-            p.WaitForExit();
-            var line = output.Split('\n').FirstOrDefault(l => l.StartsWith("RESULT ", StringComparison.Ordinal));
-            if (line is null) { AnsiConsole.MarkupLine($"[yellow]PyTorch run failed[/]: {Markup.Escape(p.StandardError.ReadToEnd().Split('\n').LastOrDefault(l => l.Length > 0) ?? "")}"); return null; }
-            return JsonDocument.Parse(line[7..]).RootElement.Clone();
-        }
-        var train = Run($"--mode train --vocab {c.VocabSize} --ctx {c.ContextLength} --d_model {c.DModel} --n_layer {c.Layers} --n_head {c.Heads} --batch {s.Batch} --steps {s.Steps} --warmup {s.Warmup} --threads {s.Threads}");
-        var mm = Run($"--mode mm --mm_n 2048 --mm_reps 10 --threads {s.Threads}");
-        if (train is null || mm is null) return null;
-        return new PytorchResult(train.Value.GetProperty("tokens_per_s").GetDouble(), train.Value.GetProperty("step_ms_median").GetDouble(),
-            train.Value.GetProperty("achieved_gflops").GetDouble(), mm.Value.GetProperty("gflops").GetDouble());
+        var outcome = PytorchReference.Run(script, c, s.Batch, s.Steps, s.Warmup, s.Threads);
+        if (outcome.Skipped is { } why) AnsiConsole.MarkupLine($"[yellow]PyTorch comparison skipped[/]: {Markup.Escape(why)}");
+        foreach (var failure in outcome.Failures) AnsiConsole.MarkupLine($"[yellow]PyTorch run failed[/]: {Markup.Escape(failure)}");
+        return outcome.Result;
     }
 }

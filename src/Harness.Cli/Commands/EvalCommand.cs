@@ -1,11 +1,9 @@
 using System.ComponentModel;
 using System.Text.Json;
-using Harness.Config;
-using Harness.Data;
 using Harness.Evaluation;
 using Harness.Modeling;
+using Harness.Pipelines;
 using Harness.Results;
-using Harness.Sweep;
 using Harness.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -55,84 +53,21 @@ public sealed class EvalCommand : Command<EvalSettings>
         DeviceSelector.ConfigureThreads(settings.Threads);
         var device = DeviceSelector.Resolve(settings.Device);
         var target = RepositoryPaths.ResolveInput(settings.Target);
-        int? maxItems = settings.MaxItems > 0 ? settings.MaxItems : null;
         if (File.Exists(Path.Combine(target, ResultSchema.ManifestFile)))
-            return EvaluateResults(target, settings, maxItems, device, format);
+        {
+            var result = BenchmarkReevaluation.ScoreResultsFolder(target, settings.Tasks, settings.MaxItems, settings.Force, device, RepositoryPaths.Root,
+                new CallbackProgress<UnitReevaluation>(u => AnsiConsole.MarkupLine(u.Status == UnitReevaluationStatus.NoSavedModel
+                    ? $"[yellow]unit {u.UnitKey}: no saved model, skipped[/]"
+                    : $"[grey]unit {u.UnitKey} ({u.Unit.Method} {u.Unit.Student} {u.Unit.Budget} seed {u.Unit.Seed}) evaluated[/]")));
+            if (result.Rows.Count == 0) AnsiConsole.MarkupLine("every unit already has benchmark rows (use --force to re-evaluate).");
+            Emit(result.Rows, result.Samples, settings, format, result.Rows.GroupBy(r => r.Method));
+            return 0;
+        }
         if (!File.Exists(Path.Combine(target, Checkpoint.ConfigFile)))
             throw new UserInputException($"{target}: neither a checkpoint folder ({Checkpoint.ConfigFile}) nor a results folder ({ResultSchema.ManifestFile}).");
-        var data = DataFor(target);
-        var tasks = TaskRegistry.Parse(settings.Tasks, data.Split.Validation.Select(d => d.Text).ToList());
-        var (model, _) = Checkpoint.Load(target, device);
-        using (model)
-        {
-            var recorder = new RecordingScorer(new GptScorer(model, data.Tokenizer));
-            var rows = Score(recorder, tasks, Path.GetFileName(target), "checkpoint", 0, maxItems);
-            Emit(rows, recorder.Records, settings, format, rows.GroupBy(_ => Path.GetFileName(target)));
-        }
+        var scored = BenchmarkReevaluation.ScoreCheckpoint(target, settings.Tasks, settings.MaxItems, device, RepositoryPaths.Root);
+        Emit(scored.Rows, scored.Samples, settings, format, scored.Rows.GroupBy(_ => Path.GetFileName(target)));
         return 0;
-    }
-
-    int EvaluateResults(string directory, EvalSettings settings, int? maxItems, TorchSharp.torch.Device device, OutputFormat format)
-    {
-        var folder = new RunFolder(directory);
-        var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, ResultSchema.ManifestFile)));
-        var config = JsonSerializer.Deserialize<ExperimentConfig>(manifest.RootElement.GetProperty("config").GetRawText(), JsonConfigReader.Options)!;
-        var data = TrainingMixBuilder.Prepare(config.Data, RepositoryPaths.Root);
-        var tasks = TaskRegistry.Parse(settings.Tasks, data.Split.Validation.Select(d => d.Text).ToList());
-        var all = new List<EvalRow>();
-        var samples = new List<SampleRecord>();
-        foreach (var key in folder.FinishedUnitKeys)
-        {
-            if (!folder.ReadUnitRow(key).IsFinal) continue;   // a WSD trunk: not a finished run, no saved model
-            var existing = folder.ReadUnitEvals(key);
-            if (existing.Count > 0 && !settings.Force) continue;
-            var modelDir = folder.ModelDirectory(key);
-            if (!File.Exists(Path.Combine(modelDir, Checkpoint.ConfigFile)))
-            {
-                AnsiConsole.MarkupLine($"[yellow]unit {key}: no saved model, skipped[/]");
-                continue;
-            }
-            var row = folder.ReadUnitRow(key);
-            var (model, _) = Checkpoint.Load(modelDir, device);
-            using (model)
-            {
-                var recorder = new RecordingScorer(new GptScorer(model, data.Tokenizer));
-                var rows = Score(recorder, tasks, key, row.Method, row.Tokens, maxItems)
-                    .Select(r => r with { Student = row.Student, Budget = row.Budget, Seed = row.Seed }).ToList();
-                samples.AddRange(recorder.Records.Select(s => s with { Task = $"{key}/{s.Task}" }));
-                folder.WriteUnitEvals(key, rows);
-                all.AddRange(rows);
-                AnsiConsole.MarkupLine($"[grey]unit {key} ({row.Method} {row.Student} {row.Budget} seed {row.Seed}) evaluated[/]");
-            }
-        }
-        folder.RewriteTables();
-        if (all.Count == 0) AnsiConsole.MarkupLine("every unit already has benchmark rows (use --force to re-evaluate).");
-        Emit(all, samples, settings, format, all.GroupBy(r => r.Method));
-        return 0;
-    }
-
-    static PreparedData DataFor(string checkpoint)
-    {
-        var info = Checkpoint.ReadInfo(checkpoint);
-        var spec = new DataSpec();
-        if (info.TrainConfig is not null)
-            spec = JsonConfigReader.Read<TrainRunConfig>(info.TrainConfig, Path.Combine(checkpoint, Checkpoint.ConfigFile) + ":train_config").Data;
-        var data = TrainingMixBuilder.Prepare(spec, RepositoryPaths.Root);
-        if (data.TokenizerHash != info.TokenizerHash && info.TokenizerHash != "")
-            throw new UserInputException($"{checkpoint}: tokenizer mismatch.", [$"{Path.Combine(checkpoint, Checkpoint.ConfigFile)}: tokenizer_hash {info.TokenizerHash} differs from the data's {data.TokenizerHash}."]);
-        return data;
-    }
-
-    /// <summary>Runs the tasks one at a time so every recorded request carries its task's name.</summary>
-    static List<EvalRow> Score(RecordingScorer recorder, IReadOnlyList<IEvaluationTask> tasks, string key, string method, long tokens, int? maxItems)
-    {
-        var rows = new List<EvalRow>();
-        foreach (var task in tasks)
-        {
-            recorder.Task = task.Name;
-            rows.AddRange(EvaluationRunner.Run(recorder, [task], key, method, 0, tokens, true, maxItems));
-        }
-        return rows;
     }
 
     static void Emit(IReadOnlyList<EvalRow> rows, IReadOnlyList<SampleRecord> samples, EvalSettings settings, OutputFormat format, IEnumerable<IGrouping<string, EvalRow>> groups)

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Harness.Pipelines;
 using Harness.Sweep;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -26,7 +27,7 @@ public sealed class MergeCommand : Command<MergeSettings>
         var merged = RunFolder.Merge(sources, destination, out var warnings);
         AnsiConsole.MarkupLine($"[green]merged[/] {sources.Count} folder(s) into {Markup.Escape(merged.Directory)}");
         foreach (var w in warnings) AnsiConsole.MarkupLine($"[yellow]warning:[/] {Markup.Escape(w)}");
-        if (warnings.Count == 0) Extensions.AfterRun(merged.Directory);
+        if (warnings.Count == 0) EstimateReportOutput.Run(merged.Directory);
         else AnsiConsole.MarkupLine("[grey]estimation skipped until every shard is merged.[/]");
         return 0;
     }

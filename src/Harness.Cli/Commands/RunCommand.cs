@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Globalization;
 using Harness.Config;
 using Harness.Modeling;
+using Harness.Pipelines;
 using Harness.Results;
 using Harness.Sweep;
 using Harness.Training;
@@ -83,7 +84,8 @@ public sealed class RunCommand : Command<RunSettings>
         AnsiConsole.MarkupLine($"[bold]harness run[/] {Markup.Escape(config.Name)} ({Markup.Escape(source)}) on {DeviceSelector.Describe(device)}");
         bool live = Output.Interactive && format == OutputFormat.Table;
         ISweepObserver observer = live ? new LiveSweepObserver() : new LineSweepObserver(format == OutputFormat.Table ? Console.Out : Console.Error);
-        var runner = new SweepRunner(config, json, options, observer) { EvaluatorFactory = Extensions.EvaluatorFactory(config) };
+        var run = new ExperimentRun(config, json, options, observer);
+        var runner = run.Sweep;
         if (settings.DryRun)
             return DryRun.Print(runner, config, format);
 
@@ -133,15 +135,10 @@ public sealed class RunCommand : Command<RunSettings>
             AnsiConsole.MarkupLine($"[red]failed[/] unit {Markup.Escape(key)}: {Markup.Escape(reason)} (a rerun retries it)");
         AnsiConsole.MarkupLine($"results: [link]{Markup.Escape(outcome.Directory)}[/]");
         if (format == OutputFormat.Table) PrintFinalLosses(outcome.Directory);
-        (string? Multipliers, string? Report)? after = null;
-        if (outcome.ShouldEstimate) after = Extensions.AfterRun(outcome.Directory);
-        else if (!string.IsNullOrEmpty(settings.Shard))
-            AnsiConsole.MarkupLine("[grey]shard finished; estimation and report run on the joined folders: `harness merge DIR...`[/]");
-        else if (!outcome.Complete)
-            AnsiConsole.MarkupLine("[grey]not every unit has a result yet; run the same command again to finish and estimate.[/]");
-        else
-            AnsiConsole.MarkupLine("[grey]the last unit was finished by another process, which writes the estimate and report.[/]");
-        if (format == OutputFormat.Json) Output.WriteJson(Summary(outcome, after));
+        var after = run.AfterSweep(outcome, new CallbackProgress<string>(m => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(m)}[/]")));
+        if (after.Estimate is { } estimate) EstimateReportOutput.Print(estimate);
+        else if (after.WaitingMessage is { } waiting) AnsiConsole.MarkupLine($"[grey]{Markup.Escape(waiting)}[/]");
+        if (format == OutputFormat.Json) Output.WriteJson(Summary(outcome, after.Estimate));
         return outcome.Failed > 0 ? 1 : 0;
     }
 
@@ -154,7 +151,7 @@ public sealed class RunCommand : Command<RunSettings>
     {
         DeviceSelector.ConfigureThreads(threads);
         var options = new SweepOptions { Device = DeviceSelector.Resolve(device), RepositoryRoot = RepositoryPaths.Root, ResultsRoot = resultsRoot };
-        var runner = new SweepRunner(config, json, options, new LogObserver()) { EvaluatorFactory = Extensions.EvaluatorFactory(config) };
+        var runner = new ExperimentRun(config, json, options, new LogObserver()).Sweep;
         AnsiConsole.MarkupLine($"[bold]harness run[/] {Markup.Escape(config.Name)} with {jobs} worker processes × {threads} thread(s)");
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var units = runner.Prepare(cancellation: cancellation);
@@ -188,7 +185,7 @@ public sealed class RunCommand : Command<RunSettings>
     }
 
     /// <summary>The <c>--format json</c> document of a run: where it is, what ran, and each unit's final numbers.</summary>
-    static object Summary(SweepOutcome outcome, (string? Multipliers, string? Report)? after)
+    static object Summary(SweepOutcome outcome, EstimateAndReportResult? after)
     {
         var runsPath = Path.Combine(outcome.Directory, ResultSchema.RunsFile);
         var rows = File.Exists(runsPath) ? ResultTables.ReadAll<RunRow>(runsPath) : [];
@@ -199,8 +196,8 @@ public sealed class RunCommand : Command<RunSettings>
             Directory = outcome.Directory,
             AlreadyComplete = outcome.AlreadyComplete,
             UnitsTrained = outcome.Ran, UnitsSkipped = outcome.Skipped, UnitsFailed = outcome.Failed, WallSeconds = outcome.WallSeconds,
-            Multipliers = after?.Multipliers ?? Existing(outcome.Directory, ResultSchema.MultipliersFile),
-            Report = after?.Report ?? Existing(outcome.Directory, Harness.Reporting.ReportWriter.HtmlFile),
+            Multipliers = after?.Files?.Multipliers ?? Existing(outcome.Directory, ResultSchema.MultipliersFile),
+            Report = after?.Report?.Html ?? Existing(outcome.Directory, Harness.Reporting.ReportWriter.HtmlFile),
             Units = rows.Where(r => keys.Contains(r.UnitKey)).Select(r => new
             {
                 r.UnitKey, r.Method, r.Student, r.Budget, r.Seed, r.Tokens, r.FlopsStudentTrain, r.ValLoss, ValBpb = r.ValBitsPerByte, r.Status, r.WallSeconds,
@@ -241,15 +238,12 @@ public sealed class RunCommand : Command<RunSettings>
 
     static void PrintFinalLosses(string directory)
     {
-        var path = Path.Combine(directory, ResultSchema.RunsFile);
-        if (!File.Exists(path)) return;
-        var rows = ResultTables.ReadAll<RunRow>(path).Where(r => r.IsFinal).ToList();
+        if (FinalLossTable.Read(directory) is not { } losses) return;
         var table = new Table().Title("final validation loss (nats/token) of finished runs, mean over seeds").AddColumn("student").AddColumn("budget");
-        var methods = rows.Select(r => r.Method).Distinct().ToList();
-        foreach (var m in methods) table.AddColumn(m);
-        foreach (var g in rows.GroupBy(r => (r.Student, r.Budget, r.ParamsNonEmbedding)).OrderBy(g => g.Key.ParamsNonEmbedding).ThenBy(g => g.Min(r => r.Tokens)))
-            table.AddRow(new[] { $"{g.Key.Student} ({g.Key.ParamsNonEmbedding:N0})", $"{g.Key.Budget} ({g.Min(r => r.Tokens):N0} tok)" }
-                .Concat(methods.Select(m => g.Where(r => r.Method == m && r.Status == "ok").Select(r => r.ValLoss).DefaultIfEmpty(double.NaN).Average().ToString("F4", CultureInfo.InvariantCulture))).ToArray());
+        foreach (var m in losses.Methods) table.AddColumn(m);
+        foreach (var row in losses.Rows)
+            table.AddRow(new[] { $"{row.Student} ({row.ParamsNonEmbedding:N0})", $"{row.Budget} ({row.Tokens:N0} tok)" }
+                .Concat(row.MeanValLoss.Select(v => v.ToString("F4", CultureInfo.InvariantCulture))).ToArray());
         AnsiConsole.Write(table);
     }
 }

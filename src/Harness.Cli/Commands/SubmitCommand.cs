@@ -2,6 +2,7 @@ using System.ComponentModel;
 using Harness.Data;
 using Harness.Sweep;
 using Harness.Sweep.Execution;
+using Harness.Perf;
 using Harness.Sweep.Slurm;
 using Harness.Training;
 using Spectre.Console;

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Runtime.InteropServices;
+using Harness.Pipelines;
 using Harness.Results;
 using Harness.Sweep;
 using Harness.Sweep.Slurm;
@@ -60,7 +61,7 @@ public sealed class WorkerCommand : Command<WorkerSettings>
             ResultsRoot = settings.Results is null ? null : RepositoryPaths.Resolve(settings.Results),
         };
         var observer = new LogObserver();
-        var runner = new SweepRunner(config, json, options, observer) { EvaluatorFactory = Extensions.EvaluatorFactory(config) };
+        var runner = new ExperimentRun(config, json, options, observer).Sweep;
         Console.WriteLine($"harness worker {settings.Stage} {config.Name} → {runner.RunDirectory} on {DeviceSelector.Describe(device)} (pid {Environment.ProcessId}, host {Environment.MachineName}, restart {restarts})");
         switch (settings.Stage)
         {
@@ -122,7 +123,7 @@ public sealed class WorkerCommand : Command<WorkerSettings>
         Console.WriteLine($"collected {ok} ok, {outcome.Failed.Count} failed, {outcome.Missing.Count} missing of {outcome.Units.Count} units → {outcome.Directory}");
         if (ok > 0)
         {
-            try { Extensions.AfterRun(outcome.Directory); }
+            try { EstimateReportOutput.Run(outcome.Directory); }
             catch (UserInputException e) { AnsiConsole.MarkupLine($"[yellow]estimate/report skipped[/]: {Markup.Escape(e.Message)}"); }
         }
         foreach (var row in outcome.Failed)

@@ -1,3 +1,4 @@
+using Harness.Config;
 using Harness.Results;
 
 namespace Harness.Evaluation;
@@ -5,11 +6,12 @@ namespace Harness.Evaluation;
 /// <summary>Runs tasks against one model at one point of its training and turns the scores into evals.csv rows.</summary>
 public static class EvaluationRunner
 {
-    /// <param name="maxItems">Null: every item (final evaluation).  A number: the fixed cheap subset used along the curve
-    /// (rows get Subset = true, so final and curve scores are never mixed up).</param>
+    /// <param name="point">Curve point or final evaluation: with <paramref name="spec"/> it decides the items per task and
+    /// the rows' Subset flag (<see cref="EvaluationPoint.MaxItems"/>), so final and curve scores are never mixed up.</param>
     public static IReadOnlyList<EvalRow> Run(ILanguageModelScorer scorer, IReadOnlyList<IEvaluationTask> tasks, string unitKey, string method,
-                                             int step, long tokens, bool isFinal, int? maxItems)
+                                             EvaluationPoint point, EvaluationSpec spec)
     {
+        var maxItems = point.MaxItems(spec);
         var rows = new List<EvalRow>();
         foreach (var task in tasks)
             foreach (var score in task.Evaluate(scorer, maxItems))
@@ -17,9 +19,9 @@ public static class EvaluationRunner
                 {
                     UnitKey = unitKey,
                     Method = method,
-                    Step = step,
-                    Tokens = tokens,
-                    IsFinal = isFinal,
+                    Step = point.Step,
+                    Tokens = point.Tokens,
+                    IsFinal = point.IsFinal,
                     Task = score.Task,
                     TaskVersion = score.Version,
                     Metric = score.Metric,
@@ -28,7 +30,7 @@ public static class EvaluationRunner
                     Items = score.Items,
                     Chance = score.Chance,
                     HigherIsBetter = score.HigherIsBetter,
-                    Subset = maxItems is not null,
+                    Subset = point.IsCurveSubset,
                 });
         return rows;
     }

@@ -1,5 +1,6 @@
 using Harness.Data;
 using Harness.Distillation;
+using Harness.Evaluation;
 using Harness.Modeling;
 using Harness.Results;
 using Harness.Sweep.Execution;
@@ -49,7 +50,7 @@ public sealed partial class SweepRunner
         if (teacher is not null && evaluator is not null && !File.Exists(Path.Combine(folder.Directory, "teacher-evals.json")))
         {
             observer?.Status("evaluating the teacher on the benchmark tasks");
-            folder.WriteTeacherEvals(evaluator(teacher, ResultSchema.TeacherUnitKey, "teacher", 0, teacherInfo!.TrainingTokens, true, false));
+            folder.WriteTeacherEvals(evaluator(teacher, ResultSchema.TeacherUnitKey, "teacher", EvaluationPoint.Final(0, teacherInfo!.TrainingTokens)));
         }
         if (teacher is not null && units.Any(u => u.Method == "seq-kd"))
             LoadOrGenerateSynthetic(teacher, data, teacherHash!);

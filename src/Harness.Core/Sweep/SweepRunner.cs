@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Harness.Config;
 using Harness.Data;
 using Harness.Distillation;
+using Harness.Evaluation;
 using Harness.Modeling;
 using Harness.Results;
 using Harness.Training;
@@ -43,9 +44,6 @@ public interface ISweepObserver
     /// <summary>The current unit continues from a saved checkpoint at <paramref name="step"/>.</summary>
     void UnitResumed(SweepUnit unit, int step) { }
 }
-
-/// <summary>Scores a model on the configured benchmark tasks (null = benchmarks not configured).</summary>
-public delegate IReadOnlyList<EvalRow> UnitEvaluator(Gpt model, string unitKey, string method, int step, long tokens, bool isFinal, bool subset);
 
 public sealed record SweepOutcome(string Directory, IReadOnlyList<SweepUnit> Units, int Ran, int Skipped, int Failed, double WallSeconds, TeacherLogitCache? CacheInfo)
 {
@@ -165,7 +163,7 @@ public sealed partial class SweepRunner
             if (claim is not null && !File.Exists(Path.Combine(folder.Directory, "teacher-evals.json")))
             {
                 observer?.Status("evaluating the teacher on the benchmark tasks");
-                folder.WriteTeacherEvals(evaluator(teacher, ResultSchema.TeacherUnitKey, "teacher", 0, teacherInfo!.TrainingTokens, true, false)
+                folder.WriteTeacherEvals(evaluator(teacher, ResultSchema.TeacherUnitKey, "teacher", EvaluationPoint.Final(0, teacherInfo!.TrainingTokens))
                     .Select(r => r with { Student = "teacher" }).ToList());
             }
         }
@@ -359,7 +357,7 @@ public sealed partial class SweepRunner
                     if (evaluator is not null && config.Evaluation.CurveSubset > 0 && !plan.IsFinal(point) && curvePoint)
                     {
                         evalClock.Start();
-                        evals.AddRange(evaluator(student, unit.Key, unit.Method, point.Step, point.Tokens, false, true).Select(Identify));
+                        evals.AddRange(evaluator(student, unit.Key, unit.Method, EvaluationPoint.Curve(point.Step, point.Tokens)).Select(Identify));
                         evalClock.Stop();
                     }
                 }, cancellation, plan.StartFrom, plan.Snapshots, new CurveEvalExtras(evals));
@@ -376,7 +374,7 @@ public sealed partial class SweepRunner
             {
                 // Curve-subset scores from before a resume were restored from the checkpoint (CurveEvalExtras).
                 finalEvalClock.Start();
-                evals.AddRange(evaluator(student, unit.Key, unit.Method, result.Steps, result.Tokens, true, false).Select(Identify));
+                evals.AddRange(evaluator(student, unit.Key, unit.Method, EvaluationPoint.Final(result.Steps, result.Tokens)).Select(Identify));
                 finalEvalClock.Stop();
             }
         }

@@ -147,7 +147,8 @@ public class TaskTests
     [Fact]
     public void Runner_turns_scores_into_eval_rows()
     {
-        var rows = EvaluationRunner.Run(new UniformScorer(256), [new ArithmeticTask(1)], "unit-1", "scratch", 40, 1234, isFinal: false, maxItems: 5);
+        var rows = EvaluationRunner.Run(new UniformScorer(256), [new ArithmeticTask(1)], "unit-1", "scratch", EvaluationPoint.Curve(40, 1234),
+                                        new Harness.Config.EvaluationSpec { CurveSubset = 5 });
         Assert.Equal(["exact_match", "acc", "acc_norm", "task_loss", "acc_add", "acc_sub"], rows.Select(r => r.Metric));
         Assert.All(rows, r =>
         {

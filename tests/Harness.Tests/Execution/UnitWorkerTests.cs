@@ -16,7 +16,7 @@ public class UnitWorkerTests
         // The scorer of the final evaluation fails: an internal error after training, every attempt.
         var faulty = new SweepRunner(config, WorkerRoot.SweepJson, options)
         {
-            EvaluatorFactory = _ => (_, _, _, _, _, _, _) => throw new InvalidOperationException("injected scorer fault"),
+            EvaluatorFactory = _ => (_, _, _, _) => throw new InvalidOperationException("injected scorer fault"),
         };
         // run.retries defaults to 2: three attempts in all, each from the unit's last checkpoint, then a failed row.
         Assert.Equal(UnitWorkerResult.Finished, faulty.RunSingleUnit(0));

@@ -183,7 +183,7 @@ public class SweepTests
         using var tmp = new TempDirectory();
         new SweepRunner(config, json, new SweepOptions { Device = torch.CPU, RepositoryRoot = tmp.Path })
         {
-            EvaluatorFactory = _ => (_, _, _, step, _, isFinal, subset) => { calls.Add((step, isFinal, subset)); return []; },
+            EvaluatorFactory = _ => (_, _, _, point) => { calls.Add((point.Step, point.IsFinal, point.Kind == Harness.Evaluation.EvaluationPointKind.Curve)); return []; },
         }.Run();
         Assert.Equal(expectedCurveSteps, calls.Where(c => c.Subset).Select(c => c.Step));
         var manifest = Directory.GetFiles(Path.Combine(tmp.Path, "results"), ResultSchema.ManifestFile, SearchOption.AllDirectories).Single();

@@ -1,8 +1,9 @@
 namespace Harness.Sweep.Slurm;
 
 /// <summary>
-/// `--time auto`: the dry-run's estimate per unit (train FLOPs ÷ (30% of the measured matmul FLOP/s), ×1.4 for
-/// methods that run a teacher), times a safety factor, plus a fixed allowance for start-up, data loading and
+/// `--time auto`: each unit's time by the harness's one time model (<see cref="ComputeRate"/> at its default
+/// efficiency: train FLOPs ÷ (30% of the measured matmul FLOP/s)), ×1.4 for methods that run a teacher (submit knows
+/// the config, not the teacher's size), times a safety factor, plus a fixed allowance for start-up, data loading and
 /// evaluation, rounded up to whole minutes.  The matmul rate is measured where `submit` runs; on a GPU node the
 /// units run faster than this CPU estimate, so the limit errs long.
 /// </summary>
@@ -12,7 +13,7 @@ public static class TimeEstimate
     public static readonly TimeSpan Allowance = TimeSpan.FromMinutes(10);
 
     public static double UnitSeconds(SweepUnit unit, double matmulGflops) =>
-        unit.PredictedTrainFlops / (0.3 * matmulGflops * 1e9) * (unit.Method == "scratch" ? 1 : 1.4);
+        ComputeRate.Default(matmulGflops).Seconds(unit.PredictedTrainFlops) * (unit.Method == "scratch" ? 1 : 1.4);
 
     public static TimeSpan UnitLimit(IEnumerable<SweepUnit> units, double matmulGflops)
     {

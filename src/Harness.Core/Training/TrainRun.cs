@@ -1,12 +1,11 @@
-using System.Text.Json;
 using Harness.Config;
 using Harness.Data;
 using Harness.Modeling;
+using Harness.Results;
 using TorchSharp;
-using Harness.Training;
 using Harness.Data.Mixes;
 
-namespace Harness.Sweep;
+namespace Harness.Training;
 
 public sealed record TrainRunResult(string CheckpointDirectory, string MetricsPath, TrainingResult Training, GptConfig Model, double TrainingFlops, HeldOutLoss Test);
 
@@ -44,23 +43,12 @@ public static class TrainRun
             TrainConfig = configJson,
         });
         var metrics = Path.Combine(output, "metrics.csv");
-        Results.ResultTables.WriteAll(metrics, result.Curve.Select(p => new TrainMetricsRow
+        ResultTables.WriteAll(metrics, result.Curve.Select(p => new TrainMetricsRow
         {
             Step = p.Step, Tokens = p.Tokens, Flops = p.Tokens * ModelMath.TrainFlopsPerToken(model), ValLoss = p.ValLoss, ValBitsPerByte = p.ValBitsPerByte,
         }));
-        Results.ResultTables.WriteAll(Path.Combine(output, "test.csv"), [new TrainMetricsRow { Step = result.Steps, Tokens = result.Tokens, Flops = flops, ValLoss = test.NatsPerToken, ValBitsPerByte = test.BitsPerByte }]);
+        ResultTables.WriteAll(Path.Combine(output, "test.csv"), [new TrainMetricsRow { Step = result.Steps, Tokens = result.Tokens, Flops = flops, ValLoss = test.NatsPerToken, ValBitsPerByte = test.BitsPerByte }]);
         ResumeState.Clear(Path.Combine(output, ".resume"));
         return new TrainRunResult(output, metrics, result, model, flops, test);
     }
-}
-
-/// <summary>One row of a checkpoint's metrics.csv (validation curve) and test.csv (final test loss); same names as curves.csv.</summary>
-public sealed record TrainMetricsRow
-{
-    [CsvHelper.Configuration.Attributes.Name("schema_version")] public int SchemaVersion { get; init; } = Results.ResultSchema.Version;
-    [CsvHelper.Configuration.Attributes.Name("step")] public int Step { get; init; }
-    [CsvHelper.Configuration.Attributes.Name("tokens")] public long Tokens { get; init; }
-    [CsvHelper.Configuration.Attributes.Name("flops_student_train")] public double Flops { get; init; }
-    [CsvHelper.Configuration.Attributes.Name("val_loss")] public double ValLoss { get; init; }
-    [CsvHelper.Configuration.Attributes.Name("val_bpb")] public double ValBitsPerByte { get; init; }
 }

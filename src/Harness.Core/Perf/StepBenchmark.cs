@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using Harness.Distillation;
 using Harness.Modeling;
+using Harness.Training;
 using TorchSharp;
 using Harness.Config;
 using static TorchSharp.torch;
 
-namespace Harness.Training;
+namespace Harness.Perf;
 
 public sealed record StepBenchmarkResult(GptConfig Model, int BatchSize, int Steps, double TokensPerSecond, double StepMsMedian,
                                          double AchievedGflops, double MatmulGflops, double PeakRssMb, double RssAfterWarmupMb, double RssEndMb)

@@ -1,0 +1,51 @@
+using Harness.Config;
+using Harness.Modeling;
+using Harness.Perf;
+
+namespace Harness.Sweep;
+
+/// <summary>
+/// <c>harness run --dry-run</c>: the units of a sweep, which are finished, and the time the rest needs
+/// (<see cref="SweepTimeEstimate"/>), with nothing trained or written.  The matmul rate is the median of five probes
+/// (this machine's rate varies from probe to probe).  When the teacher checkpoint is missing the sweep would train it
+/// first: its training FLOPs join the estimate, and the KD unit keys (which hash the teacher) are provisional.
+/// </summary>
+public sealed record DryRunPlan(IReadOnlyList<SweepUnit> Units, bool KeysProvisional, IReadOnlyList<double> MatmulProbes, SweepTimeEstimate Estimate)
+{
+    public const int Probes = 5;
+
+    public double MatmulGflopsMedian => MatmulProbes[MatmulProbes.Count / 2];
+
+    /// <param name="matmulProbe">One matmul-rate probe in GFLOP/s (default: a 1024³ fp32 matmul, 3 repetitions).</param>
+    public static DryRunPlan Build(SweepRunner runner, ExperimentConfig config, string repositoryRoot, Func<double>? matmulProbe = null)
+    {
+        var data = runner.PrepareData();
+        string? hash = null;
+        double teacherForward = 0, teacherTrainFlops = 0;
+        bool provisional = runner.TeacherNeedsTraining;
+        if (provisional)
+        {
+            var trainPath = Path.IsPathRooted(config.Teacher.TrainConfig!) ? config.Teacher.TrainConfig! : Path.GetFullPath(Path.Combine(repositoryRoot, config.Teacher.TrainConfig!));
+            var train = JsonConfigReader.ReadFile<TrainRunConfig>(trainPath);
+            var model = train.Model.Resolve(data.VocabSize);
+            teacherForward = ModelMath.ForwardFlopsPerToken(model);
+            teacherTrainFlops = train.Training.TotalSteps(model.ContextLength) * (double)train.Training.TokensPerStep(model.ContextLength) * ModelMath.TrainFlopsPerToken(model);
+        }
+        else
+        {
+            var (teacher, info, h, _) = runner.LoadTeacher(data);
+            teacher?.Dispose();
+            hash = h;
+            if (info is not null) teacherForward = ModelMath.ForwardFlopsPerToken(info.Model);
+        }
+        var units = runner.Units(data, hash);
+        var folder = new RunFolder(runner.RunDirectory);
+        var finished = units.Where(u => folder.IsFinished(u.Key)).Select(u => u.Key).ToHashSet();
+
+        matmulProbe ??= () => StepBenchmark.MatmulGflops(n: 1024, reps: 3);
+        var probes = Enumerable.Range(0, Probes).Select(_ => matmulProbe()).Order().ToList();
+        var estimate = SweepTimeEstimate.For(units, SweepCost.Flops(units, config, teacherForward), finished,
+                                             finished.Select(folder.ReadUnitRow), teacherTrainFlops, probes[Probes / 2]);
+        return new DryRunPlan(units, provisional, probes, estimate);
+    }
+}
