@@ -12,7 +12,7 @@ public static class TimeEstimate
     public static readonly TimeSpan Allowance = TimeSpan.FromMinutes(10);
 
     public static double UnitSeconds(SweepUnit unit, double matmulGflops) =>
-        unit.PredictedTrainFlops / (0.3 * matmulGflops * 1e9) * (unit.Method == "scratch" ? 1 : 1.4);
+        unit.PredictedTrainFlops / (0.3 * matmulGflops * 1e9) * unit.TrainingMethod.PredictedCostFactor;
 
     public static TimeSpan UnitLimit(IEnumerable<SweepUnit> units, double matmulGflops)
     {
