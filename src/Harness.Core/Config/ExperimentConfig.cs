@@ -104,7 +104,7 @@ public sealed record ExperimentConfig : IValidatable
     /// <summary>Student sizes by name.</summary>
     public Dictionary<string, ModelSpec> Students { get; init; } = new();
     public List<BudgetSpec> Budgets { get; init; } = [];
-    public List<string> Methods { get; init; } = ["scratch", "logit-kd"];
+    public List<string> Methods { get; init; } = [Harness.Distillation.Methods.ScratchMethod.MethodName, Harness.Distillation.Methods.LogitKdMethod.MethodName];
     public KdSpec Kd { get; init; } = new();
     public SeqKdSpec SeqKd { get; init; } = new();
     public List<int> Seeds { get; init; } = [1];
