@@ -95,15 +95,13 @@ public sealed record TrackingSpec
 
 public sealed record ExperimentConfig : IValidatable
 {
-    public static readonly string[] KnownMethods = ["scratch", "logit-kd", "seq-kd"];
-
     public string Name { get; init; } = "";
     public DataSpec Data { get; init; } = new();
     public TeacherSpec Teacher { get; init; } = new();
     /// <summary>Student sizes by name.</summary>
     public Dictionary<string, ModelSpec> Students { get; init; } = new();
     public List<BudgetSpec> Budgets { get; init; } = [];
-    public List<string> Methods { get; init; } = ["scratch", "logit-kd"];
+    public List<string> Methods { get; init; } = [Harness.Distillation.Methods.ScratchMethod.MethodName, Harness.Distillation.Methods.LogitKdMethod.MethodName];
     public KdSpec Kd { get; init; } = new();
     public SeqKdSpec SeqKd { get; init; } = new();
     public List<int> Seeds { get; init; } = [1];
@@ -137,12 +135,7 @@ public sealed record ExperimentConfig : IValidatable
         }
         foreach (var dup in Budgets.GroupBy(b => b.Name).Where(g => g.Count() > 1))
             p.Add($"{path}.budgets: name \"{dup.Key}\" is used {dup.Count()} times; budget names must be unique.");
-        if (Methods.Count == 0) p.Add($"{path}.methods: needs at least one of {string.Join(", ", KnownMethods)}.");
-        for (int i = 0; i < Methods.Count; i++)
-            if (!KnownMethods.Contains(Methods[i]))
-                p.Add($"{path}.methods[{i}]: value \"{Methods[i]}\" is not a method; valid: {string.Join(", ", KnownMethods)}.");
-        if (Methods.Any(m => m != "scratch") && Teacher.Checkpoint is null)
-            p.Add($"{path}.teacher.checkpoint: methods {string.Join(", ", Methods.Where(m => m != "scratch"))} need a teacher; set a checkpoint folder (e.g. \"models/teacher-tiny\").");
+        p.AddRange(Harness.Distillation.Methods.MethodRegistry.Validate(Methods, Teacher.Checkpoint, path));
         if (Kd.Alpha is < 0 or > 1) p.Add($"{path}.kd.alpha: value {Kd.Alpha} must be in [0, 1].");
         if (!(Kd.Temperature > 0)) p.Add($"{path}.kd.temperature: value {Kd.Temperature} must be > 0.");
         if (!Harness.Distillation.Divergence.Names.ContainsKey(Kd.Divergence))

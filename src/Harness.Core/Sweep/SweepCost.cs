@@ -1,4 +1,5 @@
 using Harness.Config;
+using Harness.Distillation.Methods;
 
 namespace Harness.Sweep;
 
@@ -12,14 +13,15 @@ public static class SweepCost
 {
     public static IReadOnlyDictionary<string, double> Flops(IReadOnlyList<SweepUnit> units, ExperimentConfig config, double teacherForwardPerToken)
     {
-        bool cached = config.Kd.Cache;
         long cachedTokens = 0;
         var result = new Dictionary<string, double>();
         foreach (var u in units)
         {
             double teacher = 0;
-            if (u.Method == "logit-kd")
+            var logitUse = u.TrainingMethod.LogitUse(config);
+            if (logitUse != TeacherLogitUse.None)
             {
+                bool cached = logitUse == TeacherLogitUse.Cached;
                 // A WSD branch reads only its cooldown's windows (its trunk paid for the rest): OwnTokens, reaching EndTokens.
                 long fresh = cached ? Math.Max(0, u.EndTokens - Math.Max(cachedTokens, u.EndTokens - u.OwnTokens)) : u.OwnTokens;
                 if (cached) cachedTokens = Math.Max(cachedTokens, u.EndTokens);

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Harness.Config;
+using Harness.Distillation.Methods;
 using Harness.Modeling;
 
 namespace Harness.Sweep;
@@ -40,6 +41,8 @@ public sealed record SweepUnit(string Key, int Index, string Student, GptConfig 
     public long EndTokens => Steps * TokensPerStep;
     /// <summary>Tokens this unit trains itself (a branch: its cooldown only).</summary>
     public long OwnTokens => (Steps - StartStep) * TokensPerStep;
+    /// <summary>The registered method <see cref="Method"/> names.</summary>
+    public IDistillationMethod TrainingMethod => MethodRegistry.Get(Method);
     /// <summary>Student training FLOPs this unit spends itself.</summary>
     public double PredictedTrainFlops => OwnTokens * ModelMath.TrainFlopsPerToken(Model);
     /// <summary>Student training FLOPs of the finished run it ends in (trunk share + cooldown for a branch; 0 for a trunk).</summary>
@@ -70,6 +73,7 @@ public static class SweepPlan
             foreach (var seed in config.Seeds)
             foreach (var method in config.Methods)
             {
+                var methodIdentity = MethodRegistry.Get(method).Identity(config, teacherHash);
                 var identity = new
                 {
                     schema = Results.ResultSchema.Version,
@@ -78,10 +82,10 @@ public static class SweepPlan
                     method,
                     seed,
                     training = config.Training with { MaxSteps = null, MaxTokens = null, CheckpointInterval = 0, LogInterval = 1, Schedule = null },
-                    kd = method == "logit-kd" ? config.Kd with { Cache = false } : null,
-                    seqKd = method == "seq-kd" ? config.SeqKd : null,
+                    kd = methodIdentity.Kd,
+                    seqKd = methodIdentity.SeqKd,
                     data = dataHash,
-                    teacher = method == "scratch" ? null : teacherHash,
+                    teacher = methodIdentity.Teacher,
                 };
                 int steps = (config.Training with { MaxTokens = tokens, MaxSteps = null }).TotalSteps(model.ContextLength);
                 units.Add(new SweepUnit(Hash(identity), units.Count, studentName, model, budget.Name, tokens, method, seed)
@@ -93,9 +97,9 @@ public static class SweepPlan
         return units;
     }
 
-    /// <summary>Predicted cost for balancing shards: student training FLOPs, ×1.4 for methods that also run or read a
-    /// teacher (the dry-run's rough ratio on CPU).</summary>
-    public static double PredictedCost(SweepUnit u) => u.PredictedTrainFlops * (u.Method == "scratch" ? 1.0 : 1.4);
+    /// <summary>Predicted cost for balancing shards: student training FLOPs × the method's cost factor (×1.4 for methods
+    /// that also run or read a teacher, the dry-run's rough ratio on CPU).</summary>
+    public static double PredictedCost(SweepUnit u) => u.PredictedTrainFlops * u.TrainingMethod.PredictedCostFactor;
 
     /// <summary>
     /// Parses "I/N" (1-based) and keeps the I-th of N shares, balanced by predicted FLOPs: units in decreasing cost

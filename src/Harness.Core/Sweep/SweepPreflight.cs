@@ -1,5 +1,6 @@
 using Harness.Config;
 using Harness.Data;
+using Harness.Distillation.Methods;
 using Harness.Modeling;
 using static TorchSharp.torch;
 
@@ -39,15 +40,9 @@ public static class SweepPreflight
     public static List<string> Problems(ExperimentConfig config, IReadOnlyList<SweepUnit> units, int? validationTokens, GptConfig? teacher, int vocabSize, long? availableBytes)
     {
         var p = new List<string>();
-        if (teacher is not null && config.Methods.Contains("logit-kd"))
-            foreach (var (name, spec) in config.Students)
-            {
-                int ctx = spec.Resolve(vocabSize).ContextLength;
-                if (ctx != teacher.ContextLength)
-                    p.Add($"$.students.{name}.context_length: value {ctx} differs from the teacher's {teacher.ContextLength}; logit-kd compares the two models' distributions position by position, so set context_length {teacher.ContextLength} (or drop logit-kd).");
-            }
-        if (teacher is not null && config.Methods.Contains("logit-kd") && config.Kd.TopK > teacher.VocabSize)
-            p.Add($"$.kd.top_k: value {config.Kd.TopK} is larger than the teacher's vocabulary ({teacher.VocabSize}); use at most {teacher.VocabSize}.");
+        var methods = config.Methods.Distinct().Select(MethodRegistry.Get).ToList();
+        if (teacher is not null)
+            foreach (var method in methods) p.AddRange(method.Preflight(config, teacher, vocabSize));
         if (validationTokens is { } val)
             foreach (var (name, spec) in config.Students)
             {
@@ -59,7 +54,7 @@ public static class SweepPreflight
             foreach (var g in units.GroupBy(u => u.Student))
             {
                 var unit = g.First();
-                var online = config.Methods.Contains("logit-kd") && !config.Kd.Cache ? teacher : null;
+                var online = methods.Any(m => m.LogitUse(config) == TeacherLogitUse.Online) ? teacher : null;
                 long need = MemoryEstimate.TrainingBytes(unit.Model, config.Training.BatchSize, online);
                 if (need > avail * 0.9)
                     p.Add($"$.students.{g.Key}: needs about {DiskSpace.Bytes(need)} of memory to train ({ModelMath.TotalParams(unit.Model):N0} parameters × 16 bytes for weights, gradients and AdamW moments, "

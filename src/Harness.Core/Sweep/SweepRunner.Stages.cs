@@ -1,6 +1,7 @@
 using Harness.Data;
 using Harness.Distillation;
 using Harness.Evaluation;
+using Harness.Distillation.Methods;
 using Harness.Modeling;
 using Harness.Results;
 using Harness.Sweep.Execution;
@@ -37,8 +38,8 @@ public sealed partial class SweepRunner
     public IReadOnlyList<SweepUnit> Prepare(bool fillCache = false, CancellationToken cancellation = default)
     {
         var data = PrepareData();
-        var (teacher, teacherInfo, teacherHash, teacherPath) = LoadTeacher(data);
-        using var teacherScope = teacher;
+        using var loaded = LoadTeacher(data);
+        var (teacher, teacherInfo, teacherHash, teacherPath) = loaded;
         var units = Units(data, teacherHash);
         SweepPreflight.ThrowIfProblems(config, units, data, teacherInfo, options.Device);
         var folder = new RunFolder(RunDirectory);
@@ -52,9 +53,9 @@ public sealed partial class SweepRunner
             observer?.Status("evaluating the teacher on the benchmark tasks");
             folder.WriteTeacherEvals(evaluator(teacher, ResultSchema.TeacherUnitKey, "teacher", EvaluationPoint.Final(0, teacherInfo!.TrainingTokens)));
         }
-        if (teacher is not null && units.Any(u => u.Method == "seq-kd"))
+        if (teacher is not null && units.Any(u => u.TrainingMethod.TrainsOnSyntheticCorpus))
             LoadOrGenerateSynthetic(teacher, data, teacherHash!);
-        if (teacher is not null && fillCache && config.Methods.Contains("logit-kd") && config.Kd.Cache)
+        if (teacher is not null && fillCache && UsesLogitCache)
         {
             using var cache = new TeacherLogitCache(CachePath(teacher, data, teacherHash!), teacher, data.Train.Count, config.Kd.TopK);
             FillCache(cache, data, teacher.Config.ContextLength, cancellation);
@@ -103,30 +104,30 @@ public sealed partial class SweepRunner
     public UnitWorkerResult RunUnits(IReadOnlyList<int> unitIndices, string? slurmJobId, Func<string>? interruptSignal, int stepDelayMs,
                                      CancellationToken cancellation, Action<int, UnitWorkerResult> onUnit)
     {
-        var processStart = DateTime.UtcNow;
+        var worker = new WorkerContext(DateTime.UtcNow, slurmJobId, interruptSignal, stepDelayMs);
         var data = PrepareData();
-        var (teacher, teacherInfo, teacherHash, _) = LoadTeacher(data);
-        using var teacherScope = teacher;
-        var units = Units(data, teacherHash);
+        using var loaded = LoadTeacher(data);
+        var units = Units(data, loaded.Hash);
         var folder = new RunFolder(RunDirectory);
         var byteLengths = TokenByteLengths.For(data.TokenizerPath, data.Tokenizer, data.VocabSize);
         var evaluator = EvaluatorFactory?.Invoke(data);
+        var resources = new SweepResources(data, byteLengths, loaded, folder, evaluator);
         var result = UnitWorkerResult.AlreadyDone;
         foreach (var unitIndex in unitIndices)
         {
             var unit = units.FirstOrDefault(u => u.Index == unitIndex)
                 ?? throw new UserInputException($"unit index {unitIndex} is not in this sweep.", [$"--index: value {unitIndex} must be one of {string.Join(", ", units.Select(u => u.Index))} (see plan.json or `harness run CONFIG --dry-run`)."]);
-            result = RunPreparedUnit(unit, data, teacher, teacherInfo, teacherHash, folder, byteLengths, evaluator, processStart, slurmJobId, interruptSignal, stepDelayMs, cancellation);
+            result = RunPreparedUnit(unit, resources, worker, cancellation);
             onUnit(unitIndex, result);
             if (result == UnitWorkerResult.Interrupted) break;
         }
         return result;
     }
 
-    UnitWorkerResult RunPreparedUnit(SweepUnit unit, PreparedData data, Gpt? teacher, CheckpointInfo? teacherInfo, string? teacherHash, RunFolder folder,
-                                     int[] byteLengths, UnitEvaluator? evaluator, DateTime processStart, string? slurmJobId, Func<string>? interruptSignal,
-                                     int stepDelayMs, CancellationToken cancellation)
+    UnitWorkerResult RunPreparedUnit(SweepUnit unit, SweepResources resources, WorkerContext worker, CancellationToken cancellation)
     {
+        var (data, folder, teacher, teacherHash) = (resources.Data, resources.Folder, resources.Teacher.Model, resources.Teacher.Hash);
+        var (processStart, slurmJobId, interruptSignal, stepDelayMs) = worker;
         if (folder.IsFinished(unit.Key) && folder.ReadUnitRow(unit.Key).Status == "ok")
             return UnitWorkerResult.AlreadyDone;
         using var claim = UnitClaim.TryAcquire(folder.Directory, unit.Key, processStart)
@@ -134,7 +135,7 @@ public sealed partial class SweepRunner
         if (folder.IsFinished(unit.Key) && folder.ReadUnitRow(unit.Key).Status == "ok")
             return UnitWorkerResult.AlreadyDone;   // finished between the check and the claim
         using var heartbeat = UnitHeartbeat.Start(folder, unit.Key, options.RestartCount, slurmJobId, stepDelayMs);
-        TeacherLogitCache? cache = teacher is not null && unit.Method == "logit-kd" && config.Kd.Cache
+        TeacherLogitCache? cache = teacher is not null && unit.TrainingMethod.LogitUse(config) == TeacherLogitUse.Cached
             ? new TeacherLogitCache(CachePath(teacher, data, teacherHash!), teacher, data.Train.Count, config.Kd.TopK) : null;
         int checkpointStep = ResumeState.SavedStep(folder.ResumeDirectory(unit.Key)) ?? 0;
         if (checkpointStep > 0) heartbeat.Resumed(checkpointStep);
@@ -143,11 +144,11 @@ public sealed partial class SweepRunner
         try
         {
             observer?.UnitStarted(unit, 1, 1);
-            var synthetic = unit.Method == "seq-kd" ? LoadOrGenerateSynthetic(teacher!, data, teacherHash!) : null;
+            var synthetic = unit.TrainingMethod.TrainsOnSyntheticCorpus ? LoadOrGenerateSynthetic(teacher!, data, teacherHash!) : null;
             var (row, record) = UnitRetry.Run(unit, retries, attempt =>
             {
                 if (attempt > 0) observer?.Status($"unit {unit.Key}: retry {attempt} of {retries} from its last checkpoint (attempt {attempt + 1} of {retries + 1})");
-                return relay.RunUnit(unit, data, byteLengths, teacher, teacherInfo, cache, synthetic, folder, evaluator, cancellation);
+                return relay.RunUnit(unit, resources, cache, synthetic, cancellation);
             }, cancellation);
             if (record is { Exhausted: true })
             {
@@ -178,17 +179,16 @@ public sealed partial class SweepRunner
         var data = PrepareData();
         // The teacher's identity (hash → unit keys, info → manifest) is enough here; the model itself is loaded (and
         // checked) only to open the logit cache for its statistics.
-        var teacherPath = config.Teacher.Checkpoint is null ? null : Resolve(config.Teacher.Checkpoint);
-        bool needModel = teacherPath is null || TeacherNeedsTraining || (config.Methods.Contains("logit-kd") && config.Kd.Cache);
-        var (teacher, teacherInfo, teacherHash, _) = needModel ? LoadTeacher(data)
-            : (null, Checkpoint.ReadInfo(teacherPath!), Checkpoint.Hash(teacherPath!), teacherPath);
-        using var teacherScope = teacher;
+        var teacherPath = teachers.CheckpointPath;
+        bool needModel = teacherPath is null || TeacherNeedsTraining || UsesLogitCache;
+        using var loaded = needModel ? LoadTeacher(data) : teachers.Identify();
+        var (teacher, teacherInfo, teacherHash, _) = loaded;
         var units = Units(data, teacherHash);
         var folder = new RunFolder(RunDirectory);
         Directory.CreateDirectory(folder.Directory);
         folder.RewriteTables(units.Select(u => u.Key).ToList());
         TeacherLogitCache? cache = null;
-        if (teacher is not null && config.Methods.Contains("logit-kd") && config.Kd.Cache && File.Exists(CachePath(teacher, data, teacherHash!)))
+        if (teacher is not null && UsesLogitCache && File.Exists(CachePath(teacher, data, teacherHash!)))
             cache = new TeacherLogitCache(CachePath(teacher, data, teacherHash!), teacher, data.Train.Count, config.Kd.TopK);
         using (cache)
             WriteManifest(folder, data, teacherInfo, teacherHash, teacherPath, TaskVersions(data), finished: true, cache);

@@ -5,6 +5,7 @@ using Harness.Config;
 using Harness.Data;
 using Harness.Distillation;
 using Harness.Evaluation;
+using Harness.Distillation.Methods;
 using Harness.Modeling;
 using Harness.Results;
 using Harness.Training;
@@ -72,6 +73,8 @@ public sealed partial class SweepRunner
     readonly string configJson;
     readonly SweepOptions options;
     readonly ISweepObserver? observer;
+    readonly TeacherProvider teachers;
+    readonly SyntheticCorpusCache syntheticCorpora;
 
     public SweepRunner(ExperimentConfig config, string configJson, SweepOptions options, ISweepObserver? observer = null)
     {
@@ -79,6 +82,8 @@ public sealed partial class SweepRunner
         this.configJson = configJson;
         this.options = options;
         this.observer = observer;
+        teachers = new TeacherProvider(config.Teacher, options.RepositoryRoot, options.Device, observer);
+        syntheticCorpora = new SyntheticCorpusCache(Path.Combine(options.RepositoryRoot, ".cache"));
     }
 
     /// <summary>Hash of everything in the config that can change results (tracking output and the `run` fault-handling
@@ -93,45 +98,10 @@ public sealed partial class SweepRunner
         TrainingMixBuilder.Prepare(config.Data, options.RepositoryRoot, new CallbackProgress<string>(s => observer?.Status(s)));
 
     /// <summary>True when the teacher checkpoint is missing and <see cref="LoadTeacher"/> would train it first.</summary>
-    public bool TeacherNeedsTraining => config.Teacher.Checkpoint is not null && !File.Exists(Path.Combine(Resolve(config.Teacher.Checkpoint), Checkpoint.ConfigFile));
+    public bool TeacherNeedsTraining => teachers.NeedsTraining;
 
-    public (Gpt? Model, CheckpointInfo? Info, string? Hash, string? Path) LoadTeacher(PreparedData data)
-    {
-        if (config.Teacher.Checkpoint is null) return (null, null, null, null);
-        var path = Resolve(config.Teacher.Checkpoint);
-        if (!File.Exists(Path.Combine(path, Checkpoint.ConfigFile)))
-        {
-            if (config.Teacher.TrainConfig is null)
-                throw new UserInputException($"teacher checkpoint {path} does not exist.",
-                    [$"$.teacher.checkpoint: \"{config.Teacher.Checkpoint}\" has no {Checkpoint.ConfigFile}; train it with `harness train` or set teacher.train_config so the sweep trains it first."]);
-            var trainPath = Resolve(config.Teacher.TrainConfig);
-            observer?.Status($"teacher checkpoint missing: training it from {trainPath}");
-            var trainConfig = JsonConfigReader.ReadFile<TrainRunConfig>(trainPath);
-            TrainRun.Execute(trainConfig with { Output = path }, File.ReadAllText(trainPath), options.RepositoryRoot, options.Device, new CallbackProgress<string>(s => observer?.Status(s)),
-                new CallbackProgress<TrainingProgress>(p => observer?.UnitProgress(p)));
-        }
-        var (model, info) = Checkpoint.Load(path, options.Device);
-        if (info.TokenizerHash != data.TokenizerHash)
-            throw new UserInputException($"teacher {path} was trained with another tokenizer.",
-                [$"{Path.Combine(path, Checkpoint.ConfigFile)}: tokenizer_hash {info.TokenizerHash} ≠ this experiment's {data.TokenizerHash}; make $.data match the teacher's train config or retrain the teacher."]);
-        CheckTeacherLoss(model, info, data, path);
-        return (model, info, Checkpoint.Hash(path), path);
-    }
-
-    /// <summary>Refuses a teacher whose held-out loss on one batch is not finite (finite weights are checked at load).</summary>
-    void CheckTeacherLoss(Gpt model, CheckpointInfo info, PreparedData data, string path)
-    {
-        int ctx = model.Config.ContextLength;
-        if (data.Validation.Count < ctx + 1) return;   // the preflight reports a too-short validation split
-        var byteLengths = TokenByteLengths.For(data.TokenizerPath, data.Tokenizer, data.VocabSize);
-        var held = new LossEvaluator(data.Validation.Tokens, byteLengths, ctx, ctx * 4L, batchSize: 4).Evaluate(model);
-        if (!double.IsFinite(held.NatsPerToken))
-        {
-            model.Dispose();
-            throw new UserInputException($"teacher {path} gives a non-finite held-out loss ({held.NatsPerToken}) on one validation batch.",
-                [$"{Path.Combine(path, Checkpoint.WeightsFile)}: the weights are finite but the model's output is not; retrain it with `harness train {config.Teacher.TrainConfig ?? "TRAIN_CONFIG"}` or restore the file."]);
-        }
-    }
+    /// <summary>The experiment's teacher (<see cref="TeacherProvider"/>): trained first when missing, then checked.</summary>
+    public LoadedTeacher LoadTeacher(PreparedData data) => teachers.Load(data);
 
     public IReadOnlyList<SweepUnit> Units(PreparedData data, string? teacherHash) =>
         SweepPlan.Only(SweepPlan.Shard(SweepPlan.Expand(config, data.VocabSize, data.CorpusHash + data.TokenizerHash, teacherHash), options.Shard), options.Only);
@@ -141,8 +111,8 @@ public sealed partial class SweepRunner
         var clock = Stopwatch.StartNew();
         var processStart = DateTime.UtcNow;
         var data = PrepareData();
-        var (teacher, teacherInfo, teacherHash, teacherPath) = LoadTeacher(data);
-        using var teacherScope = teacher;
+        using var loaded = LoadTeacher(data);
+        var (teacher, teacherInfo, teacherHash, teacherPath) = loaded;
         var units = Units(data, teacherHash);
         SweepPreflight.ThrowIfProblems(config, units, data, teacherInfo, options.Device);
         var folder = new RunFolder(RunDirectory);
@@ -157,6 +127,7 @@ public sealed partial class SweepRunner
         WriteManifest(folder, data, teacherInfo, teacherHash, teacherPath, taskVersions, finished: false);
         var byteLengths = TokenByteLengths.For(data.TokenizerPath, data.Tokenizer, data.VocabSize);
         var evaluator = EvaluatorFactory?.Invoke(data);
+        var resources = new SweepResources(data, byteLengths, loaded, folder, evaluator);
         if (teacher is not null && evaluator is not null && !File.Exists(Path.Combine(folder.Directory, "teacher-evals.json")))
         {
             using var claim = UnitClaim.TryAcquire(folder.Directory, "teacher-evals", processStart);
@@ -177,7 +148,7 @@ public sealed partial class SweepRunner
         var keys = units.Select(u => u.Key).ToList();
         try
         {
-            if (teacher is not null && config.Methods.Contains("logit-kd") && config.Kd.Cache && units.Any(u => u.Method == "logit-kd" && !folder.IsFinished(u.Key)))
+            if (teacher is not null && units.Any(u => u.TrainingMethod.LogitUse(config) == TeacherLogitUse.Cached && !folder.IsFinished(u.Key)))
             {
                 // Keyed by the full training-stream hash (corpus, split, tokenizer, data mix), the teacher and the layout.
                 cache = new TeacherLogitCache(CachePath(teacher, data, teacherHash!), teacher, data.Train.Count, config.Kd.TopK);
@@ -200,12 +171,12 @@ public sealed partial class SweepRunner
                     }
                     var outcome = TrainClaimed(unit, position, units.Count, processStart, folder, () =>
                     {
-                        if (unit.Method == "seq-kd" && synthetic is null)
+                        if (unit.TrainingMethod.TrainsOnSyntheticCorpus && synthetic is null)
                             synthetic = LoadOrGenerateSynthetic(teacher!, data, teacherHash!);
                         var (row, record) = UnitRetry.Run(unit, retries, attempt =>
                         {
                             if (attempt > 0) observer?.Status($"unit {unit.Key}: retry {attempt} of {retries} from its last checkpoint");
-                            return RunUnit(unit, data, byteLengths, teacher, teacherInfo, cache, synthetic, folder, evaluator, cancellation);
+                            return RunUnit(unit, resources, cache, synthetic, cancellation);
                         }, cancellation);
                         if (record is not null) attempts.Add(record);
                         if (record is { Exhausted: true }) folder.WriteUnit(row, [], []);   // keeps resume/: the next run retries from the last checkpoint
@@ -284,28 +255,24 @@ public sealed partial class SweepRunner
         catch (JsonException) { return false; }
     }
 
-    RunRow RunUnit(SweepUnit unit, PreparedData data, int[] byteLengths, Gpt? teacher, CheckpointInfo? teacherInfo, TeacherLogitCache? cache,
-                   SyntheticCorpus.Result? synthetic, RunFolder folder, UnitEvaluator? evaluator, CancellationToken cancellation)
+    /// <summary>Trains one unit and writes its files; <paramref name="cache"/> and <paramref name="synthetic"/> are the
+    /// teacher data its method may read (<see cref="IDistillationMethod"/>).</summary>
+    RunRow RunUnit(SweepUnit unit, SweepResources resources, TeacherLogitCache? cache, SyntheticCorpus.Result? synthetic, CancellationToken cancellation)
     {
+        var (data, byteLengths, loaded, folder, evaluator) = resources;
         var plan = UnitTrainingPlan.For(unit, config.Training, folder);
         var training = plan.Training;
-        var stream = unit.Method == "seq-kd" ? synthetic!.Tokens : data.Train.Tokens;
-        var sampler = new BatchSampler(stream, training.BatchSize, unit.Model.ContextLength, unit.Seed, alignToContext: true);
-        double teacherForward = teacher is null ? 0 : ModelMath.ForwardFlopsPerToken(teacher.Config);
-        ITeacherSignal? signal = unit.Method != "logit-kd" ? null
-            : cache is not null ? new CachedTeacher(cache, data.VocabSize) : new OnlineTeacher(teacher!);
-        ITrainingObjective objective = signal is null ? new CrossEntropyObjective()
-            : new LogitKdObjective(signal, Divergence.Names[config.Kd.Divergence], config.Kd.Alpha, config.Kd.Temperature, config.Kd.Beta);
-        double trainPerToken = ModelMath.TrainFlopsPerToken(unit.Model);
-        double pretrain = unit.Method == "scratch" ? 0 : teacherInfo?.TrainingFlops ?? 0;
+        var method = unit.TrainingMethod;
+        var inputs = new MethodInputs(config, data.VocabSize, data.Train.Tokens, loaded.Model, method.NeedsTeacher ? loaded.Info?.TrainingFlops ?? 0 : 0, cache, synthetic);
+        var sampler = new BatchSampler(method.TrainingStream(inputs), training.BatchSize, unit.Model.ContextLength, unit.Seed, alignToContext: true);
+        var objective = method.Objective(inputs);
+        var accounting = new UnitAccounting(unit, method.Flops(inputs), sampler, training.GradAccum);
         var curve = new List<CurveRow>();
         var evals = new List<EvalRow>();
         torch.manual_seed(unit.Seed);
         using var student = new Gpt(unit.Model, options.Device);
         var trainer = new Trainer(student, training, sampler,
             new LossEvaluator(data.Validation.Tokens, byteLengths, unit.Model.ContextLength, training.EvalTokens), objective, options.Device, plan.Schedule);
-        long microBatchesPerStep = training.GradAccum;
-        var windowsRead = new WindowCounter(sampler);
 
         EvalRow Identify(EvalRow r) => r with { Student = unit.Student, Budget = unit.Budget, Seed = unit.Seed };
         var trainLog = new List<TrainLogRow>();
@@ -324,16 +291,16 @@ public sealed partial class SweepRunner
 
         CurveRow Point(EvalPoint p)
         {
-            long microBatches = p.Step * microBatchesPerStep;
+            var flops = accounting.At(p.Step, p.Tokens);
             return new CurveRow
             {
                 UnitKey = unit.Key, Method = unit.Method, Student = unit.Student, Budget = unit.Budget, Seed = unit.Seed,
                 ParamsNonEmbedding = ModelMath.NonEmbeddingParams(unit.Model), Step = p.Step, Tokens = p.Tokens,
-                FlopsStudentTrain = p.Tokens * trainPerToken,
-                FlopsTeacherInference = signal is OnlineTeacher ? p.Tokens * teacherForward : 0,
-                FlopsTeacherCacheShare = signal is CachedTeacher ? windowsRead.After(microBatches) * unit.Model.ContextLength * teacherForward : 0,
-                FlopsSyntheticGeneration = unit.Method == "seq-kd" ? synthetic!.GenerationFlops * Math.Min(1.0, (double)p.Tokens / synthetic.Tokens.Length) : 0,
-                FlopsTeacherPretrain = pretrain,
+                FlopsStudentTrain = flops.StudentTrain,
+                FlopsTeacherInference = flops.TeacherInference,
+                FlopsTeacherCacheShare = flops.TeacherCacheShare,
+                FlopsSyntheticGeneration = flops.SyntheticGeneration,
+                FlopsTeacherPretrain = flops.TeacherPretrain,
                 ValLoss = p.ValLoss, ValBitsPerByte = p.ValBitsPerByte, IsFinal = plan.IsFinal(p),
             };
         }
@@ -387,7 +354,7 @@ public sealed partial class SweepRunner
             Tokens = result?.Tokens ?? 0,
             FlopsStudentTrain = last?.FlopsStudentTrain ?? 0, FlopsTeacherInference = last?.FlopsTeacherInference ?? 0,
             FlopsTeacherCacheShare = last?.FlopsTeacherCacheShare ?? 0, FlopsSyntheticGeneration = last?.FlopsSyntheticGeneration ?? 0,
-            FlopsTeacherPretrain = pretrain,
+            FlopsTeacherPretrain = accounting.TeacherPretrain,
             ValLoss = last?.ValLoss ?? double.NaN, ValBitsPerByte = last?.ValBitsPerByte ?? double.NaN,
             Status = result is null ? "failed" : "ok", FailureReason = failure,
             WallSeconds = (result?.WallSeconds ?? clock.Elapsed.TotalSeconds) - (result is null ? 0 : evalClock.Elapsed.TotalSeconds),
@@ -395,7 +362,7 @@ public sealed partial class SweepRunner
             Device = options.Device.type == DeviceType.CUDA ? $"cuda:{options.Device.index}" : "cpu", Threads = torch.get_num_threads(),
             RestartCount = options.RestartCount,
         };
-        row = plan.Describe(row, signal is OnlineTeacher ? teacherForward : 0);
+        row = plan.Describe(row, accounting.OnlineTeacherPerToken);
         if (result is not null && unit.IsFinishedRun)
         {
             // The student itself, so `harness eval` can score it later on other tasks.
@@ -432,23 +399,6 @@ public sealed partial class SweepRunner
         }
     }
 
-    /// <summary>
-    /// Distinct context-aligned windows a unit has read, replayed from its stateless sampler (so it is right after a
-    /// resume too).  Queried in ascending order along the curve, so each micro-batch is replayed once.
-    /// </summary>
-    sealed class WindowCounter(BatchSampler sampler)
-    {
-        readonly HashSet<long> seen = [];
-        long replayed;
-
-        public long After(long microBatches)
-        {
-            for (; replayed < microBatches; replayed++)
-                foreach (var s in sampler.Starts(replayed)) seen.Add(s);
-            return seen.Count;
-        }
-    }
-
     string CachePath(Gpt teacher, PreparedData data, string teacherHash)
     {
         // Keyed by the full training-stream hash (corpus, split, tokenizer, data mix), the teacher and the layout.
@@ -456,18 +406,12 @@ public sealed partial class SweepRunner
         return Path.Combine(options.RepositoryRoot, ".cache", "teacher-logits", $"{cacheKey}.bin");
     }
 
-    SyntheticCorpus.Result LoadOrGenerateSynthetic(Gpt teacher, PreparedData data, string teacherHash)
-    {
-        var s = config.SeqKd;
-        var key = SweepPlan.Hash(new { teacherHash, s.Tokens, s.Temperature, s.TopP, s.Seed, data = data.TokenizerHash, stream = data.TrainStreamHash });
-        var path = Path.Combine(options.RepositoryRoot, ".cache", "synthetic", $"{key}.json");
-        if (File.Exists(path))
-            return JsonSerializer.Deserialize<SyntheticCorpus.Result>(File.ReadAllText(path))!;
-        observer?.Status($"seq-kd: teacher samples {s.Tokens:N0} tokens (T={s.Temperature}, top-p={s.TopP}, seed {s.Seed}); cached at {path}");
-        var result = SyntheticCorpus.Generate(teacher, data.Train.Tokens, s.Tokens, s.Temperature, s.TopP, s.Seed);
-        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(result));
-        return result;
-    }
+    SyntheticCorpus.Result LoadOrGenerateSynthetic(Gpt teacher, PreparedData data, string teacherHash) =>
+        syntheticCorpora.LoadOrGenerate(teacher, data.Train.Tokens, new SyntheticCorpusCache.Request(config.SeqKd, teacherHash, data.TokenizerHash, data.TrainStreamHash),
+            message => observer?.Status(message));
+
+    /// <summary>True when some method of the experiment reads the teacher-logit cache.</summary>
+    bool UsesLogitCache => config.Methods.Any(m => MethodRegistry.Get(m).LogitUse(config) == TeacherLogitUse.Cached);
 
     void WriteManifest(RunFolder folder, PreparedData data, CheckpointInfo? teacherInfo, string? teacherHash, string? teacherPath, JsonObject taskVersions, bool finished,
                        TeacherLogitCache? cache = null, ComputeTotals? compute = null)
@@ -522,22 +466,6 @@ public sealed partial class SweepRunner
         AtomicFile.WriteAllText(path, manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 
-    static string GitCommit(string root)
-    {
-        try
-        {
-            var head = Path.Combine(root, ".git", "HEAD");
-            if (!File.Exists(head)) return "unknown";
-            var text = File.ReadAllText(head).Trim();
-            if (!text.StartsWith("ref: ", StringComparison.Ordinal)) return text;
-            var refPath = Path.Combine(root, ".git", text[5..]);
-            if (File.Exists(refPath)) return File.ReadAllText(refPath).Trim();
-            var packed = Path.Combine(root, ".git", "packed-refs");
-            return File.Exists(packed) ? File.ReadLines(packed).FirstOrDefault(l => l.EndsWith(text[5..], StringComparison.Ordinal))?.Split(' ')[0] ?? "unknown" : "unknown";
-        }
-        catch (IOException) { return "unknown"; }
-    }
-
-    string Resolve(string path) => Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(options.RepositoryRoot, path));
+    static string GitCommit(string root) => Provenance.GitCommit(root);
 
 }

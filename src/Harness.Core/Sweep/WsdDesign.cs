@@ -52,6 +52,7 @@ public static class WsdDesign
         {
             int trunkSteps = branches.Max(b => b.Fork);
             long perStep = training.TokensPerStep(model.ContextLength);
+            var methodIdentity = Distillation.Methods.MethodRegistry.Get(method).Identity(config, teacherHash);
             object Identity(string role, long tokens, int steps) => new
             {
                 schema = Results.ResultSchema.Version,
@@ -62,10 +63,10 @@ public static class WsdDesign
                 method,
                 seed,
                 training = identityTraining,
-                kd = method == "logit-kd" ? config.Kd with { Cache = false } : null,
-                seqKd = method == "seq-kd" ? config.SeqKd : null,
+                kd = methodIdentity.Kd,
+                seqKd = methodIdentity.SeqKd,
                 data = dataHash,
-                teacher = method == "scratch" ? null : teacherHash,
+                teacher = methodIdentity.Teacher,
             };
             // The trunk's key holds its length: adding a larger budget makes a new, longer trunk.  A branch's key does
             // not depend on the trunk's length (the trunk is the same up to every fork), only on its own budget.

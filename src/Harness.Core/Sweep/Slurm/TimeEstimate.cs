@@ -13,7 +13,7 @@ public static class TimeEstimate
     public static readonly TimeSpan Allowance = TimeSpan.FromMinutes(10);
 
     public static double UnitSeconds(SweepUnit unit, double matmulGflops) =>
-        ComputeRate.Default(matmulGflops).Seconds(unit.PredictedTrainFlops) * (unit.Method == "scratch" ? 1 : 1.4);
+        ComputeRate.Default(matmulGflops).Seconds(unit.PredictedTrainFlops) * unit.TrainingMethod.PredictedCostFactor;
 
     public static TimeSpan UnitLimit(IEnumerable<SweepUnit> units, double matmulGflops)
     {
