@@ -148,8 +148,10 @@ public class OptimisationTests
     [Fact]
     public void Weight_decay_applies_to_matrices_only_not_to_biases_layer_norms_or_the_position_table()
     {
-        // The nanoGPT / GPT-3 grouping: every 2-D weight of a matmul decays (token embedding, attention and MLP
-        // projections, an untied head); biases, LayerNorm gains and biases, and wpe do not.
+        // Trainer.BuildOptimizer's rule: a parameter with ≥ 2 dimensions decays unless it is the position table wpe, so the
+        // token embedding (the tied head's matmul weight too), the attention and MLP projections and an untied head decay;
+        // the 1-D biases and LayerNorm gains and biases do not, nor does wpe.  (nanoGPT decays wpe as well; minGPT decays
+        // neither embedding.)
         string[] Matrices(int block) =>
             [$"h.{block}.attn.c_attn.weight", $"h.{block}.attn.c_proj.weight", $"h.{block}.mlp.c_fc.weight", $"h.{block}.mlp.c_proj.weight"];
         string[] tiedDecayed = ["wte.weight", .. Matrices(0), .. Matrices(1)];
