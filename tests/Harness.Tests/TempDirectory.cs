@@ -29,8 +29,9 @@ public sealed class TempDirectory : IDisposable
 /// <see cref="HarnessTestFramework"/> before the run reports that it finished, so the test host is not killed
 /// half-way through a large delete, and again on process exit as a fallback).  A run that was killed never gets there:
 /// its folder holds an <c>.owner</c> file that the live process keeps locked, and the next run deletes every session
-/// folder whose lock it can take (the owner is gone).  Folders of live runs, and anything else under the root, are
-/// left alone.
+/// folder whose lock it can take (the owner is gone), and every folder of the older one-folder-per-test layout that has
+/// been untouched for <see cref="LegacyFolderAge"/>.  Folders of live runs, and anything else under the root, are left
+/// alone.
 /// </summary>
 public static class TestSession
 {
@@ -94,7 +95,18 @@ public static class TestSession
             catch (UnauthorizedAccessException) { continue; }
             DeleteQuietly(session);
         }
+        // Before sessions, each TempDirectory sat directly under the root (32 hex digits) and killed runs left them there.
+        // No test process lives for hours, so one untouched that long is a leftover.
+        foreach (var legacy in System.IO.Directory.GetDirectories(root))
+        {
+            var name = Path.GetFileName(legacy);
+            if (name.Length == 32 && name.All(Uri.IsHexDigit) && DateTime.UtcNow - System.IO.Directory.GetLastWriteTimeUtc(legacy) > LegacyFolderAge)
+                DeleteQuietly(legacy);
+        }
     }
+
+    /// <summary>How long a pre-session test folder must have been untouched before a run deletes it.</summary>
+    internal static readonly TimeSpan LegacyFolderAge = TimeSpan.FromHours(2);
 
     internal static void DeleteQuietly(string path)
     {

@@ -1,6 +1,6 @@
 namespace Harness.Tests;
 
-/// <summary>The run's temp folder: killed runs' folders are swept by the next run, live runs' folders and foreign ones kept.</summary>
+/// <summary>The run's temp folder: killed runs' folders (and old-layout leftovers) are swept by the next run, live runs' folders and foreign ones kept.</summary>
 public class TestSessionTests
 {
     [Fact]
@@ -15,6 +15,9 @@ public class TestSessionTests
         using var held = new FileStream(Path.Combine(live, ".owner"), FileMode.Create, FileAccess.ReadWrite, FileShare.None);
         var starting = Folder("run-3-starting");                                          // no owner file yet, just created
         var foreign = Folder("0123456789abcdef");                                         // not a session folder
+        var legacyLeftover = Folder("0123456789abcdef0123456789abcdef");                  // the old layout, untouched for 3 h
+        Directory.SetLastWriteTimeUtc(legacyLeftover, DateTime.UtcNow - TimeSpan.FromHours(3));
+        var legacyRecent = Folder("fedcba9876543210fedcba9876543210");                    // the old layout, in use by a live run
 
         TestSession.SweepAbandonedSessions(tmp.Path);
 
@@ -22,6 +25,8 @@ public class TestSessionTests
         Assert.True(Directory.Exists(live));
         Assert.True(Directory.Exists(starting));
         Assert.True(Directory.Exists(foreign));
+        Assert.False(Directory.Exists(legacyLeftover));
+        Assert.True(Directory.Exists(legacyRecent));
         // Every TempDirectory of this run sits in this run's (live, locked) session folder under the shared root.
         Assert.Equal(TestSession.Directory, Path.GetDirectoryName(tmp.Path));
         Assert.Equal(TempDirectory.Root, Path.GetDirectoryName(TestSession.Directory));
