@@ -21,24 +21,12 @@ public static class TestSupport
 
     public static int[] UnitByteLengths(int vocab) => Enumerable.Repeat(1, vocab).ToArray();
 
-    static readonly List<TempDirectory> ProcessTemps = [];
-
     /// <summary>
-    /// A temp folder deleted when the test process exits.  Prefer <c>using var tmp = new TempDirectory();</c>, which
-    /// deletes it when the test ends; this stays for tests that need a folder without a scope to dispose it in.
+    /// A temp folder that lives until the end of the test run (it is inside <see cref="TestSession"/>'s folder).  Prefer
+    /// <c>using var tmp = new TempDirectory();</c>, which deletes it when the test ends; this stays for folders shared
+    /// across tests (prepared roots) and for tests without a scope to dispose one in.
     /// </summary>
-    public static string TempDirectory()
-    {
-        var dir = new TempDirectory();
-        lock (ProcessTemps)
-        {
-            if (ProcessTemps.Count == 0)
-                AppDomain.CurrentDomain.ProcessExit += (_, _) => { lock (ProcessTemps) ProcessTemps.ForEach(t => t.Dispose()); };
-            ProcessTemps.Add(dir);
-        }
-        return dir.Path;
-    }
-
+    public static string TempDirectory() => new TempDirectory().Path;
 
     static TestSupport() => torch.set_num_threads(1);
 }

@@ -56,14 +56,18 @@ public static class SyntheticCorpus
         return new Result(output.Take((int)tokens).ToArray(), flops);
     }
 
-    /// <summary>Nucleus sampling: keep the smallest set of tokens whose probability reaches p, renormalise, sample.</summary>
+    /// <summary>Nucleus sampling (Holtzman et al. 2020): keep the smallest set of most likely tokens whose probability
+    /// reaches p (Σ ≥ p), renormalise, sample.  p = 1 keeps every token.</summary>
     internal static Tensor SampleTopP(Tensor logits, double topP, Generator generator)
     {
         var probs = F.softmax(logits, -1);
         var (sorted, order) = probs.sort(-1, descending: true);
-        var cumulative = sorted.cumsum(-1);
-        var drop = cumulative.Minus(sorted).GreaterThan(topP);   // keep the token that crosses p
-        sorted = sorted.FilledWhere(drop, 0);
+        if (topP < 1)
+        {
+            // A token is cut when the tokens before it already reach p; the one that crosses p stays.
+            var drop = sorted.cumsum(-1).Minus(sorted).AtLeastMask(topP);
+            sorted = sorted.FilledWhere(drop, 0);
+        }
         sorted = sorted / sorted.sum(-1, keepdim: true);
         var choice = multinomial(sorted, 1, generator: generator); // (B, 1) index into sorted order
         return order.gather(-1, choice);

@@ -98,6 +98,13 @@ public static class SafeOps
         return tensor.gt(s);
     }
 
+    /// <summary>Boolean mask tensor ≥ value.</summary>
+    public static Tensor AtLeastMask(this Tensor tensor, double value)
+    {
+        using var s = value.ToScalar();
+        return tensor.ge(s);
+    }
+
     /// <summary>tensor with <paramref name="value"/> where <paramref name="mask"/> is true.</summary>
     public static Tensor FilledWhere(this Tensor tensor, Tensor mask, double value)
     {

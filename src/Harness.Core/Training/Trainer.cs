@@ -214,9 +214,11 @@ public sealed class Trainer
         }
     }
 
-    /// <summary>AdamW with decoupled weight decay on matrices only (biases, LayerNorm gains and position tables are not decayed, as in nanoGPT / GPT-3).</summary>
     internal SafeAdamW BuildOptimizer() => BuildOptimizer(model, config);
 
+    /// <summary>AdamW with decoupled weight decay in two groups: decay on every parameter with ≥ 2 dimensions (wte,
+    /// attention and MLP projections, an untied head) except the position table wpe; none on wpe, biases and LayerNorm
+    /// parameters.  (nanoGPT decays wpe too; minGPT decays neither embedding.)</summary>
     internal static SafeAdamW BuildOptimizer(Gpt model, TrainingConfig config)
     {
         var decay = new List<(string, Parameter)>();

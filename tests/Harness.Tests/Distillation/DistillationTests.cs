@@ -121,7 +121,7 @@ public class DistillationTests
     [InlineData(DivergenceKind.ForwardKl, 2.0, 17)]  // k = V: no tail
     [InlineData(DivergenceKind.ReverseKl, 2.0, 17)]
     // (The generalised JSD has no top-k closed form: Divergence.Mean runs it on the dense reconstruction, so a JSD row
-    // here would compare that path with itself.  Jsd_on_a_top_k_teacher_matches_the_formula_on_the_reconstructed_teacher
+    // here would compare that path with itself.  Jsd_on_a_top_k_teacher_matches_the_formula_on_the_reconstructed_teacher_in_value_and_gradient
     // checks it against a hand computation instead.)
     public void Top_k_closed_form_divergence_equals_the_dense_reconstruction_in_value_and_gradient(DivergenceKind kind, double temperature, int k)
     {
@@ -152,36 +152,55 @@ public class DistillationTests
     [Theory]
     [InlineData(2.0, 0.3)]
     [InlineData(0.5, 0.8)]
-    public void Jsd_on_a_top_k_teacher_matches_the_formula_on_the_reconstructed_teacher(double temperature, double beta)
+    public void Jsd_on_a_top_k_teacher_matches_the_formula_on_the_reconstructed_teacher_in_value_and_gradient(double temperature, double beta)
     {
         // Two positions over V = 5, top-3 teacher, written out by hand.  Reconstruction (TopKDistribution.FromTopK):
         // keep the 3 probabilities, spread the residual r = 1 − Σ_top p over the 2 tail tokens, then q ∝ p^(1/τ).
         const int vocab = 5;
         long[][] ids = [[3, 0, 1], [4, 2, 0]];
         double[][] top = [[0.5, 0.2, 0.1], [0.6, 0.3, 0.05]];
-        double[][] studentLogits = [[0.3, -1.0, 2.0, 0.1, -0.4], [1.5, 0.2, -0.7, 0.0, 0.9]];
-        double expected = 0;
-        for (int row = 0; row < 2; row++)
+        double[] studentLogits = [0.3, -1.0, 2.0, 0.1, -0.4, /* row 2 */ 1.5, 0.2, -0.7, 0.0, 0.9];
+
+        // The reference, in plain arrays: mean over positions of JSD(β) = β·KL(q ‖ m) + (1−β)·KL(s ‖ m),
+        // m = β·q + (1−β)·s, s = softmax(z/τ) (Agarwal et al. 2024).
+        double Reference(double[] z)
         {
-            double tail = (1 - top[row].Sum()) / (vocab - 3);
-            var p = Enumerable.Repeat(tail, vocab).ToArray();
-            for (int j = 0; j < 3; j++) p[ids[row][j]] = top[row][j];
-            var tempered = p.Select(v => Math.Pow(v, 1 / temperature)).ToArray();
-            var q = tempered.Select(v => v / tempered.Sum()).ToArray();
-            var e = studentLogits[row].Select(z => Math.Exp(z / temperature)).ToArray();
-            var s = e.Select(v => v / e.Sum()).ToArray();
-            // JSD(β) = β·KL(q ‖ m) + (1−β)·KL(s ‖ m), m = β·q + (1−β)·s (Agarwal et al. 2024).
-            var m = q.Zip(s, (a, b) => beta * a + (1 - beta) * b).ToArray();
-            expected += beta * q.Select((a, i) => a * Math.Log(a / m[i])).Sum() + (1 - beta) * s.Select((b, i) => b * Math.Log(b / m[i])).Sum();
+            double total = 0;
+            for (int row = 0; row < 2; row++)
+            {
+                double tail = (1 - top[row].Sum()) / (vocab - 3);
+                var p = Enumerable.Repeat(tail, vocab).ToArray();
+                for (int j = 0; j < 3; j++) p[ids[row][j]] = top[row][j];
+                var tempered = p.Select(v => Math.Pow(v, 1 / temperature)).ToArray();
+                var q = tempered.Select(v => v / tempered.Sum()).ToArray();
+                var e = z.Skip(row * vocab).Take(vocab).Select(v => Math.Exp(v / temperature)).ToArray();
+                var s = e.Select(v => v / e.Sum()).ToArray();
+                var m = q.Zip(s, (a, b) => beta * a + (1 - beta) * b).ToArray();
+                total += beta * q.Select((a, i) => a * Math.Log(a / m[i])).Sum() + (1 - beta) * s.Select((b, i) => b * Math.Log(b / m[i])).Sum();
+            }
+            return total / 2;
         }
-        expected /= 2;                                                                              // mean over positions
 
         using var idTensor = tensor(ids.SelectMany(r => r).ToArray(), [1, 2, 3]);
         using var logTop = tensor(top.SelectMany(r => r.Select(v => Math.Log(v))).ToArray(), [1, 2, 3], ScalarType.Float64);
         var teacher = TopKDistribution.FromTopK(idTensor, logTop, vocab, temperature);
-        using var logits = tensor(studentLogits.SelectMany(r => r).ToArray(), [2, vocab], ScalarType.Float64);
+        using var logits = tensor(studentLogits, [2, vocab], ScalarType.Float64).requires_grad_();
         using var studentLogProbs = F.log_softmax(logits.DividedBy(temperature), 1);
         using var actual = Divergence.Mean(DivergenceKind.GeneralizedJsd, teacher, studentLogProbs, beta);
-        Assert.Equal(expected, actual.item<double>(), 12);
+        Assert.Equal(Reference(studentLogits), actual.item<double>(), 12);
+
+        // The gradient the student trains on, against central differences of the reference (error O(h²) ≈ 1e-10).
+        actual.backward();
+        var gradient = logits.grad!.data<double>().ToArray();
+        const double h = 1e-5;
+        for (int i = 0; i < studentLogits.Length; i++)
+        {
+            double[] up = [.. studentLogits], down = [.. studentLogits];
+            up[i] += h;
+            down[i] -= h;
+            double numeric = (Reference(up) - Reference(down)) / (2 * h);
+            Assert.True(Math.Abs(numeric - gradient[i]) < 1e-8, $"∂JSD/∂z[{i}]: autograd {gradient[i]:G10}, central difference {numeric:G10}");
+        }
+        Assert.Contains(gradient, g => Math.Abs(g) > 1e-3);                                          // not a flat point
     }
 }

@@ -46,6 +46,25 @@ public class TopPSamplingTests
         }
     }
 
+    // Eight equally likely tokens (equal logits: softmax gives exactly 1/8 each, and every cumulative sum k/8 is exact in
+    // binary), so p can sit exactly on a boundary.  The nucleus is the smallest set whose mass reaches p: ⌈8p⌉ tokens.
+    [Theory]
+    [InlineData(0.125, 1)]
+    [InlineData(0.375, 3)]          // 3/8 reaches 0.375 exactly: a fourth token is not needed
+    [InlineData(0.375 + 1e-6, 4)]   // just above: it is
+    [InlineData(0.5, 4)]
+    [InlineData(0.9, 8)]
+    [InlineData(1.0, 8)]
+    public void On_an_exact_boundary_the_nucleus_stops_at_the_token_whose_mass_reaches_p(double topP, int nucleusSize)
+    {
+        using var scope = NewDisposeScope();
+        var logits = zeros(4000, 8, dtype: ScalarType.Float32);                  // identical rows: the same tie order in each
+        using var generator = new Generator(11);
+        var samples = SyntheticCorpus.SampleTopP(logits, topP, generator).data<long>().ToArray();
+        // 4000 draws from ≤ 8 equally likely tokens: each one in the nucleus appears (miss chance < 8·(7/8)^4000).
+        Assert.Equal(nucleusSize, samples.Distinct().Count());
+    }
+
     [Fact]
     public void Sampling_is_a_function_of_the_seed()
     {

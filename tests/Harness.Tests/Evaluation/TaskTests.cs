@@ -67,10 +67,13 @@ public class TaskTests
         foreach (int digits in new[] { 1, 2, 3 })
         {
             var task = new ArithmeticTask(digits);
-            var evalPrompts = task.Problems.Select(p => p.Prompt + " ").ToHashSet();
+            var evalPrompts = task.Problems.Select(p => p.Prompt).ToHashSet();
             var docs = ArithmeticStream.TrainingDocuments(seed: 5, count: 20_000, digits);
             Assert.Equal(docs, ArithmeticStream.TrainingDocuments(seed: 5, count: 20_000, digits));
-            Assert.DoesNotContain(docs, d => evalPrompts.Contains(d[..(d.LastIndexOf('=') + 3)]));
+            // A document "Q: 347 + 128 = A: 475" asks the prompt "Q: 347 + 128 = A:"; no document asks an evaluation prompt.
+            static string PromptOf(string document) => document[..(document.IndexOf("A:", StringComparison.Ordinal) + 2)];
+            Assert.Contains(PromptOf($"{task.Problems[0].Prompt} {task.Problems[0].Answer}"), evalPrompts);   // the check can match
+            Assert.DoesNotContain(docs, d => evalPrompts.Contains(PromptOf(d)));
             Assert.All(task.Problems, p => Assert.True(p.IsHeldOut));
             Assert.Equal(task.Problems, new ArithmeticTask(digits).Problems);
             Assert.Equal(task.Problems.Count, task.Problems.Distinct().Count());

@@ -56,6 +56,7 @@ public sealed class WorkerRoot
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["HARNESS_DLL"] = HarnessDll;
         psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        psi.Environment["DOTNET_EnableDiagnostics"] = "0";   // a killed worker leaves no diagnostic socket or debug pipes in $TMPDIR
         if (env is not null) foreach (var (k, v) in env) psi.Environment[k] = v;
         var p = new Process { StartInfo = psi };
         var sink = output ?? new StringBuilder();

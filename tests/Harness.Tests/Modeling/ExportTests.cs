@@ -6,6 +6,17 @@ using Harness.Config;
 
 namespace Harness.Tests.Modeling;
 
+/// <summary>A theory that is skipped, with the reason, where <see cref="Python"/> is absent (the reference forward is plain Python 3, standard library only).</summary>
+public sealed class PythonTheoryAttribute : TheoryAttribute
+{
+    public const string Python = "/usr/bin/python3";
+
+    public PythonTheoryAttribute()
+    {
+        if (!File.Exists(Python)) Skip = $"{Python} not found: the independent GPT-2 reference (tests/tools/hf_gpt2_reference.py) needs Python 3";
+    }
+}
+
 public class ExportTests
 {
     [Fact]
@@ -23,13 +34,12 @@ public class ExportTests
         Assert.Equal(2.5, Checkpoint.ReadInfo(dir).FinalValBitsPerByte);
     }
 
-    [Theory]
+    [PythonTheory]
     [InlineData(true)]
     [InlineData(false)]
     public void Hf_export_reproduces_the_logits_under_an_independent_gpt2_forward(bool tied)
     {
-        const string python = "/usr/bin/python3";
-        if (!File.Exists(python)) return; // the reference is plain Python 3 (standard library); absent → nothing to compare against
+        const string python = PythonTheoryAttribute.Python;
         torch.manual_seed(3);
         var shape = new GptConfig(40, 8, 2, 2, 16, TieEmbeddings: tied);
         var dir = TestSupport.TempDirectory();

@@ -50,6 +50,7 @@ public class KillRerunTests
         };
         info.Environment["HARNESS_FAULT_INJECT"] = fault ?? "";
         info.Environment["COLUMNS"] = "200";
+        info.Environment["DOTNET_EnableDiagnostics"] = "0";   // a killed child leaves no diagnostic socket or debug pipes in $TMPDIR
         return Process.Start(info)!;
     }
 

@@ -4,7 +4,8 @@ using Harness.Config;
 
 namespace Harness.Tests.Training;
 
-/// <summary>Values of the warm-up + cosine schedule (Loshchilov &amp; Hutter 2017), worked out by hand.</summary>
+/// <summary>Values of the warm-up + cosine schedule (Loshchilov &amp; Hutter 2017) and of WSD's cooldown length and
+/// trainer-side values (Hägele et al. 2024), worked out by hand.</summary>
 public class LearningRateScheduleTests
 {
     // η_max = 1, η_min = 0.1, W = 4 warm-up steps, S = 14 steps.
@@ -58,6 +59,42 @@ public class LearningRateScheduleTests
                 new LossEvaluator(TestSupport.PatternStream(200, 64, seed: 2), TestSupport.UnitByteLengths(64), shape.ContextLength, 64), new CrossEntropyObjective(), torch.CPU)
             .Run(progress: new CallbackProgress<TrainingProgress>(p => rates.Add(p.LearningRate)));
         double[] expected = [0.005, 0.01, 0.01, 0.001 + 0.0045 * (1 + Math.Sqrt(0.5)), 0.0055, 0.001 + 0.0045 * (1 - Math.Sqrt(0.5))];
+        Assert.Equal(expected.Length, rates.Count);
+        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], rates[i], 12);
+    }
+
+    [Theory]
+    [InlineData(100, 0.2, 20)]
+    [InlineData(10, 0.25, 3)]             // 2.5 rounds away from zero (banker's rounding would give 2)
+    [InlineData(10, 0.34, 3)]             // 3.4 → 3
+    [InlineData(10, 0.36, 4)]             // 3.6 → 4
+    [InlineData(3, 0.1, 1)]               // 0.3 rounds to 0: at least one cooldown step
+    public void Wsd_cooldown_length_is_the_fraction_of_the_run_rounded_half_away_from_zero_and_at_least_one_step(int totalSteps, double fraction, int expected)
+    {
+        Assert.Equal(expected, LearningRateSchedule.CooldownStepsFor(totalSteps, fraction));
+        var schedule = LearningRateSchedule.For(new TrainingConfig { Schedule = LearningRateSchedule.Wsd, CooldownFraction = fraction, MaxSteps = totalSteps }, totalSteps);
+        Assert.Equal(expected, schedule.CooldownSteps);
+        Assert.Equal(totalSteps - expected, schedule.CooldownStart);
+    }
+
+    [Fact]
+    public void The_trainer_follows_the_wsd_schedule_its_config_describes()
+    {
+        // 10 steps, W = 2, cooldown_fraction 0.3 → C = 3 steps from S − C = 7; η_max = 1e-2, η_min = 1e-3:
+        // 0.005, 0.01 (warm-up), 0.01 × 5 (stable, and the first cooldown step), then 0.01 − 0.009·sqrt((s − 7)/3).
+        var training = new TrainingConfig
+        {
+            BatchSize = 2, MaxSteps = 10, LearningRate = 1e-2, MinLearningRate = 1e-3, WarmupSteps = 2, EvalInterval = 100, LogInterval = 1,
+            Schedule = LearningRateSchedule.Wsd, CooldownFraction = 0.3,
+        };
+        torch.manual_seed(1);
+        var shape = TestSupport.TinyModel();
+        using var model = new Harness.Modeling.Gpt(shape);
+        var rates = new List<double>();
+        new Trainer(model, training, new BatchSampler(TestSupport.PatternStream(500, 64), 2, shape.ContextLength, 1),
+                new LossEvaluator(TestSupport.PatternStream(200, 64, seed: 2), TestSupport.UnitByteLengths(64), shape.ContextLength, 64), new CrossEntropyObjective(), torch.CPU)
+            .Run(progress: new CallbackProgress<TrainingProgress>(p => rates.Add(p.LearningRate)));
+        double[] expected = [0.005, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01 - 0.009 * Math.Sqrt(1 / 3.0), 0.01 - 0.009 * Math.Sqrt(2 / 3.0)];
         Assert.Equal(expected.Length, rates.Count);
         for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], rates[i], 12);
     }

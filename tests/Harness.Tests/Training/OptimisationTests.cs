@@ -57,8 +57,9 @@ public class OptimisationTests
     {
         // grad_accum 2 at batch 4 must be the step of one batch of 8 holding both micro-batches' windows: the
         // accumulated gradient is the mean over all 8 windows (each micro-batch's loss is divided by grad_accum), so
-        // loss, gradient and the AdamW update agree to float32 rounding.  Two steps, so the second uses both moments.
-        var accumulated = Config(batchSize: 4, gradAccum: 2, steps: 2, gradClip: 0);
+        // loss, gradient and the AdamW update agree to float32 rounding.  Three steps, so later ones use both moments.
+        const int steps = 3;
+        var accumulated = Config(batchSize: 4, gradAccum: 2, steps: steps, gradClip: 0);
         var actual = TrainWithTrainer(accumulated);
 
         // The reference: the same model and optimiser, one batch of 8 per step, built from micro-batches 2s and 2s+1.
@@ -67,10 +68,10 @@ public class OptimisationTests
         using var model = new Gpt(shape);
         using var optimizer = Trainer.BuildOptimizer(model, accumulated);
         var sampler = new BatchSampler(TrainStream, 4, shape.ContextLength, accumulated.Seed);
-        var schedule = LearningRateSchedule.For(accumulated, 2);
+        var schedule = LearningRateSchedule.For(accumulated, steps);
         model.train();
         var expected = new List<StepState>();
-        for (int step = 0; step < 2; step++)
+        for (int step = 0; step < steps; step++)
         {
             using var scope = NewDisposeScope();
             optimizer.ZeroGrad();
@@ -83,8 +84,8 @@ public class OptimisationTests
             expected.Add(Capture(model, loss.item<float>()));
         }
 
-        Assert.Equal(2, actual.Count);
-        for (int step = 0; step < 2; step++)
+        Assert.Equal(steps, actual.Count);
+        for (int step = 0; step < steps; step++)
         {
             Assert.Equal(expected[step].Loss, actual[step].Loss, 5);
             AssertClose(expected[step].Gradients, actual[step].Gradients, 1e-6, $"step {step + 1} gradients");
@@ -148,8 +149,10 @@ public class OptimisationTests
     [Fact]
     public void Weight_decay_applies_to_matrices_only_not_to_biases_layer_norms_or_the_position_table()
     {
-        // The nanoGPT / GPT-3 grouping: every 2-D weight of a matmul decays (token embedding, attention and MLP
-        // projections, an untied head); biases, LayerNorm gains and biases, and wpe do not.
+        // Trainer.BuildOptimizer's rule: a parameter with ≥ 2 dimensions decays unless it is the position table wpe, so the
+        // token embedding (the tied head's matmul weight too), the attention and MLP projections and an untied head decay;
+        // the 1-D biases and LayerNorm gains and biases do not, nor does wpe.  (nanoGPT decays wpe as well; minGPT decays
+        // neither embedding.)
         string[] Matrices(int block) =>
             [$"h.{block}.attn.c_attn.weight", $"h.{block}.attn.c_proj.weight", $"h.{block}.mlp.c_fc.weight", $"h.{block}.mlp.c_proj.weight"];
         string[] tiedDecayed = ["wte.weight", .. Matrices(0), .. Matrices(1)];
