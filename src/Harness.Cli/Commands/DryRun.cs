@@ -1,6 +1,7 @@
 using System.Globalization;
 using Harness.Config;
 using Harness.Modeling;
+using Harness.Results;
 using Harness.Sweep;
 using Harness.Training;
 using Spectre.Console;
@@ -47,7 +48,7 @@ static class DryRun
 
         var probes = Enumerable.Range(0, 5).Select(_ => StepBenchmark.MatmulGflops(n: 1024, reps: 3)).Order().ToList();
         double gflops = probes[2];
-        var measured = finished.Select(folder.ReadUnitRow).Where(r => r.Status == "ok" && r.Method == "scratch" && r.WallSeconds > 0).ToList();
+        var measured = finished.Select(folder.ReadUnitRow).Where(r => r.Status == RunRowStatus.Ok && r.Method == "scratch" && r.WallSeconds > 0).ToList();
         double efficiency = measured.Count > 0 ? measured.Sum(r => r.FlopsStudentTrain) / measured.Sum(r => r.WallSeconds) / (gflops * 1e9) : DefaultEfficiency;
         string calibration = measured.Count > 0
             ? $"efficiency {efficiency:P0} of the matmul rate, measured on {measured.Count} finished scratch unit(s) of this run"

@@ -159,8 +159,8 @@ public sealed class RunCommand : Command<RunSettings>
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var units = runner.Prepare(cancellation: cancellation);
         var folder = new RunFolder(runner.RunDirectory);
-        var todo = Harness.Sweep.Execution.RunPlan.LaunchIndices(units, u => folder.IsFinished(u.Key) && folder.ReadUnitRow(u.Key).Status == "ok");
-        AnsiConsole.MarkupLine($"{units.Count(u => !(folder.IsFinished(u.Key) && folder.ReadUnitRow(u.Key).Status == "ok"))} of {units.Count} units to train in {todo.Count} launches " +
+        var todo = Harness.Sweep.Execution.RunPlan.LaunchIndices(units, u => folder.IsFinished(u.Key) && folder.ReadUnitRow(u.Key).Status == RunRowStatus.Ok);
+        AnsiConsole.MarkupLine($"{units.Count(u => !(folder.IsFinished(u.Key) && folder.ReadUnitRow(u.Key).Status == RunRowStatus.Ok))} of {units.Count} units to train in {todo.Count} launches " +
                                $"(a WSD trunk and its branches are one launch); worker logs in {Markup.Escape(Path.Combine(runner.RunDirectory, "logs"))}");
         var executor = new Harness.Sweep.Execution.LocalExecutor(jobs, threads, line => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(line)}[/]"));
         var report = executor.Launch(new Harness.Sweep.Execution.SweepWorkload
@@ -249,7 +249,7 @@ public sealed class RunCommand : Command<RunSettings>
         foreach (var m in methods) table.AddColumn(m);
         foreach (var g in rows.GroupBy(r => (r.Student, r.Budget, r.ParamsNonEmbedding)).OrderBy(g => g.Key.ParamsNonEmbedding).ThenBy(g => g.Min(r => r.Tokens)))
             table.AddRow(new[] { $"{g.Key.Student} ({g.Key.ParamsNonEmbedding:N0})", $"{g.Key.Budget} ({g.Min(r => r.Tokens):N0} tok)" }
-                .Concat(methods.Select(m => g.Where(r => r.Method == m && r.Status == "ok").Select(r => r.ValLoss).DefaultIfEmpty(double.NaN).Average().ToString("F4", CultureInfo.InvariantCulture))).ToArray());
+                .Concat(methods.Select(m => g.Where(r => r.Method == m && r.Status == RunRowStatus.Ok).Select(r => r.ValLoss).DefaultIfEmpty(double.NaN).Average().ToString("F4", CultureInfo.InvariantCulture))).ToArray());
         AnsiConsole.Write(table);
     }
 }

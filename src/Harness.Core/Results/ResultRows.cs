@@ -67,8 +67,8 @@ public sealed record RunRow
     [Name("val_loss")] public double ValLoss { get; init; }
     /// <summary>Final validation bits per UTF-8 byte (tokenizer-independent).</summary>
     [Name("val_bpb"), JsonPropertyName("val_bpb")] public double ValBitsPerByte { get; init; }
-    /// <summary>ok | failed.</summary>
-    [Name("status")] public string Status { get; init; } = "";
+    /// <summary>ok | failed; a row nobody marked is failed (it never enters an estimate by accident).</summary>
+    [Name("status"), TypeConverter(typeof(OnDiskEnumCsvConverter<RunRowStatus>))] public RunRowStatus Status { get; init; } = RunRowStatus.Failed;
     [Name("failure_reason")] public string FailureReason { get; init; } = "";
     [Name("wall_seconds")] public double WallSeconds { get; init; }
     [Name("tokens_per_second")] public double TokensPerSecond { get; init; }

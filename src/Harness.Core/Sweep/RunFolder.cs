@@ -30,7 +30,7 @@ public sealed class RunFolder
     public bool HasRow(string key) => File.Exists(RowPath(key));
 
     /// <summary>True when the unit finished with status ok; failed units are retried by the next run.</summary>
-    public bool IsFinished(string key) => HasRow(key) && TryReadRow(key)?.Status == "ok";
+    public bool IsFinished(string key) => HasRow(key) && TryReadRow(key)?.Status == RunRowStatus.Ok;
 
     public RunRow? TryReadRow(string key)
     {
@@ -90,18 +90,18 @@ public sealed class RunFolder
     {
         var problems = new List<string>();
         var shards = new List<(string Source, string? Shard)>();
-        System.Text.Json.Nodes.JsonNode? firstManifest = null;
+        RunManifest? firstManifest = null;
         string? hash = null;
         foreach (var source in sources)
         {
-            var manifest = Path.Combine(source, ResultSchema.ManifestFile);
-            if (!File.Exists(manifest)) { problems.Add($"{source}: no {ResultSchema.ManifestFile}; is this a results folder written by `harness run`?"); continue; }
-            using var doc = JsonDocument.Parse(File.ReadAllText(manifest));
-            firstManifest ??= System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifest));
-            shards.Add((source, doc.RootElement.TryGetProperty("shard", out var sh) && sh.ValueKind == JsonValueKind.String ? sh.GetString() : null));
-            var h = doc.RootElement.TryGetProperty("config_hash", out var v) ? v.GetString() : null;
+            var manifestPath = Path.Combine(source, ResultSchema.ManifestFile);
+            var manifest = RunManifestFile.Read(source);
+            if (manifest is null) { problems.Add($"{source}: no {ResultSchema.ManifestFile}; is this a results folder written by `harness run`?"); continue; }
+            firstManifest ??= manifest;
+            shards.Add((source, manifest.Shard));
+            var h = manifest.ConfigHash;
             hash ??= h;
-            if (h != hash) problems.Add($"{manifest}: config_hash {h} differs from {hash} (first folder); only shards of the same config can be merged.");
+            if (h != hash) problems.Add($"{manifestPath}: config_hash {h} differs from {hash} (first folder); only shards of the same config can be merged.");
         }
         if (problems.Count > 0) throw new UserInputException("cannot merge these results folders.", problems);
         var target = new RunFolder(destination);
@@ -131,14 +131,14 @@ public sealed class RunFolder
             for (int i = 1; i <= n; i++)
                 if (!shards.Any(x => x.Shard == $"{i}/{n}")) missing.Add($"shard {i}/{n} is missing: none of the folders was written by `harness run --shard {i}/{n}`; its units have no rows.");
         warnings = missing;
-        var merged = firstManifest!.AsObject();
-        merged["shard"] = null;
-        merged["merged_from"] = new System.Text.Json.Nodes.JsonArray(shards.Select(x => (System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject
-            { ["path"] = Path.GetFullPath(x.Source), ["shard"] = x.Shard }).ToArray());
-        merged["units"] = target.UnitKeys().Count();
-        merged["missing_shards"] = new System.Text.Json.Nodes.JsonArray(missing.Select(m => (System.Text.Json.Nodes.JsonNode)m.Split(' ')[1]).ToArray());
-        merged["finished_utc"] = missing.Count == 0 ? DateTime.UtcNow.ToString("O") : null;
-        AtomicFile.WriteAllText(Path.Combine(destination, ResultSchema.ManifestFile), merged.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        RunManifestFile.Write(destination, firstManifest! with
+        {
+            Shard = null,
+            MergedFrom = shards.Select(x => new MergedSource { Path = Path.GetFullPath(x.Source), Shard = x.Shard }).ToList(),
+            Units = target.UnitKeys().Count(),
+            MissingShards = missing.Select(m => m.Split(' ')[1]).ToList(),
+            FinishedUtc = missing.Count == 0 ? DateTime.UtcNow.ToString("O") : null,
+        });
         target.RewriteTables();
         return target;
     }
