@@ -33,30 +33,36 @@ public static class PipelineFixture
     }
     """;
 
-    static readonly Lazy<string> folder = new(Build, LazyThreadSafetyMode.ExecutionAndPublication);
+    static readonly Lazy<string> folder = new(() => Build(ConfigJson), LazyThreadSafetyMode.ExecutionAndPublication);
+    static readonly Lazy<string> hotterKd = new(() => Build(ConfigJson.Replace("\"kd\": { \"top_k\": 8 }", "\"kd\": { \"top_k\": 8, \"temperature\": 4 }")),
+                                               LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>The results folder (do not modify it: take a <see cref="Copy"/>).</summary>
     public static string Folder => folder.Value;
+
+    /// <summary>The same experiment with one treatment setting changed (kd.temperature 4 instead of the default 2), run
+    /// in a folder of its own: its scratch units are the same, its logit-kd units are not.</summary>
+    public static string HotterKdFolder => hotterKd.Value;
 
     /// <summary>The benchmark tasks the fixture's config scores.</summary>
     public static IReadOnlyList<IEvaluationTask> Tasks => TaskRegistry.Parse("arithmetic_1d");
 
     /// <summary>A writable copy of the folder's top-level files inside <paramref name="tmp"/>, named <paramref name="name"/>.</summary>
-    public static string Copy(TempDirectory tmp, string name = "pipeline")
+    public static string Copy(TempDirectory tmp, string name = "pipeline", string? source = null)
     {
         var target = tmp.File(name);
         Directory.CreateDirectory(target);
-        foreach (var file in Directory.GetFiles(Folder))
+        foreach (var file in Directory.GetFiles(source ?? Folder))
             File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
         return target;
     }
 
-    static string Build()
+    static string Build(string json)
     {
         var root = TestSupport.TempDirectory();
-        var config = JsonConfigReader.Read<ExperimentConfig>(ConfigJson, "contract");
+        var config = JsonConfigReader.Read<ExperimentConfig>(json, "contract");
         var options = new SweepOptions { Device = torch.CPU, RepositoryRoot = root };
-        var data = new SweepRunner(config, ConfigJson, options).PrepareData();
+        var data = new SweepRunner(config, json, options).PrepareData();
         torch.manual_seed(11);
         var shape = new GptConfig(data.VocabSize, 16, 1, 2, 32);
         using (var teacher = new Gpt(shape))
@@ -64,7 +70,7 @@ public static class PipelineFixture
                 new CheckpointInfo { Model = shape, TokenizerHash = data.TokenizerHash, CorpusHash = data.CorpusHash, TrainingFlops = 1e9, TrainingTokens = 1000 });
 
         // The evaluator wiring of `harness run` (Cli/Commands/Extensions.EvaluatorFactory): a cheap subset along the curve, capped items at the end.
-        var runner = new SweepRunner(config, ConfigJson, options)
+        var runner = new SweepRunner(config, json, options)
         {
             EvaluatorFactory = prepared =>
             {
