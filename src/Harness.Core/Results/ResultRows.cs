@@ -24,6 +24,13 @@ public static class ResultSchema
     /// <summary>Per unit (units/KEY/train_log.csv): the training objective at every logged step.</summary>
     public const string TrainLogFile = "train_log.csv";
     public const string SummaryFile = "summary.json";
+    /// <summary>The teacher's own benchmark rows (<see cref="EvalRow"/> list, JSON), merged into evals.csv.</summary>
+    public const string TeacherEvalsFile = "teacher-evals.json";
+    /// <summary>Per unit (units/KEY/): its <see cref="RunRow"/>, <see cref="CurveRow"/> list and <see cref="EvalRow"/> list
+    /// as JSON (same keys as the CSV columns), from which the CSVs are regenerated.</summary>
+    public const string UnitRowFile = "row.json";
+    public const string UnitCurveFile = "curve.json";
+    public const string UnitEvalsFile = "evals.json";
 
     /// <summary>The schema version a row type is written with.</summary>
     public static int VersionOf(Type rowType) => rowType == typeof(MultiplierRow) ? MultipliersVersion : Version;

@@ -18,13 +18,13 @@ public sealed class RunFolder
     public string ModelDirectory(string key) => Path.Combine(UnitDirectory(key), "model");
     public IReadOnlyList<string> FinishedUnitKeys => UnitKeys().ToList();
 
-    public List<EvalRow> ReadUnitEvals(string key) => ReadJson<List<EvalRow>>(Path.Combine(UnitDirectory(key), "evals.json"));
+    public List<EvalRow> ReadUnitEvals(string key) => ReadJson<List<EvalRow>>(Path.Combine(UnitDirectory(key), ResultSchema.UnitEvalsFile));
     public RunRow ReadUnitRow(string key) => ReadJson<RunRow>(RowPath(key));
 
     /// <summary>Replaces a finished unit's benchmark rows (used by `harness eval` on a results folder).</summary>
     public void WriteUnitEvals(string key, IReadOnlyList<EvalRow> evals) =>
-        AtomicFile.WriteAllText(Path.Combine(UnitDirectory(key), "evals.json"), JsonSerializer.Serialize(evals, JsonConfigReader.Options));
-    string RowPath(string key) => Path.Combine(UnitDirectory(key), "row.json");
+        AtomicFile.WriteAllText(Path.Combine(UnitDirectory(key), ResultSchema.UnitEvalsFile), JsonSerializer.Serialize(evals, JsonConfigReader.Options));
+    string RowPath(string key) => Path.Combine(UnitDirectory(key), ResultSchema.UnitRowFile);
 
     /// <summary>True when the unit has a row (ok or failed).</summary>
     public bool HasRow(string key) => File.Exists(RowPath(key));
@@ -41,8 +41,8 @@ public sealed class RunFolder
     public void WriteUnit(RunRow row, IReadOnlyList<CurveRow> curve, IReadOnlyList<EvalRow> evals)
     {
         var dir = UnitDirectory(row.UnitKey);
-        AtomicFile.WriteAllText(Path.Combine(dir, "curve.json"), JsonSerializer.Serialize(curve, JsonConfigReader.Options));
-        AtomicFile.WriteAllText(Path.Combine(dir, "evals.json"), JsonSerializer.Serialize(evals, JsonConfigReader.Options));
+        AtomicFile.WriteAllText(Path.Combine(dir, ResultSchema.UnitCurveFile), JsonSerializer.Serialize(curve, JsonConfigReader.Options));
+        AtomicFile.WriteAllText(Path.Combine(dir, ResultSchema.UnitEvalsFile), JsonSerializer.Serialize(evals, JsonConfigReader.Options));
         // row.json last: its presence marks the unit finished.
         FaultInjection.At(FaultInjection.Points.UnitFilesWritten);
         AtomicFile.WriteAllText(RowPath(row.UnitKey), JsonSerializer.Serialize(row, JsonConfigReader.Options));
@@ -55,7 +55,7 @@ public sealed class RunFolder
     public int RemoveStaleTemps() => TempFiles.RemoveStale(Directory);
 
     public void WriteTeacherEvals(IReadOnlyList<EvalRow> evals) =>
-        AtomicFile.WriteAllText(Path.Combine(Directory, "teacher-evals.json"), JsonSerializer.Serialize(evals, JsonConfigReader.Options));
+        AtomicFile.WriteAllText(Path.Combine(Directory, ResultSchema.TeacherEvalsFile), JsonSerializer.Serialize(evals, JsonConfigReader.Options));
 
     IEnumerable<string> UnitKeys() =>
         System.IO.Directory.Exists(Path.Combine(Directory, "units"))
@@ -71,10 +71,10 @@ public sealed class RunFolder
         var keys = UnitKeys().ToList();
         if (order is not null) keys = keys.OrderBy(k => order.ToList().IndexOf(k) is var i && i < 0 ? int.MaxValue : i).ThenBy(k => k, StringComparer.Ordinal).ToList();
         var runs = keys.Select(k => ReadJson<RunRow>(RowPath(k))).ToList();
-        var curves = keys.SelectMany(k => ReadJson<List<CurveRow>>(Path.Combine(UnitDirectory(k), "curve.json"))).ToList();
-        var teacherEvalsPath = Path.Combine(Directory, "teacher-evals.json");
+        var curves = keys.SelectMany(k => ReadJson<List<CurveRow>>(Path.Combine(UnitDirectory(k), ResultSchema.UnitCurveFile))).ToList();
+        var teacherEvalsPath = Path.Combine(Directory, ResultSchema.TeacherEvalsFile);
         var evals = (File.Exists(teacherEvalsPath) ? ReadJson<List<EvalRow>>(teacherEvalsPath) : [])
-            .Concat(keys.SelectMany(k => ReadJson<List<EvalRow>>(Path.Combine(UnitDirectory(k), "evals.json")))).ToList();
+            .Concat(keys.SelectMany(k => ReadJson<List<EvalRow>>(Path.Combine(UnitDirectory(k), ResultSchema.UnitEvalsFile)))).ToList();
         ResultTables.WriteAll(Path.Combine(Directory, ResultSchema.RunsFile), runs);
         FaultInjection.At(FaultInjection.Points.TablesWrite);
         ResultTables.WriteAll(Path.Combine(Directory, ResultSchema.CurvesFile), curves);
@@ -112,14 +112,14 @@ public sealed class RunFolder
             foreach (var key in from.UnitKeys())
             {
                 if (target.IsFinished(key) && Path.GetFullPath(source) != Path.GetFullPath(destination)) continue;
-                foreach (var file in new[] { "row.json", "curve.json", "evals.json" })
+                foreach (var file in new[] { ResultSchema.UnitRowFile, ResultSchema.UnitCurveFile, ResultSchema.UnitEvalsFile })
                 {
                     var dest = Path.Combine(target.UnitDirectory(key), file);
                     if (Path.GetFullPath(Path.Combine(from.UnitDirectory(key), file)) != Path.GetFullPath(dest))
                         AtomicFile.WriteAllBytes(dest, File.ReadAllBytes(Path.Combine(from.UnitDirectory(key), file)));
                 }
             }
-            foreach (var extra in new[] { "teacher-evals.json" })
+            foreach (var extra in new[] { ResultSchema.TeacherEvalsFile })
             {
                 var src = Path.Combine(source, extra);
                 var dst = Path.Combine(destination, extra);
