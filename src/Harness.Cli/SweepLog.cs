@@ -138,7 +138,7 @@ sealed class LiveSweepObserver : ISweepObserver
         if (skipped) return;
         work.Finish(false);
         UpdateOverall();
-        if (row.Status != "ok")
+        if (row.Status != RunRowStatus.Ok)
             AnsiConsole.MarkupLine($"[red]unit {u.Key} failed[/]: {Markup.Escape(row.FailureReason)}");
     }
 }
@@ -203,7 +203,7 @@ sealed class LineSweepObserver(TextWriter writer) : ISweepObserver
     {
         if (skipped) return;
         work.Finish(false);
-        Line(row.Status == "ok"
+        Line(row.Status == RunRowStatus.Ok
             ? $"unit {position}/{work.Count} done {SweepWork.Label(u)} val_loss {SweepWork.F(row.ValLoss)} val_bpb {SweepWork.F(row.ValBitsPerByte)} in {row.WallSeconds + row.EvalSeconds:F0}s | sweep {work.Done}/{work.Count} ETA {SweepWork.Duration(work.EtaSeconds)}"
             : $"unit {position}/{work.Count} FAILED {SweepWork.Label(u)}: {row.FailureReason}");
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Harness.Config;
 using Harness.Modeling;
+using Harness.Results;
 using Harness.Sweep;
 using Spectre.Console;
 

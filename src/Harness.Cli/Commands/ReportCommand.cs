@@ -29,7 +29,7 @@ public sealed class ReportCommand : Command<ReportCommand.Settings>
         public string? Multipliers { get; init; }
     }
 
-    static readonly string[] Inputs = [ResultSchema.ManifestFile, ResultSchema.RunsFile, ResultSchema.CurvesFile, ResultSchema.EvalsFile, ResultSchema.MultipliersFile, ResultSchema.SummaryFile, ResultSchema.FitsFile, "teacher-evals.json"];
+    static readonly string[] Inputs = [ResultSchema.ManifestFile, ResultSchema.RunsFile, ResultSchema.CurvesFile, ResultSchema.EvalsFile, ResultSchema.MultipliersFile, ResultSchema.SummaryFile, ResultSchema.FitsFile, ResultSchema.TeacherEvalsFile];
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {

@@ -156,8 +156,8 @@ public sealed class RunCommand : Command<RunSettings>
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var units = runner.Prepare(cancellation: cancellation);
         var folder = new RunFolder(runner.RunDirectory);
-        var todo = Harness.Sweep.Execution.RunPlan.LaunchIndices(units, u => folder.IsFinished(u.Key) && folder.ReadUnitRow(u.Key).Status == "ok");
-        AnsiConsole.MarkupLine($"{units.Count(u => !(folder.IsFinished(u.Key) && folder.ReadUnitRow(u.Key).Status == "ok"))} of {units.Count} units to train in {todo.Count} launches " +
+        var todo = Harness.Sweep.Execution.RunPlan.LaunchIndices(units, u => folder.IsFinished(u.Key) && folder.ReadUnitRow(u.Key).Status == RunRowStatus.Ok);
+        AnsiConsole.MarkupLine($"{units.Count(u => !(folder.IsFinished(u.Key) && folder.ReadUnitRow(u.Key).Status == RunRowStatus.Ok))} of {units.Count} units to train in {todo.Count} launches " +
                                $"(a WSD trunk and its branches are one launch); worker logs in {Markup.Escape(Path.Combine(runner.RunDirectory, "logs"))}");
         var executor = new Harness.Sweep.Execution.LocalExecutor(jobs, threads, line => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(line)}[/]"));
         var report = executor.Launch(new Harness.Sweep.Execution.SweepWorkload

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Harness.Data;
+using Harness.Results;
 using Harness.Sweep;
 using Harness.Sweep.Execution;
 using Harness.Perf;
@@ -112,7 +113,7 @@ public sealed class SubmitCommand : Command<SubmitSettings>
         // starts at its first unfinished one.
         var plan = RunPlan.TryRead(runDir);
         var folder = new RunFolder(runDir);
-        bool Finished(SweepUnit u) => plan?.FirstOrDefault(p => p.Index == u.Index)?.Key is { } key && folder.IsFinished(key) && folder.ReadUnitRow(key).Status == "ok";
+        bool Finished(SweepUnit u) => plan?.FirstOrDefault(p => p.Index == u.Index)?.Key is { } key && folder.IsFinished(key) && folder.ReadUnitRow(key).Status == RunRowStatus.Ok;
         var jobs = new SlurmJobSet
         {
             Name = name, RunDirectory = runDir, WorkingDirectory = RepositoryPaths.Root, Harness = HarnessProcess.CommandPrefix(),
@@ -122,7 +123,7 @@ public sealed class SubmitCommand : Command<SubmitSettings>
         var result = SlurmSubmitter.Submit(new SubmitRequest { Jobs = jobs, Resources = resources, AllIndices = jobs.UnitIndices }, SlurmCommands.Instance, settings.DryRun);
         AnsiConsole.MarkupLine($"[grey]{Markup.Escape(timeNote)}[/]");
         // Groups whose units are all finished never reach the submitter, so the done count comes from the plan.
-        int unitsDone = plan?.Count(u => folder.IsFinished(u.Key) && folder.ReadUnitRow(u.Key).Status == "ok") ?? 0;
+        int unitsDone = plan?.Count(u => folder.IsFinished(u.Key) && folder.ReadUnitRow(u.Key).Status == RunRowStatus.Ok) ?? 0;
         if (unitsDone + result.SkippedActive.Count > 0)
             AnsiConsole.MarkupLine($"not resubmitted: {unitsDone} of {units.Count} units done" +
                 (result.SkippedActive.Count > 0 ? $", {result.SkippedActive.Count} queued or running ({Markup.Escape(SlurmScripts.ArraySpec(result.SkippedActive, null))})" : ""));

@@ -147,5 +147,5 @@ sealed class LogObserver : ISweepObserver
         Console.WriteLine($"{DateTime.UtcNow:O} step {p.Step}/{p.TotalSteps} loss {p.Loss:F4} {p.TokensPerSecond:F0} tok/s");
     }
     public void UnitFinished(SweepUnit unit, RunRow row, bool skipped) =>
-        Console.WriteLine($"{DateTime.UtcNow:O} unit {unit.Index} {unit.Key}: {row.Status} val_loss {row.ValLoss:F4} {row.FailureReason}".TrimEnd());
+        Console.WriteLine($"{DateTime.UtcNow:O} unit {unit.Index} {unit.Key}: {row.Status.OnDisk()} val_loss {row.ValLoss:F4} {row.FailureReason}".TrimEnd());
 }

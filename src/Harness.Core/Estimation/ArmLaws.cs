@@ -126,11 +126,23 @@ internal sealed class LossArm
         return best with { Supported = best.Tokens >= dMin / 1.02 && best.Tokens <= dMax * 1.02 };
     }
 
-    public FittedLaw ToFitted() => new()
+    public FittedLaw ToFitted() => FittedLaws.ToFitted(Law);
+
+    /// <summary>y(C) = min over 64 sizes spaced evenly in ln N across <paramref name="sizes"/> of L(N, C / c(N)): the loss
+    /// the arm's frontier reaches at compute C (the inverse of <see cref="ComputeToReach"/> without accounting extras).</summary>
+    public static double ValueAt(ChinchillaLaw law, SizeSupport[] sizes, double compute)
     {
-        Form = "chinchilla",
-        Parameters = new Dictionary<string, double> { ["E"] = Law.E, ["A"] = Law.A, ["B"] = Law.B, ["alpha"] = Law.Alpha, ["beta"] = Law.Beta },
-    };
+        var lo = Math.Log(sizes[0].Params);
+        var hi = Math.Log(sizes[^1].Params);
+        var steps = sizes.Length == 1 ? 1 : 64;
+        var best = double.PositiveInfinity;
+        for (var k = 0; k < steps; k++)
+        {
+            var n = Math.Exp(steps == 1 ? lo : lo + (hi - lo) * k / (steps - 1));
+            best = Math.Min(best, law.Predict(n, compute / FlopsPerToken(sizes, n)));
+        }
+        return best;
+    }
 }
 
 /// <summary>
@@ -173,16 +185,7 @@ internal sealed class CurveArm
 
     public bool Supports(double c) => c >= MinCompute / 1.02 && c <= MaxCompute * 1.02;
 
-    public FittedLaw ToFitted() => Power is { } p
-        ? new FittedLaw { Form = "power_law", Parameters = new Dictionary<string, double> { ["E"] = p.E, ["A"] = p.A, ["alpha"] = p.Alpha } }
-        : new FittedLaw
-        {
-            Form = "sigmoid",
-            Parameters = new Dictionary<string, double>
-            {
-                ["floor"] = Sigmoid!.Floor, ["ceiling"] = Sigmoid.Ceiling, ["slope"] = Sigmoid.Slope, ["midpoint_ln_compute"] = Sigmoid.Midpoint,
-            },
-        };
+    public FittedLaw ToFitted() => Power is { } p ? FittedLaws.ToFitted(p) : FittedLaws.ToFitted(Sigmoid!);
 }
 
 /// <summary>
@@ -299,6 +302,6 @@ internal sealed class AugmentedLaw
             ["E"] = law.E, ["A"] = law.A, ["B"] = law.B, ["alpha"] = law.Alpha, ["beta"] = law.Beta, ["tau0"] = Theta[5],
         };
         if (Linear) { parameters["tau1"] = Theta[6]; parameters["ln_n_center"] = LnNCenter; }
-        return new FittedLaw { Form = "augmented", Parameters = parameters };
+        return new FittedLaw { Form = FittedLaws.Augmented, Parameters = parameters };
     }
 }

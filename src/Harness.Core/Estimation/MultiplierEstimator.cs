@@ -638,7 +638,7 @@ public static class MultiplierEstimator
         var paired = finals.Where(p => twins.ContainsKey((p.Model, p.Budget, p.Seed))).ToList();
         var won = paired.Count(p => lower ? p.Value < twins[(p.Model, p.Budget, p.Seed)].Value : p.Value > twins[(p.Model, p.Budget, p.Seed)].Value);
         double? M(double ln) => double.IsFinite(ln) ? Math.Exp(ln) : double.IsPositiveInfinity(ln) ? double.PositiveInfinity : null;
-        MultiplierRow Base(string kind, string estimand, AccountingScenario s, string key, out Interval ci)
+        MultiplierRow Base(MultiplierKind kind, string estimand, AccountingScenario s, string key, out Interval ci)
         {
             var ln = ev.LnM.TryGetValue(key, out var v) ? v : double.NaN;
             ci = IntervalOf(ln, reps, key);

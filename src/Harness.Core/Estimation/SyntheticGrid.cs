@@ -90,7 +90,7 @@ public sealed record SyntheticGrid
                                     UnitKey = key, Method = method, Student = student, Budget = budget.ToString(System.Globalization.CultureInfo.InvariantCulture),
                                     Seed = seed, ParamsNonEmbedding = n, Tokens = tokens, FlopsStudentTrain = row.FlopsStudentTrain,
                                     FlopsTeacherInference = row.FlopsTeacherInference, FlopsTeacherPretrain = pretrain, ValLoss = loss,
-                                    ValBitsPerByte = row.ValBitsPerByte, Status = "ok",
+                                    ValBitsPerByte = row.ValBitsPerByte, Status = RunRowStatus.Ok,
                                 });
                             if (Benchmark && final)
                             {

@@ -24,7 +24,7 @@ public sealed record FinalLossTable(IReadOnlyList<string> Methods, IReadOnlyList
         var table = rows.GroupBy(r => (r.Student, r.Budget, r.ParamsNonEmbedding))
             .OrderBy(g => g.Key.ParamsNonEmbedding).ThenBy(g => g.Min(r => r.Tokens))
             .Select(g => new FinalLossRow(g.Key.Student, g.Key.ParamsNonEmbedding, g.Key.Budget, g.Min(r => r.Tokens),
-                methods.Select(m => g.Where(r => r.Method == m && r.Status == "ok").Select(r => r.ValLoss).DefaultIfEmpty(double.NaN).Average()).ToList()))
+                methods.Select(m => g.Where(r => r.Method == m && r.Status == RunRowStatus.Ok).Select(r => r.ValLoss).DefaultIfEmpty(double.NaN).Average()).ToList()))
             .ToList();
         return new FinalLossTable(methods, table);
     }

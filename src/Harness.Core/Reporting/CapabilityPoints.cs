@@ -7,53 +7,28 @@ public sealed record CapabilityPoint(string UnitKey, string Method, string Stude
                                      double StudentCompute, double Value, bool IsFinal);
 
 /// <summary>
-/// Capability-vs-compute points per metric: <c>val_loss</c> and <c>val_bpb</c> from curves.csv, and every
-/// <c>task/metric</c> in evals.csv placed at the compute of the same unit and step in curves.csv.  Compute is student
-/// training FLOPs (the baseline's only cost; treatments' extra costs enter through the accounting scenarios).
+/// Capability-vs-compute points per metric, as drawn: exactly the points the estimator fits
+/// (<see cref="ResultsFolder.Observations"/>), at student training FLOPs (the baseline's only cost; treatments' extra
+/// costs enter through the accounting scenarios).
 /// </summary>
 public static class CapabilityPoints
 {
-    public const string ValLoss = "val_loss";
-    public const string ValBpb = "val_bpb";
+    public const string ValLoss = ResultMetrics.ValLoss;
+    public const string ValBpb = ResultMetrics.ValBpb;
 
-    public static IReadOnlyList<string> Metrics(ResultsFolder folder)
-    {
-        var metrics = new List<string>();
-        if (folder.Curves.Count > 0) metrics.AddRange([ValLoss, ValBpb]);
-        metrics.AddRange(folder.Evals.Where(e => e.UnitKey != ResultSchema.TeacherUnitKey)
-                               .Select(e => MetricNames.ForTask(e.Task, e.Metric)).Distinct().Order(StringComparer.Ordinal));
-        return metrics;
-    }
+    /// <summary>Metrics with at least one point, validation losses first, then task metrics in ordinal order.</summary>
+    public static IReadOnlyList<string> Metrics(ResultsFolder folder) =>
+        folder.Observations().Where(o => o.Points.Count > 0).Select(o => o.Metric).ToList();
 
+    /// <summary>The points of <paramref name="metric"/>; <paramref name="unplaced"/> counts the rows the rule left out
+    /// (an evaluation without a curve step, an unusable value).</summary>
     public static IReadOnlyList<CapabilityPoint> For(ResultsFolder folder, string metric, out int unplaced)
     {
-        unplaced = 0;
-        var runs = folder.Runs.GroupBy(r => r.UnitKey).ToDictionary(g => g.Key, g => g.First());
-        string BudgetOf(string key) => runs.TryGetValue(key, out var r) ? r.Budget : "";
-        var points = new List<CapabilityPoint>();
-        if (metric is ValLoss or ValBpb)
-        {
-            foreach (var c in folder.Curves)
-            {
-                var v = metric == ValLoss ? c.ValLoss : c.ValBitsPerByte;
-                if (double.IsFinite(v) && c.FlopsStudentTrain > 0)
-                    points.Add(new(c.UnitKey, c.Method, c.Student, BudgetOf(c.UnitKey), c.Seed, c.Tokens, c.FlopsStudentTrain, v, c.IsFinal));
-            }
-            return points;
-        }
-        var curveAt = folder.Curves.GroupBy(c => (c.UnitKey, c.Step)).ToDictionary(g => g.Key, g => g.First());
-        var curveAtTokens = folder.Curves.GroupBy(c => (c.UnitKey, c.Tokens)).ToDictionary(g => g.Key, g => g.First());
-        foreach (var e in folder.Evals)
-        {
-            if (e.UnitKey == ResultSchema.TeacherUnitKey || MetricNames.ForTask(e.Task, e.Metric) != metric || !double.IsFinite(e.Value)) continue;
-            if (!curveAt.TryGetValue((e.UnitKey, e.Step), out var c) && !curveAtTokens.TryGetValue((e.UnitKey, e.Tokens), out c))
-            {
-                unplaced++;
-                continue;
-            }
-            points.Add(new(e.UnitKey, e.Method, c.Student, BudgetOf(e.UnitKey), c.Seed, e.Tokens, c.FlopsStudentTrain, e.Value, e.IsFinal));
-        }
-        return points;
+        var observed = folder.Observations().FirstOrDefault(o => o.Metric == metric);
+        unplaced = observed?.LeftOut ?? 0;
+        return observed is null ? []
+            : observed.Points.Select(p => new CapabilityPoint(p.Run.UnitKey, p.Run.Method, p.Run.Student, p.Run.Budget, p.Run.Seed, p.Tokens,
+                                                              p.Flops.StudentTrain, p.Value, p.IsFinal)).ToList();
     }
 
     /// <summary>

@@ -29,7 +29,7 @@ public sealed record MultiplierValue(double Multiplier, double Ci95Low, double C
 /// the config, these names do not); per-run values (null where the run has no such row), deltas from the first run,
 /// and whether the 95% intervals share a point.
 /// </summary>
-public sealed record MultiplierComparison(string Kind, string Estimand, string Treatment, string Metric, string Student, string Budget, string Seed, string Accounting,
+public sealed record MultiplierComparison(Harness.Results.MultiplierKind Kind, string Estimand, string Treatment, string Metric, string Student, string Budget, string Seed, string Accounting,
                                           IReadOnlyList<MultiplierValue?> Values, IReadOnlyList<double?> Deltas, bool? CisOverlap);
 
 /// <summary>A unit key found in some runs but not all.</summary>

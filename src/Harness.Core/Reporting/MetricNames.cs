@@ -5,8 +5,8 @@ public static class MetricNames
 {
     public static string Normalise(string metric) => metric.Trim().ToLowerInvariant().Replace(':', '/');
 
-    public static string ForTask(string task, string metric) => $"{task}/{metric}";
+    public static string ForTask(string task, string metric) => Results.ResultMetrics.ForTask(task, metric);
 
     /// <summary>True for validation loss-like metrics, where lower is better.</summary>
-    public static bool LowerIsBetter(string metric) => Normalise(metric) is "val_loss" or "val_bpb" or "loss" or "bpb";
+    public static bool LowerIsBetter(string metric) => Normalise(metric) is Results.ResultMetrics.ValLoss or Results.ResultMetrics.ValBpb or "loss" or "bpb";
 }

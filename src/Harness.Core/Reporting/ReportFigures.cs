@@ -150,10 +150,10 @@ public static class ReportFigures
         var points = CapabilityPoints.For(folder, metric, out _);
         var sizes = folder.StudentParams();
         var students = BySize(points.Select(p => p.Student), sizes).ToList();
-        var fit = folder.Fits.For(metric);
+        var fit = FrontierFits.Of(folder).For(metric);
         var frontierKind = fit is not null ? $"fitted {fit.Form.Replace('_', ' ')} frontiers of both arms"
                                            : $"no fit in fits.json: empirical {(lowerIsBetter ? "lower" : "upper")} envelopes of both arms";
-        frontierNote = fit is not null ? $"Frontiers from fits.json (each arm fitted on its finished runs by the same rule) — {string.Join("; ", folder.Fits.Arms(metric).Select(a => a.Description))}." : $"No usable frontier for {metric} in fits.json; the lines are each arm's empirical {(lowerIsBetter ? "lower" : "upper")} envelope of its finished runs.";
+        frontierNote = fit is not null ? $"Frontiers from fits.json (each arm fitted on its finished runs by the same rule) — {string.Join("; ", FrontierFits.Of(folder).Arms(metric).Select(a => a.Description))}." : $"No usable frontier for {metric} in fits.json; the lines are each arm's empirical {(lowerIsBetter ? "lower" : "upper")} envelope of its finished runs.";
         var plot = NewPlot($"{metric} vs compute — {frontierKind}", "compute: student training FLOPs (log scale)", MetricLabel(metric));
 
         var legendDone = new HashSet<(string, string)>();
@@ -178,7 +178,7 @@ public static class ReportFigures
         var allX = points.Select(p => p.StudentCompute).Where(c => c > 0).ToList();
         if (allX.Count > 0)
         {
-            var arms = folder.Fits.Arms(metric);
+            var arms = FrontierFits.Of(folder).Arms(metric);
             if (arms.Count > 0)
             {
                 double lo = Math.Log10(allX.Min()), hi = Math.Log10(allX.Max());

@@ -165,10 +165,10 @@ public static class ReportWriter
 
     internal static Report Build(ResultsFolder folder)
     {
-        var m = folder.Manifest;
+        var m = folder.Manifest ?? new RunManifest();
         // The run id (config hash) names the run, also when the report was written into another folder (--out).
         var runId = m.ConfigHash is { Length: > 0 } hash ? hash.Replace("sha256:", "", StringComparison.Ordinal) : folder.Name;
-        var title = $"Distillation report — {m.Experiment ?? folder.Name} / {runId[..Math.Min(12, runId.Length)]}";
+        var title = $"Distillation report — {m.ExperimentName ?? folder.Name} / {runId[..Math.Min(12, runId.Length)]}";
         var headlineMetric = folder.Summary?.HeadlineMetric is { Length: > 0 } hm ? hm : CapabilityPoints.ValLoss;
         var methods = folder.Evals.Where(e => e.UnitKey != ResultSchema.TeacherUnitKey).Select(e => e.Method).Distinct()
                             .OrderBy(x => x == ResultSchema.ScratchMethod ? 0 : 1).ThenBy(x => x, StringComparer.Ordinal).ToList();
@@ -304,8 +304,8 @@ public static class ReportWriter
         // Warnings: failed units, extrapolation, missing inputs — deduplicated, compact.
         var warnings = new List<string>();
         foreach (var missing in folder.Missing) warnings.Add($"{missing} is missing from the results folder.");
-        warnings.AddRange(folder.Fits.Problems);
-        if (!m.Exists) warnings.Add("manifest.json is missing: provenance is incomplete.");
+        warnings.AddRange(FrontierFits.Of(folder).Problems);
+        if (folder.Manifest is null) warnings.Add("manifest.json is missing: provenance is incomplete.");
         if (folder.Summary is { } est)
         {
             warnings.AddRange(est.Warnings.Where(w => !w.StartsWith("PLACEBO", StringComparison.Ordinal)));
@@ -335,30 +335,32 @@ public static class ReportWriter
         // Provenance, collapsed.
         var summary = new List<IReadOnlyList<string>>();
         void Row(string name, string? value) { if (!string.IsNullOrWhiteSpace(value)) summary.Add([name, value]); }
-        Row("experiment", m.Experiment);
+        Row("experiment", m.ExperimentName);
         Row("results folder", Path.GetFullPath(folder.Directory));
         Row("config hash", m.ConfigHash);
         Row("git commit", m.GitCommit);
         Row("device", m.Device);
-        Row("threads", m.Threads);
-        foreach (var (name, value) in m.Versions) Row($"version: {name}", value);
-        Row("corpus", m.GetText("config.data.corpus"));
+        Row("threads", m.Threads?.ToString(CultureInfo.InvariantCulture));
+        if (m.Versions is { } versions)
+            foreach (var (name, value) in new[] { ("harness", versions.Harness), ("torchsharp", versions.Torchsharp), ("libtorch", versions.Libtorch), ("dotnet", versions.Dotnet) })
+                Row($"version: {name}", value);
+        Row("corpus", m.ConfigText("data.corpus"));
         Row("corpus hash", m.CorpusHash);
-        Row("tokenizer", Join(m.GetText("config.data.tokenizer.kind"), m.GetText("config.data.tokenizer.vocab_size") is { } v ? $"vocab {v}" : null));
+        Row("tokenizer", Join(m.ConfigText("data.tokenizer.kind"), m.ConfigText("data.tokenizer.vocab_size") is { } v ? $"vocab {v}" : null));
         Row("tokenizer hash", m.TokenizerHash);
-        Row("data mix", m.GetText("config.data.mix"));
-        Row("teacher", Join(m.TeacherPath, m.TeacherParams is { } tp ? $"{ReportFigures.Flops(tp)} params" : null,
-                            m.TeacherFlops is { } tf ? $"{ReportFigures.Flops(tf)} pre-training FLOPs" : null));
-        Row("teacher hash", m.TeacherHash);
+        Row("data mix", m.ConfigText("data.mix"));
+        Row("teacher", Join(m.Teacher?.Path, m.Teacher?.Params is { } tp ? $"{ReportFigures.Flops(tp)} params" : null,
+                            m.Teacher?.Flops is { } tf ? $"{ReportFigures.Flops(tf)} pre-training FLOPs" : null));
+        Row("teacher hash", m.Teacher?.Hash);
         Row("FLOP formula", m.FlopFormula);
-        Row("task versions", m.GetText("task_versions"));
-        Row("methods", m.GetText("config.methods"));
-        Row("seeds", m.GetText("config.seeds"));
-        Row("kd", m.GetText("config.kd"));
-        Row("evaluation", m.GetText("config.evaluation"));
+        Row("task versions", m.TaskVersions.Count == 0 ? null : System.Text.Json.JsonSerializer.Serialize(m.TaskVersions));
+        Row("methods", m.ConfigText("methods"));
+        Row("seeds", m.ConfigText("seeds"));
+        Row("kd", m.ConfigText("kd"));
+        Row("evaluation", m.ConfigText("evaluation"));
         Row("started (UTC)", m.StartedUtc);
         Row("finished (UTC)", m.FinishedUtc);
-        var ok = folder.Runs.Count(r => string.Equals(r.Status, "ok", StringComparison.OrdinalIgnoreCase));
+        var ok = folder.Runs.Count(r => r.Status == RunRowStatus.Ok);
         Row("units", $"{folder.Runs.Count} in runs.csv: {ok} ok, {folder.Runs.Count - ok} failed");
         sections.Add(new Section("provenance", "Provenance",
             [new Para(Join(m.ConfigHash is { Length: > 0 } ch ? $"config {ch}" : null, m.GitCommit is { Length: > 0 } gc ? $"commit {gc}" : null, m.Device, $"{folder.Runs.Count} units ({ok} ok)") ?? ""),

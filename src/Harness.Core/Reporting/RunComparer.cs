@@ -16,7 +16,7 @@ public static class RunComparer
     {
         if (runDirs.Count < 2)
             throw new UserInputException($"compare needs at least two results folders; got {runDirs.Count}.");
-        return Compare(runDirs.Select(ResultsFolder.Load).ToList());
+        return Compare(runDirs.Select(d => ResultsFolder.Load(d)).ToList());
     }
 
     public static ComparisonResult Compare(IReadOnlyList<ResultsFolder> folders)
@@ -26,8 +26,8 @@ public static class RunComparer
         if (names.Distinct().Count() < names.Count)
             names = folders.Select(f => Path.GetRelativePath(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(f.Directory).TrimEnd('/'))!) ?? "/",
                                                             Path.GetFullPath(f.Directory).TrimEnd('/'))).ToList();
-        var runs = folders.Select((f, i) => new ComparedRun(names[i], f.Directory, f.Manifest.Experiment, f.Manifest.ConfigHash, f.Manifest.GitCommit,
-                                                        f.Manifest.Device, f.Runs.Count, f.FailedUnits.Count(), f.Manifest.Exists)).ToList();
+        var runs = folders.Select((f, i) => new ComparedRun(names[i], f.Directory, f.Manifest?.ExperimentName, f.Manifest?.ConfigHash, f.Manifest?.GitCommit,
+                                                        f.Manifest?.Device, f.Runs.Count, f.FailedUnits.Count(), f.Manifest is not null)).ToList();
         return new ComparisonResult(runs, Differences(folders), Metrics(folders), Multipliers(folders), Unmatched(folders));
     }
 
@@ -36,15 +36,16 @@ public static class RunComparer
     static List<ConfigDifference> Differences(IReadOnlyList<ResultsFolder> folders)
     {
         var differences = new List<ConfigDifference>();
-        var missing = folders.Where(f => !f.Manifest.Exists).Select(f => f.Name).ToList();
+        var missing = folders.Where(f => f.Manifest is null).Select(f => f.Name).ToList();
         if (missing.Count > 0)
             differences.Add(new ConfigDifference("manifest.json", "provenance", DifferenceSeverity.Warning,
-                folders.Select(f => (string?)(f.Manifest.Exists ? "present" : "missing")).ToList(),
+                folders.Select(f => (string?)(f.Manifest is not null ? "present" : "missing")).ToList(),
                 $"no manifest in {string.Join(", ", missing)}: comparability cannot be checked"));
-        var leaves = folders.Select(f => f.Manifest.Flatten()).ToList();
+        if (missing.Count > 0) return differences;
+        // The typed manifests as written (RunManifestFile.Flatten), one leaf per field, so every field is diffed in one place.
+        var leaves = folders.Select(f => RunManifestFile.Flatten(f.Manifest!)).ToList();
         foreach (var field in leaves.SelectMany(l => l.Keys).Distinct().Where(k => !Ignored.Contains(k)).Order(StringComparer.Ordinal))
         {
-            if (folders.Any(f => !f.Manifest.Exists)) break;
             var values = leaves.Select(l => l.TryGetValue(field, out var v) ? v : null).ToList();
             if (values.Distinct().Count() == 1) continue;
             var (category, severity, why) = Classify(field);
@@ -94,7 +95,7 @@ public static class RunComparer
 
     static List<MetricComparison> Metrics(IReadOnlyList<ResultsFolder> folders)
     {
-        var units = folders.Select(f => f.Runs.Where(r => string.Equals(r.Status, "ok", StringComparison.OrdinalIgnoreCase))
+        var units = folders.Select(f => f.Runs.Where(r => r.Status == RunRowStatus.Ok)
                                               .GroupBy(r => r.UnitKey).ToDictionary(g => g.Key, g => g.First())).ToList();
         var finals = folders.Select(f => FinalEvals(f.Evals)).ToList();
         var result = new List<MetricComparison>();
@@ -105,8 +106,8 @@ public static class RunComparer
             var r0 = units[0][key];
             MetricComparison Make(string metric, IReadOnlyList<double?> values, IReadOnlyList<double?> stderrs) =>
                 new(key, r0.Method, r0.Student, r0.Budget, r0.Seed, metric, values, stderrs, Deltas(values), Overlap(values, stderrs));
-            result.Add(Make(CapabilityPoints.ValLoss, units.Select(u => Finite(u[key].ValLoss)).ToList(), units.Select(_ => (double?)null).ToList()));
-            result.Add(Make(CapabilityPoints.ValBpb, units.Select(u => Finite(u[key].ValBitsPerByte)).ToList(), units.Select(_ => (double?)null).ToList()));
+            result.Add(Make(ResultMetrics.ValLoss, units.Select(u => Finite(u[key].ValLoss)).ToList(), units.Select(_ => (double?)null).ToList()));
+            result.Add(Make(ResultMetrics.ValBpb, units.Select(u => Finite(u[key].ValBitsPerByte)).ToList(), units.Select(_ => (double?)null).ToList()));
             var metrics = finals.SelectMany(f => f.Keys).Where(k => k.Unit == key).Select(k => k.Metric).Distinct().Order(StringComparer.Ordinal);
             foreach (var metric in metrics)
             {
@@ -120,7 +121,7 @@ public static class RunComparer
     /// <summary>Final evaluations per (unit, task/metric): the full-set score when there is one, else the subset score.</summary>
     static Dictionary<(string Unit, string Metric), EvalRow> FinalEvals(IEnumerable<EvalRow> evals) =>
         evals.Where(e => e.IsFinal && e.UnitKey != ResultSchema.TeacherUnitKey)
-             .GroupBy(e => (e.UnitKey, MetricNames.ForTask(e.Task, e.Metric)))
+             .GroupBy(e => (e.UnitKey, ResultMetrics.ForTask(e.Task, e.Metric)))
              .ToDictionary(g => g.Key, g => g.OrderBy(e => e.Subset ? 1 : 0).First());
 
     static List<MultiplierComparison> Multipliers(IReadOnlyList<ResultsFolder> folders)
@@ -128,7 +129,7 @@ public static class RunComparer
         var byKey = folders.Select(f => f.Multipliers.GroupBy(m => m.MatchKey).ToDictionary(g => g.Key, g => g.First())).ToList();
         var all = folders.SelectMany(f => f.Multipliers).GroupBy(m => m.MatchKey).Select(g => g.First())
                          .OrderBy(m => MetricNames.Normalise(m.Metric), StringComparer.Ordinal).ThenBy(m => m.Treatment, StringComparer.Ordinal)
-                         .ThenBy(m => m.Estimand, StringComparer.Ordinal).ThenBy(m => m.Kind, StringComparer.Ordinal)
+                         .ThenBy(m => m.Estimand, StringComparer.Ordinal).ThenBy(m => m.Kind.OnDisk(), StringComparer.Ordinal)
                          .ThenBy(m => m.Student == "*" ? 1 : 0).ThenBy(m => m.Params ?? double.MaxValue).ThenBy(m => m.Student, StringComparer.Ordinal)
                          .ThenBy(m => m.Budget, StringComparer.Ordinal).ThenBy(m => m.Seed, StringComparer.Ordinal)
                          .ThenBy(m => ReportFigures.AccountingRank(m.Accounting)).ThenBy(m => m.Accounting, StringComparer.Ordinal);

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using CsvHelper.Configuration.Attributes;
 
 namespace Harness.Results;
@@ -18,19 +19,20 @@ public static class Estimand
     public static IReadOnlyList<string> All { get; } = [Frontier, SameSize, EffectiveData];
 }
 
-/// <summary>Row kinds of multipliers.csv.</summary>
-public static class MultiplierKind
+/// <summary>Row kinds of multipliers.csv (the <c>kind</c> column).</summary>
+[JsonConverter(typeof(OnDiskEnumJsonConverter<MultiplierKind>))]
+public enum MultiplierKind
 {
     /// <summary>The estimand's summary for one treatment × metric × accounting (the headline numbers).</summary>
-    public const string Summary = "summary";
+    [JsonStringEnumMemberName("summary")] Summary,
     /// <summary>(b) one (student, budget, seed) pair.</summary>
-    public const string Cell = "cell";
+    [JsonStringEnumMemberName("cell")] Cell,
     /// <summary>(a) M_F at one y of the grid over the common range (the curve).</summary>
-    public const string Curve = "curve";
+    [JsonStringEnumMemberName("curve")] Curve,
     /// <summary>(b) geometric mean over the pairs of one student size; (c) e^τ at that size.</summary>
-    public const string ByStudent = "by_student";
+    [JsonStringEnumMemberName("by_student")] ByStudent,
     /// <summary>The built-in placebo: one seed's scratch runs scored as the treatment against the other seeds' scratch runs.</summary>
-    public const string Placebo = "placebo";
+    [JsonStringEnumMemberName("placebo")] Placebo,
 }
 
 /// <summary>Whether <see cref="MultiplierRow.M"/> is a value or a bound (censoring, never dropping).</summary>
@@ -68,7 +70,7 @@ public sealed record MultiplierRow
 {
     [Name("schema_version")] public int SchemaVersion { get; init; } = ResultSchema.MultipliersVersion;
     /// <summary><see cref="MultiplierKind"/>.</summary>
-    [Name("kind")] public string Kind { get; init; } = MultiplierKind.Summary;
+    [Name("kind"), TypeConverter(typeof(OnDiskEnumCsvConverter<MultiplierKind>))] public MultiplierKind Kind { get; init; } = MultiplierKind.Summary;
     /// <summary><see cref="Estimand"/>.</summary>
     [Name("estimand")] public string Estimand { get; init; } = "";
     [Name("treatment")] public string Treatment { get; init; } = "";
@@ -124,7 +126,7 @@ public sealed record MultiplierRow
     [Name("note")] public string Note { get; init; } = "";
 
     /// <summary>Identity used to match rows across runs (unit keys change with the config; these names do not).</summary>
-    public string MatchKey => string.Join("|", Kind, Estimand, Treatment, Metric, Student, Budget, Seed, Accounting, Y is { } y && Kind == MultiplierKind.Curve ? y.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "");
+    public string MatchKey => string.Join("|", Kind.OnDisk(), Estimand, Treatment, Metric, Student, Budget, Seed, Accounting, Y is { } y && Kind == MultiplierKind.Curve ? y.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "");
 
     /// <summary>A summary over units (anything but a cell).</summary>
     public bool IsAggregate => Kind != MultiplierKind.Cell;

@@ -24,6 +24,13 @@ public static class ResultSchema
     /// <summary>Per unit (units/KEY/train_log.csv): the training objective at every logged step.</summary>
     public const string TrainLogFile = "train_log.csv";
     public const string SummaryFile = "summary.json";
+    /// <summary>The teacher's own benchmark rows (<see cref="EvalRow"/> list, JSON), merged into evals.csv.</summary>
+    public const string TeacherEvalsFile = "teacher-evals.json";
+    /// <summary>Per unit (units/KEY/): its <see cref="RunRow"/>, <see cref="CurveRow"/> list and <see cref="EvalRow"/> list
+    /// as JSON (same keys as the CSV columns), from which the CSVs are regenerated.</summary>
+    public const string UnitRowFile = "row.json";
+    public const string UnitCurveFile = "curve.json";
+    public const string UnitEvalsFile = "evals.json";
 
     /// <summary>The schema version a row type is written with.</summary>
     public static int VersionOf(Type rowType) => rowType == typeof(MultiplierRow) ? MultipliersVersion : Version;
@@ -67,8 +74,8 @@ public sealed record RunRow
     [Name("val_loss")] public double ValLoss { get; init; }
     /// <summary>Final validation bits per UTF-8 byte (tokenizer-independent).</summary>
     [Name("val_bpb"), JsonPropertyName("val_bpb")] public double ValBitsPerByte { get; init; }
-    /// <summary>ok | failed.</summary>
-    [Name("status")] public string Status { get; init; } = "";
+    /// <summary>ok | failed; a row nobody marked is failed (it never enters an estimate by accident).</summary>
+    [Name("status"), TypeConverter(typeof(OnDiskEnumCsvConverter<RunRowStatus>))] public RunRowStatus Status { get; init; } = RunRowStatus.Failed;
     [Name("failure_reason")] public string FailureReason { get; init; } = "";
     [Name("wall_seconds")] public double WallSeconds { get; init; }
     [Name("tokens_per_second")] public double TokensPerSecond { get; init; }

@@ -24,7 +24,7 @@ public readonly record struct ComputeRate(double MatmulGflops, double Efficiency
     /// </summary>
     public static ComputeRate Calibrated(double matmulGflops, IEnumerable<RunRow> finished, out int measuredUnits)
     {
-        var measured = finished.Where(r => r.Status == "ok" && r.Method == "scratch" && r.WallSeconds > 0).ToList();
+        var measured = finished.Where(r => r.Status == RunRowStatus.Ok && r.Method == "scratch" && r.WallSeconds > 0).ToList();
         measuredUnits = measured.Count;
         return measured.Count > 0
             ? new ComputeRate(matmulGflops, measured.Sum(r => r.FlopsStudentTrain) / measured.Sum(r => r.WallSeconds) / (matmulGflops * 1e9))

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Harness.Results;
 
 namespace Harness.Sweep;
@@ -14,7 +13,7 @@ public sealed record ComputeTotals(int Units, int FinishedRuns, long TokensSpent
     /// <summary>From written rows (runs.csv / row.json).  Rows from before the *_spent columns count as whole runs.</summary>
     public static ComputeTotals From(IReadOnlyCollection<RunRow> rows)
     {
-        var finished = rows.Where(r => r.IsFinal && r.Status == "ok").ToList();
+        var finished = rows.Where(r => r.IsFinal && r.Status == RunRowStatus.Ok).ToList();
         return new ComputeTotals(rows.Count, finished.Count,
             rows.Sum(r => r.TokensSpent >= 0 ? r.TokensSpent : r.Tokens),
             rows.Sum(r => r.FlopsStudentTrainSpent >= 0 ? r.FlopsStudentTrainSpent : r.FlopsStudentTrain),
@@ -33,18 +32,19 @@ public sealed record ComputeTotals(int Units, int FinishedRuns, long TokensSpent
     /// <summary>Σ finished-run student FLOPs ÷ student FLOPs spent: how much the shared trunks saved (1 = nothing shared).</summary>
     public double SharingFactor => StudentTrainFlopsSpent > 0 ? FinishedRunStudentTrainFlops / StudentTrainFlopsSpent : double.NaN;
 
-    public JsonObject ToJson() => new()
+    /// <summary>The manifest's <c>compute</c> part.</summary>
+    public ComputeSummary ToManifest() => new()
     {
-        ["units"] = Units,
-        ["finished_runs"] = FinishedRuns,
-        ["student_tokens_spent"] = TokensSpent,
-        ["student_train_flops_spent"] = StudentTrainFlopsSpent,
-        ["teacher_inference_flops_spent"] = TeacherInferenceFlopsSpent,
-        ["finished_run_student_tokens"] = FinishedRunTokens,
-        ["finished_run_student_train_flops"] = FinishedRunStudentTrainFlops,
-        ["sharing_factor"] = double.IsFinite(SharingFactor) ? SharingFactor : null,
-        ["note"] = "*_spent: compute actually spent by this sweep's units (each WSD trunk once). finished_run_*: Σ over finished runs " +
-                   "(runs.csv is_final) of their per-run columns, i.e. each run as if trained separately. Teacher pre-training and the " +
-                   "teacher-logit cache build are not included.",
+        Units = Units,
+        FinishedRuns = FinishedRuns,
+        StudentTokensSpent = TokensSpent,
+        StudentTrainFlopsSpent = StudentTrainFlopsSpent,
+        TeacherInferenceFlopsSpent = TeacherInferenceFlopsSpent,
+        FinishedRunStudentTokens = FinishedRunTokens,
+        FinishedRunStudentTrainFlops = FinishedRunStudentTrainFlops,
+        SharingFactor = double.IsFinite(SharingFactor) ? SharingFactor : null,
+        Note = "*_spent: compute actually spent by this sweep's units (each WSD trunk once). finished_run_*: Σ over finished runs " +
+               "(runs.csv is_final) of their per-run columns, i.e. each run as if trained separately. Teacher pre-training and the " +
+               "teacher-logit cache build are not included.",
     };
 }

@@ -18,19 +18,19 @@ public sealed class RunFolder
     public string ModelDirectory(string key) => Path.Combine(UnitDirectory(key), "model");
     public IReadOnlyList<string> FinishedUnitKeys => UnitKeys().ToList();
 
-    public List<EvalRow> ReadUnitEvals(string key) => ReadJson<List<EvalRow>>(Path.Combine(UnitDirectory(key), "evals.json"));
+    public List<EvalRow> ReadUnitEvals(string key) => ReadJson<List<EvalRow>>(Path.Combine(UnitDirectory(key), ResultSchema.UnitEvalsFile));
     public RunRow ReadUnitRow(string key) => ReadJson<RunRow>(RowPath(key));
 
     /// <summary>Replaces a finished unit's benchmark rows (used by `harness eval` on a results folder).</summary>
     public void WriteUnitEvals(string key, IReadOnlyList<EvalRow> evals) =>
-        AtomicFile.WriteAllText(Path.Combine(UnitDirectory(key), "evals.json"), JsonSerializer.Serialize(evals, JsonConfigReader.Options));
-    string RowPath(string key) => Path.Combine(UnitDirectory(key), "row.json");
+        AtomicFile.WriteAllText(Path.Combine(UnitDirectory(key), ResultSchema.UnitEvalsFile), JsonSerializer.Serialize(evals, JsonConfigReader.Options));
+    string RowPath(string key) => Path.Combine(UnitDirectory(key), ResultSchema.UnitRowFile);
 
     /// <summary>True when the unit has a row (ok or failed).</summary>
     public bool HasRow(string key) => File.Exists(RowPath(key));
 
     /// <summary>True when the unit finished with status ok; failed units are retried by the next run.</summary>
-    public bool IsFinished(string key) => HasRow(key) && TryReadRow(key)?.Status == "ok";
+    public bool IsFinished(string key) => HasRow(key) && TryReadRow(key)?.Status == RunRowStatus.Ok;
 
     public RunRow? TryReadRow(string key)
     {
@@ -41,8 +41,8 @@ public sealed class RunFolder
     public void WriteUnit(RunRow row, IReadOnlyList<CurveRow> curve, IReadOnlyList<EvalRow> evals)
     {
         var dir = UnitDirectory(row.UnitKey);
-        AtomicFile.WriteAllText(Path.Combine(dir, "curve.json"), JsonSerializer.Serialize(curve, JsonConfigReader.Options));
-        AtomicFile.WriteAllText(Path.Combine(dir, "evals.json"), JsonSerializer.Serialize(evals, JsonConfigReader.Options));
+        AtomicFile.WriteAllText(Path.Combine(dir, ResultSchema.UnitCurveFile), JsonSerializer.Serialize(curve, JsonConfigReader.Options));
+        AtomicFile.WriteAllText(Path.Combine(dir, ResultSchema.UnitEvalsFile), JsonSerializer.Serialize(evals, JsonConfigReader.Options));
         // row.json last: its presence marks the unit finished.
         FaultInjection.At(FaultInjection.Points.UnitFilesWritten);
         AtomicFile.WriteAllText(RowPath(row.UnitKey), JsonSerializer.Serialize(row, JsonConfigReader.Options));
@@ -55,7 +55,7 @@ public sealed class RunFolder
     public int RemoveStaleTemps() => TempFiles.RemoveStale(Directory);
 
     public void WriteTeacherEvals(IReadOnlyList<EvalRow> evals) =>
-        AtomicFile.WriteAllText(Path.Combine(Directory, "teacher-evals.json"), JsonSerializer.Serialize(evals, JsonConfigReader.Options));
+        AtomicFile.WriteAllText(Path.Combine(Directory, ResultSchema.TeacherEvalsFile), JsonSerializer.Serialize(evals, JsonConfigReader.Options));
 
     IEnumerable<string> UnitKeys() =>
         System.IO.Directory.Exists(Path.Combine(Directory, "units"))
@@ -71,10 +71,10 @@ public sealed class RunFolder
         var keys = UnitKeys().ToList();
         if (order is not null) keys = keys.OrderBy(k => order.ToList().IndexOf(k) is var i && i < 0 ? int.MaxValue : i).ThenBy(k => k, StringComparer.Ordinal).ToList();
         var runs = keys.Select(k => ReadJson<RunRow>(RowPath(k))).ToList();
-        var curves = keys.SelectMany(k => ReadJson<List<CurveRow>>(Path.Combine(UnitDirectory(k), "curve.json"))).ToList();
-        var teacherEvalsPath = Path.Combine(Directory, "teacher-evals.json");
+        var curves = keys.SelectMany(k => ReadJson<List<CurveRow>>(Path.Combine(UnitDirectory(k), ResultSchema.UnitCurveFile))).ToList();
+        var teacherEvalsPath = Path.Combine(Directory, ResultSchema.TeacherEvalsFile);
         var evals = (File.Exists(teacherEvalsPath) ? ReadJson<List<EvalRow>>(teacherEvalsPath) : [])
-            .Concat(keys.SelectMany(k => ReadJson<List<EvalRow>>(Path.Combine(UnitDirectory(k), "evals.json")))).ToList();
+            .Concat(keys.SelectMany(k => ReadJson<List<EvalRow>>(Path.Combine(UnitDirectory(k), ResultSchema.UnitEvalsFile)))).ToList();
         ResultTables.WriteAll(Path.Combine(Directory, ResultSchema.RunsFile), runs);
         FaultInjection.At(FaultInjection.Points.TablesWrite);
         ResultTables.WriteAll(Path.Combine(Directory, ResultSchema.CurvesFile), curves);
@@ -90,18 +90,18 @@ public sealed class RunFolder
     {
         var problems = new List<string>();
         var shards = new List<(string Source, string? Shard)>();
-        System.Text.Json.Nodes.JsonNode? firstManifest = null;
+        RunManifest? firstManifest = null;
         string? hash = null;
         foreach (var source in sources)
         {
-            var manifest = Path.Combine(source, ResultSchema.ManifestFile);
-            if (!File.Exists(manifest)) { problems.Add($"{source}: no {ResultSchema.ManifestFile}; is this a results folder written by `harness run`?"); continue; }
-            using var doc = JsonDocument.Parse(File.ReadAllText(manifest));
-            firstManifest ??= System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifest));
-            shards.Add((source, doc.RootElement.TryGetProperty("shard", out var sh) && sh.ValueKind == JsonValueKind.String ? sh.GetString() : null));
-            var h = doc.RootElement.TryGetProperty("config_hash", out var v) ? v.GetString() : null;
+            var manifestPath = Path.Combine(source, ResultSchema.ManifestFile);
+            var manifest = RunManifestFile.Read(source);
+            if (manifest is null) { problems.Add($"{source}: no {ResultSchema.ManifestFile}; is this a results folder written by `harness run`?"); continue; }
+            firstManifest ??= manifest;
+            shards.Add((source, manifest.Shard));
+            var h = manifest.ConfigHash;
             hash ??= h;
-            if (h != hash) problems.Add($"{manifest}: config_hash {h} differs from {hash} (first folder); only shards of the same config can be merged.");
+            if (h != hash) problems.Add($"{manifestPath}: config_hash {h} differs from {hash} (first folder); only shards of the same config can be merged.");
         }
         if (problems.Count > 0) throw new UserInputException("cannot merge these results folders.", problems);
         var target = new RunFolder(destination);
@@ -112,14 +112,14 @@ public sealed class RunFolder
             foreach (var key in from.UnitKeys())
             {
                 if (target.IsFinished(key) && Path.GetFullPath(source) != Path.GetFullPath(destination)) continue;
-                foreach (var file in new[] { "row.json", "curve.json", "evals.json" })
+                foreach (var file in new[] { ResultSchema.UnitRowFile, ResultSchema.UnitCurveFile, ResultSchema.UnitEvalsFile })
                 {
                     var dest = Path.Combine(target.UnitDirectory(key), file);
                     if (Path.GetFullPath(Path.Combine(from.UnitDirectory(key), file)) != Path.GetFullPath(dest))
                         AtomicFile.WriteAllBytes(dest, File.ReadAllBytes(Path.Combine(from.UnitDirectory(key), file)));
                 }
             }
-            foreach (var extra in new[] { "teacher-evals.json" })
+            foreach (var extra in new[] { ResultSchema.TeacherEvalsFile })
             {
                 var src = Path.Combine(source, extra);
                 var dst = Path.Combine(destination, extra);
@@ -131,14 +131,14 @@ public sealed class RunFolder
             for (int i = 1; i <= n; i++)
                 if (!shards.Any(x => x.Shard == $"{i}/{n}")) missing.Add($"shard {i}/{n} is missing: none of the folders was written by `harness run --shard {i}/{n}`; its units have no rows.");
         warnings = missing;
-        var merged = firstManifest!.AsObject();
-        merged["shard"] = null;
-        merged["merged_from"] = new System.Text.Json.Nodes.JsonArray(shards.Select(x => (System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject
-            { ["path"] = Path.GetFullPath(x.Source), ["shard"] = x.Shard }).ToArray());
-        merged["units"] = target.UnitKeys().Count();
-        merged["missing_shards"] = new System.Text.Json.Nodes.JsonArray(missing.Select(m => (System.Text.Json.Nodes.JsonNode)m.Split(' ')[1]).ToArray());
-        merged["finished_utc"] = missing.Count == 0 ? DateTime.UtcNow.ToString("O") : null;
-        AtomicFile.WriteAllText(Path.Combine(destination, ResultSchema.ManifestFile), merged.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        RunManifestFile.Write(destination, firstManifest! with
+        {
+            Shard = null,
+            MergedFrom = shards.Select(x => new MergedSource { Path = Path.GetFullPath(x.Source), Shard = x.Shard }).ToList(),
+            Units = target.UnitKeys().Count(),
+            MissingShards = missing.Select(m => m.Split(' ')[1]).ToList(),
+            FinishedUtc = missing.Count == 0 ? DateTime.UtcNow.ToString("O") : null,
+        });
         target.RewriteTables();
         return target;
     }

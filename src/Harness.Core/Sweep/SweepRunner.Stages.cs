@@ -128,11 +128,11 @@ public sealed partial class SweepRunner
     {
         var (data, folder, teacher, teacherHash) = (resources.Data, resources.Folder, resources.Teacher.Model, resources.Teacher.Hash);
         var (processStart, slurmJobId, interruptSignal, stepDelayMs) = worker;
-        if (folder.IsFinished(unit.Key) && folder.ReadUnitRow(unit.Key).Status == "ok")
+        if (folder.IsFinished(unit.Key) && folder.ReadUnitRow(unit.Key).Status == RunRowStatus.Ok)
             return UnitWorkerResult.AlreadyDone;
         using var claim = UnitClaim.TryAcquire(folder.Directory, unit.Key, processStart)
             ?? throw new UnitBusyException($"unit {unit.Key} is claimed by another live process ({UnitClaim.HeldBy(UnitClaim.Read(UnitClaim.PathFor(folder.Directory, unit.Key)), processStart)}); not starting a second writer.");
-        if (folder.IsFinished(unit.Key) && folder.ReadUnitRow(unit.Key).Status == "ok")
+        if (folder.IsFinished(unit.Key) && folder.ReadUnitRow(unit.Key).Status == RunRowStatus.Ok)
             return UnitWorkerResult.AlreadyDone;   // finished between the check and the claim
         using var heartbeat = UnitHeartbeat.Start(folder, unit.Key, options.RestartCount, slurmJobId, stepDelayMs);
         TeacherLogitCache? cache = teacher is not null && unit.TrainingMethod.LogitUse(config) == TeacherLogitUse.Cached
@@ -155,8 +155,8 @@ public sealed partial class SweepRunner
                 row = row with { RestartCount = options.RestartCount };
                 folder.WriteUnit(row, [], []);   // keeps resume/: a later run retries from the last checkpoint
             }
-            if (row.Status != "ok") claim.ReleaseFailed();
-            heartbeat.Finish(row.Status == "ok" ? "done" : "failed", $"finished: {row.Status} {row.FailureReason}".TrimEnd(),
+            if (row.Status != RunRowStatus.Ok) claim.ReleaseFailed();
+            heartbeat.Finish(row.Status == RunRowStatus.Ok ? "done" : "failed", $"finished: {row.Status.OnDisk()} {row.FailureReason}".TrimEnd(),
                 r => record is null ? r : r with { Failures = record.Errors.Count, LastFailure = record.Errors[^1] });
             observer?.UnitFinished(unit, row, false);
             return UnitWorkerResult.Finished;
@@ -193,7 +193,7 @@ public sealed partial class SweepRunner
         using (cache)
             WriteManifest(folder, data, teacherInfo, teacherHash, teacherPath, TaskVersions(data), finished: true, cache);
         RunPlan.Write(folder.Directory, units);
-        var failed = units.Where(u => folder.HasRow(u.Key)).Select(u => folder.ReadUnitRow(u.Key)).Where(r => r.Status != "ok").ToList();
+        var failed = units.Where(u => folder.HasRow(u.Key)).Select(u => folder.ReadUnitRow(u.Key)).Where(r => r.Status != RunRowStatus.Ok).ToList();
         var missing = units.Where(u => !folder.HasRow(u.Key)).ToList();
         return new FinalizeOutcome(folder.Directory, units, failed, missing);
     }

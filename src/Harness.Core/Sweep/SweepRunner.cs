@@ -117,7 +117,7 @@ public sealed partial class SweepRunner
         SweepPreflight.ThrowIfProblems(config, units, data, teacherInfo, options.Device);
         var folder = new RunFolder(RunDirectory);
         if (!options.ForceReport && units.All(u => folder.IsFinished(u.Key)) && ManifestFinished(folder))
-            return new SweepOutcome(folder.Directory, units, 0, units.Count, units.Count(u => folder.ReadUnitRow(u.Key).Status != "ok"), clock.Elapsed.TotalSeconds, null) { AlreadyComplete = true };
+            return new SweepOutcome(folder.Directory, units, 0, units.Count, units.Count(u => folder.ReadUnitRow(u.Key).Status != RunRowStatus.Ok), clock.Elapsed.TotalSeconds, null) { AlreadyComplete = true };
         observer?.SweepPlanned(units, units.Where(u => folder.IsFinished(u.Key)).Select(u => u.Key).ToHashSet(),
             SweepCost.Flops(units, config, teacher is null ? 0 : ModelMath.ForwardFlopsPerToken(teacher.Config)));
         Directory.CreateDirectory(folder.Directory);
@@ -202,7 +202,7 @@ public sealed partial class SweepRunner
             cache?.Dispose();
         }
         folder.RewriteTables(keys);
-        var failedUnits = units.Select(u => folder.TryReadRow(u.Key)).Where(r => r is not null && r.Status != "ok").Select(r => (r!.UnitKey, r.FailureReason)).ToList();
+        var failedUnits = units.Select(u => folder.TryReadRow(u.Key)).Where(r => r is not null && r.Status != RunRowStatus.Ok).Select(r => (r!.UnitKey, r.FailureReason)).ToList();
         bool complete = units.All(u => folder.HasRow(u.Key));
         WriteManifest(folder, data, teacherInfo, teacherHash, teacherPath, taskVersions, finished: complete, cache,
             ComputeTotals.From(units.Where(u => folder.IsFinished(u.Key)).Select(u => folder.ReadUnitRow(u.Key)).ToList()));
@@ -226,7 +226,7 @@ public sealed partial class SweepRunner
         if (folder.IsFinished(unit.Key)) return (false, null);   // finished between our check and our claim
         observer?.UnitStarted(unit, position, count);
         var row = train();
-        if (row.Status != "ok") claim.ReleaseFailed();   // other processes of this run leave it; the next run retries it
+        if (row.Status != RunRowStatus.Ok) claim.ReleaseFailed();   // other processes of this run leave it; the next run retries it
         return (false, row);
     }
 
@@ -235,25 +235,20 @@ public sealed partial class SweepRunner
         keys.MaxBy(k => File.GetLastWriteTimeUtc(Path.Combine(folder.UnitDirectory(k), "row.json")))!;
 
     /// <summary>{task: version} of the configured benchmark tasks: `compare` treats a difference as breaking.</summary>
-    JsonObject TaskVersions(PreparedData data)
+    IReadOnlyDictionary<string, int> TaskVersions(PreparedData data)
     {
-        var versions = new JsonObject();
+        var versions = new SortedDictionary<string, int>(StringComparer.Ordinal);
         if (EvaluatorFactory is null || config.Evaluation.Tasks.Equals("none", StringComparison.OrdinalIgnoreCase)) return versions;
-        foreach (var task in Evaluation.TaskRegistry.Parse(config.Evaluation.Tasks, data.Split.Validation.Select(d => d.Text).ToList()).OrderBy(t => t.Name, StringComparer.Ordinal))
+        foreach (var task in Evaluation.TaskRegistry.Parse(config.Evaluation.Tasks, data.Split.Validation.Select(d => d.Text).ToList()))
             versions[task.Name] = task.Version;
         return versions;
     }
 
     /// <summary>The manifest is closed and the run's multipliers and report exist (a kill during estimate or report
     /// leaves them missing: the next run then writes them).</summary>
-    static bool ManifestFinished(RunFolder folder)
-    {
-        var path = Path.Combine(folder.Directory, ResultSchema.ManifestFile);
-        if (!File.Exists(path) || !File.Exists(Path.Combine(folder.Directory, ResultSchema.MultipliersFile))
-            || !File.Exists(Path.Combine(folder.Directory, ResultSchema.ReportFile))) return false;
-        try { return JsonNode.Parse(File.ReadAllText(path))?["finished_utc"] is JsonValue v && v.GetValue<string>() is { Length: > 0 }; }
-        catch (JsonException) { return false; }
-    }
+    static bool ManifestFinished(RunFolder folder) =>
+        File.Exists(Path.Combine(folder.Directory, ResultSchema.MultipliersFile)) && File.Exists(Path.Combine(folder.Directory, ResultSchema.ReportFile))
+        && RunManifestFile.IsFinished(folder.Directory);
 
     /// <summary>Trains one unit and writes its files; <paramref name="cache"/> and <paramref name="synthetic"/> are the
     /// teacher data its method may read (<see cref="IDistillationMethod"/>).</summary>
@@ -356,7 +351,7 @@ public sealed partial class SweepRunner
             FlopsTeacherCacheShare = last?.FlopsTeacherCacheShare ?? 0, FlopsSyntheticGeneration = last?.FlopsSyntheticGeneration ?? 0,
             FlopsTeacherPretrain = accounting.TeacherPretrain,
             ValLoss = last?.ValLoss ?? double.NaN, ValBitsPerByte = last?.ValBitsPerByte ?? double.NaN,
-            Status = result is null ? "failed" : "ok", FailureReason = failure,
+            Status = result is null ? RunRowStatus.Failed : RunRowStatus.Ok, FailureReason = failure,
             WallSeconds = (result?.WallSeconds ?? clock.Elapsed.TotalSeconds) - (result is null ? 0 : evalClock.Elapsed.TotalSeconds),
             TokensPerSecond = result?.TokensPerSecond ?? 0, EvalSeconds = evalClock.Elapsed.TotalSeconds + finalEvalClock.Elapsed.TotalSeconds,
             Device = options.Device.type == DeviceType.CUDA ? $"cuda:{options.Device.index}" : "cpu", Threads = torch.get_num_threads(),
@@ -413,57 +408,55 @@ public sealed partial class SweepRunner
     /// <summary>True when some method of the experiment reads the teacher-logit cache.</summary>
     bool UsesLogitCache => config.Methods.Any(m => MethodRegistry.Get(m).LogitUse(config) == TeacherLogitUse.Cached);
 
-    void WriteManifest(RunFolder folder, PreparedData data, CheckpointInfo? teacherInfo, string? teacherHash, string? teacherPath, JsonObject taskVersions, bool finished,
+    void WriteManifest(RunFolder folder, PreparedData data, CheckpointInfo? teacherInfo, string? teacherHash, string? teacherPath, IReadOnlyDictionary<string, int> taskVersions, bool finished,
                        TeacherLogitCache? cache = null, ComputeTotals? compute = null)
     {
         using var tableLock = folder.LockTables();
-        var path = Path.Combine(folder.Directory, ResultSchema.ManifestFile);
-        var existing = File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path)) : null;
-        var manifest = new JsonObject
+        var existing = RunManifestFile.Read(folder.Directory);
+        RunManifestFile.Write(folder.Directory, new RunManifest
         {
-            ["schema_version"] = ResultSchema.Version,
-            ["experiment"] = config.Name,
-            ["config_hash"] = ConfigHash,
-            ["config"] = JsonNode.Parse(JsonConfigReader.Serialize(config)),
-            ["git_commit"] = GitCommit(options.RepositoryRoot),
-            ["versions"] = new JsonObject
+            SchemaVersion = ResultSchema.Version,
+            Experiment = config.Name,
+            ConfigHash = ConfigHash,
+            Config = JsonSerializer.Deserialize<JsonElement>(JsonConfigReader.Serialize(config)),
+            GitCommit = GitCommit(options.RepositoryRoot),
+            Versions = new SoftwareVersions
             {
-                ["harness"] = typeof(SweepRunner).Assembly.GetName().Version?.ToString(3),
-                ["torchsharp"] = typeof(torch).Assembly.GetName().Version?.ToString(),
-                ["libtorch"] = "2.10.0",
-                ["dotnet"] = Environment.Version.ToString(),
+                Harness = typeof(SweepRunner).Assembly.GetName().Version?.ToString(3),
+                Torchsharp = typeof(torch).Assembly.GetName().Version?.ToString(),
+                Libtorch = "2.10.0",
+                Dotnet = Environment.Version.ToString(),
             },
-            ["device"] = options.Device.type == DeviceType.CUDA ? $"cuda:{options.Device.index}" : "cpu",
-            ["threads"] = torch.get_num_threads(),
-            ["corpus_hash"] = data.CorpusHash,
-            ["tokenizer_hash"] = data.TokenizerHash,
-            ["tokenizer"] = new JsonObject { ["kind"] = data.TokenizerSpec.Kind, ["vocab_size"] = data.VocabSize },
-            ["split_tokens"] = new JsonObject { ["train"] = data.Train.Count, ["validation"] = data.Validation.Count, ["test"] = data.Test.Count },
-            ["teacher"] = teacherInfo is null ? null : new JsonObject
+            Device = options.Device.type == DeviceType.CUDA ? $"cuda:{options.Device.index}" : "cpu",
+            Threads = torch.get_num_threads(),
+            CorpusHash = data.CorpusHash,
+            TokenizerHash = data.TokenizerHash,
+            Tokenizer = new TokenizerSummary { Kind = data.TokenizerSpec.Kind, VocabSize = data.VocabSize },
+            SplitTokens = new SplitTokenCounts { Train = data.Train.Count, Validation = data.Validation.Count, Test = data.Test.Count },
+            Teacher = teacherInfo is null ? null : new TeacherProvenance
             {
-                ["path"] = Path.GetRelativePath(options.RepositoryRoot, teacherPath!), ["hash"] = teacherHash,
-                ["params"] = ModelMath.TotalParams(teacherInfo.Model), ["params_non_embedding"] = ModelMath.NonEmbeddingParams(teacherInfo.Model),
-                ["flops"] = teacherInfo.TrainingFlops, ["tokens"] = teacherInfo.TrainingTokens, ["val_loss"] = teacherInfo.FinalValLoss,
-                ["val_bpb"] = teacherInfo.FinalValBitsPerByte,
-                ["model"] = JsonNode.Parse(JsonConfigReader.Serialize(teacherInfo.Model)),
+                Path = Path.GetRelativePath(options.RepositoryRoot, teacherPath!), Hash = teacherHash,
+                Params = ModelMath.TotalParams(teacherInfo.Model), ParamsNonEmbedding = ModelMath.NonEmbeddingParams(teacherInfo.Model),
+                Flops = teacherInfo.TrainingFlops, Tokens = teacherInfo.TrainingTokens, ValLoss = teacherInfo.FinalValLoss,
+                ValBpb = teacherInfo.FinalValBitsPerByte,
+                Model = JsonSerializer.Deserialize<JsonElement>(JsonConfigReader.Serialize(teacherInfo.Model)),
             },
-            ["teacher_logit_cache"] = cache is null ? null : new JsonObject
+            TeacherLogitCache = cache is null ? null : new TeacherLogitCacheSummary
             {
-                ["top_k"] = cache.TopK, ["bytes_per_token"] = cache.BytesPerToken, ["windows_filled"] = cache.FilledWindows,
-                ["windows_total"] = cache.Windows, ["build_flops_this_process"] = cache.BuildFlops,
+                TopK = cache.TopK, BytesPerToken = cache.BytesPerToken, WindowsFilled = cache.FilledWindows,
+                WindowsTotal = cache.Windows, BuildFlopsThisProcess = cache.BuildFlops,
             },
-            ["schedule"] = config.Training.ScheduleShape,
-            ["compute"] = compute?.ToJson(),
-            ["task_versions"] = taskVersions.DeepClone(),
-            ["train_stream_hash"] = data.TrainStreamHash,
-            ["flop_formula"] = "train = 6·(N_nonembedding + V·d) + 12·L·T·d per token; forward = one third (Kaplan et al. 2020 Table 1; PaLM App. B)",
-            ["started_utc"] = existing?["started_utc"]?.GetValue<string>() ?? DateTime.UtcNow.ToString("O"),
-            ["finished_utc"] = finished ? DateTime.UtcNow.ToString("O") : null,
-            ["shard"] = options.Shard,
-            ["only"] = options.Only,
-            ["overrides"] = new JsonArray(options.Overrides.Select(o => (JsonNode?)JsonValue.Create(o)).ToArray()),
-        };
-        AtomicFile.WriteAllText(path, manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            Schedule = config.Training.ScheduleShape,
+            Compute = compute?.ToManifest(),
+            TaskVersions = taskVersions,
+            TrainStreamHash = data.TrainStreamHash,
+            FlopFormula = "train = 6·(N_nonembedding + V·d) + 12·L·T·d per token; forward = one third (Kaplan et al. 2020 Table 1; PaLM App. B)",
+            StartedUtc = existing?.StartedUtc ?? DateTime.UtcNow.ToString("O"),
+            FinishedUtc = finished ? DateTime.UtcNow.ToString("O") : null,
+            Shard = options.Shard,
+            Only = options.Only,
+            Overrides = options.Overrides,
+        });
     }
 
     static string GitCommit(string root) => Provenance.GitCommit(root);

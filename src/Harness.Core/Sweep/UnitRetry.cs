@@ -25,7 +25,7 @@ public static class UnitRetry
             try
             {
                 var row = attempt(i);
-                return (row, errors.Count == 0 ? null : new UnitAttemptRecord(unit.Key, errors.Count, row.Status, errors, false));
+                return (row, errors.Count == 0 ? null : new UnitAttemptRecord(unit.Key, errors.Count, row.Status.OnDisk(), errors, false));
             }
             catch (Exception e) when (IsInternal(e))
             {
@@ -37,7 +37,7 @@ public static class UnitRetry
                     UnitKey = unit.Key, Method = unit.Method, Student = unit.Student, Budget = unit.Budget, Seed = unit.Seed,
                     Layers = unit.Model.Layers, DModel = unit.Model.DModel,
                     ParamsTotal = Modeling.ModelMath.TotalParams(unit.Model), ParamsNonEmbedding = Modeling.ModelMath.NonEmbeddingParams(unit.Model),
-                    ValLoss = double.NaN, ValBitsPerByte = double.NaN, Status = "failed", FailureReason = reason,
+                    ValLoss = double.NaN, ValBitsPerByte = double.NaN, Status = RunRowStatus.Failed, FailureReason = reason,
                 };
                 return (row, new UnitAttemptRecord(unit.Key, errors.Count - 1, "failed", errors, true));
             }

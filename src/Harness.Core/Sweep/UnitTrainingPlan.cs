@@ -40,7 +40,7 @@ public sealed class UnitTrainingPlan
                 string? failure = null;
                 if (!folder.IsFinished(trunk))
                     failure = $"its WSD trunk {trunk} has not finished (it runs first in the same group; run the whole group, not this branch alone).";
-                else if (folder.ReadUnitRow(trunk) is { Status: not "ok" } bad)
+                else if (folder.ReadUnitRow(trunk) is { Status: not RunRowStatus.Ok } bad)
                     failure = $"its WSD trunk {trunk} failed: {bad.FailureReason}";
                 else if (ResumeState.SavedStep(fork) is null)
                     failure = $"the fork checkpoint {fork} of its WSD trunk is missing; delete {folder.UnitDirectory(trunk)} so the trunk is trained again.";
@@ -58,7 +58,7 @@ public sealed class UnitTrainingPlan
     public RunRow Describe(RunRow row, double teacherForwardPerTokenOnline)
     {
         long startTokens = Unit.StartStep * Unit.TokensPerStep;
-        long own = row.Status == "ok" ? Math.Max(0, row.Tokens - startTokens) : 0;
+        long own = row.Status == RunRowStatus.Ok ? Math.Max(0, row.Tokens - startTokens) : 0;
         return row with
         {
             Schedule = Unit.Schedule,

@@ -226,7 +226,7 @@ public class SlurmScriptTests
         // Unit 0 finished ok; array tasks 1 and 2 still queued or running; 3 was lost (not in the queue, no result).
         var plan = Enumerable.Range(0, 4).Select(i => new Harness.Sweep.SweepUnit($"key{i}", i, "s", TestSupport.TinyModel(), "b", 1000, "scratch", 1)).ToList();
         RunPlan.Write(run, plan);
-        new Harness.Sweep.RunFolder(run).WriteUnit(new Harness.Results.RunRow { UnitKey = "key0", Status = "ok" }, [], []);
+        new Harness.Sweep.RunFolder(run).WriteUnit(new Harness.Results.RunRow { UnitKey = "key0", Status = Harness.Results.RunRowStatus.Ok }, [], []);
         var second = new FakeSlurm(squeue: "101_1|RUNNING|None|n1\n101_2|PENDING|Priority|\n999_3|RUNNING|None|n2\n");
         var result = SlurmSubmitter.Submit(Request(run), second, false);
         Assert.Equal([3], result.Submitted);
@@ -286,8 +286,8 @@ public class SlurmScriptTests
         var plan = Enumerable.Range(0, 4).Select(i => new Harness.Sweep.SweepUnit($"key{i}", i, "s", TestSupport.TinyModel(), "b", 1000, "scratch", i)).ToList();
         RunPlan.Write(run, plan);
         var folder = new Harness.Sweep.RunFolder(run);
-        folder.WriteUnit(new Harness.Results.RunRow { UnitKey = "key0", Status = "ok", ValLoss = 2.5, TokensPerSecond = 1000 }, [], []);
-        folder.WriteUnit(new Harness.Results.RunRow { UnitKey = "key1", Status = "failed", FailureReason = "training loss became NaN at step 3" }, [], []);
+        folder.WriteUnit(new Harness.Results.RunRow { UnitKey = "key0", Status = Harness.Results.RunRowStatus.Ok, ValLoss = 2.5, TokensPerSecond = 1000 }, [], []);
+        folder.WriteUnit(new Harness.Results.RunRow { UnitKey = "key1", Status = Harness.Results.RunRowStatus.Failed, FailureReason = "training loss became NaN at step 3" }, [], []);
         using (var hb = UnitHeartbeat.Start(folder, "key2", 1, "7_2")) hb.Progress(12, 30, 4321);
         using (var hb = UnitHeartbeat.Start(folder, "key3", 0, "7_3"))
             hb.Finish("preempted", "SIGUSR1: checkpointed at step 20", r => r with { InterruptSignal = "SIGUSR1", CheckpointStep = 20 });

@@ -26,7 +26,7 @@ public class UnitWorkerTests
         var units = SweepPlan.Expand(config, 300, "", null);
         var key = Directory.GetDirectories(Path.Combine(folder.Directory, "units")).Select(Path.GetFileName).Single()!;
         var row = folder.ReadUnitRow(key);
-        Assert.Equal("failed", row.Status);
+        Assert.Equal(Harness.Results.RunRowStatus.Failed, row.Status);
         Assert.Contains("after 3 attempt(s)", row.FailureReason);
         Assert.Contains("injected scorer fault", row.FailureReason);
         var worker = UnitHeartbeat.Read(folder, key)!;

@@ -1,17 +1,18 @@
 #!/usr/bin/env python3
-"""Regenerates the synthetic results folders results-a and results-b (pure Python, deterministic).
+"""Regenerates the synthetic results folder results-a (pure Python, deterministic).
+
+Kept for the report-layout tests (Reporting/ReportWriterTests), which read numbers of a realistic-scale sweep (three
+sizes, two benchmarks, a failed unit) that a test-time pipeline run is too small to produce, and for the test of
+runs.csv files written before the design columns.  Every other test reads folders the real pipeline writes
+(Results/PipelineFixture.cs).
 
 Writes manifest.json, runs.csv, curves.csv and evals.csv.  Losses follow a Chinchilla-style law
 L(N, D) = E + A/N^a + B/D^b; logit-KD acts as an effective-data multiplier k(N) on D; task scores are a logistic
-function of loss.  results-b differs from results-a in exactly one config field, kd.temperature, so its logit-kd units
-get new unit keys and new numbers; scratch units are identical.  Each folder has one failed unit.
-
-multipliers.csv, summary.json and fits.json come from the real estimator, then results-b's fits.json is removed so the
-report's empirical-envelope fallback is exercised:
+function of loss.  The folder has one failed unit.  multipliers.csv, summary.json and fits.json come from the real
+estimator:
 
     python3 make_fixtures.py
-    for r in results-a results-b; do harness estimate $r --replicates 200 --seed 0; done
-    rm results-b/fits.json
+    harness estimate results-a --replicates 200 --seed 0
 """
 import csv, hashlib, json, math, os, random
 
@@ -136,4 +137,3 @@ def make(name, temperature, started):
 
 
 make("results-a", 2.0, "2026-11-20T09:12:44Z")
-make("results-b", 4.0, "2026-11-21T09:03:10Z")

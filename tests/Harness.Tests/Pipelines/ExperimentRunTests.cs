@@ -18,7 +18,7 @@ public class ExperimentRunTests(PipelineFixture pipeline)
         Assert.Null(result.Estimate.Files);
         Assert.Contains("no treatment runs", result.Estimate.SkippedBecause);
         Assert.All(ResultTables.ReadAll<RunRow>(Path.Combine(result.Sweep.Directory, ResultSchema.RunsFile))
-                               .Where(r => r.Method == "scratch"), r => Assert.Equal("ok", r.Status));
+                               .Where(r => r.Method == "scratch"), r => Assert.Equal(RunRowStatus.Ok, r.Status));
     }
 
     [Fact]

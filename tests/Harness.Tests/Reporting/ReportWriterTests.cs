@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Harness.Reporting;
+using Harness.Tests.Results;
 
 namespace Harness.Tests.Reporting;
 
@@ -206,22 +207,23 @@ public class ReportWriterTests
     public void Without_fits_json_every_frontier_is_the_empirical_envelope_and_the_title_says_so()
     {
         using var fixtureTmp = new TempDirectory();
-        var dir = ReportFixtures.Copy(fixtureTmp, "results-b");
+        var dir = PipelineFixture.Copy(fixtureTmp);
+        File.Delete(Path.Combine(dir, "fits.json"));
 
         var html = File.ReadAllText(ReportWriter.Write(dir).Html);
 
         Assert.Contains("val_loss vs compute — no fit in fits.json: empirical lower envelopes of both arms", html);
-        Assert.Contains("hellaswag/acc_norm vs compute — no fit in fits.json: empirical upper envelopes of both arms", html);
         Assert.Contains("fits.json is missing", html);
         Assert.Contains("censored: logit-kd on val_loss:", html);
         Assert.Contains("logit-kd frontier (empirical envelope of finished runs)", html);
+        Assert.DoesNotContain("fitted chinchilla frontiers", html);
     }
 
     [Fact]
     public void A_folder_with_only_runs_and_curves_still_reports_and_lists_what_is_missing()
     {
         using var fixtureTmp = new TempDirectory();
-        var dir = ReportFixtures.Copy(fixtureTmp, "results-a");
+        var dir = PipelineFixture.Copy(fixtureTmp);
         foreach (var file in new[] { "evals.csv", "multipliers.csv", "fits.json", "manifest.json" })
             File.Delete(Path.Combine(dir, file));
 
@@ -252,7 +254,7 @@ public class ReportWriterTests
     public void Unreadable_fits_json_is_reported_not_thrown()
     {
         using var fixtureTmp = new TempDirectory();
-        var dir = ReportFixtures.Copy(fixtureTmp, "results-b");
+        var dir = PipelineFixture.Copy(fixtureTmp);
         File.WriteAllText(Path.Combine(dir, "fits.json"), "{\"frontiers\": {\"val_loss\": {\"form\": \"spline\", \"knots\": 3}}}");
 
         var fits = FrontierFits.Load(dir);

@@ -2,16 +2,21 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Harness.Cli;
 using Harness.Reporting;
+using Harness.Results;
+using Harness.Tests.Results;
 
 namespace Harness.Tests.Reporting;
 
+/// <summary>Comparisons of results folders the real pipeline wrote (<see cref="PipelineFixture"/>).</summary>
 public class RunComparerTests
 {
     [Fact]
     public void Runs_that_differ_in_one_config_field_flag_exactly_that_field()
     {
-        // Given results-b, which differs from results-a only in kd.temperature (and so in its logit-kd units and multipliers)
-        var result = RunComparer.Compare([ReportFixtures.Source("results-a"), ReportFixtures.Source("results-b")]);
+        // Given two runs of the experiment that differ only in kd.temperature (and so in their logit-kd units and multipliers)
+        var a = PipelineFixture.Folder;
+        var b = PipelineFixture.HotterKdFolder;
+        var result = RunComparer.Compare([a, b]);
 
         // Then that one field is listed, as a treatment difference that keeps the runs comparable
         var difference = Assert.Single(result.Differences);
@@ -21,25 +26,26 @@ public class RunComparerTests
         Assert.True(result.Comparable);
 
         // Scratch units share keys and numbers; logit-kd units exist in one run each; multipliers match by name and moved
+        Assert.NotEmpty(result.Metrics);
         Assert.All(result.Metrics, m => Assert.Equal("scratch", m.Method));
         Assert.All(result.Metrics, m => Assert.Equal(0.0, m.Deltas[1]));
-        Assert.Equal(14, result.UnmatchedUnits.Count);
+        Assert.Equal(2 * 8, result.UnmatchedUnits.Count);
         Assert.All(result.UnmatchedUnits, u => Assert.Equal("logit-kd", u.Method));
-        var rows = File.ReadLines(Path.Combine(ReportFixtures.Source("results-a"), "multipliers.csv")).Count() - 1;
+        var rows = ResultTables.ReadAll<MultiplierRow>(Path.Combine(a, ResultSchema.MultipliersFile)).Count;
         Assert.True(result.Multipliers.Count >= rows); // curve rows sit at each run's own y grid, so some match in one run only
-        // Every multiplier with a value in both runs moved (the treatment changed); rows without one have no delta.
+        // Multipliers with a value in both runs: those that are estimated from logit-kd runs moved (the treatment changed); rows without one have no delta.
         var valued = result.Multipliers.Where(m => m.Values.All(v => v is not null && double.IsFinite(v.Multiplier))).ToList();
         Assert.NotEmpty(valued);
-        Assert.All(valued.Where(m => m.Treatment == "logit-kd" && m.Values.All(v => v!.Bound.Length == 0)), m => Assert.NotEqual(0.0, m.Deltas[1]!.Value));
+        Assert.Contains(valued, m => m.Treatment == "logit-kd" && m.Deltas[1] is not 0.0);
         Assert.All(result.Multipliers.Except(valued), m => Assert.Null(m.Deltas[1]));
     }
 
     [Fact]
     public void A_difference_in_the_tokenizer_is_flagged_as_breaking_and_nothing_else_is_listed()
     {
-        var a = ReportFixtures.Source("results-a");
+        var a = PipelineFixture.Folder;
         using var fixtureTmp = new TempDirectory();
-        var b = ReportFixtures.Copy(fixtureTmp, "results-a");
+        var b = PipelineFixture.Copy(fixtureTmp, Path.GetFileName(a));
         var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(b, "manifest.json")))!;
         manifest["config"]!["data"]!["tokenizer"]!["vocab_size"] = 8192;
         manifest["config_hash"] = "sha256:different";
@@ -54,25 +60,27 @@ public class RunComparerTests
         Assert.False(result.Comparable);
         Assert.Contains("NOT COMPARABLE", ComparisonFormatter.ToMarkdown(result));
         Assert.Equal(Harness.Cli.Commands.CompareCommand.NotComparable, HarnessApp.Run(["compare", a, b, "--strict", "--format", "csv", "--out", Path.Combine(b, "cmp.csv")]));
-        // Both folders are named results-a: the comparison names them by parent/name so columns stay distinct.
+        // Both folders have the same name (the run id): the comparison names them by parent/name so columns stay distinct.
         Assert.Equal(2, result.Runs.Select(r => r.Name).Distinct().Count());
-        Assert.All(result.Runs, r => Assert.EndsWith("/results-a", r.Name));
+        Assert.All(result.Runs, r => Assert.EndsWith("/" + Path.GetFileName(a), r.Name));
     }
 
     [Fact]
     public void Identical_runs_report_zero_deltas_and_overlapping_intervals()
     {
         using var fixtureTmp = new TempDirectory();
-        var result = RunComparer.Compare([ReportFixtures.Source("results-a"), ReportFixtures.Copy(fixtureTmp, "results-a")]);
+        var a = PipelineFixture.Folder;
+        var result = RunComparer.Compare([a, PipelineFixture.Copy(fixtureTmp)]);
 
         Assert.Empty(result.Differences);
         Assert.True(result.Comparable);
         Assert.Empty(result.UnmatchedUnits);
-        Assert.Equal(12 * 4, result.Metrics.Count); // 12 ok units × (val_loss, val_bpb, 2 tasks)
         Assert.All(result.Metrics, m => Assert.Equal([0.0, 0.0], m.Deltas));
+        Assert.Contains(result.Metrics, m => m.StdErrs[0] is not null);
         Assert.All(result.Metrics.Where(m => m.StdErrs[0] is not null), m => Assert.True(m.CisOverlap));
         var valued = result.Multipliers.Where(m => m.Values.All(v => v is not null && double.IsFinite(v.Multiplier))).ToList();
-        Assert.Equal(File.ReadLines(Path.Combine(ReportFixtures.Source("results-a"), "multipliers.csv")).Count() - 1, result.Multipliers.Count);
+        Assert.Equal(ResultTables.ReadAll<MultiplierRow>(Path.Combine(a, ResultSchema.MultipliersFile)).Count, result.Multipliers.Count);
+        Assert.NotEmpty(valued);
         Assert.All(valued, m => Assert.Equal([0.0, 0.0], m.Deltas));
         Assert.All(valued.Where(m => m.Values[0]!.Ci95Low > 0), m => Assert.True(m.CisOverlap));
     }
@@ -93,17 +101,21 @@ public class RunComparerTests
     [Fact]
     public void Every_file_format_carries_the_comparison()
     {
-        var result = RunComparer.Compare([ReportFixtures.Source("results-a"), ReportFixtures.Source("results-b")]);
+        var b = PipelineFixture.HotterKdFolder;
+        var result = RunComparer.Compare([PipelineFixture.Folder, b]);
 
         var csv = ComparisonFormatter.ToCsv(result);
         var md = ComparisonFormatter.ToMarkdown(result);
         using var json = JsonDocument.Parse(ComparisonFormatter.ToJson(result));
 
         Assert.StartsWith("section,run,key,", csv);
-        Assert.Contains("config,results-b,config.kd.temperature", csv);
+        Assert.Contains($"config,{Path.GetFileName(b)},config.kd.temperature", csv);
         Assert.Contains("| config.kd.temperature | INFO |", md);
         Assert.True(json.RootElement.GetProperty("comparable").GetBoolean());
         Assert.Equal(result.Multipliers.Count, json.RootElement.GetProperty("multipliers").GetArrayLength());
+        // Row kinds keep their on-disk spelling in every format.
+        var kinds = result.Multipliers.Select(m => m.Kind.OnDisk()).ToHashSet();
+        Assert.Equal(kinds, json.RootElement.GetProperty("multipliers").EnumerateArray().Select(m => m.GetProperty("kind").GetString()!).ToHashSet());
     }
 
     [Fact]
@@ -112,8 +124,8 @@ public class RunComparerTests
         using var tmp = new TempDirectory();
         var output = Path.Combine(tmp.Path, "cmp.json");
 
-        var ok = HarnessApp.Run(["compare", ReportFixtures.Source("results-a"), ReportFixtures.Source("results-b"), "--format", "json", "--out", output]);
-        var tooFew = HarnessApp.Run(["compare", ReportFixtures.Source("results-a")]);
+        var ok = HarnessApp.Run(["compare", PipelineFixture.Folder, PipelineFixture.HotterKdFolder, "--format", "json", "--out", output]);
+        var tooFew = HarnessApp.Run(["compare", PipelineFixture.Folder]);
 
         Assert.Equal(0, ok);
         Assert.True(JsonDocument.Parse(File.ReadAllText(output)).RootElement.GetProperty("comparable").GetBoolean());
@@ -125,7 +137,7 @@ public class RunComparerTests
     {
         using var tmp = new TempDirectory();
         using var fixtureTmp = new TempDirectory();
-        var dir = ReportFixtures.Copy(fixtureTmp, "results-a");
+        var dir = PipelineFixture.Copy(fixtureTmp);
 
         Assert.Equal(0, HarnessApp.Run(["report", dir]));
         Assert.True(File.Exists(Path.Combine(dir, ReportWriter.HtmlFile)));

@@ -62,7 +62,7 @@ public class DiskFullTests
             var outcome = Runner().Run();
             var rows = ResultTables.ReadAll<RunRow>(Path.Combine(outcome.Directory, ResultSchema.RunsFile));
             Assert.Equal(3, rows.Count);
-            Assert.All(rows, r => Assert.Equal("ok", r.Status));
+            Assert.All(rows, r => Assert.Equal(RunRowStatus.Ok, r.Status));
             var reference = new SweepRunner(config, ConfigJson, new SweepOptions { Device = torch.CPU, RepositoryRoot = root }).Run();
             Assert.Equal(ResultTables.ReadAll<RunRow>(Path.Combine(reference.Directory, ResultSchema.RunsFile)).Select(r => (r.UnitKey, r.ValLoss)),
                          rows.Select(r => (r.UnitKey, r.ValLoss)));

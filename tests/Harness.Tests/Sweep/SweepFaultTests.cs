@@ -56,14 +56,14 @@ public class SweepFaultTests
         Assert.Equal(2, outcome.Retried.Count);
         var rows = Rows(outcome);
         Assert.Equal(2, rows.Count);
-        Assert.All(rows, r => Assert.Equal("failed", r.Status));
+        Assert.All(rows, r => Assert.Equal(Harness.Results.RunRowStatus.Failed, r.Status));
         Assert.All(rows, r => Assert.Contains("internal error after 2 attempt(s): ExternalException: injected fault", r.FailureReason));
 
         var rerun = Run(root, retries: 1);
         Assert.Equal(2, rerun.Ran);
         Assert.Equal(0, rerun.Skipped);
         Assert.Equal(0, rerun.Failed);
-        Assert.All(Rows(rerun), r => Assert.Equal("ok", r.Status));
+        Assert.All(Rows(rerun), r => Assert.Equal(RunRowStatus.Ok, r.Status));
     }
 
     [Fact]

@@ -77,7 +77,7 @@ public class SweepTests
         Assert.Equal(expected.Select(r => r.UnitKey), actual.Select(r => r.UnitKey));
         Assert.Equal(expected.Select(r => r.ValLoss), actual.Select(r => r.ValLoss));
         Assert.Equal(expected.Select(r => r.FlopsTeacherCacheShare), actual.Select(r => r.FlopsTeacherCacheShare));
-        Assert.All(actual, r => Assert.Equal("ok", r.Status));
+        Assert.All(actual, r => Assert.Equal(RunRowStatus.Ok, r.Status));
         Assert.True(actual.Where(r => r.Method == "logit-kd").All(r => r.FlopsTeacherCacheShare > 0 && r.FlopsTeacherPretrain == 1e9));
         Assert.True(actual.Where(r => r.Method == "scratch").All(r => r.FlopsTeacherCacheShare == 0 && r.FlopsTeacherPretrain == 0));
         var curves = ResultTables.ReadAll<CurveRow>(Path.Combine(second.Directory, ResultSchema.CurvesFile));
@@ -152,7 +152,7 @@ public class SweepTests
         var config = JsonConfigReader.Read<ExperimentConfig>(json, "test");
         var outcome = new SweepRunner(config, json, new SweepOptions { Device = torch.CPU, RepositoryRoot = root }).Run();
         var row = Assert.Single(ResultTables.ReadAll<RunRow>(Path.Combine(outcome.Directory, ResultSchema.RunsFile)));
-        Assert.Equal("ok", row.Status);
+        Assert.Equal(RunRowStatus.Ok, row.Status);
         Assert.Equal("seq-kd", row.Method);
         Assert.True(row.FlopsSyntheticGeneration > 0);
         Assert.Equal(0, row.FlopsTeacherInference);
@@ -239,7 +239,7 @@ public class SweepTests
         var outcome = RunScratch(tmp.Path, extraTraining: "\"warmup_steps\": 0, \"learning_rate\": 1e30, \"min_learning_rate\": 1e29, \"grad_clip\": 0,");
         var rows = ResultTables.ReadAll<RunRow>(Path.Combine(outcome.Directory, ResultSchema.RunsFile));
         Assert.Equal(2, rows.Count);
-        Assert.All(rows, r => Assert.Equal("failed", r.Status));
+        Assert.All(rows, r => Assert.Equal(Harness.Results.RunRowStatus.Failed, r.Status));
         Assert.All(rows, r => Assert.Contains("loss became", r.FailureReason));
         Assert.Equal(2, outcome.Failed);
     }

@@ -22,7 +22,7 @@ public class SweepTimeEstimateTests
 
     static ExperimentConfig Config => JsonConfigReader.Read<ExperimentConfig>(ConfigJson, "test");
 
-    static RunRow Row(string method, double flops, double seconds, string status = "ok") =>
+    static RunRow Row(string method, double flops, double seconds, RunRowStatus status = RunRowStatus.Ok) =>
         new() { Method = method, FlopsStudentTrain = flops, WallSeconds = seconds, Status = status };
 
     [Fact]
@@ -32,7 +32,7 @@ public class SweepTimeEstimateTests
         Assert.Equal(3e9, rate.FlopsPerSecond, 1e-3);
         Assert.Equal(2.0, rate.Seconds(6e9), 12);
         // Calibrated on ok scratch units only: (6e9 + 4e9) FLOPs in (2 + 3) s = 2e9 FLOP/s = 20% of 10 GFLOP/s.
-        var finished = new[] { Row("scratch", 6e9, 2), Row("scratch", 4e9, 3), Row("logit-kd", 1e9, 100), Row("scratch", 1e9, 100, "failed"), Row("scratch", 1e9, 0) };
+        var finished = new[] { Row("scratch", 6e9, 2), Row("scratch", 4e9, 3), Row("logit-kd", 1e9, 100), Row("scratch", 1e9, 100, RunRowStatus.Failed), Row("scratch", 1e9, 0) };
         var calibrated = ComputeRate.Calibrated(10, finished, out int measured);
         Assert.Equal(2, measured);
         Assert.Equal(0.2, calibrated.Efficiency, 12);

@@ -85,7 +85,7 @@ public class UnitAccountingTests
         var curves = ResultTables.ReadAll<CurveRow>(Path.Combine(outcome.Directory, ResultSchema.CurvesFile));
         var runs = ResultTables.ReadAll<RunRow>(Path.Combine(outcome.Directory, ResultSchema.RunsFile));
         Assert.Equal(3, runs.Count);
-        Assert.All(runs, r => Assert.Equal("ok", r.Status));
+        Assert.All(runs, r => Assert.Equal(RunRowStatus.Ok, r.Status));
         var synthetic = System.Text.Json.JsonSerializer.Deserialize<SyntheticCorpus.Result>(
             File.ReadAllText(Assert.Single(Directory.GetFiles(Path.Combine(tmp.Path, ".cache", "synthetic")))))!;
         var student = outcome.Units[0].Model;

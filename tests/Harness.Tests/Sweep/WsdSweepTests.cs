@@ -130,7 +130,7 @@ public class WsdSweepTests
         Assert.Equal(3, outcome.Ran);
         var rows = ResultTables.ReadAll<RunRow>(Path.Combine(outcome.Directory, ResultSchema.RunsFile));
         Assert.Equal(["trunk", "branch", "branch"], rows.Select(r => r.Role));
-        Assert.All(rows, r => Assert.Equal("ok", r.Status));
+        Assert.All(rows, r => Assert.Equal(RunRowStatus.Ok, r.Status));
         Assert.All(rows, r => Assert.Equal("wsd", r.Schedule));
         var trunk = rows[0];
         Assert.False(trunk.IsFinal);
@@ -205,7 +205,7 @@ public class WsdSweepTests
         var json = ConfigJson.Replace("\"warmup_steps\": 2,", "\"warmup_steps\": 0, \"learning_rate\": 1e30, \"min_learning_rate\": 1e29, \"grad_clip\": 0,");
         var outcome = Runner(tmp.Path, json).Run();
         var rows = ResultTables.ReadAll<RunRow>(Path.Combine(outcome.Directory, ResultSchema.RunsFile));
-        Assert.All(rows, r => Assert.Equal("failed", r.Status));
+        Assert.All(rows, r => Assert.Equal(Harness.Results.RunRowStatus.Failed, r.Status));
         Assert.All(rows.Where(r => r.Role == "branch"), r => Assert.Contains("trunk", r.FailureReason));
         Assert.Equal(3, outcome.Failed);
     }

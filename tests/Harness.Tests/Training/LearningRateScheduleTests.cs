@@ -71,7 +71,7 @@ public class LearningRateScheduleTests
     [InlineData(3, 0.1, 1)]               // 0.3 rounds to 0: at least one cooldown step
     public void Wsd_cooldown_length_is_the_fraction_of_the_run_rounded_half_away_from_zero_and_at_least_one_step(int totalSteps, double fraction, int expected)
     {
-        Assert.Equal(expected, LearningRateSchedule.CooldownStepsFor(totalSteps, fraction));
+        Assert.Equal(expected, new TrainingConfig { CooldownFraction = fraction }.CooldownSteps(totalSteps));
         var schedule = LearningRateSchedule.For(new TrainingConfig { Schedule = LearningRateSchedule.Wsd, CooldownFraction = fraction, MaxSteps = totalSteps }, totalSteps);
         Assert.Equal(expected, schedule.CooldownSteps);
         Assert.Equal(totalSteps - expected, schedule.CooldownStart);

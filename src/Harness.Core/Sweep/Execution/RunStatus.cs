@@ -1,3 +1,4 @@
+using Harness.Results;
 using Harness.Sweep.Slurm;
 
 namespace Harness.Sweep.Execution;
@@ -70,7 +71,7 @@ public static class RunStatusReader
             if (folder.HasRow(u.Key))
             {
                 var row = folder.ReadUnitRow(u.Key);
-                rows.Add(row.Status == "ok"
+                rows.Add(row.Status == RunRowStatus.Ok
                     ? new UnitStatus(u.Index, u.Key, u.Label, "done", worker?.Host ?? "", worker?.TotalSteps ?? 0, worker?.TotalSteps ?? 0, row.TokensPerSecond, row.RestartCount,
                         $"val_loss {row.ValLoss:F4}{(Starts(worker) > 1 ? $", {Starts(worker)} attempts, resumed from step {worker!.ResumedFromStep}" : "")}")
                     : new UnitStatus(u.Index, u.Key, u.Label, "failed", worker?.Host ?? "", worker?.Step ?? 0, worker?.TotalSteps ?? 0, 0, row.RestartCount, row.FailureReason));

@@ -1,0 +1,82 @@
+using Harness.Config;
+using Harness.Estimation;
+using Harness.Evaluation;
+using Harness.Modeling;
+using Harness.Reporting;
+using Harness.Sweep;
+using TorchSharp;
+
+namespace Harness.Tests.Results;
+
+/// <summary>
+/// A results folder produced by the real pipeline on a tiny config: sweep (2 sizes × 2 budgets × scratch and logit-kd
+/// × 2 seeds, benchmark-scored on a curve subset and at the end) → estimate → report, as `harness run` chains them.
+/// Built once per test process (a few seconds) and shared read-only; tests that edit files take a <see cref="Copy"/>.
+/// </summary>
+public static class PipelineFixture
+{
+    public const string ConfigJson = """
+    {
+      "name": "contract",
+      "data": { "corpus": "embedded", "tokenizer": { "kind": "bpe", "vocab_size": 300 } },
+      "teacher": { "checkpoint": "models/teacher" },
+      "students": {
+        "s1": { "context_length": 16, "layers": 1, "heads": 2, "d_model": 16 },
+        "s2": { "context_length": 16, "layers": 2, "heads": 2, "d_model": 24 }
+      },
+      "budgets": [ { "name": "b1", "tokens": 1920 }, { "name": "b2", "tokens": 3840 } ],
+      "methods": ["scratch", "logit-kd"],
+      "kd": { "top_k": 8 },
+      "seeds": [1, 2],
+      "evaluation": { "tasks": "arithmetic_1d", "curve_subset": 4, "max_items": 24 },
+      "training": { "batch_size": 8, "eval_interval": 5, "eval_tokens": 512, "checkpoint_interval": 10, "warmup_steps": 2, "log_interval": 5 }
+    }
+    """;
+
+    static readonly Lazy<string> folder = new(() => Build(ConfigJson), LazyThreadSafetyMode.ExecutionAndPublication);
+    static readonly Lazy<string> hotterKd = new(() => Build(ConfigJson.Replace("\"kd\": { \"top_k\": 8 }", "\"kd\": { \"top_k\": 8, \"temperature\": 4 }")),
+                                               LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>The results folder (do not modify it: take a <see cref="Copy"/>).</summary>
+    public static string Folder => folder.Value;
+
+    /// <summary>The same experiment with one treatment setting changed (kd.temperature 4 instead of the default 2), run
+    /// in a folder of its own: its scratch units are the same, its logit-kd units are not.</summary>
+    public static string HotterKdFolder => hotterKd.Value;
+
+    /// <summary>The benchmark tasks the fixture's config scores.</summary>
+    public static IReadOnlyList<IEvaluationTask> Tasks => TaskRegistry.Parse("arithmetic_1d");
+
+    /// <summary>A writable copy of the folder's top-level files inside <paramref name="tmp"/>, named <paramref name="name"/>.</summary>
+    public static string Copy(TempDirectory tmp, string name = "pipeline", string? source = null)
+    {
+        var target = tmp.File(name);
+        Directory.CreateDirectory(target);
+        foreach (var file in Directory.GetFiles(source ?? Folder))
+            File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
+        return target;
+    }
+
+    static string Build(string json)
+    {
+        var root = TestSupport.TempDirectory();
+        var config = JsonConfigReader.Read<ExperimentConfig>(json, "contract");
+        var options = new SweepOptions { Device = torch.CPU, RepositoryRoot = root };
+        var data = new SweepRunner(config, json, options).PrepareData();
+        torch.manual_seed(11);
+        var shape = new GptConfig(data.VocabSize, 16, 1, 2, 32);
+        using (var teacher = new Gpt(shape))
+            Checkpoint.Save(teacher, Path.Combine(root, "models", "teacher"),
+                new CheckpointInfo { Model = shape, TokenizerHash = data.TokenizerHash, CorpusHash = data.CorpusHash, TrainingFlops = 1e9, TrainingTokens = 1000 });
+
+        // The evaluator wiring of `harness run` (Evaluation/BenchmarkEvaluator): a cheap subset along the curve, capped items at the end.
+        var runner = new SweepRunner(config, json, options) { EvaluatorFactory = BenchmarkEvaluator.Factory(config.Evaluation) };
+        var outcome = runner.Run();
+        if (!outcome.Complete || outcome.Failed > 0)
+            throw new InvalidOperationException($"the contract fixture's sweep did not finish cleanly ({outcome.Failed} failed).");
+        var estimate = MultiplierEstimator.EstimateResultsFolder(outcome.Directory, new EstimateOptions { Replicates = 20, Seed = 1 });
+        EstimateWriter.Write(estimate, outcome.Directory);
+        ReportWriter.Write(outcome.Directory);
+        return outcome.Directory;
+    }
+}
