@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Harness.Training;
 using Spectre.Console;
+using Harness.IO;
 
 namespace Harness.Cli;
 

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using Harness.Reporting;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Harness.IO;
 
 namespace Harness.Cli.Commands;
 

@@ -1,5 +1,6 @@
 using Harness.Pipelines;
 using Spectre.Console;
+using Harness.IO;
 
 namespace Harness.Cli.Commands;
 

@@ -8,6 +8,7 @@ using Harness.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using Harness.Data.Mixes;
+using Harness.IO;
 
 namespace Harness.Cli.Commands;
 

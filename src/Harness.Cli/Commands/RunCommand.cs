@@ -8,6 +8,7 @@ using Harness.Sweep;
 using Harness.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Harness.IO;
 
 namespace Harness.Cli.Commands;
 

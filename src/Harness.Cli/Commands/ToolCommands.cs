@@ -5,6 +5,7 @@ using Harness.Modeling;
 using Harness.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Harness.IO;
 
 namespace Harness.Cli.Commands;
 

@@ -101,7 +101,8 @@ public sealed record ExperimentConfig : IValidatable
     /// <summary>Student sizes by name.</summary>
     public Dictionary<string, ModelSpec> Students { get; init; } = new();
     public List<BudgetSpec> Budgets { get; init; } = [];
-    public List<string> Methods { get; init; } = [Harness.Distillation.Methods.ScratchMethod.MethodName, Harness.Distillation.Methods.LogitKdMethod.MethodName];
+    /// <summary>Registered method names (Distillation/Methods); default scratch and logit-kd.</summary>
+    public List<string> Methods { get; init; } = ["scratch", "logit-kd"];
     public KdSpec Kd { get; init; } = new();
     public SeqKdSpec SeqKd { get; init; } = new();
     public List<int> Seeds { get; init; } = [1];
@@ -135,11 +136,10 @@ public sealed record ExperimentConfig : IValidatable
         }
         foreach (var dup in Budgets.GroupBy(b => b.Name).Where(g => g.Count() > 1))
             p.Add($"{path}.budgets: name \"{dup.Key}\" is used {dup.Count()} times; budget names must be unique.");
-        p.AddRange(Harness.Distillation.Methods.MethodRegistry.Validate(Methods, Teacher.Checkpoint, path));
+        // Method and divergence names are checked by their stages' registries (IExperimentCheck), so Config imports no stage.
+        foreach (var check in ExperimentChecks.All) p.AddRange(check.Validate(this, path));
         if (Kd.Alpha is < 0 or > 1) p.Add($"{path}.kd.alpha: value {Kd.Alpha} must be in [0, 1].");
         if (!(Kd.Temperature > 0)) p.Add($"{path}.kd.temperature: value {Kd.Temperature} must be > 0.");
-        if (!Harness.Distillation.Divergence.Names.ContainsKey(Kd.Divergence))
-            p.Add($"{path}.kd.divergence: value \"{Kd.Divergence}\" is not a divergence; valid: {string.Join(", ", Harness.Distillation.Divergence.Names.Keys)}.");
         if (Kd.Beta is <= 0 or >= 1) p.Add($"{path}.kd.beta: value {Kd.Beta} must be in (0, 1).");
         if (Kd.TopK <= 0) p.Add($"{path}.kd.top_k: value {Kd.TopK} must be a positive integer.");
         else if (Data.TokenizerOrDefault is var tok && (tok.Kind == TokenizerSpec.Gpt2 ? TokenizerSpec.Gpt2VocabSize : tok.VocabSize) is var vocab && Kd.TopK > vocab)

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.ML.Tokenizers;
 using Harness.Config;
+using Harness.IO;
 
 namespace Harness.Data;
 

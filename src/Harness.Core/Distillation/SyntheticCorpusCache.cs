@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Harness.Config;
 using Harness.Modeling;
+using Harness.IO;
 
 namespace Harness.Distillation;
 

@@ -2,6 +2,7 @@ using System.IO.MemoryMappedFiles;
 using System.Runtime.InteropServices;
 using Harness.Modeling;
 using Harness.Training;
+using Harness.IO;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 

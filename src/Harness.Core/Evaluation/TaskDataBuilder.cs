@@ -1,6 +1,7 @@
 using System.Text;
 using Harness.Data.Mixes;
 using System.Text.Json;
+using Harness.Evaluation.Tasks;
 
 namespace Harness.Evaluation;
 

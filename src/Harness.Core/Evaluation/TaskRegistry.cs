@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Harness.Evaluation.Tasks;
 
 namespace Harness.Evaluation;
 

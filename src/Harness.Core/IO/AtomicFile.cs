@@ -1,4 +1,4 @@
-namespace Harness;
+namespace Harness.IO;
 
 /// <summary>Atomic file writes: write a temp file in the same folder, flush, then rename over the target.</summary>
 public static class AtomicFile

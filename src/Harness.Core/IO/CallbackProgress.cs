@@ -1,4 +1,4 @@
-namespace Harness;
+namespace Harness.IO;
 
 /// <summary>
 /// IProgress that calls back synchronously on the reporting thread.  System.Progress posts to the thread pool, which

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Harness;
+namespace Harness.IO;
 
 /// <summary>Free-space checks and the "disk full" message: which file, how much is needed, what to do.</summary>
 public static class DiskSpace

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 
-namespace Harness;
+namespace Harness.IO;
 
 /// <summary>
 /// Test-only fault injection at named points of a run, so the suite can prove that a kill or an internal error at

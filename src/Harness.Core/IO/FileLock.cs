@@ -1,4 +1,4 @@
-namespace Harness;
+namespace Harness.IO;
 
 /// <summary>
 /// An exclusive advisory lock on a lock file (flock on Unix via FileShare.None, released by the kernel when the process

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Harness;
+namespace Harness.IO;
 
 /// <summary>
 /// Names of temporary files and folders (<c>.NAME.PID~HOST~NONCE.tmp</c>) that say which process made them, so a

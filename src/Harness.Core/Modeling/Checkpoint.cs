@@ -2,6 +2,7 @@ using System.Text.Json;
 using Harness.Config;
 using TorchSharp;
 using TorchSharp.PyBridge;
+using Harness.IO;
 using static TorchSharp.torch;
 
 namespace Harness.Modeling;

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using TorchSharp;
 using TorchSharp.PyBridge;
 using Harness.Config;
+using Harness.IO;
 using static TorchSharp.torch;
 
 namespace Harness.Modeling;

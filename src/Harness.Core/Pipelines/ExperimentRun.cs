@@ -3,6 +3,7 @@ using Harness.Estimation;
 using Harness.Evaluation;
 using Harness.Reporting;
 using Harness.Sweep;
+using Harness.IO;
 
 namespace Harness.Pipelines;
 

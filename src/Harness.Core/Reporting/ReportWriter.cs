@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using Harness.Results;
+using Harness.IO;
 
 namespace Harness.Reporting;
 

@@ -3,6 +3,7 @@ using System.Text;
 using Harness.Estimation.PublicTables;
 using Harness.Results;
 using ScottPlot;
+using Harness.IO;
 
 namespace Harness.Reporting;
 

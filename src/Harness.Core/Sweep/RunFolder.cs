@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Harness.Config;
 using Harness.Results;
+using Harness.IO;
 
 namespace Harness.Sweep;
 

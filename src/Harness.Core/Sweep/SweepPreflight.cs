@@ -2,6 +2,7 @@ using Harness.Config;
 using Harness.Data;
 using Harness.Distillation.Methods;
 using Harness.Modeling;
+using Harness.IO;
 using static TorchSharp.torch;
 
 namespace Harness.Sweep;

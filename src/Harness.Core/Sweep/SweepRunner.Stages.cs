@@ -6,6 +6,7 @@ using Harness.Modeling;
 using Harness.Results;
 using Harness.Sweep.Execution;
 using Harness.Training;
+using Harness.IO;
 using static TorchSharp.torch;
 
 namespace Harness.Sweep;

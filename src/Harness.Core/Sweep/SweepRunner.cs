@@ -11,6 +11,7 @@ using Harness.Results;
 using Harness.Training;
 using TorchSharp;
 using Harness.Data.Mixes;
+using Harness.IO;
 using static TorchSharp.torch;
 
 namespace Harness.Sweep;

@@ -2,6 +2,7 @@ using Harness.Config;
 using Harness.Data;
 using Harness.Modeling;
 using Harness.Training;
+using Harness.IO;
 using static TorchSharp.torch;
 
 namespace Harness.Sweep;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Harness.Config;
+using Harness.IO;
 
 namespace Harness.Sweep;
 

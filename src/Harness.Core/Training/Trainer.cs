@@ -6,6 +6,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using TorchSharp.PyBridge;
 using Harness.Config;
+using Harness.IO;
 using static TorchSharp.torch;
 
 namespace Harness.Training;

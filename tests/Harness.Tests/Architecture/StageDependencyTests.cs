@@ -23,8 +23,8 @@ public class StageDependencyTests
         ["Perf"] = ["IO", "Config", "Data", "Modeling", "Training", "Distillation"],
         ["Estimation"] = ["IO", "Config", "Results"],
         ["Reporting"] = ["IO", "Config", "Results", "Estimation"],
-        ["Sweep"] = ["IO", "Config", "Data", "Modeling", "Training", "Distillation", "Evaluation", "Results"],
-        ["Pipelines"] = ["IO", "Config", "Data", "Modeling", "Training", "Distillation", "Evaluation", "Results", "Sweep", "Estimation", "Reporting"],
+        ["Sweep"] = ["IO", "Config", "Data", "Modeling", "Training", "Distillation", "Evaluation", "Results", "Perf"],
+        ["Pipelines"] = ["IO", "Config", "Data", "Modeling", "Training", "Distillation", "Evaluation", "Results", "Perf", "Sweep", "Estimation", "Reporting"],
     };
 
     static string CoreDirectory

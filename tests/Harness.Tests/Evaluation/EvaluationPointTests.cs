@@ -1,5 +1,6 @@
 using Harness.Config;
 using Harness.Evaluation;
+using Harness.Evaluation.Tasks;
 
 namespace Harness.Tests.Evaluation;
 

@@ -7,6 +7,8 @@ using Microsoft.ML.Tokenizers;
 using TorchSharp;
 using Harness.Data.Mixes;
 using Harness.Config;
+using Harness.IO;
+using Harness.Evaluation.Tasks;
 
 namespace Harness.Tests.Evaluation;
 

@@ -1,5 +1,6 @@
 using Harness.Evaluation;
 using Harness.Data.Mixes;
+using Harness.Evaluation.Tasks;
 
 namespace Harness.Tests.Evaluation;
 

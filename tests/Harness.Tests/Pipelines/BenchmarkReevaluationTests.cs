@@ -3,6 +3,7 @@ using Harness.Pipelines;
 using Harness.Results;
 using Harness.Sweep;
 using TorchSharp;
+using Harness.IO;
 
 namespace Harness.Tests.Pipelines;
 

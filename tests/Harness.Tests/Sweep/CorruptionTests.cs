@@ -4,6 +4,7 @@ using Harness.Sweep;
 using Harness.Training;
 using TorchSharp;
 using Harness.Config;
+using Harness.IO;
 
 namespace Harness.Tests.Sweep;
 

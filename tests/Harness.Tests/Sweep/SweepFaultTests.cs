@@ -2,6 +2,7 @@ using Harness.Config;
 using Harness.Results;
 using Harness.Sweep;
 using TorchSharp;
+using Harness.IO;
 
 namespace Harness.Tests.Sweep;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Harness.Config;
 using Harness.Sweep;
+using Harness.IO;
 
 namespace Harness.Tests.Sweep;
 

@@ -1,6 +1,7 @@
 using Harness.Training;
 using TorchSharp;
 using Harness.Config;
+using Harness.IO;
 
 namespace Harness.Tests.Training;
 

@@ -2,6 +2,7 @@ using Harness.Modeling;
 using Harness.Training;
 using TorchSharp;
 using Harness.Config;
+using Harness.IO;
 using static TorchSharp.torch;
 
 namespace Harness.Tests.Training;

@@ -2,6 +2,7 @@ using Harness.Modeling;
 using Harness.Training;
 using TorchSharp;
 using Harness.Config;
+using Harness.IO;
 
 namespace Harness.Tests.Training;
 

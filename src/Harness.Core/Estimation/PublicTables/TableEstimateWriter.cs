@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Harness.Results;
+using Harness.IO;
 
 namespace Harness.Estimation.PublicTables;
 

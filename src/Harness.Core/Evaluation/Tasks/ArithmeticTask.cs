@@ -1,7 +1,7 @@
 using Harness.Data;
 using Harness.Data.Mixes;
 
-namespace Harness.Evaluation;
+namespace Harness.Evaluation.Tasks;
 
 /// <summary>
 /// Arithmetic on held-out problems.  exact_match: the answer " 475" is exactly the greedy continuation of

@@ -1,6 +1,6 @@
 using Harness.Data;
 
-namespace Harness.Evaluation;
+namespace Harness.Evaluation.Tasks;
 
 /// <summary>
 /// Grammatical minimal pairs in the style of BLiMP (Warstadt et al. 2020, "BLiMP: The Benchmark of Linguistic Minimal

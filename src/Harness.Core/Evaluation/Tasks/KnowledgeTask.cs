@@ -1,7 +1,7 @@
 using Harness.Data;
 using Harness.Data.Mixes;
 
-namespace Harness.Evaluation;
+namespace Harness.Evaluation.Tasks;
 
 /// <summary>
 /// The knowledge task's question phrasings, held out from every training phrasing of <see cref="FactPhrasing"/>.

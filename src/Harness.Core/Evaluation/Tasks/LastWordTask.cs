@@ -1,6 +1,6 @@
 using Harness.Data;
 
-namespace Harness.Evaluation;
+namespace Harness.Evaluation.Tasks;
 
 /// <summary>One last-word item: the passage up to (not including) the space before its final word, and that word.</summary>
 public sealed record LastWordItem(string Context, string Target, MultipleChoiceItem Choice);

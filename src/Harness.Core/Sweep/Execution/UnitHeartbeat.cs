@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Harness.Config;
+using Harness.IO;
 
 namespace Harness.Sweep.Execution;
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Harness.Config;
 using Harness.Results;
 using Harness.Sweep.Execution;
+using Harness.IO;
 
 namespace Harness.Sweep.Slurm;
 
