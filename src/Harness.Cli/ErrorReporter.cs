@@ -1,4 +1,3 @@
-using Harness;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

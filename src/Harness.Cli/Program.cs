@@ -1,4 +1,3 @@
 using Harness.Cli;
-using Spectre.Console.Cli;
 
 return HarnessApp.Run(args);

@@ -1,4 +1,3 @@
-using Harness.Modeling;
 using TorchSharp;
 using Harness.Config;
 

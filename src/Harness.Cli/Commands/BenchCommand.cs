@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using Harness.Modeling;
 using Harness.Perf;
 using Harness.Training;
 using Spectre.Console;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Harness.Config;
 using Harness.Modeling;
-using Harness.Results;
 using Harness.Sweep;
 using Spectre.Console;
 

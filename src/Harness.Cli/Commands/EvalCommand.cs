@@ -7,7 +7,6 @@ using Harness.Results;
 using Harness.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
-using Harness.Data.Mixes;
 using Harness.IO;
 
 namespace Harness.Cli.Commands;

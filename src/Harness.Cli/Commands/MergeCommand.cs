@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using Harness.Pipelines;
 using Harness.Sweep;
 using Spectre.Console;
 using Spectre.Console.Cli;

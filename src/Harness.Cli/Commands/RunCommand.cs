@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
 using Harness.Config;
-using Harness.Modeling;
 using Harness.Pipelines;
 using Harness.Results;
 using Harness.Sweep;

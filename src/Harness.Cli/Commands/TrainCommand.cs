@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using Harness.Config;
-using Harness.Sweep;
 using Harness.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;

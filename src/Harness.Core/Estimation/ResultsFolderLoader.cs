@@ -11,7 +11,7 @@ public static class ResultsFolderLoader
 {
     public const string ValLoss = ResultMetrics.ValLoss;
     public const string ValBpb = ResultMetrics.ValBpb;
-    /// <summary>Per-task continuous loss: mean −ln p(correct choice) over items (Evaluation/Metrics.cs).</summary>
+    /// <summary>Per-task continuous loss: mean −ln p(correct choice) over items (Evaluation/EvaluationMetrics.cs).</summary>
     public const string TaskLoss = ResultMetrics.TaskLoss;
 
     public static EstimationInput Load(string dir)

@@ -1,6 +1,5 @@
 using Harness.Modeling;
 using Microsoft.ML.Tokenizers;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Harness.Evaluation;

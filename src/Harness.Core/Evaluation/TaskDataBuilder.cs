@@ -24,8 +24,9 @@ public static class TaskDataBuilder
     /// <summary>WordNet nouns kept (most frequent in the SemCor tag counts first; glosses starting with a domain label such as "(physics)" are skipped).</summary>
     public const int WordNetNouns = 250;
 
-    /// <summary>Writes every data file into <paramref name="outputDirectory"/> (atomically) and returns their paths.</summary>
-    public static IReadOnlyList<string> BuildAll(string outputDirectory, string? sourcesDirectory)
+    /// <summary>Writes every data file into <paramref name="outputDirectory"/> (atomically; the fact table into
+    /// <paramref name="factTableDirectory"/> when given, since it lives in Data/Mixes) and returns their paths.</summary>
+    public static IReadOnlyList<string> BuildAll(string outputDirectory, string? sourcesDirectory, string? factTableDirectory = null)
     {
         var verbs = sourcesDirectory is null ? TaskData.LoadEmbedded<VerbForms>(TaskData.VerbsFile) : ExtractVerbs(sourcesDirectory);
         var facts = sourcesDirectory is null ? TaskData.LoadEmbedded<Fact>(TaskData.FactsFile) : ExtractFacts(sourcesDirectory);
@@ -40,7 +41,9 @@ public static class TaskDataBuilder
         var paths = new List<string>();
         foreach (var (name, text) in files)
         {
-            var path = Path.Combine(outputDirectory, name);
+            var directory = name == TaskData.FactsFile && factTableDirectory is not null ? factTableDirectory : outputDirectory;
+            Directory.CreateDirectory(directory);
+            var path = Path.Combine(directory, name);
             TaskData.WriteFile(path, text);
             paths.Add(path);
         }

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using TorchSharp;
 using TorchSharp.PyBridge;
 using Harness.Config;
 using Harness.IO;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Harness.Modeling;
 using Harness.Config;
 
 namespace Harness.Perf;

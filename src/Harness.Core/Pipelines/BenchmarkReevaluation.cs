@@ -2,7 +2,6 @@ using System.Text.Json;
 using Harness.Config;
 using Harness.Data;
 using Harness.Evaluation;
-using Harness.Modeling;
 using Harness.Results;
 using Harness.Sweep;
 using Harness.Data.Mixes;

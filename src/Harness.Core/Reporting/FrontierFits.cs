@@ -24,10 +24,10 @@ public sealed class FrontierFits
     public IReadOnlyCollection<Frontier> All => byMetric.Values.SelectMany(v => v).ToList();
 
     /// <summary>The baseline's (first arm's) frontier of a metric.</summary>
-    public Frontier? For(string metric) => byMetric.GetValueOrDefault(MetricNames.Normalise(metric))?.FirstOrDefault();
+    public Frontier? For(string metric) => byMetric.GetValueOrDefault(ResultMetrics.Normalise(metric))?.FirstOrDefault();
 
     /// <summary>Every arm's frontier of a metric, baseline first.</summary>
-    public IReadOnlyList<Frontier> Arms(string metric) => byMetric.GetValueOrDefault(MetricNames.Normalise(metric)) ?? [];
+    public IReadOnlyList<Frontier> Arms(string metric) => byMetric.GetValueOrDefault(ResultMetrics.Normalise(metric)) ?? [];
 
     /// <summary>The frontiers of a loaded folder (built once per folder).</summary>
     public static FrontierFits Of(ResultsFolder folder) => cache.GetValue(folder, f => From(f.Fits, f.FitsProblem));
@@ -58,7 +58,7 @@ public sealed class FrontierFits
                     fits.problems.Add($"fits.json: metric '{metric.Metric}', arm '{arm.Group}': form '{arm.Law.Form}' is not one this report can draw");
                     continue;
                 }
-                var key = MetricNames.Normalise(metric.Metric);
+                var key = ResultMetrics.Normalise(metric.Metric);
                 if (!fits.byMetric.TryGetValue(key, out var list)) fits.byMetric[key] = list = [];
                 list.Add(new Frontier(metric.Metric, arm.Group, arm.Law.Form, frontier.Description, frontier.Predict));
             }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Harness.Results;
 using ScottPlot;
+using Harness.Estimation;
 
 namespace Harness.Reporting;
 
@@ -13,14 +14,6 @@ public sealed record ReportFigure(string Id, string Title, string Caption, Plot 
 /// </summary>
 public static class ReportFigures
 {
-    static readonly string[] AccountingOrder = ["student", "+inference", "+teacher"];
-
-    /// <summary>Sort key for accounting scenarios: student, +inference, +teacher, amortised:K, others.</summary>
-    public static int AccountingRank(string accounting)
-    {
-        var i = Array.IndexOf(AccountingOrder, accounting.Trim().ToLowerInvariant());
-        return i >= 0 ? i : accounting.StartsWith("amortised", StringComparison.OrdinalIgnoreCase) ? 3 : 4;
-    }
 
     internal static readonly IPalette Palette = new ScottPlot.Palettes.Category10();
 
@@ -110,7 +103,7 @@ public static class ReportFigures
     }
 
     /// <summary>The y-axis label of a metric, with its unit: val_loss in nats/token, val_bpb in bits/byte, task_loss in nats per item.</summary>
-    public static string MetricLabel(string metric) => MetricNames.Normalise(metric) switch
+    public static string MetricLabel(string metric) => ResultMetrics.Normalise(metric) switch
     {
         "val_loss" or "loss" => metric + " (nats/token)",
         "val_bpb" or "bpb" => metric + " (bits/byte)",
@@ -229,10 +222,10 @@ public static class ReportFigures
     public static ReportFigure MultiplierVsSize(ResultsFolder folder, string treatment, string metric)
     {
         var sizes = folder.StudentParams();
-        var rows = folder.Multipliers.Where(r => r.Treatment == treatment && MetricNames.Normalise(r.Metric) == MetricNames.Normalise(metric)
+        var rows = folder.Multipliers.Where(r => r.Treatment == treatment && ResultMetrics.Normalise(r.Metric) == ResultMetrics.Normalise(metric)
                                                  && r.Kind == MultiplierKind.ByStudent && r.Estimand == Estimand.SameSize).ToList();
         var plot = NewPlot($"{treatment} same-size gain vs student size — {metric}", "student non-embedding parameters (log scale)", "multiplier (log scale; >1: treatment cheaper)");
-        var accountings = rows.Select(r => r.Accounting).Distinct().OrderBy(AccountingRank).ThenBy(a => a, StringComparer.Ordinal).ToList();
+        var accountings = rows.Select(r => r.Accounting).Distinct().OrderBy(AccountingScenario.Rank).ThenBy(a => a, StringComparer.Ordinal).ToList();
         var allX = new List<double>();
         var allY = new List<double>();
         for (var ai = 0; ai < accountings.Count; ai++)
@@ -344,7 +337,7 @@ public static class ReportFigures
 
     /// <summary>The chance level of a task metric (task/metric) from evals.csv; NaN for losses and when unknown.</summary>
     public static double Chance(ResultsFolder folder, string metric) =>
-        folder.Evals.Where(e => MetricNames.Normalise(MetricNames.ForTask(e.Task, e.Metric)) == MetricNames.Normalise(metric))
+        folder.Evals.Where(e => ResultMetrics.Normalise(ResultMetrics.ForTask(e.Task, e.Metric)) == ResultMetrics.Normalise(metric))
                     .Select(e => e.Chance).FirstOrDefault(double.IsFinite, double.NaN);
 
     /// <summary>

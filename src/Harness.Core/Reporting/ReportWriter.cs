@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using Harness.Results;
 using Harness.IO;
+using Harness.Estimation;
 
 namespace Harness.Reporting;
 
@@ -174,9 +175,9 @@ public static class ReportWriter
         var methods = folder.Evals.Where(e => e.UnitKey != ResultSchema.TeacherUnitKey).Select(e => e.Method).Distinct()
                             .OrderBy(x => x == ResultSchema.ScratchMethod ? 0 : 1).ThenBy(x => x, StringComparer.Ordinal).ToList();
         var taskMetrics = TaskMetrics(folder);
-        var informative = taskMetrics.Where(t => t.Informative).Select(t => MetricNames.ForTask(t.Task, t.Metric)).ToHashSet(StringComparer.Ordinal);
+        var informative = taskMetrics.Where(t => t.Informative).Select(t => ResultMetrics.ForTask(t.Task, t.Metric)).ToHashSet(StringComparer.Ordinal);
         // Shown on the page: the validation losses and the task metrics some student learned; the rest stay in the CSVs.
-        bool Shown(string metric) => MetricNames.LowerIsBetter(metric) || informative.Contains(metric);
+        bool Shown(string metric) => ResultMetrics.LowerIsBetter(metric) || informative.Contains(metric);
 
         // Headline: the sentence, placebo alarms, the figure.
         var headlineBlocks = new List<Block> { new Para(HeadlineSentence(folder), Lead: true) };
@@ -188,8 +189,8 @@ public static class ReportWriter
         var sections = new List<Section>();
 
         // Capability vs compute for the headline metric: both arms, both frontiers.
-        var lowerOf = (string metric) => MetricNames.LowerIsBetter(metric) ||
-                                         folder.Evals.Where(e => MetricNames.ForTask(e.Task, e.Metric) == metric).Select(e => !e.HigherIsBetter).FirstOrDefault();
+        var lowerOf = (string metric) => ResultMetrics.LowerIsBetter(metric) ||
+                                         folder.Evals.Where(e => ResultMetrics.ForTask(e.Task, e.Metric) == metric).Select(e => !e.HigherIsBetter).FirstOrDefault();
         var capabilityMetrics = CapabilityPoints.Metrics(folder).Where(x => CapabilityPoints.For(folder, x, out _).Count > 0).ToList();
         var notes = new List<string>();
         foreach (var metric in capabilityMetrics)
@@ -240,9 +241,9 @@ public static class ReportWriter
         else
         {
             var summaries = folder.Multipliers.Where(r => r.Kind is MultiplierKind.Summary or MultiplierKind.Placebo && Shown(r.Metric))
-                .OrderBy(r => r.Metric == headlineMetric ? 0 : MetricNames.LowerIsBetter(r.Metric) || r.Metric.EndsWith("task_loss", StringComparison.Ordinal) ? 1 : 2)
+                .OrderBy(r => r.Metric == headlineMetric ? 0 : ResultMetrics.LowerIsBetter(r.Metric) || r.Metric.EndsWith("task_loss", StringComparison.Ordinal) ? 1 : 2)
                 .ThenBy(r => r.Metric, StringComparer.Ordinal).ThenBy(r => r.Kind == MultiplierKind.Placebo ? 1 : 0).ThenBy(r => r.Treatment, StringComparer.Ordinal)
-                .ThenBy(r => Array.IndexOf(EstimandOrder, r.Estimand)).ThenBy(r => ReportFigures.AccountingRank(r.Accounting)).ToList();
+                .ThenBy(r => Array.IndexOf(EstimandOrder, r.Estimand)).ThenBy(r => AccountingScenario.Rank(r.Accounting)).ToList();
             Table SummaryTable(IEnumerable<MultiplierRow> rows, bool withAccounting) => new(
                 withAccounting ? ["treatment", "metric", "estimand", "accounting", "M [95% CI]", "placebo", "pairs won", "MDE", "status", "notes"]
                                : ["treatment", "metric", "estimand", "M [95% CI]", "placebo", "pairs won", "MDE", "status", "notes"],
@@ -260,7 +261,7 @@ public static class ReportWriter
                     [new TableBlock(SummaryTable(placebo, withAccounting: true))]));
             var otherAccounting = summaries.Where(r => r.Accounting != "student" && r.Kind == MultiplierKind.Summary).ToList();
             if (otherAccounting.Count > 0)
-                multiplierBlocks.Add(new Details($"Other accounting scenarios ({otherAccounting.Select(r => r.Accounting).Distinct().Count()}: {string.Join(", ", otherAccounting.Select(r => r.Accounting).Distinct().OrderBy(ReportFigures.AccountingRank))})",
+                multiplierBlocks.Add(new Details($"Other accounting scenarios ({otherAccounting.Select(r => r.Accounting).Distinct().Count()}: {string.Join(", ", otherAccounting.Select(r => r.Accounting).Distinct().OrderBy(AccountingScenario.Rank))})",
                     [new TableBlock(SummaryTable(otherAccounting, withAccounting: true))]));
             var bySize = folder.Multipliers.Where(r => r.Kind == MultiplierKind.ByStudent && r.Accounting == "student" && Shown(r.Metric))
                 .OrderBy(r => r.Metric == headlineMetric ? 0 : 1).ThenBy(r => r.Metric, StringComparer.Ordinal).ThenBy(r => r.Treatment, StringComparer.Ordinal)

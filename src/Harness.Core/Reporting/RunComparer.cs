@@ -1,4 +1,5 @@
 using Harness.Results;
+using Harness.Estimation;
 
 namespace Harness.Reporting;
 
@@ -128,11 +129,11 @@ public static class RunComparer
     {
         var byKey = folders.Select(f => f.Multipliers.GroupBy(m => m.MatchKey).ToDictionary(g => g.Key, g => g.First())).ToList();
         var all = folders.SelectMany(f => f.Multipliers).GroupBy(m => m.MatchKey).Select(g => g.First())
-                         .OrderBy(m => MetricNames.Normalise(m.Metric), StringComparer.Ordinal).ThenBy(m => m.Treatment, StringComparer.Ordinal)
+                         .OrderBy(m => ResultMetrics.Normalise(m.Metric), StringComparer.Ordinal).ThenBy(m => m.Treatment, StringComparer.Ordinal)
                          .ThenBy(m => m.Estimand, StringComparer.Ordinal).ThenBy(m => m.Kind.OnDisk(), StringComparer.Ordinal)
                          .ThenBy(m => m.Student == "*" ? 1 : 0).ThenBy(m => m.Params ?? double.MaxValue).ThenBy(m => m.Student, StringComparer.Ordinal)
                          .ThenBy(m => m.Budget, StringComparer.Ordinal).ThenBy(m => m.Seed, StringComparer.Ordinal)
-                         .ThenBy(m => ReportFigures.AccountingRank(m.Accounting)).ThenBy(m => m.Accounting, StringComparer.Ordinal);
+                         .ThenBy(m => AccountingScenario.Rank(m.Accounting)).ThenBy(m => m.Accounting, StringComparer.Ordinal);
         var result = new List<MultiplierComparison>();
         foreach (var first in all)
         {
@@ -141,7 +142,7 @@ public static class RunComparer
             var multipliers = values.Select(v => v is null ? null : Finite(v.Multiplier)).ToList();
             bool? overlap = values.All(v => v is not null && !double.IsNaN(v.Ci95Low) && !double.IsNaN(v.Ci95High))
                 ? values.Max(v => v!.Ci95Low) <= values.Min(v => v!.Ci95High) : null;
-            result.Add(new MultiplierComparison(first.Kind, first.Estimand, first.Treatment, MetricNames.Normalise(first.Metric), first.Student, first.Budget, first.Seed, first.Accounting,
+            result.Add(new MultiplierComparison(first.Kind, first.Estimand, first.Treatment, ResultMetrics.Normalise(first.Metric), first.Student, first.Budget, first.Seed, first.Accounting,
                                                 values, Deltas(multipliers), overlap));
         }
         return result;

@@ -1,8 +1,6 @@
-using Harness.Data;
 using Harness.Distillation;
 using Harness.Evaluation;
 using Harness.Distillation.Methods;
-using Harness.Modeling;
 using Harness.Results;
 using Harness.Sweep.Execution;
 using Harness.Training;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Harness.Config;
 using Harness.Data;
 using Harness.Distillation;

@@ -2,7 +2,6 @@ using System.Text;
 using Harness.Evaluation;
 using Harness.Modeling;
 using Harness.Training;
-using Harness.Tests.Training;
 using Microsoft.ML.Tokenizers;
 using TorchSharp;
 using Harness.Data.Mixes;

@@ -30,7 +30,7 @@ public class TaskDataTests
     /// <summary>
     /// Extraction from the raw third-party sources (not committed; see SOURCES.md) reproduces the committed tables.
     /// Skipped (reported as such) unless HARNESS_TASK_SOURCES points at the sources layout; HARNESS_TASK_OUTPUT, when set,
-    /// receives the files.
+    /// receives the item files and HARNESS_FACTS_OUTPUT the fact table.
     /// </summary>
     [TaskSourcesFact]
     public void Extraction_from_raw_sources_matches_the_committed_tables()
@@ -38,8 +38,9 @@ public class TaskDataTests
         var sources = Environment.GetEnvironmentVariable(TaskSourcesFactAttribute.Variable)!;
         using var tmp = new TempDirectory();
         var dir = Environment.GetEnvironmentVariable("HARNESS_TASK_OUTPUT") is { Length: > 0 } o ? o : tmp.Path;
-        TaskDataBuilder.BuildAll(dir, sources);
+        var factsDir = Environment.GetEnvironmentVariable("HARNESS_FACTS_OUTPUT") is { Length: > 0 } f ? f : dir;
+        TaskDataBuilder.BuildAll(dir, sources, factsDir);
         foreach (var file in DataFiles)
-            Assert.Equal(TaskData.ReadEmbedded(file), File.ReadAllText(Path.Combine(dir, file)));
+            Assert.Equal(TaskData.ReadEmbedded(file), File.ReadAllText(Path.Combine(file == TaskData.FactsFile ? factsDir : dir, file)));
     }
 }

@@ -1,4 +1,3 @@
-using Harness.Modeling;
 using Harness.Sweep;
 using Harness.Sweep.Execution;
 using Harness.Config;

@@ -1,4 +1,3 @@
-using Harness.Modeling;
 using Harness.Perf;
 using Harness.Config;
 

@@ -1,5 +1,4 @@
 using Harness.Data;
-using Harness.Sweep;
 using Harness.Data.Mixes;
 using Harness.Config;
 

@@ -1,5 +1,3 @@
-using Harness.Data;
-
 namespace Harness.Data.Mixes;
 
 /// <summary>One problem "a op b" with its answer; op is '+' or '-' (subtraction keeps a ≥ b, so answers are never negative).</summary>

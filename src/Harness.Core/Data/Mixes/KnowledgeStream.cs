@@ -1,5 +1,3 @@
-using Harness.Data;
-
 namespace Harness.Data.Mixes;
 
 /// <summary>

@@ -1,0 +1,28 @@
+namespace Harness.Evaluation;
+
+/// <summary>Score <paramref name="Continuation"/> given <paramref name="Context"/> (lm-evaluation-harness's <c>loglikelihood</c> request).</summary>
+public sealed record LoglikelihoodRequest(string Context, string Continuation);
+
+/// <summary>
+/// Summed natural-log probability of the continuation's tokens; <paramref name="IsGreedy"/> is true when every
+/// continuation token is the argmax at its position (lm-eval's <c>is_greedy</c>).  Token and UTF-8 byte counts of the
+/// continuation let tasks normalise (acc_norm divides by bytes).
+/// </summary>
+public sealed record LoglikelihoodResult(double LogProb, bool IsGreedy, int ContinuationTokens, int ContinuationBytes);
+
+/// <summary>Greedy continuation of <paramref name="Context"/>: at most <paramref name="MaxNewTokens"/> tokens, cut at the first stop string (newline always stops).</summary>
+public sealed record GenerationRequest(string Context, int MaxNewTokens, IReadOnlyList<string> StopStrings);
+
+/// <summary>
+/// The narrow view of a language model that evaluation tasks see (the two request types of lm-evaluation-harness,
+/// Gao et al. 2021–2024, <c>lm_eval/api/model.py</c>).  Tasks emit requests and score answers; they never touch tensors,
+/// so they are tested with hand-built scorers and any model (student, teacher, n-gram) can be evaluated the same way.
+/// Results come back in request order.
+/// </summary>
+public interface ILanguageModelScorer
+{
+    IReadOnlyList<LoglikelihoodResult> LogLikelihood(IReadOnlyList<LoglikelihoodRequest> requests);
+
+    /// <summary>Generated text only (not the context), already cut at the first stop string.</summary>
+    IReadOnlyList<string> GenerateGreedy(IReadOnlyList<GenerationRequest> requests);
+}

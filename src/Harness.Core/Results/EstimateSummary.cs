@@ -1,0 +1,60 @@
+namespace Harness.Results;
+
+/// <summary>One headline of summary.json: a treatment × metric × estimand × accounting, with the placebo beside it.</summary>
+public sealed record SummaryHeadline
+{
+    public string Treatment { get; init; } = "";
+    public string Metric { get; init; } = "";
+    public string Estimand { get; init; } = "";
+    public string Accounting { get; init; } = "";
+    public double? M { get; init; }
+    public double? Ci95Low { get; init; }
+    public double? Ci95High { get; init; }
+    public string Bound { get; init; } = "";
+    public string Status { get; init; } = "";
+    public int Pairs { get; init; }
+    public int PairsWon { get; init; }
+    public int Censored { get; init; }
+    public int Extrapolated { get; init; }
+    public int Replicates { get; init; }
+    public int FailedReplicates { get; init; }
+    public double? Mde { get; init; }
+    public double? PlaceboM { get; init; }
+    public double? PlaceboCi95Low { get; init; }
+    public double? PlaceboCi95High { get; init; }
+    public string Note { get; init; } = "";
+}
+
+/// <summary>The placebo of one metric and estimand (scratch seed <see cref="TreatmentSeed"/> vs the other seeds' scratch runs).</summary>
+public sealed record PlaceboResult
+{
+    public string Metric { get; init; } = "";
+    public string Estimand { get; init; } = "";
+    public string TreatmentSeed { get; init; } = "";
+    public double? M { get; init; }
+    public double? Ci95Low { get; init; }
+    public double? Ci95High { get; init; }
+    /// <summary>True when the interval excludes 1: the estimator finds an effect where there is none (a red warning).</summary>
+    public bool ExcludesOne { get; init; }
+    public string Status { get; init; } = "";
+}
+
+/// <summary>summary.json: the headline per treatment × metric × estimand × accounting, the placebo and the design's counts.</summary>
+public sealed record EstimateSummary
+{
+    public int SchemaVersion { get; init; } = ResultSchema.MultipliersVersion;
+    public string Source { get; init; } = "";
+    public string Baseline { get; init; } = "";
+    public IReadOnlyList<string> Treatments { get; init; } = [];
+    /// <summary>The metric the first sentence of a report quotes (val_loss when present).</summary>
+    public string HeadlineMetric { get; init; } = "";
+    public int Seeds { get; init; }
+    public int Replicates { get; init; }
+    /// <summary>False when intermediate checkpoints entered the fits (--all-checkpoints); the report says so.</summary>
+    public bool FinishedRunsOnly { get; init; } = true;
+    public int ExcludedFailedUnits { get; init; }
+    public IReadOnlyList<SummaryHeadline> Headlines { get; init; } = [];
+    public IReadOnlyList<PlaceboResult> Placebo { get; init; } = [];
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+    public IReadOnlyList<string> Notes { get; init; } = [];
+}

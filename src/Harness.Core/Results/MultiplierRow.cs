@@ -1,0 +1,133 @@
+using System.Text.Json.Serialization;
+using CsvHelper.Configuration.Attributes;
+
+namespace Harness.Results;
+
+/// <summary>
+/// The estimands of the efficiency multiplier; every row of multipliers.csv and every headline of summary.json names one,
+/// and estimands are never averaged together.  Formulas: README "Estimation".
+/// </summary>
+public static class Estimand
+{
+    /// <summary>(a) M_F(y) = C*_scratch(y) / C*_treatment(y): each arm's compute frontier fitted by the same rule.</summary>
+    public const string Frontier = "frontier";
+    /// <summary>(b) Per (student, budget, seed) pair: scratch tokens of that size needed to reach the treatment's value ÷ the treatment's.</summary>
+    public const string SameSize = "same_size";
+    /// <summary>(c) e^τ of the joint fit L(N, D) = E + A/N^α + B/(e^τ·D)^β over both arms (Ho et al. 2024's augmented law).</summary>
+    public const string EffectiveData = "effective_data";
+
+    public static IReadOnlyList<string> All { get; } = [Frontier, SameSize, EffectiveData];
+}
+
+/// <summary>Row kinds of multipliers.csv (the <c>kind</c> column).</summary>
+[JsonConverter(typeof(OnDiskEnumJsonConverter<MultiplierKind>))]
+public enum MultiplierKind
+{
+    /// <summary>The estimand's summary for one treatment × metric × accounting (the headline numbers).</summary>
+    [JsonStringEnumMemberName("summary")] Summary,
+    /// <summary>(b) one (student, budget, seed) pair.</summary>
+    [JsonStringEnumMemberName("cell")] Cell,
+    /// <summary>(a) M_F at one y of the grid over the common range (the curve).</summary>
+    [JsonStringEnumMemberName("curve")] Curve,
+    /// <summary>(b) geometric mean over the pairs of one student size; (c) e^τ at that size.</summary>
+    [JsonStringEnumMemberName("by_student")] ByStudent,
+    /// <summary>The built-in placebo: one seed's scratch runs scored as the treatment against the other seeds' scratch runs.</summary>
+    [JsonStringEnumMemberName("placebo")] Placebo,
+}
+
+/// <summary>Whether <see cref="MultiplierRow.M"/> is a value or a bound (censoring, never dropping).</summary>
+public static class MultiplierBound
+{
+    public const string None = "";
+    /// <summary>The baseline never reaches the treatment's value inside its data: M is at least the value given ("≥ X").</summary>
+    public const string Lower = "lower";
+    /// <summary>The treatment is worse than the baseline's smallest budget: M is at most the value given ("≤ X").</summary>
+    public const string Upper = "upper";
+    /// <summary>A mean over pairs of which some are lower and some upper bounds.</summary>
+    public const string Mixed = "mixed";
+}
+
+/// <summary>Status of a multiplier row.</summary>
+public static class MultiplierStatus
+{
+    public const string Ok = "ok";
+    /// <summary>The value is a bound (see <see cref="MultiplierRow.Bound"/>).</summary>
+    public const string Censored = "censored";
+    /// <summary>Outside the data's support (see <see cref="MultiplierRow.Support"/>); listed, kept out of the headline.</summary>
+    public const string Extrapolated = "extrapolated";
+    /// <summary>No value on purpose; <see cref="MultiplierRow.Note"/> says why (e.g. accuracy near chance).</summary>
+    public const string Withheld = "withheld";
+    public const string NoFit = "no fit";
+    public const string NoPairs = "no pairs";
+}
+
+/// <summary>
+/// One row of multipliers.csv, the only definition: the estimator writes it, the report and compare read it
+/// (<see cref="ResultTables"/>).  M &gt; 1: the treatment reaches the same result with less compute.  Accounting scenarios:
+/// Estimation/AccountingScenario.cs.  Empty numbers are null.
+/// </summary>
+public sealed record MultiplierRow
+{
+    [Name("schema_version")] public int SchemaVersion { get; init; } = ResultSchema.MultipliersVersion;
+    /// <summary><see cref="MultiplierKind"/>.</summary>
+    [Name("kind"), TypeConverter(typeof(OnDiskEnumCsvConverter<MultiplierKind>))] public MultiplierKind Kind { get; init; } = MultiplierKind.Summary;
+    /// <summary><see cref="Estimand"/>.</summary>
+    [Name("estimand")] public string Estimand { get; init; } = "";
+    [Name("treatment")] public string Treatment { get; init; } = "";
+    [Name("metric")] public string Metric { get; init; } = "";
+    [Name("accounting")] public string Accounting { get; init; } = "";
+    /// <summary>Student size name; "*" for rows over sizes.</summary>
+    [Name("student")] public string Student { get; init; } = "*";
+    [Name("budget")] public string Budget { get; init; } = "*";
+    [Name("seed")] public string Seed { get; init; } = "*";
+    /// <summary>Non-embedding parameters of the row's size (cell, by_student).</summary>
+    [Name("params")] public double? Params { get; init; }
+    /// <summary>The treatment's value (cell) or the grid value y (curve).</summary>
+    [Name("y")] public double? Y { get; init; }
+    /// <summary>Treatment tokens (cell).</summary>
+    [Name("tokens")] public double? Tokens { get; init; }
+    /// <summary>Treatment compute under the row's accounting (cell: the run's; curve: C*_treatment(y)).</summary>
+    [Name("compute")] public double? Compute { get; init; }
+    /// <summary>Scratch tokens needed (cell).</summary>
+    [Name("baseline_tokens")] public double? BaselineTokens { get; init; }
+    /// <summary>Scratch compute needed (cell: c(N)·baseline_tokens; curve: C*_scratch(y)).</summary>
+    [Name("baseline_compute")] public double? BaselineCompute { get; init; }
+    [Name("m")] public double? M { get; init; }
+    [Name("m_ci95_low")] public double? MCi95Low { get; init; }
+    [Name("m_ci95_high")] public double? MCi95High { get; init; }
+    /// <summary><see cref="MultiplierBound"/>: empty when M is a value.</summary>
+    [Name("bound")] public string Bound { get; init; } = MultiplierBound.None;
+    /// <summary><see cref="MultiplierStatus"/>.</summary>
+    [Name("status")] public string Status { get; init; } = MultiplierStatus.Ok;
+    /// <summary>True when the row lies outside the data's support (kept out of summaries).</summary>
+    [Name("extrapolated")] public bool Extrapolated { get; init; }
+    /// <summary>Where the row leaves the data: any of "y", "N", "D" joined by ';' (empty: inside), or "model" for (c).</summary>
+    [Name("support")] public string Support { get; init; } = "";
+    /// <summary>Pairs (cells) behind a summary; treatment runs for (a) and (c).</summary>
+    [Name("n_pairs")] public int Pairs { get; init; }
+    /// <summary>Pairs whose treatment run beat its scratch twin (same size, budget, seed) on the metric.</summary>
+    [Name("n_won")] public int Won { get; init; }
+    [Name("n_censored")] public int Censored { get; init; }
+    /// <summary>Rows (curve points or cells) left out of this summary because they extrapolate.</summary>
+    [Name("n_extrapolated")] public int ExtrapolatedCount { get; init; }
+    /// <summary>Seeds (bootstrap clusters).</summary>
+    [Name("n_seeds")] public int Seeds { get; init; }
+    /// <summary>How the interval was made: cluster_seed_t (seed cluster bootstrap, t with G−1 df) or parametric_residual.</summary>
+    [Name("interval")] public string Interval { get; init; } = "";
+    [Name("replicates")] public int Replicates { get; init; }
+    /// <summary>Replicates whose refit failed or gave no finite value; never dropped silently, always counted here.</summary>
+    [Name("failed_replicates")] public int FailedReplicates { get; init; }
+    /// <summary>Minimum detectable effect (two-sided 5%, 80% power) from the seeds' spread: multipliers within [1/mde, mde] cannot be told from 1.</summary>
+    [Name("mde")] public double? Mde { get; init; }
+    /// <summary>The placebo's M and interval for the same metric and estimand (summary rows).</summary>
+    [Name("placebo_m")] public double? PlaceboM { get; init; }
+    [Name("placebo_ci95_low")] public double? PlaceboCi95Low { get; init; }
+    [Name("placebo_ci95_high")] public double? PlaceboCi95High { get; init; }
+    [Name("note")] public string Note { get; init; } = "";
+
+    /// <summary>Identity used to match rows across runs (unit keys change with the config; these names do not).</summary>
+    public string MatchKey => string.Join("|", Kind.OnDisk(), Estimand, Treatment, Metric, Student, Budget, Seed, Accounting, Y is { } y && Kind == MultiplierKind.Curve ? y.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "");
+
+    /// <summary>A summary over units (anything but a cell).</summary>
+    public bool IsAggregate => Kind != MultiplierKind.Cell;
+}
