@@ -151,22 +151,15 @@ public sealed class RunCommand : Command<RunSettings>
     {
         DeviceSelector.ConfigureThreads(threads);
         var options = new SweepOptions { Device = DeviceSelector.Resolve(device), RepositoryRoot = RepositoryPaths.Root, ResultsRoot = resultsRoot };
-        var runner = new ExperimentRun(config, json, options, new LogObserver()).Sweep;
+        var run = new LocalExperimentRun(new ExperimentRun(config, json, options, new LogObserver()).Sweep, jobs, threads);
+        var runner = run.Sweep;
         AnsiConsole.MarkupLine($"[bold]harness run[/] {Markup.Escape(config.Name)} with {jobs} worker processes × {threads} thread(s)");
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var units = runner.Prepare(cancellation: cancellation);
-        var folder = new RunFolder(runner.RunDirectory);
-        var todo = Harness.Sweep.Execution.RunPlan.LaunchIndices(units, u => folder.IsFinished(u.Key) && folder.ReadUnitRow(u.Key).Status == RunRowStatus.Ok);
-        AnsiConsole.MarkupLine($"{units.Count(u => !(folder.IsFinished(u.Key) && folder.ReadUnitRow(u.Key).Status == RunRowStatus.Ok))} of {units.Count} units to train in {todo.Count} launches " +
+        var plan = run.Prepare(cancellation);
+        AnsiConsole.MarkupLine($"{plan.UnitsToTrain} of {plan.Units.Count} units to train in {plan.Launches.Count} launches " +
                                $"(a WSD trunk and its branches are one launch); worker logs in {Markup.Escape(Path.Combine(runner.RunDirectory, "logs"))}");
-        var executor = new Harness.Sweep.Execution.LocalExecutor(jobs, threads, line => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(line)}[/]"));
-        var report = executor.Launch(new Harness.Sweep.Execution.SweepWorkload
-        {
-            Harness = HarnessProcess.CommandPrefix(), ConfigPath = configPath, RunDirectory = runner.RunDirectory, ResultsRoot = resultsRoot,
-            WorkingDirectory = RepositoryPaths.Root, Device = device, UnitIndices = todo,
-        }, cancellation);
-        if (report.Cancelled)
-            throw new OperationCanceledException($"stopped; {report.Interrupted.Count} unit(s) checkpointed");
+        var report = run.Launch(plan, HarnessProcess.CommandPrefix(), configPath, resultsRoot, RepositoryPaths.Root, device,
+                                line => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(line)}[/]"), cancellation);
         int code = WorkerCommand.Finalize(runner);
         AnsiConsole.MarkupLine($"[green]done[/]: {report.Finished.Count} unit(s) trained by {jobs} workers in {clock.Elapsed.TotalSeconds:F0} s; results: {Markup.Escape(runner.RunDirectory)}");
         PrintFinalLosses(runner.RunDirectory);

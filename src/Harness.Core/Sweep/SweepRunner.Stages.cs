@@ -36,15 +36,11 @@ public sealed partial class SweepRunner
     /// </summary>
     public IReadOnlyList<SweepUnit> Prepare(bool fillCache = false, CancellationToken cancellation = default)
     {
-        var data = PrepareData();
-        using var loaded = LoadTeacher(data);
+        var (data, loaded, units) = PrepareCheckedUnits();
+        using var _ = loaded;
         var (teacher, teacherInfo, teacherHash, teacherPath) = loaded;
-        var units = Units(data, teacherHash);
-        SweepPreflight.ThrowIfProblems(config, units, data, teacherInfo, options.Device);
         var folder = new RunFolder(RunDirectory);
-        Directory.CreateDirectory(folder.Directory);
-        int removed = folder.RemoveStaleTemps() + TempFiles.RemoveStale(Path.Combine(options.RepositoryRoot, ".cache"));
-        if (removed > 0) observer?.Status($"removed {removed} temp file(s) left by killed runs");
+        CreateRunFolder(folder);
         WriteManifest(folder, data, teacherInfo, teacherHash, teacherPath, TaskVersions(data), finished: false);
         var evaluator = EvaluatorFactory?.Invoke(data);
         if (teacher is not null && evaluator is not null && !File.Exists(Path.Combine(folder.Directory, "teacher-evals.json")))

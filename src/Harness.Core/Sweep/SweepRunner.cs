@@ -103,6 +103,33 @@ public sealed partial class SweepRunner
     /// <summary>The experiment's teacher (<see cref="TeacherProvider"/>): trained first when missing, then checked.</summary>
     public LoadedTeacher LoadTeacher(PreparedData data) => teachers.Load(data);
 
+    /// <summary>Data, the teacher (trained when missing) and this process's units, checked by the preflight.
+    /// The caller disposes the teacher.</summary>
+    (PreparedData Data, LoadedTeacher Teacher, IReadOnlyList<SweepUnit> Units) PrepareCheckedUnits()
+    {
+        var data = PrepareData();
+        var loaded = LoadTeacher(data);
+        try
+        {
+            var units = Units(data, loaded.Hash);
+            SweepPreflight.ThrowIfProblems(config, units, data, loaded.Info, options.Device);
+            return (data, loaded, units);
+        }
+        catch
+        {
+            loaded.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The run folder, with temp files of killed runs (here and in the shared caches) removed.</summary>
+    void CreateRunFolder(RunFolder folder)
+    {
+        Directory.CreateDirectory(folder.Directory);
+        int removed = folder.RemoveStaleTemps() + TempFiles.RemoveStale(Path.Combine(options.RepositoryRoot, ".cache"));
+        if (removed > 0) observer?.Status($"removed {removed} temp file(s) left by killed runs");
+    }
+
     public IReadOnlyList<SweepUnit> Units(PreparedData data, string? teacherHash) =>
         SweepPlan.Only(SweepPlan.Shard(SweepPlan.Expand(config, data.VocabSize, data.CorpusHash + data.TokenizerHash, teacherHash), options.Shard), options.Only);
 
@@ -110,19 +137,15 @@ public sealed partial class SweepRunner
     {
         var clock = Stopwatch.StartNew();
         var processStart = DateTime.UtcNow;
-        var data = PrepareData();
-        using var loaded = LoadTeacher(data);
+        var (data, loaded, units) = PrepareCheckedUnits();
+        using var _ = loaded;
         var (teacher, teacherInfo, teacherHash, teacherPath) = loaded;
-        var units = Units(data, teacherHash);
-        SweepPreflight.ThrowIfProblems(config, units, data, teacherInfo, options.Device);
         var folder = new RunFolder(RunDirectory);
         if (!options.ForceReport && units.All(u => folder.IsFinished(u.Key)) && ManifestFinished(folder))
             return new SweepOutcome(folder.Directory, units, 0, units.Count, units.Count(u => folder.ReadUnitRow(u.Key).Status != RunRowStatus.Ok), clock.Elapsed.TotalSeconds, null) { AlreadyComplete = true };
         observer?.SweepPlanned(units, units.Where(u => folder.IsFinished(u.Key)).Select(u => u.Key).ToHashSet(),
             SweepCost.Flops(units, config, teacher is null ? 0 : ModelMath.ForwardFlopsPerToken(teacher.Config)));
-        Directory.CreateDirectory(folder.Directory);
-        int removed = folder.RemoveStaleTemps() + TempFiles.RemoveStale(Path.Combine(options.RepositoryRoot, ".cache"));
-        if (removed > 0) observer?.Status($"removed {removed} temp file(s) left by killed runs");
+        CreateRunFolder(folder);
         var taskVersions = TaskVersions(data);
         WriteManifest(folder, data, teacherInfo, teacherHash, teacherPath, taskVersions, finished: false);
         var byteLengths = TokenByteLengths.For(data.TokenizerPath, data.Tokenizer, data.VocabSize);
