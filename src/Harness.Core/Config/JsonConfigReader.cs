@@ -2,6 +2,7 @@ using System.Collections;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Harness.IO;
 
 namespace Harness.Config;
 
@@ -18,17 +19,8 @@ public interface IValidatable
 /// </summary>
 public static class JsonConfigReader
 {
-    public static readonly JsonSerializerOptions Options = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DictionaryKeyPolicy = null,
-        ReadCommentHandling = JsonCommentHandling.Skip,
-        AllowTrailingCommas = true,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
+    /// <summary>The harness's JSON conventions (<see cref="HarnessJson.Options"/>).</summary>
+    public static JsonSerializerOptions Options => HarnessJson.Options;
 
     /// <summary>Reads <paramref name="file"/>; throws <see cref="UserInputException"/> listing every problem.</summary>
     static readonly JsonSerializerOptions Lenient = new(Options) { UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip };

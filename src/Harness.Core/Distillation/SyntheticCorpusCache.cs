@@ -65,5 +65,5 @@ public sealed class SyntheticCorpusCache(string cacheRoot)
 
     /// <summary>Hex SHA-256 prefix of the canonical JSON of <paramref name="value"/> (the same hash as sweep unit keys).</summary>
     static string Hash(object value) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(value, JsonConfigReader.Options))))[..12];
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(value, HarnessJson.Options))))[..12];
 }

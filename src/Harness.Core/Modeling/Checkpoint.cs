@@ -50,7 +50,7 @@ public static class Checkpoint
             state[ToExternalName(name)] = p.detach().cpu().contiguous();
         AtomicFile.Write(Path.Combine(directory, WeightsFile), s => Safetensors.SaveStateDict(s, state, leaveOpen: true));
         foreach (var t in state.Values) t.Dispose();
-        AtomicFile.WriteAllText(Path.Combine(directory, ConfigFile), JsonSerializer.Serialize(info, JsonConfigReader.Options));
+        AtomicFile.WriteAllText(Path.Combine(directory, ConfigFile), JsonSerializer.Serialize(info, HarnessJson.Options));
     }
 
     public static CheckpointInfo ReadInfo(string directory)
@@ -60,7 +60,7 @@ public static class Checkpoint
             throw new UserInputException($"{directory}: not a checkpoint folder.", [$"{configPath}: missing; a checkpoint folder holds {ConfigFile} and {WeightsFile} (made by `harness train`)."]);
         try
         {
-            return JsonSerializer.Deserialize<CheckpointInfo>(File.ReadAllText(configPath), JsonConfigReader.Options)
+            return JsonSerializer.Deserialize<CheckpointInfo>(File.ReadAllText(configPath), HarnessJson.Options)
                    ?? throw new UserInputException($"{configPath}: empty checkpoint config.");
         }
         catch (JsonException e)

@@ -5,6 +5,7 @@ using Harness.Evaluation;
 using Harness.Results;
 using Harness.Sweep;
 using Harness.Data.Mixes;
+using Harness.IO;
 using static TorchSharp.torch;
 
 namespace Harness.Pipelines;
@@ -40,7 +41,7 @@ public static class BenchmarkReevaluation
     {
         var folder = new RunFolder(directory);
         using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, ResultSchema.ManifestFile)));
-        var config = JsonSerializer.Deserialize<ExperimentConfig>(manifest.RootElement.GetProperty("config").GetRawText(), JsonConfigReader.Options)!;
+        var config = JsonSerializer.Deserialize<ExperimentConfig>(manifest.RootElement.GetProperty("config").GetRawText(), HarnessJson.Options)!;
         var data = TrainingMixBuilder.Prepare(config.Data, repositoryRoot);
         var taskList = TaskRegistry.Parse(tasks, data.Split.Validation.Select(d => d.Text).ToList());
         var spec = new EvaluationSpec { Tasks = tasks, MaxItems = maxItems };

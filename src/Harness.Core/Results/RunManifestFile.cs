@@ -52,7 +52,7 @@ public static class RunManifestFile
         var manifest = Read(resultsDir) ?? throw new UserInputException($"{path}: not found; pass a results folder written by `harness run`.");
         if (manifest.Config is not { ValueKind: JsonValueKind.Object } config)
             throw new UserInputException($"{path}: has no \"config\" object, so the run's data and tasks are unknown; rerun `harness run` on the experiment.");
-        try { return config.Deserialize<Config.ExperimentConfig>(Config.JsonConfigReader.Options)!; }
+        try { return config.Deserialize<Config.ExperimentConfig>(Harness.IO.HarnessJson.Options)!; }
         catch (JsonException e)
         {
             throw new UserInputException($"{path}: config{(e.Path is { Length: > 1 } p ? " at " + p[1..] : "")} is not one this build reads ({e.Message.Split('\n')[0]}); " +

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Harness.Config;
 using Harness.Results;
 using Harness.IO;
 
@@ -24,7 +23,7 @@ public sealed class RunFolder
 
     /// <summary>Replaces a finished unit's benchmark rows (used by `harness eval` on a results folder).</summary>
     public void WriteUnitEvals(string key, IReadOnlyList<EvalRow> evals) =>
-        AtomicFile.WriteAllText(Path.Combine(UnitDirectory(key), ResultSchema.UnitEvalsFile), JsonSerializer.Serialize(evals, JsonConfigReader.Options));
+        AtomicFile.WriteAllText(Path.Combine(UnitDirectory(key), ResultSchema.UnitEvalsFile), JsonSerializer.Serialize(evals, HarnessJson.Options));
     string RowPath(string key) => Path.Combine(UnitDirectory(key), ResultSchema.UnitRowFile);
 
     /// <summary>True when the unit has a row (ok or failed).</summary>
@@ -42,11 +41,11 @@ public sealed class RunFolder
     public void WriteUnit(RunRow row, IReadOnlyList<CurveRow> curve, IReadOnlyList<EvalRow> evals)
     {
         var dir = UnitDirectory(row.UnitKey);
-        AtomicFile.WriteAllText(Path.Combine(dir, ResultSchema.UnitCurveFile), JsonSerializer.Serialize(curve, JsonConfigReader.Options));
-        AtomicFile.WriteAllText(Path.Combine(dir, ResultSchema.UnitEvalsFile), JsonSerializer.Serialize(evals, JsonConfigReader.Options));
+        AtomicFile.WriteAllText(Path.Combine(dir, ResultSchema.UnitCurveFile), JsonSerializer.Serialize(curve, HarnessJson.Options));
+        AtomicFile.WriteAllText(Path.Combine(dir, ResultSchema.UnitEvalsFile), JsonSerializer.Serialize(evals, HarnessJson.Options));
         // row.json last: its presence marks the unit finished.
         FaultInjection.At(FaultInjection.Points.UnitFilesWritten);
-        AtomicFile.WriteAllText(RowPath(row.UnitKey), JsonSerializer.Serialize(row, JsonConfigReader.Options));
+        AtomicFile.WriteAllText(RowPath(row.UnitKey), JsonSerializer.Serialize(row, HarnessJson.Options));
     }
 
     /// <summary>Held while the tables or the manifest are rewritten, so concurrent processes never interleave a rewrite.</summary>
@@ -56,14 +55,14 @@ public sealed class RunFolder
     public int RemoveStaleTemps() => TempFiles.RemoveStale(Directory);
 
     public void WriteTeacherEvals(IReadOnlyList<EvalRow> evals) =>
-        AtomicFile.WriteAllText(Path.Combine(Directory, ResultSchema.TeacherEvalsFile), JsonSerializer.Serialize(evals, JsonConfigReader.Options));
+        AtomicFile.WriteAllText(Path.Combine(Directory, ResultSchema.TeacherEvalsFile), JsonSerializer.Serialize(evals, HarnessJson.Options));
 
     IEnumerable<string> UnitKeys() =>
         System.IO.Directory.Exists(Path.Combine(Directory, "units"))
             ? System.IO.Directory.GetDirectories(Path.Combine(Directory, "units")).Select(Path.GetFileName).Where(k => HasRow(k!)).Order(StringComparer.Ordinal)!
             : [];
 
-    static T ReadJson<T>(string path) => JsonSerializer.Deserialize<T>(File.ReadAllText(path), JsonConfigReader.Options)!;
+    static T ReadJson<T>(string path) => JsonSerializer.Deserialize<T>(File.ReadAllText(path), HarnessJson.Options)!;
 
     /// <summary>Rewrites runs.csv, curves.csv and evals.csv from the unit files, in unit order.</summary>
     public void RewriteTables(IReadOnlyList<string>? order = null)

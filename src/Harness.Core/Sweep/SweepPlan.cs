@@ -4,6 +4,7 @@ using System.Text.Json;
 using Harness.Config;
 using Harness.Distillation.Methods;
 using Harness.Modeling;
+using Harness.IO;
 
 namespace Harness.Sweep;
 
@@ -54,7 +55,7 @@ public static class SweepPlan
 {
     /// <summary>Hex SHA-256 prefix of a canonical JSON value.</summary>
     public static string Hash(object value, int hexChars = 12) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(value, JsonConfigReader.Options))))[..hexChars];
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(value, HarnessJson.Options))))[..hexChars];
 
     /// <summary>
     /// Units ordered by budget, student, seed, method.  The key hashes everything that changes a unit's result: model

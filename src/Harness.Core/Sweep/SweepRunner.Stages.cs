@@ -4,7 +4,6 @@ using Harness.Distillation.Methods;
 using Harness.Results;
 using Harness.Sweep.Execution;
 using Harness.Training;
-using Harness.IO;
 using static TorchSharp.torch;
 
 namespace Harness.Sweep;

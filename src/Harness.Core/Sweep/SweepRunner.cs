@@ -406,14 +406,14 @@ public sealed partial class SweepRunner
         const string File = "curve-evals.json";
 
         public void Write(string checkpointFolder) =>
-            AtomicFile.WriteAllText(Path.Combine(checkpointFolder, File), JsonSerializer.Serialize(evals, JsonConfigReader.Options));
+            AtomicFile.WriteAllText(Path.Combine(checkpointFolder, File), JsonSerializer.Serialize(evals, HarnessJson.Options));
 
         public void Read(string checkpointFolder)
         {
             var path = Path.Combine(checkpointFolder, File);
             evals.Clear();
             if (System.IO.File.Exists(path))
-                evals.AddRange(JsonSerializer.Deserialize<List<EvalRow>>(System.IO.File.ReadAllText(path), JsonConfigReader.Options)!);
+                evals.AddRange(JsonSerializer.Deserialize<List<EvalRow>>(System.IO.File.ReadAllText(path), HarnessJson.Options)!);
         }
     }
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Harness.Config;
 using Harness.IO;
 
 namespace Harness.Sweep;
@@ -38,7 +37,7 @@ public sealed class UnitClaim : IDisposable
 
     public static ClaimInfo? Read(string path)
     {
-        try { return JsonSerializer.Deserialize<ClaimInfo>(File.ReadAllText(path), JsonConfigReader.Options); }
+        try { return JsonSerializer.Deserialize<ClaimInfo>(File.ReadAllText(path), HarnessJson.Options); }
         catch (FileNotFoundException) { return null; }
         catch (DirectoryNotFoundException) { return null; }
         catch (JsonException) { return null; }   // a torn claim can only come from a dead writer (claims are written by rename)
@@ -69,7 +68,7 @@ public sealed class UnitClaim : IDisposable
             {
                 using (var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write))
                 {
-                    JsonSerializer.Serialize(stream, mine, JsonConfigReader.Options);
+                    JsonSerializer.Serialize(stream, mine, HarnessJson.Options);
                     stream.Flush(flushToDisk: true);
                 }
                 return new UnitClaim(path, mine);
@@ -120,7 +119,7 @@ public sealed class UnitClaim : IDisposable
                 var onDisk = Read(path);
                 if (onDisk is not null && onDisk.Nonce != info.Nonce) return;   // taken over as stale: leave theirs alone
                 info = info with { HeartbeatUtc = DateTime.UtcNow };
-                AtomicFile.WriteAllText(path, JsonSerializer.Serialize(info, JsonConfigReader.Options));
+                AtomicFile.WriteAllText(path, JsonSerializer.Serialize(info, HarnessJson.Options));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or UserInputException) { }   // the next beat tries again
         }
@@ -134,7 +133,7 @@ public sealed class UnitClaim : IDisposable
             released = true;
             heartbeat.Dispose();
             info = info with { State = "failed", FinishedUtc = DateTime.UtcNow, HeartbeatUtc = DateTime.UtcNow };
-            AtomicFile.WriteAllText(path, JsonSerializer.Serialize(info, JsonConfigReader.Options));
+            AtomicFile.WriteAllText(path, JsonSerializer.Serialize(info, HarnessJson.Options));
         }
     }
 

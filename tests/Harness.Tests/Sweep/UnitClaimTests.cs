@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Harness.Config;
 using Harness.Sweep;
 using Harness.IO;
 
@@ -11,7 +10,7 @@ public class UnitClaimTests
     {
         var path = UnitClaim.PathFor(dir, key);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, JsonSerializer.Serialize(info, JsonConfigReader.Options));
+        File.WriteAllText(path, JsonSerializer.Serialize(info, HarnessJson.Options));
     }
 
     [Fact]

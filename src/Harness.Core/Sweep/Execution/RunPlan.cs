@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Harness.Config;
 using Harness.IO;
 
 namespace Harness.Sweep.Execution;
@@ -31,13 +30,13 @@ public static class RunPlan
     public static void Write(string runDirectory, IEnumerable<SweepUnit> units) =>
         AtomicFile.WriteAllText(Path.Combine(runDirectory, FileName), JsonSerializer.Serialize(
             units.Select(u => new PlannedUnit(u.Index, u.Key, u.Method, u.Student, u.Budget, u.Seed, u.Tokens, u.PredictedTrainFlops, u.Group)).ToList(),
-            new JsonSerializerOptions(JsonConfigReader.Options) { WriteIndented = true }));
+            new JsonSerializerOptions(HarnessJson.Options) { WriteIndented = true }));
 
     /// <summary>The plan, or null when the prepare stage has not written it yet.</summary>
     public static IReadOnlyList<PlannedUnit>? TryRead(string runDirectory)
     {
         var path = Path.Combine(runDirectory, FileName);
-        return File.Exists(path) ? JsonSerializer.Deserialize<List<PlannedUnit>>(File.ReadAllText(path), JsonConfigReader.Options) : null;
+        return File.Exists(path) ? JsonSerializer.Deserialize<List<PlannedUnit>>(File.ReadAllText(path), HarnessJson.Options) : null;
     }
 
     /// <summary>

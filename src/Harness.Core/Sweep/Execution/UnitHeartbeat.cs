@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Harness.Config;
 using Harness.IO;
 
 namespace Harness.Sweep.Execution;
@@ -64,7 +63,7 @@ public sealed class UnitHeartbeat : IDisposable
     public static WorkerRecord? Read(RunFolder folder, string key)
     {
         var p = PathFor(folder, key);
-        try { return File.Exists(p) ? JsonSerializer.Deserialize<WorkerRecord>(File.ReadAllText(p), JsonConfigReader.Options) : null; }
+        try { return File.Exists(p) ? JsonSerializer.Deserialize<WorkerRecord>(File.ReadAllText(p), HarnessJson.Options) : null; }
         catch (JsonException) { return null; }
     }
 
@@ -124,7 +123,7 @@ public sealed class UnitHeartbeat : IDisposable
     {
         lastWrite = DateTime.UtcNow;
         dirty = false;
-        try { AtomicFile.WriteAllText(path, JsonSerializer.Serialize(record, new JsonSerializerOptions(JsonConfigReader.Options) { WriteIndented = true })); }
+        try { AtomicFile.WriteAllText(path, JsonSerializer.Serialize(record, new JsonSerializerOptions(HarnessJson.Options) { WriteIndented = true })); }
         catch (IOException) { /* a heartbeat is advisory; the unit's own files are what count */ }
     }
 

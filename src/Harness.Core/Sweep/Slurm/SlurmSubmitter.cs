@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Harness.Config;
 using Harness.Results;
 using Harness.Sweep.Execution;
 using Harness.IO;
@@ -25,11 +24,11 @@ public sealed record SlurmSubmission
     public static List<SlurmSubmission> ReadAll(string runDirectory)
     {
         var path = PathIn(runDirectory);
-        return File.Exists(path) ? JsonSerializer.Deserialize<List<SlurmSubmission>>(File.ReadAllText(path), JsonConfigReader.Options) ?? [] : [];
+        return File.Exists(path) ? JsonSerializer.Deserialize<List<SlurmSubmission>>(File.ReadAllText(path), HarnessJson.Options) ?? [] : [];
     }
 
     public static void WriteAll(string runDirectory, IReadOnlyList<SlurmSubmission> all) =>
-        AtomicFile.WriteAllText(PathIn(runDirectory), JsonSerializer.Serialize(all, JsonConfigReader.Options));
+        AtomicFile.WriteAllText(PathIn(runDirectory), JsonSerializer.Serialize(all, HarnessJson.Options));
 }
 
 public sealed record SubmitRequest
