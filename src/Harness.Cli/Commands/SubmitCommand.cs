@@ -83,47 +83,16 @@ public sealed class SubmitCommand : Command<SubmitSettings>
         if (settings.Executor == "local")
             return RunCommand.RunLocal(config, json, configPath, resultsRoot, settings.MaxParallel ?? 1, settings.CpusPerUnit, settings.Device, cancellation);
 
-        // Unit indices and FLOPs do not depend on the trained tokenizer or the teacher, only on the config.
-        var tok = config.Data.TokenizerOrDefault;
-        var units = SweepPlan.Expand(config, tok.Kind == TokenizerSpec.Gpt2 ? TokenizerSpec.Gpt2VocabSize : tok.VocabSize, "", null);
-        TimeSpan unitTime;
-        string timeNote;
-        if (settings.Time == "auto")
-        {
-            double gflops = StepBenchmark.MatmulGflops(n: 1024, reps: 5);
-            unitTime = TimeEstimate.UnitLimit(units, gflops);
-            timeNote = $"--time auto: {SlurmScripts.FormatTime(unitTime)} = longest unit's estimate ({units.Max(u => TimeEstimate.UnitSeconds(u, gflops)):F0} s at {gflops:F0} GFLOP/s matmul here) × {TimeEstimate.SafetyFactor} + {TimeEstimate.Allowance.TotalMinutes} min";
-        }
-        else
-        {
-            unitTime = SlurmScripts.ParseTime(settings.Time)!.Value;
-            timeNote = $"--time {SlurmScripts.FormatTime(unitTime)}";
-        }
-        var resources = new SlurmResources
+        var planned = SlurmSubmissionPlanner.Plan(config, runner, new SlurmSubmitOptions
         {
             Partition = settings.Partition, GpusPerUnit = settings.GpusPerUnit, CpusPerUnit = settings.CpusPerUnit, Mem = settings.Mem,
-            UnitTime = unitTime, PrepareTime = unitTime > TimeSpan.FromHours(1) ? unitTime : TimeSpan.FromHours(1), FinalizeTime = TimeSpan.FromMinutes(30),
-            MaxParallel = settings.MaxParallel, Account = settings.Account, Qos = settings.Qos,
-            SignalMarginSeconds = TimeEstimate.SignalMarginSeconds(unitTime),
-        };
-        var name = new string($"harness-{config.Name}-{runner.ConfigHash[..8]}".Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_').ToArray());
-        // One array task per group (a WSD trunk trains its branches after it); a group whose first units are finished
-        // starts at its first unfinished one.
-        var plan = RunPlan.TryRead(runDir);
-        var folder = new RunFolder(runDir);
-        bool Finished(SweepUnit u) => plan?.FirstOrDefault(p => p.Index == u.Index)?.Key is { } key && folder.IsFinished(key) && folder.ReadUnitRow(key).Status == RunRowStatus.Ok;
-        var jobs = new SlurmJobSet
-        {
-            Name = name, RunDirectory = runDir, WorkingDirectory = RepositoryPaths.Root, Harness = HarnessProcess.CommandPrefix(),
-            ConfigPath = configPath, ResultsRoot = resultsRoot, UnitIndices = RunPlan.LaunchIndices(units, Finished), FillCache = settings.FillCache,
-            Device = settings.Device, LogDirectory = Path.Combine(runDir, "slurm", "logs"),
-        };
-        var result = SlurmSubmitter.Submit(new SubmitRequest { Jobs = jobs, Resources = resources, AllIndices = jobs.UnitIndices }, SlurmCommands.Instance, settings.DryRun);
-        AnsiConsole.MarkupLine($"[grey]{Markup.Escape(timeNote)}[/]");
-        // Groups whose units are all finished never reach the submitter, so the done count comes from the plan.
-        int unitsDone = plan?.Count(u => folder.IsFinished(u.Key) && folder.ReadUnitRow(u.Key).Status == RunRowStatus.Ok) ?? 0;
-        if (unitsDone + result.SkippedActive.Count > 0)
-            AnsiConsole.MarkupLine($"not resubmitted: {unitsDone} of {units.Count} units done" +
+            UnitTime = settings.Time == "auto" ? null : SlurmScripts.ParseTime(settings.Time)!.Value, MaxParallel = settings.MaxParallel,
+            Account = settings.Account, Qos = settings.Qos, FillCache = settings.FillCache, Device = settings.Device,
+        }, HarnessProcess.CommandPrefix(), configPath, resultsRoot, RepositoryPaths.Root);
+        var result = SlurmSubmitter.Submit(planned.Request, SlurmCommands.Instance, settings.DryRun);
+        AnsiConsole.MarkupLine($"[grey]{Markup.Escape(planned.TimeNote)}[/]");
+        if (planned.UnitsDone + result.SkippedActive.Count > 0)
+            AnsiConsole.MarkupLine($"not resubmitted: {planned.UnitsDone} of {planned.UnitCount} units done" +
                 (result.SkippedActive.Count > 0 ? $", {result.SkippedActive.Count} queued or running ({Markup.Escape(SlurmScripts.ArraySpec(result.SkippedActive, null))})" : ""));
         if (settings.DryRun)
         {
