@@ -42,11 +42,7 @@ public sealed partial class SweepRunner
         CreateRunFolder(folder);
         WriteManifest(folder, data, teacherInfo, teacherHash, teacherPath, TaskVersions(data), finished: false);
         var evaluator = EvaluatorFactory?.Invoke(data);
-        if (teacher is not null && evaluator is not null && !File.Exists(Path.Combine(folder.Directory, "teacher-evals.json")))
-        {
-            observer?.Status("evaluating the teacher on the benchmark tasks");
-            folder.WriteTeacherEvals(evaluator(teacher, ResultSchema.TeacherUnitKey, "teacher", EvaluationPoint.Final(0, teacherInfo!.TrainingTokens)));
-        }
+        if (teacher is not null && evaluator is not null) EvaluateTeacherOnce(folder, evaluator, teacher, teacherInfo!);
         if (teacher is not null && units.Any(u => u.TrainingMethod.TrainsOnSyntheticCorpus))
             LoadOrGenerateSynthetic(teacher, data, teacherHash!);
         if (teacher is not null && fillCache && UsesLogitCache)

@@ -122,6 +122,16 @@ public sealed partial class SweepRunner
         }
     }
 
+    /// <summary>The teacher's benchmark scores (teacher-evals.json, student "teacher"), unless a run already wrote them;
+    /// one method for the in-process and the worker paths, so both write the same rows.</summary>
+    void EvaluateTeacherOnce(RunFolder folder, UnitEvaluator evaluator, Gpt teacher, CheckpointInfo teacherInfo)
+    {
+        if (File.Exists(Path.Combine(folder.Directory, ResultSchema.TeacherEvalsFile))) return;
+        observer?.Status("evaluating the teacher on the benchmark tasks");
+        folder.WriteTeacherEvals(evaluator(teacher, ResultSchema.TeacherUnitKey, ResultSchema.TeacherUnitKey, EvaluationPoint.Final(0, teacherInfo.TrainingTokens))
+            .Select(r => r with { Student = ResultSchema.TeacherUnitKey }).ToList());
+    }
+
     /// <summary>The run folder, with temp files of killed runs (here and in the shared caches) removed.</summary>
     void CreateRunFolder(RunFolder folder)
     {
@@ -151,15 +161,10 @@ public sealed partial class SweepRunner
         var byteLengths = TokenByteLengths.For(data.TokenizerPath, data.Tokenizer, data.VocabSize);
         var evaluator = EvaluatorFactory?.Invoke(data);
         var resources = new SweepResources(data, byteLengths, loaded, folder, evaluator);
-        if (teacher is not null && evaluator is not null && !File.Exists(Path.Combine(folder.Directory, "teacher-evals.json")))
+        if (teacher is not null && evaluator is not null && !File.Exists(Path.Combine(folder.Directory, ResultSchema.TeacherEvalsFile)))
         {
             using var claim = UnitClaim.TryAcquire(folder.Directory, "teacher-evals", processStart);
-            if (claim is not null && !File.Exists(Path.Combine(folder.Directory, "teacher-evals.json")))
-            {
-                observer?.Status("evaluating the teacher on the benchmark tasks");
-                folder.WriteTeacherEvals(evaluator(teacher, ResultSchema.TeacherUnitKey, "teacher", EvaluationPoint.Final(0, teacherInfo!.TrainingTokens))
-                    .Select(r => r with { Student = "teacher" }).ToList());
-            }
+            if (claim is not null) EvaluateTeacherOnce(folder, evaluator, teacher, teacherInfo!);
         }
 
         TeacherLogitCache? cache = null;
@@ -255,7 +260,7 @@ public sealed partial class SweepRunner
 
     /// <summary>The unit whose row was written last: the process that wrote it runs the estimator (concurrent runs).</summary>
     static string NewestRow(RunFolder folder, IReadOnlyList<string> keys) =>
-        keys.MaxBy(k => File.GetLastWriteTimeUtc(Path.Combine(folder.UnitDirectory(k), "row.json")))!;
+        keys.MaxBy(k => File.GetLastWriteTimeUtc(Path.Combine(folder.UnitDirectory(k), ResultSchema.UnitRowFile)))!;
 
     /// <summary>{task: version} of the configured benchmark tasks: `compare` treats a difference as breaking.</summary>
     IReadOnlyDictionary<string, int> TaskVersions(PreparedData data)
