@@ -1,0 +1,26 @@
+using Harness.Config;
+using Harness.Distillation;
+
+namespace Harness.Tests.Architecture;
+
+/// <summary>Config imports no stage; the names a config may use come from the stages' registries through IExperimentCheck.</summary>
+public class ExperimentCheckTests
+{
+    [Fact]
+    public void The_stages_checks_are_found_and_run_with_the_configs_own_rules()
+    {
+        Assert.Equal(["Harness.Distillation.DivergenceConfigCheck", "Harness.Distillation.Methods.MethodConfigCheck"],
+                     ExperimentChecks.All.Select(c => c.GetType().FullName));
+        const string json = """
+        { "name": "x", "students": { "s": { "preset": "nano" } }, "budgets": [ { "name": "b", "tokens": 100 } ],
+          "teacher": { "checkpoint": "models/t" }, "methods": ["scratch", "logit-kd", "feature-kd"],
+          "kd": { "divergence": "wasserstein", "alpha": 2 } }
+        """;
+        var e = Assert.Throws<UserInputException>(() => JsonConfigReader.Read<ExperimentConfig>(json, "bad.json"));
+        // All problems at once: Config's own rule (alpha) and both registries' names, each with the valid options.
+        Assert.Contains(e.Problems, p => p.Contains("$.kd.alpha: value 2 must be in [0, 1]"));
+        Assert.Contains(e.Problems, p => p.Contains($"$.kd.divergence: value \"wasserstein\" is not a divergence; valid: {string.Join(", ", Divergence.Names.Keys)}."));
+        Assert.Contains(e.Problems, p => p.Contains("$.methods[2]: value \"feature-kd\" is not a method; valid: scratch, logit-kd, seq-kd."));
+        Assert.Equal(3, e.Problems.Count);
+    }
+}
