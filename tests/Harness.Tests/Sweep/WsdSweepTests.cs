@@ -213,8 +213,18 @@ public class WsdSweepTests
     [Fact]
     public void Runs_files_written_before_the_design_columns_read_as_finished_cosine_runs()
     {
-        var rows = ResultTables.ReadAll<RunRow>(Path.Combine(AppContext.BaseDirectory, "Fixtures", "results-a", ResultSchema.RunsFile));
-        Assert.NotEmpty(rows);
+        // runs.csv as written before the WSD design (schema 1 without eval_seconds, schedule, role, is_final, trunk_key,
+        // fork_tokens and the *_spent / restart_count columns): a finished unit, a KD unit and a failed one.
+        using var tmp = new TempDirectory();
+        var legacy = tmp.File(ResultSchema.RunsFile);
+        File.WriteAllLines(legacy, [
+            "schema_version,unit_key,method,student,budget,seed,n_layer,d_model,params_total,params_non_embedding,tokens,flops_student_train,flops_teacher_inference,flops_teacher_cache_share,flops_synthetic_generation,flops_teacher_pretrain,val_loss,val_bpb,status,failure_reason,wall_seconds,tokens_per_second,device,threads",
+            "1,863c4b332ed5c2ed,scratch,s1,20tpp,0,2,128,950272,393216,7864320,44839458570240.0,0.0,0.0,0.0,0.0,4.75634,2.14436,ok,,191.8,41000.0,cuda:0,16",
+            "1,76aab4d332eabd29,logit-kd,s1,20tpp,0,2,128,950272,393216,7864320,44839458570240.0,0.0,395824185999360.0,0.0,7.5e+16,4.49044,2.02448,ok,,191.8,41000.0,cuda:0,16",
+            "1,af5daa3afcff5f93,logit-kd,s3,160tpp,0,6,256,0,0,0,0.0,0.0,0.0,0.0,0.0,NaN,NaN,failed,CUDA out of memory while allocating the logit cache batch (tried 3.1 GiB),12.5,0.0,cuda:0,16",
+        ]);
+        var rows = ResultTables.ReadAll<RunRow>(legacy);
+        Assert.Equal(3, rows.Count);
         Assert.All(rows, r => Assert.Equal(("cosine", "run", true, "", 0L), (r.Schedule, r.Role, r.IsFinal, r.TrunkKey, r.ForkTokens)));
         var totals = ComputeTotals.From(rows);
         Assert.Equal(rows.Sum(r => r.Tokens), totals.TokensSpent);
