@@ -9,19 +9,7 @@ namespace Harness.Tests.Sweep;
 
 public class SweepTests
 {
-    const string ConfigJson = """
-    {
-      "name": "tiny-sweep",
-      "data": { "corpus": "embedded", "tokenizer": { "kind": "bpe", "vocab_size": 300 } },
-      "teacher": { "checkpoint": "models/teacher" },
-      "students": { "s": { "context_length": 16, "layers": 1, "heads": 2, "d_model": 16 } },
-      "budgets": [ { "name": "b", "tokens": 3840 } ],
-      "methods": ["scratch", "logit-kd"],
-      "kd": { "top_k": 8 },
-      "seeds": [1, 2],
-      "training": { "batch_size": 8, "eval_interval": 10, "eval_tokens": 512, "checkpoint_interval": 5, "warmup_steps": 2, "log_interval": 1 }
-    }
-    """;
+    static readonly string ConfigJson = new TinyExperiment { Name = "tiny-sweep", WithTeacher = true, Methods = "\"scratch\", \"logit-kd\"", Kd = "\"top_k\": 8" }.Json;
 
     sealed class CancelAfter(int unitIndex, int step, CancellationTokenSource cts) : ISweepObserver
     {

@@ -11,23 +11,19 @@ namespace Harness.Tests.Sweep;
 public class WsdSweepTests
 {
     // 128 tokens per step: b1 = 10 steps (cooldown 2, fork at 8), b2 = 20 steps (cooldown 4, fork at 16); trunk 16 steps.
-    const string ConfigJson = """
+    static readonly string ConfigJson = new TinyExperiment
     {
-      "name": "tiny-wsd",
-      "data": { "corpus": "embedded", "tokenizer": { "kind": "bpe", "vocab_size": 300 } },
-      "students": { "s": { "context_length": 16, "layers": 1, "heads": 2, "d_model": 16 } },
-      "budgets": [ { "name": "b1", "tokens": 1280 }, { "name": "b2", "tokens": 2560 } ],
-      "methods": ["scratch"],
-      "seeds": [1],
-      "training": { "batch_size": 8, "eval_interval": 5, "eval_tokens": 512, "checkpoint_interval": 2, "warmup_steps": 2, "log_interval": 1,
-                    "schedule": "wsd", "cooldown_fraction": 0.2 }
-    }
-    """;
+        Name = "tiny-wsd",
+        Budgets = "{ \"name\": \"b1\", \"tokens\": 1280 }, { \"name\": \"b2\", \"tokens\": 2560 }",
+        Seeds = "1",
+        Training = TinyExperiment.StandardTraining.Replace("\"checkpoint_interval\": 5", "\"checkpoint_interval\": 2").Replace("\"eval_interval\": 10", "\"eval_interval\": 5")
+                   + ",\n                \"schedule\": \"wsd\", \"cooldown_fraction\": 0.2",
+    }.Json;
 
-    static ExperimentConfig Config(string json = ConfigJson) => JsonConfigReader.Read<ExperimentConfig>(json, "test");
+    static ExperimentConfig Config(string? json = null) => JsonConfigReader.Read<ExperimentConfig>(json ?? ConfigJson, "test");
 
-    static SweepRunner Runner(string root, string json = ConfigJson, ISweepObserver? observer = null) =>
-        new(Config(json), json, new SweepOptions { Device = torch.CPU, RepositoryRoot = root }, observer);
+    static SweepRunner Runner(string root, string? json = null, ISweepObserver? observer = null) =>
+        new(Config(json), json ?? ConfigJson, new SweepOptions { Device = torch.CPU, RepositoryRoot = root }, observer);
 
     sealed class CancelAt(string budget, int step, CancellationTokenSource cts) : ISweepObserver
     {
