@@ -21,6 +21,8 @@ public sealed record TinyExperiment
     public string? Run { get; init; }
     /// <summary>The <c>training</c> object's members (may run over lines).</summary>
     public string Training { get; init; } = StandardTraining;
+    /// <summary>The <c>evaluation</c> object's members (after training), or null for none.</summary>
+    public string? Evaluation { get; init; }
 
     public const string StandardTraining = "\"batch_size\": 8, \"eval_interval\": 10, \"eval_tokens\": 512, \"checkpoint_interval\": 5, \"warmup_steps\": 2, \"log_interval\": 1";
 
@@ -36,7 +38,8 @@ public sealed record TinyExperiment
         Kd is null ? null : $"  \"kd\": {{ {Kd} }},",
         $"  \"seeds\": [{Seeds}],",
         Run is null ? null : $"  \"run\": {{ {Run} }},",
-        $"  \"training\": {{ {Training} }}",
+        $"  \"training\": {{ {Training} }}" + (Evaluation is null ? "" : ","),
+        Evaluation is null ? null : $"  \"evaluation\": {{ {Evaluation} }}",
         "}",
     }.Where(line => line is not null));
 }

@@ -71,12 +71,7 @@ public static class PipelineFixture
         }
         var config = JsonConfigReader.Read<ExperimentConfig>(json, "contract");
         var options = new SweepOptions { Device = torch.CPU, RepositoryRoot = root };
-        var data = new SweepRunner(config, json, options).PrepareData();
-        torch.manual_seed(11);
-        var shape = new GptConfig(data.VocabSize, 16, 1, 2, 32);
-        using (var teacher = new Gpt(shape))
-            Checkpoint.Save(teacher, Path.Combine(root, "models", "teacher"),
-                new CheckpointInfo { Model = shape, TokenizerHash = data.TokenizerHash, CorpusHash = data.CorpusHash, TrainingFlops = 1e9, TrainingTokens = 1000 });
+        TestSupport.SaveTinyTeacher(root, new SweepRunner(config, json, options).PrepareData());
 
         // The evaluator wiring of `harness run` (Evaluation/BenchmarkEvaluator): a cheap subset along the curve, capped items at the end.
         var runner = new SweepRunner(config, json, options) { EvaluatorFactory = BenchmarkEvaluator.Factory(config.Evaluation) };

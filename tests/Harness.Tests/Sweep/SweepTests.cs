@@ -30,13 +30,7 @@ public class SweepTests
 
     static void SaveTeacher(string root)
     {
-        var runner = Runner(root);
-        var data = runner.PrepareData();
-        torch.manual_seed(11);
-        var shape = new GptConfig(data.VocabSize, 16, 1, 2, 32);
-        using var teacher = new Gpt(shape);
-        Checkpoint.Save(teacher, Path.Combine(root, "models", "teacher"),
-            new CheckpointInfo { Model = shape, TokenizerHash = data.TokenizerHash, CorpusHash = data.CorpusHash, TrainingFlops = 1e9, TrainingTokens = 1000 });
+        TestSupport.SaveTinyTeacher(root, Runner(root).PrepareData());
     }
 
     [Fact]
