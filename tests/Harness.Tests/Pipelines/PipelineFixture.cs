@@ -1,5 +1,4 @@
 using Harness.Config;
-using Harness.Modeling;
 using Harness.Pipelines;
 using Harness.Sweep;
 using TorchSharp;

@@ -2,7 +2,6 @@ using Harness.Config;
 using Harness.Estimation;
 using Harness.Evaluation;
 using Harness.IO;
-using Harness.Modeling;
 using Harness.Reporting;
 using Harness.Sweep;
 using TorchSharp;

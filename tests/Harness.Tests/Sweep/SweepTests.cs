@@ -1,5 +1,4 @@
 using Harness.Config;
-using Harness.Modeling;
 using Harness.Results;
 using Harness.Sweep;
 using Harness.Training;
