@@ -5,7 +5,7 @@
 #
 #   tests/render-report.sh [RESULTS_DIR] [SCREENSHOT.png]
 #
-# Without RESULTS_DIR it reports a copy of the fixture tests/Harness.Tests/Fixtures/results-a.  Needs Chromium
+# RESULTS_DIR is a folder the pipeline wrote (e.g. by `harness run` on a tiny config); it is required.  Needs Chromium
 # (Debian: apt-get install -y chromium); without it the script says so and exits 0 unless REQUIRE_CHROMIUM=1.
 # The page count needs pdfinfo (Debian: poppler-utils) or python3.  HARNESS="dotnet path/to/harness.dll" skips the build.
 # KEEP=DIR keeps the rendered report, the PDF and the screenshots in DIR.
@@ -16,8 +16,8 @@ trap 'rm -rf "$work"' EXIT
 
 results="${1:-}"
 if [[ -z "$results" ]]; then
-    results="$work/results-a"
-    cp -r "$root/tests/Harness.Tests/Fixtures/results-a" "$results"
+    echo "usage: tests/render-report.sh RESULTS_DIR [SCREENSHOT.png] (a results folder the pipeline wrote)" >&2
+    exit 2
 fi
 results="$(cd "$results" && pwd)"   # Chromium needs an absolute file:// URL
 shot="${2:-$results/report-screenshot.png}"

@@ -27,5 +27,20 @@ public static class TestSupport
     /// </summary>
     public static string TempDirectory() => new TempDirectory().Path;
 
+    /// <summary>
+    /// Saves the sweep tests' tiny teacher (1 layer, d_model 32, untrained, seeded) for <paramref name="data"/>'s
+    /// tokenizer and corpus at ROOT/models/teacher, the checkpoint a <see cref="TinyExperiment"/> with a teacher names.
+    /// Returns its shape.
+    /// </summary>
+    public static GptConfig SaveTinyTeacher(string root, Harness.Data.PreparedData data)
+    {
+        torch.manual_seed(11);
+        var shape = new GptConfig(data.VocabSize, 16, 1, 2, 32);
+        using var teacher = new Harness.Modeling.Gpt(shape);
+        Harness.Modeling.Checkpoint.Save(teacher, System.IO.Path.Combine(root, "models", "teacher"),
+            new Harness.Modeling.CheckpointInfo { Model = shape, TokenizerHash = data.TokenizerHash, CorpusHash = data.CorpusHash, TrainingFlops = 1e9, TrainingTokens = 1000 });
+        return shape;
+    }
+
     static TestSupport() => torch.set_num_threads(1);
 }

@@ -1,5 +1,4 @@
 using Harness.Config;
-using Harness.Modeling;
 using Harness.Pipelines;
 using Harness.Sweep;
 using TorchSharp;
@@ -14,20 +13,15 @@ namespace Harness.Tests.Pipelines;
 /// </summary>
 public sealed class PipelineFixture : IDisposable
 {
-    public const string ConfigJson = """
+    public static readonly string ConfigJson = new TinyExperiment
     {
-      "name": "tiny-pipeline",
-      "data": { "corpus": "embedded", "tokenizer": { "kind": "bpe", "vocab_size": 300 } },
-      "teacher": { "checkpoint": "models/teacher" },
-      "students": { "s": { "context_length": 16, "layers": 1, "heads": 2, "d_model": 16 } },
-      "budgets": [ { "name": "b", "tokens": 3840 } ],
-      "methods": ["scratch", "logit-kd"],
-      "kd": { "top_k": 8 },
-      "seeds": [1, 2],
-      "training": { "batch_size": 8, "eval_interval": 10, "eval_tokens": 512, "checkpoint_interval": 10, "warmup_steps": 2, "log_interval": 1 },
-      "evaluation": { "tasks": "grammar", "max_items": 5 }
-    }
-    """;
+        Name = "tiny-pipeline",
+        WithTeacher = true,
+        Methods = "\"scratch\", \"logit-kd\"",
+        Kd = "\"top_k\": 8",
+        Training = TinyExperiment.StandardTraining.Replace("\"checkpoint_interval\": 5", "\"checkpoint_interval\": 10"),
+        Evaluation = "\"tasks\": \"grammar\", \"max_items\": 5",
+    }.Json;
 
     readonly TempDirectory tmp = new();
 
@@ -54,13 +48,7 @@ public sealed class PipelineFixture : IDisposable
 
     void SaveTeacher()
     {
-        var runner = Experiment().Sweep;
-        var data = runner.PrepareData();
-        torch.manual_seed(11);
-        var shape = new GptConfig(data.VocabSize, 16, 1, 2, 32);
-        using var teacher = new Gpt(shape);
-        Checkpoint.Save(teacher, Path.Combine(Root, "models", "teacher"),
-            new CheckpointInfo { Model = shape, TokenizerHash = data.TokenizerHash, CorpusHash = data.CorpusHash, TrainingFlops = 1e9, TrainingTokens = 1000 });
+        TestSupport.SaveTinyTeacher(Root, Experiment().Sweep.PrepareData());
     }
 
     public void Dispose() => tmp.Dispose();

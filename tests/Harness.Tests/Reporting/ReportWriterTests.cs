@@ -1,4 +1,6 @@
+using System.Net;
 using System.Text.RegularExpressions;
+using Harness.Results;
 using Harness.Reporting;
 using Harness.Tests.Results;
 
@@ -6,19 +8,55 @@ namespace Harness.Tests.Reporting;
 
 public class ReportWriterTests
 {
+    /// <summary>The fixture's files as the report reads them, and what the tests derive from them.</summary>
+    sealed record Produced(ResultsFolder Folder)
+    {
+        public static Produced Load(string dir) => new(ResultsFolder.Load(dir));
+
+        /// <summary>The (task/metric) names some student lifts above chance, by the report's own rule.</summary>
+        public IReadOnlyList<ReportWriter.TaskMetric> TaskMetrics { get; } = ReportWriter.TaskMetrics(Folder);
+        public IEnumerable<ReportWriter.TaskMetric> Informative => TaskMetrics.Where(t => t.Informative);
+
+        /// <summary>The student-accounting summary row of logit-kd on <paramref name="metric"/> for <paramref name="estimand"/>.</summary>
+        public MultiplierRow Summary(string metric, string estimand, string accounting = "student") =>
+            Folder.Multipliers.Single(r => r.Kind == MultiplierKind.Summary && r.Treatment == "logit-kd" && r.Metric == metric && r.Estimand == estimand && r.Accounting == accounting);
+
+        /// <summary>The figures a report draws: the headline, the two loss capability plots, same-size gain vs size
+        /// for those two, and a capability plot and a benchmark plot per informative task metric.</summary>
+        public int ExpectedFigures => 1 + 2 + 2 + 2 * Informative.Count();
+    }
+
+    /// <summary>"≤ 0.997× [0.955×, 1.04×]", as the multiplier tables print a row (README "Estimation").</summary>
+    static string MText(MultiplierRow r, string times = "×") =>
+        (r.Bound == MultiplierBound.Lower ? "≥ " : r.Bound == MultiplierBound.Upper ? "≤ " : "") +
+        $"{ReportFigures.Times(r.M!.Value)} [{ReportFigures.Times(r.MCi95Low!.Value)}, {ReportFigures.Times(r.MCi95High!.Value)}]".Replace("×", times);
+
+    /// <summary>The file name of a metric's figure: "grammar/acc_irregular_past" → "grammar-acc-irregular-past".</summary>
+    static string FigureId(string metric) => metric.Replace('/', '-').Replace('_', '-');
+
+    /// <summary>Summary rows of shown metrics (losses, informative task metrics) without a value are collapsed, counted by status.</summary>
+    static void AssertWithoutAValueBlock(Produced produced, string multipliersSection)
+    {
+        var noValue = produced.Folder.Multipliers.Where(r => r.Kind == MultiplierKind.Summary && r.Accounting == "student" && r.M is null
+                                                           && (ResultMetrics.LowerIsBetter(r.Metric) || produced.Informative.Any(t => $"{t.Task}/{t.Metric}" == r.Metric))).ToList();
+        if (noValue.Count == 0) Assert.DoesNotContain("<summary>Without a value (", multipliersSection);
+        else Assert.Contains($"<details><summary>Without a value ({noValue.Count}: {string.Join(", ", noValue.GroupBy(r => r.Status).Select(g => $"{g.Count()} {g.Key}"))})</summary>", multipliersSection);
+    }
+
     [Fact]
     public void Writes_self_contained_html_and_markdown_with_every_figure()
     {
         using var fixtureTmp = new TempDirectory();
-        var dir = ReportFixtures.Copy(fixtureTmp, "results-a");
+        var dir = ReportFixtures.Copy(fixtureTmp);
+        var produced = Produced.Load(dir);
 
         var paths = ReportWriter.Write(dir);
 
         Assert.True(File.Exists(paths.Html));
         Assert.True(File.Exists(paths.Markdown));
         var html = File.ReadAllText(paths.Html);
-        // The headline, 4 capability plots (val_loss, val_bpb, arc_easy/acc, hellaswag/acc_norm), same-size gain vs size for the 2 loss metrics, 2 benchmarks.
-        Assert.Equal(9, paths.FigureCount);
+        Assert.NotEmpty(produced.Informative); // the fixture has a task metric to plot
+        Assert.Equal(produced.ExpectedFigures, paths.FigureCount);
         Assert.Equal(paths.FigureCount, Regex.Matches(html, "<svg[\\s>]").Count);
         Assert.DoesNotMatch("(src|href)=\"https?:", html);
         Assert.DoesNotContain("<script", html);
@@ -29,38 +67,48 @@ public class ReportWriterTests
         Assert.All(paths.Figures.Where(f => f.EndsWith(".png")), f => Assert.Equal(0x89, File.ReadAllBytes(f)[0]));
 
         // Manifest summary, failed unit, extrapolation warning, fitted frontier.
-        Assert.Contains("sha256:5f1c0d8e2b7a", html);
-        Assert.Contains("83e6a23c41d0", html);
-        Assert.Contains("CUDA out of memory", html);
+        var manifest = produced.Folder.Manifest!;
+        Assert.Equal(ReportFixtures.GitCommit, manifest.GitCommit);
+        Assert.Contains(manifest.CorpusHash![..12], html);
+        Assert.Contains(ReportFixtures.GitCommit, html);
+        var failed = Assert.Single(produced.Folder.Runs, r => r.Status == RunRowStatus.Failed);
+        Assert.Contains(WebUtility.HtmlEncode(failed.FailureReason), html);
         Assert.Contains("logit-kd: scratch needs ", html);
         Assert.Contains("the student compute to reach the same val_loss (M, estimand frontier, 95% CI); no placebo", html);
         Assert.Contains("pairs", html);
+        // Each plotted frontier's title follows fits.json: the form fitted to both arms, else the empirical envelopes.
+        Assert.Equal("chinchilla", Assert.Single(produced.Folder.Fits!.Metrics, m => m.Metric == "val_loss").Arms[0].Law!.Form);
         Assert.Contains("val_loss vs compute — fitted chinchilla frontiers of both arms", html);
-        Assert.Contains("arc_easy/acc vs compute — fitted sigmoid frontiers of both arms", html);
+        foreach (var metric in produced.Informative.Select(t => $"{t.Task}/{t.Metric}"))
+        {
+            var law = produced.Folder.Fits!.Metrics.FirstOrDefault(m => m.Metric == metric)?.Arms.FirstOrDefault()?.Law;
+            Assert.Contains(law is null ? $"{metric} vs compute — no fit in fits.json: empirical upper envelopes of both arms"
+                                        : $"{metric} vs compute — fitted {law.Form} frontiers of both arms", html);
+        }
 
         var md = File.ReadAllText(paths.Markdown);
         foreach (Match m in Regex.Matches(md, @"\]\((report_files/[^)]+)\)"))
             Assert.True(File.Exists(Path.Combine(dir, m.Groups[1].Value)), m.Groups[1].Value);
         Assert.StartsWith("# Distillation report", md);
         Assert.StartsWith("**logit-kd: scratch needs ", md[(md.IndexOf("\n\n", StringComparison.Ordinal) + 2)..]);
-        Assert.Contains("| logit-kd | val_loss | frontier | 1.55× [1.41×, 1.7×] |", md);
-        Assert.Contains("| logit-kd | val_loss | same_size | ≥ 1.4× [1.36×, 1.45×] |", md);
-        Assert.Contains("| logit-kd | val_loss | effective_data | 2.07× [1.99×, 2.17×] |", md);
-        // The other accounting scenarios get their own rows (multipliers.csv: frontier, +inference, M 0.748 [0.681, 0.822]).
-        Assert.Contains("| logit-kd | val_loss | frontier | +inference | 0.748× [0.681×, 0.822×] |", md);
+        foreach (var estimand in new[] { "frontier", "same_size", "effective_data" })
+            Assert.Contains($"| logit-kd | val_loss | {estimand} | {MText(produced.Summary("val_loss", estimand))} |", md);
+        // The other accounting scenarios get their own rows (multipliers.csv: frontier, +inference).
+        Assert.Contains($"| logit-kd | val_loss | frontier | +inference | {MText(produced.Summary("val_loss", "frontier", "+inference"))} |", md);
     }
 
     [Fact]
     public void The_page_opens_with_the_headline_then_the_contents_then_val_loss_vs_compute_and_the_task_table()
     {
         using var fixtureTmp = new TempDirectory();
-        var dir = ReportFixtures.Copy(fixtureTmp, "results-a");
+        var dir = ReportFixtures.Copy(fixtureTmp);
+        var produced = Produced.Load(dir);
 
         var html = File.ReadAllText(ReportWriter.Write(dir).Html);
         var body = html[html.IndexOf("<body>", StringComparison.Ordinal)..];
 
         int At(string s) { var i = body.IndexOf(s, StringComparison.Ordinal); Assert.True(i >= 0, $"missing: {s}"); return i; }
-        var headline = At("<p class=\"lead\">logit-kd: scratch needs 1.55&#215; [1.41&#215;, 1.7&#215;]");
+        var headline = At($"<p class=\"lead\">logit-kd: scratch needs {MText(produced.Summary("val_loss", "frontier"), "&#215;")}");
         var figure = At("<figure id=\"headline\">");
         var contents = At("<nav class=\"toc\"");
         var capability = At("<section id=\"capability\">");
@@ -82,14 +130,19 @@ public class ReportWriterTests
         Assert.Equal(["capability", "tasks", "multipliers", "figures", "warnings", "provenance"], links);
         Assert.All(links, id => Assert.Contains($"<section id=\"{id}\">", body));
 
-        // One row per task with a chance column; provenance and secondary tables are collapsed.
+        // One row per task with a chance column (an informative task on its informative metric); provenance and secondary tables are collapsed.
         Assert.Matches("<th>task</th><th>metric</th><th>items</th><th>chance</th>", body[tasks..multipliers]);
-        Assert.Matches("<td>arc_easy</td><td>acc ↑</td><td>500</td><td>0.25</td>", body[tasks..multipliers]);
-        Assert.Matches("<td>hellaswag</td><td>acc_norm ↑</td><td>1000</td><td>0.25</td>", body[tasks..multipliers]);
+        var taskNames = produced.Folder.Evals.Select(e => e.Task).Distinct().ToList();
+        Assert.Equal(ReportFixtures.Tasks.Split(','), taskNames.Order(StringComparer.Ordinal));
+        foreach (var task in taskNames)
+            Assert.Contains($"<tr><td>{task}</td><td>", body[tasks..multipliers]);
+        foreach (var t in produced.Informative)
+            Assert.Contains($"<td>{t.Task}</td><td>{t.Metric} ↑</td><td>{t.Items}</td><td>{ReportWriter.Num(t.Chance)}</td>", body[tasks..multipliers]);
         Assert.Contains("<details><summary>Run summary (", body[provenance..]);
         Assert.Contains("<details><summary>Other accounting scenarios (", body[multipliers..]);
         Assert.Contains("<details><summary>Per student size (", body[multipliers..]);
-        Assert.Contains("<details><summary>Without a value (2: 2 withheld)</summary>", body[multipliers..]);
+        AssertWithoutAValueBlock(produced, body[multipliers..]);
+        Assert.Equal(1, produced.Folder.Manifest!.Config!.Value.GetProperty("seeds").GetArrayLength());
         Assert.DoesNotContain("<summary>Placebo rows (", body); // one seed: no placebo
 
 
@@ -100,7 +153,7 @@ public class ReportWriterTests
         Assert.DoesNotContain("<td>curve</td>", body);
         var scores = File.ReadAllLines(Path.Combine(dir, "report_files", "final_scores.csv"));
         Assert.StartsWith("schema_version,task,metric,unit_key,method,student,budget,seed,", scores[0]);
-        var finals = File.ReadAllLines(Path.Combine(dir, "evals.csv")).Skip(1).Count(l => l.Split(',')[5] == "true");
+        var finals = ResultTables.ReadAll<EvalRow>(Path.Combine(dir, ResultSchema.EvalsFile)).Count(e => e.IsFinal);
         Assert.Equal(finals, scores.Length - 1);
     }
 
@@ -108,35 +161,39 @@ public class ReportWriterTests
     public void Metrics_at_chance_are_collapsed_as_not_informative_with_the_reason_and_get_no_figures()
     {
         using var fixtureTmp = new TempDirectory();
-        var dir = ReportFixtures.Copy(fixtureTmp, "results-a");
-        // Every student's hellaswag score at chance (0.25); the teacher keeps its score.
-        var evals = File.ReadAllLines(Path.Combine(dir, "evals.csv"));
-        var header = evals[0].Split(',');
-        int task = Array.IndexOf(header, "task"), value = Array.IndexOf(header, "value"), unit = Array.IndexOf(header, "unit_key");
-        File.WriteAllLines(Path.Combine(dir, "evals.csv"), evals.Select((l, i) =>
-        {
-            var f = l.Split(',');
-            if (i > 0 && f[task] == "hellaswag" && f[unit] != "teacher") f[value] = "0.25";
-            return string.Join(',', f);
-        }));
+        var dir = ReportFixtures.Copy(fixtureTmp);
+        // Every student's arithmetic_1d score at chance; every student's grammar score well clear of it (1 where higher
+        // is better, 0 where lower, with no s.e.); the teacher keeps its scores.
+        const string atChance = "arithmetic_1d", clear = "grammar";
+        var evalsFile = Path.Combine(dir, ResultSchema.EvalsFile);
+        var evals = ResultTables.ReadAll<EvalRow>(evalsFile).Select(e => e.UnitKey == ResultSchema.TeacherUnitKey ? e
+            : e.Task == atChance ? e with { Value = e.Chance }
+            : e.Task == clear ? e with { Value = e.HigherIsBetter ? 1 : 0, StdErr = 0 } : e).ToList();
+        ResultTables.WriteAll(evalsFile, evals);
+        var metricsOf = evals.GroupBy(e => e.Task).ToDictionary(g => g.Key, g => g.Select(e => e.Metric).Distinct().Count());
 
         var paths = ReportWriter.Write(dir);
         var html = File.ReadAllText(paths.Html);
+        // grammar's metrics are informative now, so its withheld accuracy multipliers are listed without a value.
+        var produced = Produced.Load(dir);
+        Assert.Contains(produced.Folder.Multipliers, r => r.Metric.StartsWith(clear + "/", StringComparison.Ordinal) && r.Kind == MultiplierKind.Summary && r.M is null);
+        AssertWithoutAValueBlock(produced, html[html.IndexOf("<section id=\"multipliers\">", StringComparison.Ordinal)..]);
 
-        var quiet = html.IndexOf("<details><summary>Not informative at this scale (1 metric(s) of 1 task(s) never clear chance; no figures drawn)</summary>", StringComparison.Ordinal);
+        var quiet = html.IndexOf($"<details><summary>Not informative at this scale ({metricsOf[atChance]} metric(s) of 1 task(s) never clear chance; no figures drawn)</summary>", StringComparison.Ordinal);
         Assert.True(quiet > 0);
         var quietBlock = html[quiet..html.IndexOf("</details>", quiet, StringComparison.Ordinal)];
-        Assert.Contains("<td>hellaswag</td>", quietBlock);
-        Assert.Contains("no student&#39;s final score clears chance by 2 s.e.: best 0.25", quietBlock);
-        Assert.DoesNotContain("<td>arc_easy</td>", quietBlock);
+        Assert.Contains($"<td>{atChance}</td>", quietBlock);
+        var chance = evals.First(e => e.Task == atChance && e.Metric == "acc").Chance;
+        Assert.Contains($"no student&#39;s final score clears chance by 2 s.e.: best {ReportWriter.Num(chance)}", quietBlock);
+        Assert.DoesNotContain($"<td>{clear}</td>", quietBlock);
         // The task keeps its row in the per-task table, marked.
-        Assert.Matches("<td>hellaswag</td><td>acc_norm ↑</td>.*<td>no: at chance</td></tr>", html[..quiet]);
-        Assert.Matches("<td>arc_easy</td><td>acc ↑</td>.*<td>yes \\(1 of 1 metrics\\)</td></tr>", html[..quiet]);
-        Assert.DoesNotContain(paths.Figures, f => f.Contains("hellaswag"));
-        Assert.Contains(paths.Figures, f => f.Contains("bench-arc-easy-acc.svg"));
-        Assert.Equal(7, paths.FigureCount);
+        Assert.Matches($"<td>{atChance}</td><td>acc ↑</td>.*<td>no: at chance</td></tr>", html[..quiet]);
+        Assert.Matches($"<td>{clear}</td><td>acc ↑</td>.*<td>yes \\({metricsOf[clear]} of {metricsOf[clear]} metrics\\)</td></tr>", html[..quiet]);
+        Assert.DoesNotContain(paths.Figures, f => f.Contains(FigureId(atChance)));
+        Assert.Contains(paths.Figures, f => f.EndsWith($"bench-{FigureId(clear)}-acc.svg"));
+        Assert.Equal(1 + 2 + 2 + 2 * metricsOf[clear], paths.FigureCount);
         // The metric's rows are still in the files: final_scores.csv and multipliers.csv.
-        Assert.Contains(File.ReadAllLines(Path.Combine(paths.FiguresDirectory, "final_scores.csv")), l => l.StartsWith("1,hellaswag,acc_norm,"));
+        Assert.Contains(File.ReadAllLines(Path.Combine(paths.FiguresDirectory, "final_scores.csv")), l => l.StartsWith($"1,{atChance},acc,"));
     }
 
     [Fact]
@@ -147,8 +204,9 @@ public class ReportWriterTests
                                         "a full one (x = 1, y = 2)", "value ()", "y = , z", "  "]));
 
         using var fixtureTmp = new TempDirectory();
-        var dir = ReportFixtures.Copy(fixtureTmp, "results-a");
+        var dir = ReportFixtures.Copy(fixtureTmp);
         var summary = Path.Combine(dir, "summary.json");
+        Assert.Contains("\"warnings\": []", File.ReadAllText(summary));
         File.WriteAllText(summary, File.ReadAllText(summary).Replace("\"warnings\": []",
             "\"warnings\": [\"the multiplier (student , +inference , …) could not be read\", \"twice said\", \"twice said\"]"));
 
@@ -186,15 +244,17 @@ public class ReportWriterTests
     public void Figures_have_units_chance_lines_and_no_zero_times_ticks()
     {
         using var fixtureTmp = new TempDirectory();
-        var dir = ReportFixtures.Copy(fixtureTmp, "results-a");
+        var dir = ReportFixtures.Copy(fixtureTmp);
+        var informative = Produced.Load(dir).Informative.First(t => double.IsFinite(t.Chance));
 
         var paths = ReportWriter.Write(dir);
 
         string Svg(string id) => File.ReadAllText(Path.Combine(paths.FiguresDirectory, id + ".svg"));
+        var metric = FigureId($"{informative.Task}/{informative.Metric}");
         Assert.Contains("val_loss (nats/token)", Svg("capability-val-loss"));
         Assert.Contains("val_bpb (bits/byte)", Svg("capability-val-bpb"));
-        Assert.Contains("chance (0.25)", Svg("bench-arc-easy-acc"));
-        Assert.Contains("chance (0.25)", Svg("capability-arc-easy-acc"));
+        Assert.Contains($"chance ({ReportWriter.Num(informative.Chance)})", Svg("bench-" + metric));
+        Assert.Contains($"chance ({ReportWriter.Num(informative.Chance)})", Svg("capability-" + metric));
         Assert.DoesNotContain("chance", Svg("capability-val-loss"));
         foreach (var svg in paths.Figures.Where(f => f.EndsWith(".svg")))
             Assert.DoesNotMatch(">\\s*0×\\s*<", File.ReadAllText(svg));

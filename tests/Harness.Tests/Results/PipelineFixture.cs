@@ -1,7 +1,7 @@
 using Harness.Config;
 using Harness.Estimation;
 using Harness.Evaluation;
-using Harness.Modeling;
+using Harness.IO;
 using Harness.Reporting;
 using Harness.Sweep;
 using TorchSharp;
@@ -57,23 +57,28 @@ public static class PipelineFixture
         return target;
     }
 
-    static string Build(string json)
+    /// <summary>Runs the pipeline on <paramref name="json"/> in a fresh root; with <paramref name="faultPlan"/> (FaultInjection syntax)
+    /// installed over the sweep, <paramref name="expectedFailures"/> units must fail (and no other), else it throws; with
+    /// <paramref name="gitCommit"/> the root is a checkout at that (detached) commit, so the manifest records one.</summary>
+    public static string Build(string json, string? faultPlan = null, int expectedFailures = 0, string? gitCommit = null)
     {
         var root = TestSupport.TempDirectory();
+        if (gitCommit is not null)
+        {
+            Directory.CreateDirectory(Path.Combine(root, ".git"));
+            File.WriteAllText(Path.Combine(root, ".git", "HEAD"), gitCommit + "\n");
+        }
         var config = JsonConfigReader.Read<ExperimentConfig>(json, "contract");
         var options = new SweepOptions { Device = torch.CPU, RepositoryRoot = root };
-        var data = new SweepRunner(config, json, options).PrepareData();
-        torch.manual_seed(11);
-        var shape = new GptConfig(data.VocabSize, 16, 1, 2, 32);
-        using (var teacher = new Gpt(shape))
-            Checkpoint.Save(teacher, Path.Combine(root, "models", "teacher"),
-                new CheckpointInfo { Model = shape, TokenizerHash = data.TokenizerHash, CorpusHash = data.CorpusHash, TrainingFlops = 1e9, TrainingTokens = 1000 });
+        TestSupport.SaveTinyTeacher(root, new SweepRunner(config, json, options).PrepareData());
 
         // The evaluator wiring of `harness run` (Evaluation/BenchmarkEvaluator): a cheap subset along the curve, capped items at the end.
         var runner = new SweepRunner(config, json, options) { EvaluatorFactory = BenchmarkEvaluator.Factory(config.Evaluation) };
-        var outcome = runner.Run();
-        if (!outcome.Complete || outcome.Failed > 0)
-            throw new InvalidOperationException($"the contract fixture's sweep did not finish cleanly ({outcome.Failed} failed).");
+        SweepOutcome outcome;
+        using (faultPlan is null ? null : FaultInjection.Use(faultPlan))
+            outcome = runner.Run();
+        if (!outcome.Complete || outcome.Failed != expectedFailures)
+            throw new InvalidOperationException($"the fixture's sweep did not finish as planned ({outcome.Failed} failed, {expectedFailures} expected).");
         var estimate = MultiplierEstimator.EstimateResultsFolder(outcome.Directory, new EstimateOptions { Replicates = 20, Seed = 1 });
         EstimateWriter.Write(estimate, outcome.Directory);
         ReportWriter.Write(outcome.Directory);

@@ -23,17 +23,7 @@ public sealed class TmpfsFactAttribute : FactAttribute
 /// <summary>A results folder on a tiny tmpfs (needs root to mount; otherwise the test is skipped and says why).</summary>
 public class DiskFullTests
 {
-    const string ConfigJson = """
-    {
-      "name": "tiny-full",
-      "data": { "corpus": "embedded", "tokenizer": { "kind": "bpe", "vocab_size": 300 } },
-      "students": { "s": { "context_length": 16, "layers": 1, "heads": 2, "d_model": 16 } },
-      "budgets": [ { "name": "b", "tokens": 3840 } ],
-      "methods": ["scratch"],
-      "seeds": [1, 2, 3],
-      "training": { "batch_size": 8, "eval_interval": 10, "eval_tokens": 512, "checkpoint_interval": 5, "warmup_steps": 2, "log_interval": 1 }
-    }
-    """;
+    static readonly string ConfigJson = new TinyExperiment { Name = "tiny-full", Seeds = "1, 2, 3" }.Json;
 
     internal static bool Sh(string command)
     {

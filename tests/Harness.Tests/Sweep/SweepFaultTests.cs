@@ -9,18 +9,7 @@ namespace Harness.Tests.Sweep;
 /// <summary>Internal errors injected in-process (FaultInjection.Use): retries from the last checkpoint, failed rows, reruns.</summary>
 public class SweepFaultTests
 {
-    const string ConfigJson = """
-    {
-      "name": "tiny-faults",
-      "data": { "corpus": "embedded", "tokenizer": { "kind": "bpe", "vocab_size": 300 } },
-      "students": { "s": { "context_length": 16, "layers": 1, "heads": 2, "d_model": 16 } },
-      "budgets": [ { "name": "b", "tokens": 3840 } ],
-      "methods": ["scratch"],
-      "seeds": [1, 2],
-      "run": { "retries": RETRIES },
-      "training": { "batch_size": 8, "eval_interval": 10, "eval_tokens": 512, "checkpoint_interval": 5, "warmup_steps": 2, "log_interval": 1 }
-    }
-    """;
+    static readonly string ConfigJson = new TinyExperiment { Name = "tiny-faults", Run = "\"retries\": RETRIES" }.Json;
 
     static SweepOutcome Run(string root, int retries = 2)
     {

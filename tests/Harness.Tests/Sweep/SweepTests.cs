@@ -1,5 +1,4 @@
 using Harness.Config;
-using Harness.Modeling;
 using Harness.Results;
 using Harness.Sweep;
 using Harness.Training;
@@ -9,19 +8,7 @@ namespace Harness.Tests.Sweep;
 
 public class SweepTests
 {
-    const string ConfigJson = """
-    {
-      "name": "tiny-sweep",
-      "data": { "corpus": "embedded", "tokenizer": { "kind": "bpe", "vocab_size": 300 } },
-      "teacher": { "checkpoint": "models/teacher" },
-      "students": { "s": { "context_length": 16, "layers": 1, "heads": 2, "d_model": 16 } },
-      "budgets": [ { "name": "b", "tokens": 3840 } ],
-      "methods": ["scratch", "logit-kd"],
-      "kd": { "top_k": 8 },
-      "seeds": [1, 2],
-      "training": { "batch_size": 8, "eval_interval": 10, "eval_tokens": 512, "checkpoint_interval": 5, "warmup_steps": 2, "log_interval": 1 }
-    }
-    """;
+    static readonly string ConfigJson = new TinyExperiment { Name = "tiny-sweep", WithTeacher = true, Methods = "\"scratch\", \"logit-kd\"", Kd = "\"top_k\": 8" }.Json;
 
     sealed class CancelAfter(int unitIndex, int step, CancellationTokenSource cts) : ISweepObserver
     {
@@ -42,13 +29,7 @@ public class SweepTests
 
     static void SaveTeacher(string root)
     {
-        var runner = Runner(root);
-        var data = runner.PrepareData();
-        torch.manual_seed(11);
-        var shape = new GptConfig(data.VocabSize, 16, 1, 2, 32);
-        using var teacher = new Gpt(shape);
-        Checkpoint.Save(teacher, Path.Combine(root, "models", "teacher"),
-            new CheckpointInfo { Model = shape, TokenizerHash = data.TokenizerHash, CorpusHash = data.CorpusHash, TrainingFlops = 1e9, TrainingTokens = 1000 });
+        TestSupport.SaveTinyTeacher(root, Runner(root).PrepareData());
     }
 
     [Fact]

@@ -8,17 +8,12 @@ namespace Harness.Tests.Sweep;
 
 public class SweepTimeEstimateTests
 {
-    const string ConfigJson = """
+    static readonly string ConfigJson = new TinyExperiment
     {
-      "name": "tiny-estimate",
-      "data": { "corpus": "embedded", "tokenizer": { "kind": "bpe", "vocab_size": 300 } },
-      "students": { "s": { "context_length": 16, "layers": 1, "heads": 2, "d_model": 16 } },
-      "budgets": [ { "name": "b", "tokens": 3840 }, { "name": "c", "tokens": 7680 } ],
-      "methods": ["scratch"],
-      "seeds": [1, 2],
-      "training": { "batch_size": 8, "eval_interval": 10, "eval_tokens": 512 }
-    }
-    """;
+        Name = "tiny-estimate",
+        Budgets = "{ \"name\": \"b\", \"tokens\": 3840 }, { \"name\": \"c\", \"tokens\": 7680 }",
+        Training = "\"batch_size\": 8, \"eval_interval\": 10, \"eval_tokens\": 512",
+    }.Json;
 
     static ExperimentConfig Config => JsonConfigReader.Read<ExperimentConfig>(ConfigJson, "test");
 

@@ -76,11 +76,7 @@ public class UnitAccountingTests
         var config = JsonConfigReader.Read<ExperimentConfig>(json, "test");
         var runner = new SweepRunner(config, json, new SweepOptions { Device = torch.CPU, RepositoryRoot = tmp.Path });
         var data = runner.PrepareData();
-        torch.manual_seed(11);
-        var teacherShape = new GptConfig(data.VocabSize, 16, 1, 2, 32);
-        using (var teacher = new Gpt(teacherShape))
-            Checkpoint.Save(teacher, Path.Combine(tmp.Path, "models", "teacher"),
-                new CheckpointInfo { Model = teacherShape, TokenizerHash = data.TokenizerHash, CorpusHash = data.CorpusHash, TrainingFlops = 1e9, TrainingTokens = 1000 });
+        var teacherShape = TestSupport.SaveTinyTeacher(tmp.Path, data);
         var outcome = runner.Run();
         var curves = ResultTables.ReadAll<CurveRow>(Path.Combine(outcome.Directory, ResultSchema.CurvesFile));
         var runs = ResultTables.ReadAll<RunRow>(Path.Combine(outcome.Directory, ResultSchema.RunsFile));

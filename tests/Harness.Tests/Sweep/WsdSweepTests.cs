@@ -11,23 +11,19 @@ namespace Harness.Tests.Sweep;
 public class WsdSweepTests
 {
     // 128 tokens per step: b1 = 10 steps (cooldown 2, fork at 8), b2 = 20 steps (cooldown 4, fork at 16); trunk 16 steps.
-    const string ConfigJson = """
+    static readonly string ConfigJson = new TinyExperiment
     {
-      "name": "tiny-wsd",
-      "data": { "corpus": "embedded", "tokenizer": { "kind": "bpe", "vocab_size": 300 } },
-      "students": { "s": { "context_length": 16, "layers": 1, "heads": 2, "d_model": 16 } },
-      "budgets": [ { "name": "b1", "tokens": 1280 }, { "name": "b2", "tokens": 2560 } ],
-      "methods": ["scratch"],
-      "seeds": [1],
-      "training": { "batch_size": 8, "eval_interval": 5, "eval_tokens": 512, "checkpoint_interval": 2, "warmup_steps": 2, "log_interval": 1,
-                    "schedule": "wsd", "cooldown_fraction": 0.2 }
-    }
-    """;
+        Name = "tiny-wsd",
+        Budgets = "{ \"name\": \"b1\", \"tokens\": 1280 }, { \"name\": \"b2\", \"tokens\": 2560 }",
+        Seeds = "1",
+        Training = TinyExperiment.StandardTraining.Replace("\"checkpoint_interval\": 5", "\"checkpoint_interval\": 2").Replace("\"eval_interval\": 10", "\"eval_interval\": 5")
+                   + ",\n                \"schedule\": \"wsd\", \"cooldown_fraction\": 0.2",
+    }.Json;
 
-    static ExperimentConfig Config(string json = ConfigJson) => JsonConfigReader.Read<ExperimentConfig>(json, "test");
+    static ExperimentConfig Config(string? json = null) => JsonConfigReader.Read<ExperimentConfig>(json ?? ConfigJson, "test");
 
-    static SweepRunner Runner(string root, string json = ConfigJson, ISweepObserver? observer = null) =>
-        new(Config(json), json, new SweepOptions { Device = torch.CPU, RepositoryRoot = root }, observer);
+    static SweepRunner Runner(string root, string? json = null, ISweepObserver? observer = null) =>
+        new(Config(json), json ?? ConfigJson, new SweepOptions { Device = torch.CPU, RepositoryRoot = root }, observer);
 
     sealed class CancelAt(string budget, int step, CancellationTokenSource cts) : ISweepObserver
     {
@@ -213,8 +209,18 @@ public class WsdSweepTests
     [Fact]
     public void Runs_files_written_before_the_design_columns_read_as_finished_cosine_runs()
     {
-        var rows = ResultTables.ReadAll<RunRow>(Path.Combine(AppContext.BaseDirectory, "Fixtures", "results-a", ResultSchema.RunsFile));
-        Assert.NotEmpty(rows);
+        // runs.csv as written before the WSD design (schema 1 without eval_seconds, schedule, role, is_final, trunk_key,
+        // fork_tokens and the *_spent / restart_count columns): a finished unit, a KD unit and a failed one.
+        using var tmp = new TempDirectory();
+        var legacy = tmp.File(ResultSchema.RunsFile);
+        File.WriteAllLines(legacy, [
+            "schema_version,unit_key,method,student,budget,seed,n_layer,d_model,params_total,params_non_embedding,tokens,flops_student_train,flops_teacher_inference,flops_teacher_cache_share,flops_synthetic_generation,flops_teacher_pretrain,val_loss,val_bpb,status,failure_reason,wall_seconds,tokens_per_second,device,threads",
+            "1,863c4b332ed5c2ed,scratch,s1,20tpp,0,2,128,950272,393216,7864320,44839458570240.0,0.0,0.0,0.0,0.0,4.75634,2.14436,ok,,191.8,41000.0,cuda:0,16",
+            "1,76aab4d332eabd29,logit-kd,s1,20tpp,0,2,128,950272,393216,7864320,44839458570240.0,0.0,395824185999360.0,0.0,7.5e+16,4.49044,2.02448,ok,,191.8,41000.0,cuda:0,16",
+            "1,af5daa3afcff5f93,logit-kd,s3,160tpp,0,6,256,0,0,0,0.0,0.0,0.0,0.0,0.0,NaN,NaN,failed,CUDA out of memory while allocating the logit cache batch (tried 3.1 GiB),12.5,0.0,cuda:0,16",
+        ]);
+        var rows = ResultTables.ReadAll<RunRow>(legacy);
+        Assert.Equal(3, rows.Count);
         Assert.All(rows, r => Assert.Equal(("cosine", "run", true, "", 0L), (r.Schedule, r.Role, r.IsFinal, r.TrunkKey, r.ForkTokens)));
         var totals = ComputeTotals.From(rows);
         Assert.Equal(rows.Sum(r => r.Tokens), totals.TokensSpent);

@@ -47,11 +47,9 @@ public class LearningRateScheduleTests
         Assert.Equal(0.1, noWarmup.At(10), 12);
     }
 
-    [Fact]
-    public void The_trainer_follows_the_schedule_its_config_describes()
+    /// <summary>Trains the tiny model on a pattern stream under <paramref name="training"/> and returns the learning rate of every logged step.</summary>
+    static List<double> LearningRatesOfARun(TrainingConfig training)
     {
-        // 6 steps, W = 2, η_max = 1e-2, η_min = 1e-3: 0.005, 0.01, then 0.001 + 0.0045·(1 + cos(π·(s − 2)/4)).
-        var training = new TrainingConfig { BatchSize = 2, MaxSteps = 6, LearningRate = 1e-2, MinLearningRate = 1e-3, WarmupSteps = 2, EvalInterval = 100, LogInterval = 1 };
         torch.manual_seed(1);
         var shape = TestSupport.TinyModel();
         using var model = new Harness.Modeling.Gpt(shape);
@@ -59,9 +57,23 @@ public class LearningRateScheduleTests
         new Trainer(model, training, new BatchSampler(TestSupport.PatternStream(500, 64), 2, shape.ContextLength, 1),
                 new LossEvaluator(TestSupport.PatternStream(200, 64, seed: 2), TestSupport.UnitByteLengths(64), shape.ContextLength, 64), new CrossEntropyObjective(), torch.CPU)
             .Run(progress: new CallbackProgress<TrainingProgress>(p => rates.Add(p.LearningRate)));
-        double[] expected = [0.005, 0.01, 0.01, 0.001 + 0.0045 * (1 + Math.Sqrt(0.5)), 0.0055, 0.001 + 0.0045 * (1 - Math.Sqrt(0.5))];
+        return rates;
+    }
+
+    static void AssertRates(double[] expected, List<double> rates)
+    {
         Assert.Equal(expected.Length, rates.Count);
         for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], rates[i], 12);
+    }
+
+    [Fact]
+    public void The_trainer_follows_the_schedule_its_config_describes()
+    {
+        // 6 steps, W = 2, η_max = 1e-2, η_min = 1e-3: 0.005, 0.01, then 0.001 + 0.0045·(1 + cos(π·(s − 2)/4)).
+        var training = new TrainingConfig { BatchSize = 2, MaxSteps = 6, LearningRate = 1e-2, MinLearningRate = 1e-3, WarmupSteps = 2, EvalInterval = 100, LogInterval = 1 };
+        var rates = LearningRatesOfARun(training);
+        double[] expected = [0.005, 0.01, 0.01, 0.001 + 0.0045 * (1 + Math.Sqrt(0.5)), 0.0055, 0.001 + 0.0045 * (1 - Math.Sqrt(0.5))];
+        AssertRates(expected, rates);
     }
 
     [Theory]
@@ -88,15 +100,8 @@ public class LearningRateScheduleTests
             BatchSize = 2, MaxSteps = 10, LearningRate = 1e-2, MinLearningRate = 1e-3, WarmupSteps = 2, EvalInterval = 100, LogInterval = 1,
             Schedule = LearningRateSchedule.Wsd, CooldownFraction = 0.3,
         };
-        torch.manual_seed(1);
-        var shape = TestSupport.TinyModel();
-        using var model = new Harness.Modeling.Gpt(shape);
-        var rates = new List<double>();
-        new Trainer(model, training, new BatchSampler(TestSupport.PatternStream(500, 64), 2, shape.ContextLength, 1),
-                new LossEvaluator(TestSupport.PatternStream(200, 64, seed: 2), TestSupport.UnitByteLengths(64), shape.ContextLength, 64), new CrossEntropyObjective(), torch.CPU)
-            .Run(progress: new CallbackProgress<TrainingProgress>(p => rates.Add(p.LearningRate)));
+        var rates = LearningRatesOfARun(training);
         double[] expected = [0.005, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01 - 0.009 * Math.Sqrt(1 / 3.0), 0.01 - 0.009 * Math.Sqrt(2 / 3.0)];
-        Assert.Equal(expected.Length, rates.Count);
-        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], rates[i], 12);
+        AssertRates(expected, rates);
     }
 }
