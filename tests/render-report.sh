@@ -3,7 +3,7 @@
 # network, the first screen opens with the headline, a screenshot of the first screen is produced, and the printed
 # report (PDF, A4/Letter as Chromium defaults) has at most MAX_PAGES pages (default 15).
 #
-#   tests/render-report.sh [RESULTS_DIR] [SCREENSHOT.png]
+#   tests/render-report.sh RESULTS_DIR [SCREENSHOT.png]
 #
 # RESULTS_DIR is a folder the pipeline wrote (e.g. by `harness run` on a tiny config); it is required.  Needs Chromium
 # (Debian: apt-get install -y chromium); without it the script says so and exits 0 unless REQUIRE_CHROMIUM=1.
