@@ -78,7 +78,7 @@ public static class MultiplierEstimator
                 if (withheld is not null)
                 {
                     foreach (var s in scenarios)
-                        foreach (var estimand in Estimand.All)
+                        foreach (var estimand in Enum.GetValues<Estimand>())
                             rows.Add(new MultiplierRow
                             {
                                 Kind = MultiplierKind.Summary, Estimand = estimand, Treatment = name, Metric = series.Metric, Accounting = s.Name,

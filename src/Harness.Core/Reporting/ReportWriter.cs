@@ -247,14 +247,14 @@ public static class ReportWriter
             Table SummaryTable(IEnumerable<MultiplierRow> rows, bool withAccounting) => new(
                 withAccounting ? ["treatment", "metric", "estimand", "accounting", "M [95% CI]", "placebo", "pairs won", "MDE", "status", "notes"]
                                : ["treatment", "metric", "estimand", "M [95% CI]", "placebo", "pairs won", "MDE", "status", "notes"],
-                rows.Select(r => (IReadOnlyList<string>)(withAccounting ? [r.Treatment, r.Metric, r.Estimand, r.Accounting, .. Cells(r)] : [r.Treatment, r.Metric, r.Estimand, .. Cells(r)])).ToList());
+                rows.Select(r => (IReadOnlyList<string>)(withAccounting ? [r.Treatment, r.Metric, r.Estimand.OnDisk(), r.Accounting, .. Cells(r)] : [r.Treatment, r.Metric, r.Estimand.OnDisk(), .. Cells(r)])).ToList());
             var student = summaries.Where(r => r.Accounting == "student" && r.Kind == MultiplierKind.Summary && r.M is not null).ToList();
             var noValue = summaries.Where(r => r.Accounting == "student" && r.Kind == MultiplierKind.Summary && r.M is null).ToList();
             var placebo = summaries.Where(r => r.Kind == MultiplierKind.Placebo).ToList();
             multiplierBlocks.Add(new Para($"Student-only accounting, for the loss metrics and the informative task metrics. Above 1× the treatment is cheaper; ≥ / ≤: a bound (censored pairs)."));
             multiplierBlocks.Add(new TableBlock(SummaryTable(student, withAccounting: false)));
             if (noValue.Count > 0)
-                multiplierBlocks.Add(new Details($"Without a value ({noValue.Count}: {string.Join(", ", noValue.GroupBy(r => r.Status).Select(g => $"{g.Count()} {g.Key}"))})",
+                multiplierBlocks.Add(new Details($"Without a value ({noValue.Count}: {string.Join(", ", noValue.GroupBy(r => r.Status).Select(g => $"{g.Count()} {g.Key.OnDisk()}"))})",
                     [new TableBlock(SummaryTable(noValue, withAccounting: false))]));
             if (placebo.Count > 0)
                 multiplierBlocks.Add(new Details($"Placebo rows ({placebo.Count}; each summary row's placebo column repeats its metric and estimand's)",
@@ -275,7 +275,7 @@ public static class ReportWriter
                 blocks.AddRange(sizeFigures.Select(f => new FigureBlock(f)));
                 if (bySize.Count > 0)
                     blocks.Add(new TableBlock(new Table(["treatment", "metric", "estimand", "student", "M [95% CI]", "pairs won", "censored"],
-                        bySize.Select(r => (IReadOnlyList<string>)[r.Treatment, r.Metric, r.Estimand, r.Student, MText(r), r.Estimand == Estimand.SameSize ? $"{r.Won}/{r.Pairs}" : "",
+                        bySize.Select(r => (IReadOnlyList<string>)[r.Treatment, r.Metric, r.Estimand.OnDisk(), r.Student, MText(r), r.Estimand == Estimand.SameSize ? $"{r.Won}/{r.Pairs}" : "",
                             r.Censored > 0 ? r.Censored.ToString(CultureInfo.InvariantCulture) : ""]).ToList())));
                 multiplierBlocks.Add(new Details($"Per student size ({sizeFigures.Count} figure(s), {bySize.Count} row(s), student accounting)", blocks));
             }
@@ -318,7 +318,7 @@ public static class ReportWriter
                          "they are listed in multipliers.csv (kind curve, extrapolated true) and left out of the frontier summary.");
         foreach (var r in folder.Multipliers.Where(r => r.Kind == MultiplierKind.Summary && r.Accounting == "student" && r.Censored > 0 && Shown(r.Metric)))
             warnings.Add($"censored: {r.Treatment} on {r.Metric}: {r.Censored} of {r.Pairs} pair(s) lie beyond the scratch runs' budgets of their size; " +
-                         $"they enter the same-size mean at their bounds, so it is a {(r.Bound == MultiplierBound.Mixed ? "mixed bound" : r.Bound + " bound")}.");
+                         $"they enter the same-size mean at their bounds, so it is a {(r.Bound == MultiplierBound.Mixed ? "mixed bound" : r.Bound.OnDisk() + " bound")}.");
         var cleaned = CleanWarnings(warnings);
         var failed = folder.FailedUnits.ToList();
         var warnBlocks = new List<Block>
@@ -374,7 +374,7 @@ public static class ReportWriter
 
     static IReadOnlyList<string> Cells(MultiplierRow r) =>
         [MText(r), PlaceboText(r), r.Pairs > 0 && r.Kind == MultiplierKind.Summary ? $"{r.Won}/{r.Pairs}" : "", r.Mde is { } mde ? ReportFigures.Times(mde) : "",
-         r.Kind == MultiplierKind.Placebo ? "placebo" : r.Status, Join(r.Note, r.FailedReplicates > 0 ? $"{r.FailedReplicates} of {r.Replicates} replicates failed" : null) ?? ""];
+         r.Kind == MultiplierKind.Placebo ? "placebo" : r.Status.OnDisk(), Join(r.Note, r.FailedReplicates > 0 ? $"{r.FailedReplicates} of {r.Replicates} replicates failed" : null) ?? ""];
 
     /// <summary>Every unit's final score per task and metric, with its identifying columns (invariant culture, CsvHelper).</summary>
     static void WriteFinalScores(ResultsFolder folder, string path)
@@ -405,9 +405,9 @@ public static class ReportWriter
         AtomicFile.WriteAllText(path, b.ToString());
     }
 
-    static readonly string[] EstimandOrder = [Estimand.Frontier, Estimand.SameSize, Estimand.EffectiveData];
+    static readonly Estimand[] EstimandOrder = [Estimand.Frontier, Estimand.SameSize, Estimand.EffectiveData];
 
-    static string Bound(string bound) => bound == MultiplierBound.Lower ? "≥ " : bound == MultiplierBound.Upper ? "≤ " : bound == MultiplierBound.Mixed ? "~ " : "";
+    static string Bound(MultiplierBound bound) => bound == MultiplierBound.Lower ? "≥ " : bound == MultiplierBound.Upper ? "≤ " : bound == MultiplierBound.Mixed ? "~ " : "";
 
     static string MText(MultiplierRow r) => r.M is not { } m ? "" :
         Bound(r.Bound) + ReportFigures.Times(m) + (r.MCi95Low is { } lo && r.MCi95High is { } hi ? $" [{ReportFigures.Times(lo)}, {ReportFigures.Times(hi)}]" : "");
@@ -432,7 +432,7 @@ public static class ReportWriter
             var b = rows.FirstOrDefault(r => r.Treatment == treatment && r.Estimand == Estimand.SameSize);
             var head = a is { M: not null } ? a : b;
             if (head is null) continue;
-            var text = $"{treatment}: scratch needs {MText(head)} the student compute to reach the same {metric} (M, estimand {head.Estimand}, 95% CI)";
+            var text = $"{treatment}: scratch needs {MText(head)} the student compute to reach the same {metric} (M, estimand {head.Estimand.OnDisk()}, 95% CI)";
             text += head.PlaceboM is not null
                 ? $"; the placebo (a scratch seed scored as a treatment, truth 1) gives {PlaceboText(head)}"
                 : "; no placebo (it needs at least 2 seeds)";

@@ -1,3 +1,5 @@
+using Harness.Results;
+
 namespace Harness.Estimation.Estimands;
 
 /// <summary>
@@ -18,7 +20,7 @@ internal sealed class ComparisonFit
     public string? BaseReason, TreatReason;
 
     /// <summary>Key of one ln M: the estimand, the scenario, and what ("summary", "y3" for a grid point, "by:nano" for a size).</summary>
-    public static string Key(string estimand, string scenario, string what) => $"{estimand}|{scenario}|{what}";
+    public static string Key(Estimand estimand, string scenario, string what) => $"{estimand.OnDisk()}|{scenario}|{what}";
 
     /// <summary>
     /// Fits both arms by the same rule (L(N, D) per arm when the design uses sizes, else a compute-only curve per arm) and

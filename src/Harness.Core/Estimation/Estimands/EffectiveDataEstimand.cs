@@ -12,7 +12,7 @@ namespace Harness.Estimation.Estimands;
 /// </summary>
 internal sealed class EffectiveDataEstimand : IMultiplierEstimand
 {
-    public string Name => Estimand.EffectiveData;
+    public Estimand Name => Estimand.EffectiveData;
 
     public bool AppliesTo(ComparisonDesign design) => design.UsesSizes && design.Series.Kind == MetricKind.Loss;
 

@@ -22,10 +22,10 @@ internal sealed class EstimandRows
     public IReadOnlyList<MetricPoint> TreatmentFinals { get; }
     /// <summary>Treatment runs that beat their scratch twin.</summary>
     public int Won { get; }
-    readonly IReadOnlyDictionary<string, PlaceboValue> placebo;
+    readonly IReadOnlyDictionary<Estimand, PlaceboValue> placebo;
 
     public EstimandRows(ComparisonDesign design, ComparisonFit fit, Replicates replicates, string treatment,
-                        IReadOnlyList<MetricPoint> baseline, IReadOnlyList<MetricPoint> treatmentPoints, IReadOnlyDictionary<string, PlaceboValue> placebo)
+                        IReadOnlyList<MetricPoint> baseline, IReadOnlyList<MetricPoint> treatmentPoints, IReadOnlyDictionary<Estimand, PlaceboValue> placebo)
     {
         Design = design;
         Fit = fit;
@@ -50,7 +50,7 @@ internal sealed class EstimandRows
     public bool Beats(MetricPoint treatment, MetricPoint twin) => LowerIsBetter ? treatment.Value < twin.Value : treatment.Value > twin.Value;
 
     /// <summary>The row of ln M under <paramref name="key"/> with its interval (<see cref="MultiplierInterval"/>) and status ok / no fit.</summary>
-    public MultiplierRow Base(MultiplierKind kind, string estimand, AccountingScenario s, string key, out MultiplierInterval ci)
+    public MultiplierRow Base(MultiplierKind kind, Estimand estimand, AccountingScenario s, string key, out MultiplierInterval ci)
     {
         var ln = Fit.LnM.TryGetValue(key, out var v) ? v : double.NaN;
         ci = MultiplierInterval.Of(ln, Replicates, key);
@@ -63,7 +63,7 @@ internal sealed class EstimandRows
     }
 
     /// <summary>The summary row of one estimand and scenario (key "summary").</summary>
-    public MultiplierRow Summary(string estimand, AccountingScenario s, out MultiplierInterval ci) =>
+    public MultiplierRow Summary(Estimand estimand, AccountingScenario s, out MultiplierInterval ci) =>
         Base(MultiplierKind.Summary, estimand, s, ComparisonFit.Key(estimand, s.Name, "summary"), out ci);
 
     /// <summary>The placebo's numbers for the row's estimand beside it.</summary>
@@ -71,7 +71,7 @@ internal sealed class EstimandRows
         ? r with { PlaceboM = p.M, PlaceboCi95Low = p.Lo, PlaceboCi95High = p.Hi } : r;
 
     /// <summary>The summary of an estimand that does not apply to this design: withheld, with the reason.</summary>
-    public MultiplierRow Withheld(string estimand, AccountingScenario s) => new()
+    public MultiplierRow Withheld(Estimand estimand, AccountingScenario s) => new()
     {
         Kind = MultiplierKind.Summary, Estimand = estimand, Treatment = Treatment, Metric = Series.Metric, Accounting = s.Name,
         Status = MultiplierStatus.Withheld, Pairs = TreatmentFinals.Count, Won = Won,

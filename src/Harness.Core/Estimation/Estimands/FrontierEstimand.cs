@@ -15,7 +15,7 @@ namespace Harness.Estimation.Estimands;
 /// </summary>
 internal sealed class FrontierEstimand : IMultiplierEstimand
 {
-    public string Name => Estimand.Frontier;
+    public Estimand Name => Estimand.Frontier;
 
     public bool AppliesTo(ComparisonDesign design) => true;
 

@@ -9,8 +9,7 @@ namespace Harness.Estimation.Estimands;
 /// </summary>
 internal interface IMultiplierEstimand
 {
-    /// <summary>The on-disk name (<see cref="Estimand"/>).</summary>
-    string Name { get; }
+    Estimand Name { get; }
 
     /// <summary>False when the design lacks what the estimand needs (its rows are then written as withheld, with the reason).</summary>
     bool AppliesTo(ComparisonDesign design);

@@ -17,7 +17,7 @@ internal sealed class PlaceboComparison
     public const string Group = "placebo";
 
     /// <summary>Per estimand: M and interval, written beside the metric's summaries.</summary>
-    public Dictionary<string, PlaceboValue> Values { get; } = new(StringComparer.Ordinal);
+    public Dictionary<Estimand, PlaceboValue> Values { get; } = [];
     public List<MultiplierRow> Rows { get; } = [];
     public List<PlaceboResult> Results { get; } = [];
     public List<string> Warnings { get; } = [];
@@ -39,7 +39,7 @@ internal sealed class PlaceboComparison
         var fit = ComparisonFit.Evaluate(design, pb, pt, detail: true);
         FrontierEstimand.SetSupport(design, fit);
         var reps = SeedClusterBootstrap.Run(design, pb, pt, fit, replicates, bootstrapSeed, forceParametric: true);
-        foreach (var estimand in Estimand.All)
+        foreach (var estimand in Enum.GetValues<Estimand>())
         {
             var key = ComparisonFit.Key(estimand, "student", "summary");
             if (!fit.LnM.TryGetValue(key, out var ln)) continue;
@@ -61,7 +61,7 @@ internal sealed class PlaceboComparison
                 Note = $"scratch seed {s0} scored as a treatment against scratch seeds {string.Join(", ", scratchSeeds.Skip(1))}; the truth is 1",
             });
             if (excludes)
-                placebo.Warnings.Add($"PLACEBO FAILS: {series.Metric} {estimand}: a scratch seed scored as a treatment gives M = {Format(m)} [{Format(ci.Low)}, {Format(ci.High)}], " +
+                placebo.Warnings.Add($"PLACEBO FAILS: {series.Metric} {estimand.OnDisk()}: a scratch seed scored as a treatment gives M = {Format(m)} [{Format(ci.Low)}, {Format(ci.High)}], " +
                                      "which excludes 1; this design or estimator finds effects where there are none, so do not trust the other numbers of this metric.");
         }
         return placebo;

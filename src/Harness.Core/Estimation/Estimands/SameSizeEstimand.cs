@@ -4,7 +4,7 @@ using Harness.Results;
 namespace Harness.Estimation.Estimands;
 
 /// <summary>One (student, budget, seed) pair of the same-size estimand: the treatment run, its scratch twin, the scratch tokens needed and used (after censoring), ln M per scenario.</summary>
-internal sealed record SameSizeCell(MetricPoint Point, MetricPoint? Twin, double NeededTokens, double UsedTokens, string Bound, Dictionary<string, double> LnM);
+internal sealed record SameSizeCell(MetricPoint Point, MetricPoint? Twin, double NeededTokens, double UsedTokens, MultiplierBound Bound, Dictionary<string, double> LnM);
 
 /// <summary>
 /// (b) <c>same_size</c>: the paired same-size gain.  Per (student, budget, seed) pair, D_S = the tokens a scratch model of
@@ -18,7 +18,7 @@ internal sealed record SameSizeCell(MetricPoint Point, MetricPoint? Twin, double
 /// </summary>
 internal sealed class SameSizeEstimand : IMultiplierEstimand
 {
-    public string Name => Estimand.SameSize;
+    public Estimand Name => Estimand.SameSize;
 
     public bool AppliesTo(ComparisonDesign design) => design.UsesSizes && design.Series.Kind == MetricKind.Loss;
 
@@ -76,10 +76,10 @@ internal sealed class SameSizeEstimand : IMultiplierEstimand
     }
 
     /// <summary>The bound of a mean over cells: lower or upper when all censored cells are, mixed when both occur.</summary>
-    static string BoundOf(int lower, int upper) =>
+    static MultiplierBound BoundOf(int lower, int upper) =>
         lower > 0 && upper > 0 ? MultiplierBound.Mixed : lower > 0 ? MultiplierBound.Lower : upper > 0 ? MultiplierBound.Upper : MultiplierBound.None;
 
-    static string StatusOf(double? m, string bound) => m is null ? MultiplierStatus.NoFit : bound == MultiplierBound.None ? MultiplierStatus.Ok : MultiplierStatus.Censored;
+    static MultiplierStatus StatusOf(double? m, MultiplierBound bound) => m is null ? MultiplierStatus.NoFit : bound == MultiplierBound.None ? MultiplierStatus.Ok : MultiplierStatus.Censored;
 
     public IEnumerable<MultiplierRow> Rows(EstimandRows rows, AccountingScenario s)
     {
