@@ -149,7 +149,7 @@ public sealed class EstimateCommand : Command<EstimateSettings>
         foreach (var g in summaries)
         {
             var first = g.First();
-            var cells = new List<string> { Markup.Escape(g.Key.Treatment), Markup.Escape(g.Key.Metric), g.Key.Estimand,
+            var cells = new List<string> { Markup.Escape(g.Key.Treatment), Markup.Escape(g.Key.Metric), g.Key.Estimand.OnDisk(),
                                            first.Pairs > 0 ? $"{first.Won}/{first.Pairs}" : "" };
             foreach (var a in result.Accounting)
                 cells.Add(g.FirstOrDefault(r => r.Accounting == a.Name) is { } row ? Cell(row) : "");
@@ -165,7 +165,7 @@ public sealed class EstimateCommand : Command<EstimateSettings>
 
     static string Cell(MultiplierRow r)
     {
-        if (r.M is not { } m) return $"[yellow]{Markup.Escape(r.Status)}[/]";
+        if (r.M is not { } m) return $"[yellow]{Markup.Escape(r.Status.OnDisk())}[/]";
         var prefix = r.Bound switch { MultiplierBound.Lower => "≥", MultiplierBound.Upper => "≤", MultiplierBound.Mixed => "~", _ => "" };
         var ci = r.MCi95Low is { } lo && r.MCi95High is { } hi ? $" [grey][[{Format(lo)}, {Format(hi)}]][/]" : "";
         return prefix + Format(m) + ci;

@@ -40,12 +40,12 @@ public static class Calibration
                     {
                         Metrics = [ResultsFolderLoader.ValLoss], Accounting = [], Replicates = replicates, Seed = seed + d,
                     });
-                    var rows = Estimand.All.Select(e => (Label: e, Row: result.SummaryRow("logit-kd", ResultsFolderLoader.ValLoss, e), Truth: grid.Gain))
-                        .Concat(Estimand.All.Select(e => (Label: "placebo " + e, Row: result.PlaceboRow(ResultsFolderLoader.ValLoss, e), Truth: 1.0)));
+                    var rows = Enum.GetValues<Estimand>().Select(e => (Label: e.OnDisk(), Row: result.SummaryRow("logit-kd", ResultsFolderLoader.ValLoss, e), Truth: grid.Gain))
+                        .Concat(Enum.GetValues<Estimand>().Select(e => (Label: "placebo " + e.OnDisk(), Row: result.PlaceboRow(ResultsFolderLoader.ValLoss, e), Truth: 1.0)));
                     foreach (var (label, row, truth) in rows)
                     {
                         if (!tallies.TryGetValue(label, out var t)) t = ([], [], 0, 0, 0);
-                        if (row?.Bound is { Length: > 0 }) t.Censored++;
+                        if (row is { Bound: not MultiplierBound.None }) t.Censored++;
                         if (row?.MCi95Low is not { } lo || row.MCi95High is not { } hi) t.None++;
                         else
                         {

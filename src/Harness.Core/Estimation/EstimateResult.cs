@@ -34,9 +34,9 @@ public sealed record EstimateResult
     public TimeSpan Elapsed { get; init; }
 
     /// <summary>The summary row of one treatment × metric × estimand × accounting (null when absent).</summary>
-    public MultiplierRow? SummaryRow(string treatment, string metric, string estimand, string accounting = "student") =>
+    public MultiplierRow? SummaryRow(string treatment, string metric, Estimand estimand, string accounting = "student") =>
         Rows.FirstOrDefault(r => r.Kind == MultiplierKind.Summary && r.Treatment == treatment && r.Metric == metric && r.Estimand == estimand && r.Accounting == accounting);
 
-    public MultiplierRow? PlaceboRow(string metric, string estimand) =>
+    public MultiplierRow? PlaceboRow(string metric, Estimand estimand) =>
         Rows.FirstOrDefault(r => r.Kind == MultiplierKind.Placebo && r.Metric == metric && r.Estimand == estimand);
 }

@@ -79,7 +79,7 @@ public static class ComparisonFormatter
                 Row("multiplier", names[i], "", m.Treatment, m.Student, m.Budget, m.Seed, m.Metric, m.Accounting,
                     v is null ? "" : N(v.Multiplier), "", v is null ? "" : N(v.Ci95Low), v is null ? "" : N(v.Ci95High), N(m.Deltas[i]),
                     m.CisOverlap?.ToString().ToLowerInvariant(), "",
-                    v is null ? "absent in this run" : string.Join(";", new[] { $"{m.Kind.OnDisk()}:{m.Estimand}", v.Extrapolated ? "extrapolated" : null, v.Bound.Length > 0 ? v.Bound + "_bound" : null }.OfType<string>()));
+                    v is null ? "absent in this run" : string.Join(";", new[] { $"{m.Kind.OnDisk()}:{m.Estimand.OnDisk()}", v.Extrapolated ? "extrapolated" : null, v.Bound != MultiplierBound.None ? v.Bound.OnDisk() + "_bound" : null }.OfType<string>()));
             }
         foreach (var u in result.UnmatchedUnits)
             for (var i = 0; i < names.Count; i++)
@@ -124,7 +124,7 @@ public static class ComparisonFormatter
         if (result.Multipliers.Count == 0) b.Append("No multipliers.csv in these runs.\n\n");
         else
             MdTable(b, ["row", "estimand", "treatment", "metric", "student", "budget", "seed", "accounting", .. names, .. names.Skip(1).Select(n => $"Δ {n}"), "CIs overlap"],
-                result.Multipliers.Select(m => (IReadOnlyList<string?>)[m.Kind.OnDisk(), m.Estimand, m.Treatment, m.Metric, m.Student, m.Budget, m.Seed, m.Accounting,
+                result.Multipliers.Select(m => (IReadOnlyList<string?>)[m.Kind.OnDisk(), m.Estimand.OnDisk(), m.Treatment, m.Metric, m.Student, m.Budget, m.Seed, m.Accounting,
                     .. m.Values.Select(MultiplierText), .. m.Deltas.Skip(1).Select(d => Short(d, true)), Overlap(m.CisOverlap)]));
         b.Append("## Units not in every run\n\n");
         if (result.UnmatchedUnits.Count == 0) b.Append("Every unit is in every run.\n\n");
@@ -136,7 +136,7 @@ public static class ComparisonFormatter
     }
 
     public static string MultiplierText(MultiplierValue? v) => v is null ? "(absent)"
-        : (v.Bound == "lower" ? "≥ " : v.Bound == "upper" ? "≤ " : "") + Short(v.Multiplier) +
+        : (v.Bound == MultiplierBound.Lower ? "≥ " : v.Bound == MultiplierBound.Upper ? "≤ " : "") + Short(v.Multiplier) +
           (double.IsFinite(v.Ci95Low) || double.IsFinite(v.Ci95High) ? $" [{Short(v.Ci95Low)}, {Short(v.Ci95High)}]" : "") +
           (v.Extrapolated ? " (extrap.)" : "");
 }

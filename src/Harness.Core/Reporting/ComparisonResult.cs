@@ -1,3 +1,6 @@
+using System.Text.Json.Serialization;
+using Harness.Results;
+
 namespace Harness.Reporting;
 
 /// <summary>How much a manifest difference matters for comparing numbers across runs.</summary>
@@ -22,14 +25,15 @@ public sealed record MetricComparison(string UnitKey, string Method, string Stud
                                       IReadOnlyList<double?> Values, IReadOnlyList<double?> StdErrs, IReadOnlyList<double?> Deltas, bool? CisOverlap);
 
 /// <summary>One run's multiplier with its interval (NaN where the estimator left them out); <paramref name="Bound"/>: lower/upper when M is a bound.</summary>
-public sealed record MultiplierValue(double Multiplier, double Ci95Low, double Ci95High, bool Extrapolated, string Bound, string Status);
+public sealed record MultiplierValue(double Multiplier, double Ci95Low, double Ci95High, bool Extrapolated,
+                                     [property: JsonConverter(typeof(OnDiskEnumJsonConverter<MultiplierBound>))] MultiplierBound Bound, MultiplierStatus Status);
 
 /// <summary>
 /// A multiplier matched across runs by kind, estimand, treatment, metric, student, budget, seed and accounting (unit keys change with
 /// the config, these names do not); per-run values (null where the run has no such row), deltas from the first run,
 /// and whether the 95% intervals share a point.
 /// </summary>
-public sealed record MultiplierComparison(Harness.Results.MultiplierKind Kind, string Estimand, string Treatment, string Metric, string Student, string Budget, string Seed, string Accounting,
+public sealed record MultiplierComparison(Harness.Results.MultiplierKind Kind, Harness.Results.Estimand Estimand, string Treatment, string Metric, string Student, string Budget, string Seed, string Accounting,
                                           IReadOnlyList<MultiplierValue?> Values, IReadOnlyList<double?> Deltas, bool? CisOverlap);
 
 /// <summary>A unit key found in some runs but not all.</summary>

@@ -246,7 +246,7 @@ public static class ReportFigures
         LogAxis(plot.Axes.Bottom, allX, Flops);
         LogAxis(plot.Axes.Left, allY.Append(0), Times);
         plot.ShowLegend(Edge.Right);
-        var censored = rows.Count(r => r.Bound.Length > 0);
+        var censored = rows.Count(r => r.Bound != MultiplierBound.None);
         var caption = "Estimand (b): per student size, the geometric mean over its (budget, seed) pairs of the scratch tokens needed to reach the treatment's value ÷ the treatment's, " +
                       "as compute under each accounting scenario; bars: 95% seed-cluster bootstrap CI; dashed line: break-even (1×)." +
                       (censored > 0 ? $" {censored} point(s) include censored pairs (bounds at the edge of the scratch runs' budgets)." : "");
@@ -347,19 +347,19 @@ public static class ReportFigures
     /// </summary>
     public static ReportFigure Headline(ResultsFolder folder, string metric)
     {
-        var rows = new List<(string Label, double M, double Lo, double Hi, bool Placebo, string Bound, int Color)>();
+        var rows = new List<(string Label, double M, double Lo, double Hi, bool Placebo, MultiplierBound Bound, int Color)>();
         var summaries = folder.Multipliers.Where(r => r.Kind == MultiplierKind.Summary && r.Metric == metric && r.Accounting == "student" && r.M is > 0).ToList();
         foreach (var (treatment, ti) in summaries.Select(r => r.Treatment).Distinct().Select((t, i) => (t, i)))
-            foreach (var estimand in Estimand.All)
+            foreach (var estimand in Enum.GetValues<Estimand>())
                 if (summaries.FirstOrDefault(r => r.Treatment == treatment && r.Estimand == estimand) is { } r)
-                    rows.Add(($"{treatment} · {estimand}", r.M!.Value, r.MCi95Low ?? double.NaN, r.MCi95High ?? double.NaN, false, r.Bound, ti));
+                    rows.Add(($"{treatment} · {estimand.OnDisk()}", r.M!.Value, r.MCi95Low ?? double.NaN, r.MCi95High ?? double.NaN, false, r.Bound, ti));
         var placebos = folder.Multipliers.Where(r => r.Kind == MultiplierKind.Placebo && r.Metric == metric && r.Accounting == "student" && r.M is > 0).ToList();
-        foreach (var estimand in Estimand.All)
+        foreach (var estimand in Enum.GetValues<Estimand>())
             if (placebos.FirstOrDefault(r => r.Estimand == estimand) is { } p)
-                rows.Add(($"placebo · {estimand}", p.M!.Value, p.MCi95Low ?? double.NaN, p.MCi95High ?? double.NaN, true, p.Bound, 0));
+                rows.Add(($"placebo · {estimand.OnDisk()}", p.M!.Value, p.MCi95Low ?? double.NaN, p.MCi95High ?? double.NaN, true, p.Bound, 0));
         if (placebos.Count == 0 && folder.Summary is { } summary)
             foreach (var p in summary.Placebo.Where(p => p.Metric == metric && p.M is > 0))
-                rows.Add(($"placebo · {p.Estimand}", p.M!.Value, p.Ci95Low ?? double.NaN, p.Ci95High ?? double.NaN, true, "", 0));
+                rows.Add(($"placebo · {p.Estimand.OnDisk()}", p.M!.Value, p.Ci95Low ?? double.NaN, p.Ci95High ?? double.NaN, true, MultiplierBound.None, 0));
 
         var plot = NewPlot($"Compute multiplier M on {metric} (student-only accounting)", "M: scratch compute ÷ treatment compute at equal " + metric + " (log scale; > 1: treatment cheaper)", "");
         var all = new List<double> { 0 };
@@ -376,10 +376,10 @@ public static class ReportFigures
                 all.AddRange([Math.Log10(lo), Math.Log10(hi)]);
             }
             var point = plot.Add.ScatterPoints(new[] { Math.Log10(m) }, new[] { (double)y }, color);
-            point.MarkerShape = placebo ? MarkerShape.OpenCircle : bound.Length > 0 ? MarkerShape.FilledTriangleUp : MarkerShape.FilledCircle;
+            point.MarkerShape = placebo ? MarkerShape.OpenCircle : bound != MultiplierBound.None ? MarkerShape.FilledTriangleUp : MarkerShape.FilledCircle;
             point.MarkerSize = 11;
             all.Add(Math.Log10(m));
-            ticks.Add((y, label + (bound.Length > 0 ? $" ({bound} bound)" : "")));
+            ticks.Add((y, label + (bound != MultiplierBound.None ? $" ({bound.OnDisk()} bound)" : "")));
         }
         plot.Add.VerticalLine(0, 1.5f, Colors.Black, LinePattern.Dashed);
         LogAxis(plot.Axes.Bottom, all, Times);

@@ -130,7 +130,7 @@ public static class RunComparer
         var byKey = folders.Select(f => f.Multipliers.GroupBy(m => m.MatchKey).ToDictionary(g => g.Key, g => g.First())).ToList();
         var all = folders.SelectMany(f => f.Multipliers).GroupBy(m => m.MatchKey).Select(g => g.First())
                          .OrderBy(m => ResultMetrics.Normalise(m.Metric), StringComparer.Ordinal).ThenBy(m => m.Treatment, StringComparer.Ordinal)
-                         .ThenBy(m => m.Estimand, StringComparer.Ordinal).ThenBy(m => m.Kind.OnDisk(), StringComparer.Ordinal)
+                         .ThenBy(m => m.Estimand.OnDisk(), StringComparer.Ordinal).ThenBy(m => m.Kind.OnDisk(), StringComparer.Ordinal)
                          .ThenBy(m => m.Student == "*" ? 1 : 0).ThenBy(m => m.Params ?? double.MaxValue).ThenBy(m => m.Student, StringComparer.Ordinal)
                          .ThenBy(m => m.Budget, StringComparer.Ordinal).ThenBy(m => m.Seed, StringComparer.Ordinal)
                          .ThenBy(m => AccountingScenario.Rank(m.Accounting)).ThenBy(m => m.Accounting, StringComparer.Ordinal);

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Harness.Results;
 
 /// <summary>One headline of summary.json: a treatment × metric × estimand × accounting, with the placebo beside it.</summary>
@@ -5,13 +7,14 @@ public sealed record SummaryHeadline
 {
     public string Treatment { get; init; } = "";
     public string Metric { get; init; } = "";
-    public string Estimand { get; init; } = "";
+    public Estimand Estimand { get; init; }
     public string Accounting { get; init; } = "";
     public double? M { get; init; }
     public double? Ci95Low { get; init; }
     public double? Ci95High { get; init; }
-    public string Bound { get; init; } = "";
-    public string Status { get; init; } = "";
+    /// <summary>Property converter: see <see cref="MultiplierBound"/> for why.</summary>
+    [JsonConverter(typeof(OnDiskEnumJsonConverter<MultiplierBound>))] public MultiplierBound Bound { get; init; }
+    public MultiplierStatus Status { get; init; }
     public int Pairs { get; init; }
     public int PairsWon { get; init; }
     public int Censored { get; init; }
@@ -29,14 +32,14 @@ public sealed record SummaryHeadline
 public sealed record PlaceboResult
 {
     public string Metric { get; init; } = "";
-    public string Estimand { get; init; } = "";
+    public Estimand Estimand { get; init; }
     public string TreatmentSeed { get; init; } = "";
     public double? M { get; init; }
     public double? Ci95Low { get; init; }
     public double? Ci95High { get; init; }
     /// <summary>True when the interval excludes 1: the estimator finds an effect where there is none (a red warning).</summary>
     public bool ExcludesOne { get; init; }
-    public string Status { get; init; } = "";
+    public MultiplierStatus Status { get; init; }
 }
 
 /// <summary>summary.json: the headline per treatment × metric × estimand × accounting, the placebo and the design's counts.</summary>

@@ -4,64 +4,6 @@ using CsvHelper.Configuration.Attributes;
 namespace Harness.Results;
 
 /// <summary>
-/// The estimands of the efficiency multiplier; every row of multipliers.csv and every headline of summary.json names one,
-/// and estimands are never averaged together.  Formulas: README "Estimation".
-/// </summary>
-public static class Estimand
-{
-    /// <summary>(a) M_F(y) = C*_scratch(y) / C*_treatment(y): each arm's compute frontier fitted by the same rule.</summary>
-    public const string Frontier = "frontier";
-    /// <summary>(b) Per (student, budget, seed) pair: scratch tokens of that size needed to reach the treatment's value ÷ the treatment's.</summary>
-    public const string SameSize = "same_size";
-    /// <summary>(c) e^τ of the joint fit L(N, D) = E + A/N^α + B/(e^τ·D)^β over both arms (Ho et al. 2024's augmented law).</summary>
-    public const string EffectiveData = "effective_data";
-
-    public static IReadOnlyList<string> All { get; } = [Frontier, SameSize, EffectiveData];
-}
-
-/// <summary>Row kinds of multipliers.csv (the <c>kind</c> column).</summary>
-[JsonConverter(typeof(OnDiskEnumJsonConverter<MultiplierKind>))]
-public enum MultiplierKind
-{
-    /// <summary>The estimand's summary for one treatment × metric × accounting (the headline numbers).</summary>
-    [JsonStringEnumMemberName("summary")] Summary,
-    /// <summary>(b) one (student, budget, seed) pair.</summary>
-    [JsonStringEnumMemberName("cell")] Cell,
-    /// <summary>(a) M_F at one y of the grid over the common range (the curve).</summary>
-    [JsonStringEnumMemberName("curve")] Curve,
-    /// <summary>(b) geometric mean over the pairs of one student size; (c) e^τ at that size.</summary>
-    [JsonStringEnumMemberName("by_student")] ByStudent,
-    /// <summary>The built-in placebo: one seed's scratch runs scored as the treatment against the other seeds' scratch runs.</summary>
-    [JsonStringEnumMemberName("placebo")] Placebo,
-}
-
-/// <summary>Whether <see cref="MultiplierRow.M"/> is a value or a bound (censoring, never dropping).</summary>
-public static class MultiplierBound
-{
-    public const string None = "";
-    /// <summary>The baseline never reaches the treatment's value inside its data: M is at least the value given ("≥ X").</summary>
-    public const string Lower = "lower";
-    /// <summary>The treatment is worse than the baseline's smallest budget: M is at most the value given ("≤ X").</summary>
-    public const string Upper = "upper";
-    /// <summary>A mean over pairs of which some are lower and some upper bounds.</summary>
-    public const string Mixed = "mixed";
-}
-
-/// <summary>Status of a multiplier row.</summary>
-public static class MultiplierStatus
-{
-    public const string Ok = "ok";
-    /// <summary>The value is a bound (see <see cref="MultiplierRow.Bound"/>).</summary>
-    public const string Censored = "censored";
-    /// <summary>Outside the data's support (see <see cref="MultiplierRow.Support"/>); listed, kept out of the headline.</summary>
-    public const string Extrapolated = "extrapolated";
-    /// <summary>No value on purpose; <see cref="MultiplierRow.Note"/> says why (e.g. accuracy near chance).</summary>
-    public const string Withheld = "withheld";
-    public const string NoFit = "no fit";
-    public const string NoPairs = "no pairs";
-}
-
-/// <summary>
 /// One row of multipliers.csv, the only definition: the estimator writes it, the report and compare read it
 /// (<see cref="ResultTables"/>).  M &gt; 1: the treatment reaches the same result with less compute.  Accounting scenarios:
 /// Estimation/AccountingScenario.cs.  Empty numbers are null.
@@ -71,8 +13,7 @@ public sealed record MultiplierRow
     [Name("schema_version")] public int SchemaVersion { get; init; } = ResultSchema.MultipliersVersion;
     /// <summary><see cref="MultiplierKind"/>.</summary>
     [Name("kind"), TypeConverter(typeof(OnDiskEnumCsvConverter<MultiplierKind>))] public MultiplierKind Kind { get; init; } = MultiplierKind.Summary;
-    /// <summary><see cref="Estimand"/>.</summary>
-    [Name("estimand")] public string Estimand { get; init; } = "";
+    [Name("estimand"), TypeConverter(typeof(OnDiskEnumCsvConverter<Estimand>))] public Estimand Estimand { get; init; }
     [Name("treatment")] public string Treatment { get; init; } = "";
     [Name("metric")] public string Metric { get; init; } = "";
     [Name("accounting")] public string Accounting { get; init; } = "";
@@ -95,10 +36,10 @@ public sealed record MultiplierRow
     [Name("m")] public double? M { get; init; }
     [Name("m_ci95_low")] public double? MCi95Low { get; init; }
     [Name("m_ci95_high")] public double? MCi95High { get; init; }
-    /// <summary><see cref="MultiplierBound"/>: empty when M is a value.</summary>
-    [Name("bound")] public string Bound { get; init; } = MultiplierBound.None;
-    /// <summary><see cref="MultiplierStatus"/>.</summary>
-    [Name("status")] public string Status { get; init; } = MultiplierStatus.Ok;
+    /// <summary>Whether M is a value (<see cref="MultiplierBound.None"/>, written empty) or a bound.</summary>
+    [Name("bound"), TypeConverter(typeof(OnDiskEnumCsvConverter<MultiplierBound>)), JsonConverter(typeof(OnDiskEnumJsonConverter<MultiplierBound>))]
+    public MultiplierBound Bound { get; init; } = MultiplierBound.None;
+    [Name("status"), TypeConverter(typeof(OnDiskEnumCsvConverter<MultiplierStatus>))] public MultiplierStatus Status { get; init; } = MultiplierStatus.Ok;
     /// <summary>True when the row lies outside the data's support (kept out of summaries).</summary>
     [Name("extrapolated")] public bool Extrapolated { get; init; }
     /// <summary>Where the row leaves the data: any of "y", "N", "D" joined by ';' (empty: inside), or "model" for (c).</summary>
@@ -126,7 +67,7 @@ public sealed record MultiplierRow
     [Name("note")] public string Note { get; init; } = "";
 
     /// <summary>Identity used to match rows across runs (unit keys change with the config; these names do not).</summary>
-    public string MatchKey => string.Join("|", Kind.OnDisk(), Estimand, Treatment, Metric, Student, Budget, Seed, Accounting, Y is { } y && Kind == MultiplierKind.Curve ? y.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "");
+    public string MatchKey => string.Join("|", Kind.OnDisk(), Estimand.OnDisk(), Treatment, Metric, Student, Budget, Seed, Accounting, Y is { } y && Kind == MultiplierKind.Curve ? y.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "");
 
     /// <summary>A summary over units (anything but a cell).</summary>
     public bool IsAggregate => Kind != MultiplierKind.Cell;

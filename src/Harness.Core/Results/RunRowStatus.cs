@@ -17,4 +17,7 @@ public static class ResultEnumText
 {
     public static string OnDisk(this RunRowStatus status) => OnDiskEnum<RunRowStatus>.Name(status);
     public static string OnDisk(this MultiplierKind kind) => OnDiskEnum<MultiplierKind>.Name(kind);
+    public static string OnDisk(this Estimand estimand) => OnDiskEnum<Estimand>.Name(estimand);
+    public static string OnDisk(this MultiplierBound bound) => OnDiskEnum<MultiplierBound>.Name(bound);
+    public static string OnDisk(this MultiplierStatus status) => OnDiskEnum<MultiplierStatus>.Name(status);
 }

@@ -21,7 +21,7 @@ public class MultiplierEstimatorTests
         return MultiplierEstimator.EstimateResultsFolder(dir, new EstimateOptions { Metrics = metrics ?? [Loss], Replicates = replicates, Seed = 3 });
     }
 
-    static MultiplierRow Summary(EstimateResult r, string estimand, string metric = Loss, string accounting = "student") =>
+    static MultiplierRow Summary(EstimateResult r, Estimand estimand, string metric = Loss, string accounting = "student") =>
         r.SummaryRow("logit-kd", metric, estimand, accounting) ?? throw new InvalidOperationException($"no {estimand} summary for {metric}");
 
     static void Covers(MultiplierRow row, double truth)
@@ -74,11 +74,11 @@ public class MultiplierEstimatorTests
         var b = Summary(result, Estimand.SameSize);
         Assert.Equal(MultiplierBound.Lower, b.Bound);
         Assert.Equal(MultiplierStatus.Censored, b.Status);
-        Assert.Equal(cells.Count(r => r.Bound.Length > 0), b.Censored);
+        Assert.Equal(cells.Count(r => r.Bound != MultiplierBound.None), b.Censored);
         Assert.True(b.M <= g * 1.05);
 
         // Accounting: charging teacher inference and pre-training lowers every estimand.
-        foreach (var estimand in Estimand.All)
+        foreach (var estimand in Enum.GetValues<Estimand>())
         {
             var student = Summary(result, estimand);
             Assert.True(Summary(result, estimand, accounting: "+inference").M < student.M);
@@ -93,7 +93,7 @@ public class MultiplierEstimatorTests
     public void Case2_null_and_placebo_intervals_cover_one()
     {
         var result = Estimate(new SyntheticGrid { Gain = 1 }, dataSeed: 11);
-        foreach (var estimand in Estimand.All)
+        foreach (var estimand in Enum.GetValues<Estimand>())
         {
             CoversLoosely(Summary(result, estimand), 1);
             Assert.InRange(Summary(result, estimand).M!.Value, 1 / 1.05, 1.05);
@@ -124,7 +124,7 @@ public class MultiplierEstimatorTests
         var evals = Path.Combine(dir, ResultSchema.EvalsFile);
         if (File.Exists(evals)) File.Delete(evals);
         var result = MultiplierEstimator.EstimateResultsFolder(dir, new EstimateOptions { Metrics = [Loss], Replicates = Replicates, Seed = 3 });
-        foreach (var estimand in Estimand.All)
+        foreach (var estimand in Enum.GetValues<Estimand>())
         {
             var row = Summary(result, estimand);
             Assert.True(Math.Abs(row.M!.Value - 1) < 1e-6, $"{estimand}: M = {row.M} for a copy of the baseline");

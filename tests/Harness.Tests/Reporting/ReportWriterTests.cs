@@ -200,7 +200,7 @@ public class ReportWriterTests
     public void Warnings_are_deduplicated_and_those_with_empty_values_dropped()
     {
         Assert.Equal(["extrapolated: logit-kd on val_loss", "a full one (x = 1, y = 2)"],
-            ReportWriter.CleanWarnings(["extrapolated: logit-kd on val_loss", "the multiplier (student , +inference , …) is odd", "extrapolated: logit-kd on val_loss",
+            ReportText.CleanWarnings(["extrapolated: logit-kd on val_loss", "the multiplier (student , +inference , …) is odd", "extrapolated: logit-kd on val_loss",
                                         "a full one (x = 1, y = 2)", "value ()", "y = , z", "  "]));
 
         using var fixtureTmp = new TempDirectory();

@@ -1,0 +1,82 @@
+using System.Globalization;
+using Harness.Estimation;
+using Harness.Results;
+using static Harness.Reporting.ReportText;
+
+namespace Harness.Reporting;
+
+/// <summary>
+/// The "Compute multipliers" section: student-accounting summaries of the loss and informative task metrics (placebo
+/// beside each), the rows without a value, the placebo rows, the other accounting scenarios, the per-size figures and
+/// table, and how to read the estimands (README "Efficiency-multiplier estimator").
+/// </summary>
+internal static class MultiplierSection
+{
+    static readonly Estimand[] EstimandOrder = [Estimand.Frontier, Estimand.SameSize, Estimand.EffectiveData];
+
+    /// <param name="shown">Whether a metric is on the page (losses and informative task metrics).</param>
+    public static Section Build(ResultsFolder folder, string headlineMetric, Func<string, bool> shown)
+    {
+        bool Shown(string metric) => shown(metric);
+        var multiplierBlocks = new List<Block>();
+        if (folder.Multipliers.Count == 0) multiplierBlocks.Add(new Para("No multipliers.csv: run the estimator to get multipliers."));
+        else
+        {
+            var summaries = folder.Multipliers.Where(r => r.Kind is MultiplierKind.Summary or MultiplierKind.Placebo && Shown(r.Metric))
+                .OrderBy(r => r.Metric == headlineMetric ? 0 : ResultMetrics.LowerIsBetter(r.Metric) || r.Metric.EndsWith("task_loss", StringComparison.Ordinal) ? 1 : 2)
+                .ThenBy(r => r.Metric, StringComparer.Ordinal).ThenBy(r => r.Kind == MultiplierKind.Placebo ? 1 : 0).ThenBy(r => r.Treatment, StringComparer.Ordinal)
+                .ThenBy(r => Array.IndexOf(EstimandOrder, r.Estimand)).ThenBy(r => AccountingScenario.Rank(r.Accounting)).ToList();
+            Table SummaryTable(IEnumerable<MultiplierRow> rows, bool withAccounting) => new(
+                withAccounting ? ["treatment", "metric", "estimand", "accounting", "M [95% CI]", "placebo", "pairs won", "MDE", "status", "notes"]
+                               : ["treatment", "metric", "estimand", "M [95% CI]", "placebo", "pairs won", "MDE", "status", "notes"],
+                rows.Select(r => (IReadOnlyList<string>)(withAccounting ? [r.Treatment, r.Metric, r.Estimand.OnDisk(), r.Accounting, .. Cells(r)] : [r.Treatment, r.Metric, r.Estimand.OnDisk(), .. Cells(r)])).ToList());
+            var student = summaries.Where(r => r.Accounting == "student" && r.Kind == MultiplierKind.Summary && r.M is not null).ToList();
+            var noValue = summaries.Where(r => r.Accounting == "student" && r.Kind == MultiplierKind.Summary && r.M is null).ToList();
+            var placebo = summaries.Where(r => r.Kind == MultiplierKind.Placebo).ToList();
+            multiplierBlocks.Add(new Para($"Student-only accounting, for the loss metrics and the informative task metrics. Above 1× the treatment is cheaper; ≥ / ≤: a bound (censored pairs)."));
+            multiplierBlocks.Add(new TableBlock(SummaryTable(student, withAccounting: false)));
+            if (noValue.Count > 0)
+                multiplierBlocks.Add(new Details($"Without a value ({noValue.Count}: {string.Join(", ", noValue.GroupBy(r => r.Status).Select(g => $"{g.Count()} {g.Key.OnDisk()}"))})",
+                    [new TableBlock(SummaryTable(noValue, withAccounting: false))]));
+            if (placebo.Count > 0)
+                multiplierBlocks.Add(new Details($"Placebo rows ({placebo.Count}; each summary row's placebo column repeats its metric and estimand's)",
+                    [new TableBlock(SummaryTable(placebo, withAccounting: true))]));
+            var otherAccounting = summaries.Where(r => r.Accounting != "student" && r.Kind == MultiplierKind.Summary).ToList();
+            if (otherAccounting.Count > 0)
+                multiplierBlocks.Add(new Details($"Other accounting scenarios ({otherAccounting.Select(r => r.Accounting).Distinct().Count()}: {string.Join(", ", otherAccounting.Select(r => r.Accounting).Distinct().OrderBy(AccountingScenario.Rank))})",
+                    [new TableBlock(SummaryTable(otherAccounting, withAccounting: true))]));
+            var bySize = folder.Multipliers.Where(r => r.Kind == MultiplierKind.ByStudent && r.Accounting == "student" && Shown(r.Metric))
+                .OrderBy(r => r.Metric == headlineMetric ? 0 : 1).ThenBy(r => r.Metric, StringComparer.Ordinal).ThenBy(r => r.Treatment, StringComparer.Ordinal)
+                .ThenBy(r => Array.IndexOf(EstimandOrder, r.Estimand)).ThenBy(r => r.Params ?? 0).ToList();
+            var sizeFigures = folder.Multipliers.Where(r => r.Kind == MultiplierKind.ByStudent && r.Estimand == Estimand.SameSize && r.M > 0 && Shown(r.Metric))
+                .Select(r => (r.Treatment, r.Metric)).Distinct().OrderBy(x => x.Metric == headlineMetric ? 0 : 1).ThenBy(x => x.Metric, StringComparer.Ordinal).ThenBy(x => x.Treatment, StringComparer.Ordinal)
+                .Select(x => ReportFigures.MultiplierVsSize(folder, x.Treatment, x.Metric)).ToList();
+            if (bySize.Count > 0 || sizeFigures.Count > 0)
+            {
+                var blocks = new List<Block>();
+                blocks.AddRange(sizeFigures.Select(f => new FigureBlock(f)));
+                if (bySize.Count > 0)
+                    blocks.Add(new TableBlock(new Table(["treatment", "metric", "estimand", "student", "M [95% CI]", "pairs won", "censored"],
+                        bySize.Select(r => (IReadOnlyList<string>)[r.Treatment, r.Metric, r.Estimand.OnDisk(), r.Student, MText(r), r.Estimand == Estimand.SameSize ? $"{r.Won}/{r.Pairs}" : "",
+                            r.Censored > 0 ? r.Censored.ToString(CultureInfo.InvariantCulture) : ""]).ToList())));
+                multiplierBlocks.Add(new Details($"Per student size ({sizeFigures.Count} figure(s), {bySize.Count} row(s), student accounting)", blocks));
+            }
+            multiplierBlocks.Add(new Details("How to read the estimands, accounting and intervals",
+                [new Para("Three estimands, never averaged together (README \"Estimation\"): frontier = C*_scratch(y) / C*_treatment(y) with each arm's compute frontier fitted on its finished runs by the same rule, " +
+                    "geometric mean over the y range both arms cover; same_size = per (size, budget, seed) pair, scratch tokens of that size needed to reach the treatment's value ÷ the treatment's, geometric mean over pairs (≥: censored at the scratch runs' largest budget); " +
+                    "effective_data = e^τ of a joint L(N, D) in which the treatment's data count e^τ times (Ho et al. 2024), model-based."),
+                 new Para("Accounting: student = student training only; +inference adds teacher inference and logit-cache share; +teacher adds the teacher's pre-training; amortised:K shares it over K students. " +
+                    "Intervals: seed-cluster bootstrap; placebo = one scratch seed scored as a treatment against the others (truth 1); MDE = smallest multiplier this design can detect.")]));
+            var hidden = folder.Multipliers.Count(r => r.Kind is MultiplierKind.Summary or MultiplierKind.Placebo && !Shown(r.Metric));
+            multiplierBlocks.Add(new FileLink(ResultSchema.MultipliersFile,
+                $"all {folder.Multipliers.Count} multiplier rows (CSV): kind = summary | placebo | by_student | cell (one per pair) | curve (one per y of the frontier estimand)" +
+                (hidden > 0 ? $"; {hidden} summary row(s) of non-informative metrics are only there" : "")));
+            multiplierBlocks.Add(new FileLink(ResultSchema.SummaryFile, "the headlines, placebo and counts for machines (summary.json)"));
+        }
+        return new Section("multipliers", "Compute multipliers", multiplierBlocks);
+    }
+
+    static IReadOnlyList<string> Cells(MultiplierRow r) =>
+        [MText(r), PlaceboText(r), r.Pairs > 0 && r.Kind == MultiplierKind.Summary ? $"{r.Won}/{r.Pairs}" : "", r.Mde is { } mde ? ReportFigures.Times(mde) : "",
+         r.Kind == MultiplierKind.Placebo ? "placebo" : r.Status.OnDisk(), Join(r.Note, r.FailedReplicates > 0 ? $"{r.FailedReplicates} of {r.Replicates} replicates failed" : null) ?? ""];
+}
