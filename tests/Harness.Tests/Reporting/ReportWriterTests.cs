@@ -14,11 +14,11 @@ public class ReportWriterTests
         public static Produced Load(string dir) => new(ResultsFolder.Load(dir));
 
         /// <summary>The (task/metric) names some student lifts above chance, by the report's own rule.</summary>
-        public IReadOnlyList<ReportWriter.TaskMetric> TaskMetrics { get; } = ReportWriter.TaskMetrics(Folder);
-        public IEnumerable<ReportWriter.TaskMetric> Informative => TaskMetrics.Where(t => t.Informative);
+        public IReadOnlyList<TaskSection.TaskMetric> TaskMetrics { get; } = TaskSection.TaskMetrics(Folder);
+        public IEnumerable<TaskSection.TaskMetric> Informative => TaskMetrics.Where(t => t.Informative);
 
         /// <summary>The student-accounting summary row of logit-kd on <paramref name="metric"/> for <paramref name="estimand"/>.</summary>
-        public MultiplierRow Summary(string metric, string estimand, string accounting = "student") =>
+        public MultiplierRow Summary(string metric, Estimand estimand, string accounting = "student") =>
             Folder.Multipliers.Single(r => r.Kind == MultiplierKind.Summary && r.Treatment == "logit-kd" && r.Metric == metric && r.Estimand == estimand && r.Accounting == accounting);
 
         /// <summary>The figures a report draws: the headline, the two loss capability plots, same-size gain vs size
@@ -91,10 +91,10 @@ public class ReportWriterTests
             Assert.True(File.Exists(Path.Combine(dir, m.Groups[1].Value)), m.Groups[1].Value);
         Assert.StartsWith("# Distillation report", md);
         Assert.StartsWith("**logit-kd: scratch needs ", md[(md.IndexOf("\n\n", StringComparison.Ordinal) + 2)..]);
-        foreach (var estimand in new[] { "frontier", "same_size", "effective_data" })
-            Assert.Contains($"| logit-kd | val_loss | {estimand} | {MText(produced.Summary("val_loss", estimand))} |", md);
+        foreach (var estimand in new[] { Estimand.Frontier, Estimand.SameSize, Estimand.EffectiveData })
+            Assert.Contains($"| logit-kd | val_loss | {estimand.OnDisk()} | {MText(produced.Summary("val_loss", estimand))} |", md);
         // The other accounting scenarios get their own rows (multipliers.csv: frontier, +inference).
-        Assert.Contains($"| logit-kd | val_loss | frontier | +inference | {MText(produced.Summary("val_loss", "frontier", "+inference"))} |", md);
+        Assert.Contains($"| logit-kd | val_loss | frontier | +inference | {MText(produced.Summary("val_loss", Estimand.Frontier, "+inference"))} |", md);
     }
 
     [Fact]
@@ -108,7 +108,7 @@ public class ReportWriterTests
         var body = html[html.IndexOf("<body>", StringComparison.Ordinal)..];
 
         int At(string s) { var i = body.IndexOf(s, StringComparison.Ordinal); Assert.True(i >= 0, $"missing: {s}"); return i; }
-        var headline = At($"<p class=\"lead\">logit-kd: scratch needs {MText(produced.Summary("val_loss", "frontier"), "&#215;")}");
+        var headline = At($"<p class=\"lead\">logit-kd: scratch needs {MText(produced.Summary("val_loss", Estimand.Frontier), "&#215;")}");
         var figure = At("<figure id=\"headline\">");
         var contents = At("<nav class=\"toc\"");
         var capability = At("<section id=\"capability\">");
@@ -137,7 +137,7 @@ public class ReportWriterTests
         foreach (var task in taskNames)
             Assert.Contains($"<tr><td>{task}</td><td>", body[tasks..multipliers]);
         foreach (var t in produced.Informative)
-            Assert.Contains($"<td>{t.Task}</td><td>{t.Metric} ↑</td><td>{t.Items}</td><td>{ReportWriter.Num(t.Chance)}</td>", body[tasks..multipliers]);
+            Assert.Contains($"<td>{t.Task}</td><td>{t.Metric} ↑</td><td>{t.Items}</td><td>{ReportText.Num(t.Chance)}</td>", body[tasks..multipliers]);
         Assert.Contains("<details><summary>Run summary (", body[provenance..]);
         Assert.Contains("<details><summary>Other accounting scenarios (", body[multipliers..]);
         Assert.Contains("<details><summary>Per student size (", body[multipliers..]);
@@ -184,7 +184,7 @@ public class ReportWriterTests
         var quietBlock = html[quiet..html.IndexOf("</details>", quiet, StringComparison.Ordinal)];
         Assert.Contains($"<td>{atChance}</td>", quietBlock);
         var chance = evals.First(e => e.Task == atChance && e.Metric == "acc").Chance;
-        Assert.Contains($"no student&#39;s final score clears chance by 2 s.e.: best {ReportWriter.Num(chance)}", quietBlock);
+        Assert.Contains($"no student&#39;s final score clears chance by 2 s.e.: best {ReportText.Num(chance)}", quietBlock);
         Assert.DoesNotContain($"<td>{clear}</td>", quietBlock);
         // The task keeps its row in the per-task table, marked.
         Assert.Matches($"<td>{atChance}</td><td>acc ↑</td>.*<td>no: at chance</td></tr>", html[..quiet]);
@@ -253,8 +253,8 @@ public class ReportWriterTests
         var metric = FigureId($"{informative.Task}/{informative.Metric}");
         Assert.Contains("val_loss (nats/token)", Svg("capability-val-loss"));
         Assert.Contains("val_bpb (bits/byte)", Svg("capability-val-bpb"));
-        Assert.Contains($"chance ({ReportWriter.Num(informative.Chance)})", Svg("bench-" + metric));
-        Assert.Contains($"chance ({ReportWriter.Num(informative.Chance)})", Svg("capability-" + metric));
+        Assert.Contains($"chance ({ReportText.Num(informative.Chance)})", Svg("bench-" + metric));
+        Assert.Contains($"chance ({ReportText.Num(informative.Chance)})", Svg("capability-" + metric));
         Assert.DoesNotContain("chance", Svg("capability-val-loss"));
         foreach (var svg in paths.Figures.Where(f => f.EndsWith(".svg")))
             Assert.DoesNotMatch(">\\s*0×\\s*<", File.ReadAllText(svg));
