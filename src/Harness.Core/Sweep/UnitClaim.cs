@@ -60,6 +60,7 @@ public sealed class UnitClaim : IDisposable
     {
         var path = PathFor(runDirectory, key);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+        IOException? notExisting = null;
         for (int attempt = 0; attempt < 5; attempt++)
         {
             var now = DateTime.UtcNow;
@@ -73,8 +74,11 @@ public sealed class UnitClaim : IDisposable
                 }
                 return new UnitClaim(path, mine);
             }
-            catch (IOException e) when (File.Exists(path) && !DiskSpace.IsDiskFull(e))
+            catch (IOException e) when (!DiskSpace.IsDiskFull(e))
             {
+                // The holder may release its claim between our CreateNew and this check: then simply try again.
+                if (!File.Exists(path)) { notExisting = e; continue; }
+                notExisting = null;
                 var existing = Read(path);
                 if (existing is null && File.Exists(path) && DateTime.UtcNow - File.GetLastWriteTimeUtc(path) < TimeSpan.FromSeconds(5))
                 {
@@ -96,6 +100,8 @@ public sealed class UnitClaim : IDisposable
                 File.Delete(aside);
             }
         }
+        // Every attempt failed without a claim file to blame: a real I/O error, not contention.
+        if (notExisting is not null) throw notExisting;
         return null;
     }
 

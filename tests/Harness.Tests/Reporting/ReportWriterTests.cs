@@ -40,7 +40,7 @@ public class ReportWriterTests
         var noValue = produced.Folder.Multipliers.Where(r => r.Kind == MultiplierKind.Summary && r.Accounting == "student" && r.M is null
                                                            && (ResultMetrics.LowerIsBetter(r.Metric) || produced.Informative.Any(t => $"{t.Task}/{t.Metric}" == r.Metric))).ToList();
         if (noValue.Count == 0) Assert.DoesNotContain("<summary>Without a value (", multipliersSection);
-        else Assert.Contains($"<details><summary>Without a value ({noValue.Count}: {string.Join(", ", noValue.GroupBy(r => r.Status).Select(g => $"{g.Count()} {g.Key}"))})</summary>", multipliersSection);
+        else Assert.Contains($"<details><summary>Without a value ({noValue.Count}: {string.Join(", ", noValue.GroupBy(r => r.Status).Select(g => $"{g.Count()} {g.Key.OnDisk()}"))})</summary>", multipliersSection);
     }
 
     [Fact]

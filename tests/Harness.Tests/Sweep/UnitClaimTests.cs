@@ -47,4 +47,31 @@ public class UnitClaimTests
         using (var taken = UnitClaim.TryAcquire(dir, "failed-before", start)) Assert.NotNull(taken);
         Assert.Empty(Directory.GetFiles(Path.Combine(dir, "claims"), "*.tmp"));
     }
+
+    /// <summary>A claim released between another taker's failed create and its look at the file is no error: the taker
+    /// tries again (this raced under load: "claims/KEY.json already exists" escaped as an IOException).</summary>
+    [Fact]
+    public void Claims_released_while_another_taker_looks_are_retried_not_thrown()
+    {
+        var dir = TestSupport.TempDirectory();
+        var start = DateTime.UtcNow;
+        var errors = new System.Collections.Concurrent.ConcurrentBag<Exception>();
+        int taken = 0;
+        var threads = Enumerable.Range(0, 4).Select(_ => new Thread(() =>
+        {
+            for (int i = 0; i < 1500; i++)
+            {
+                try
+                {
+                    using var claim = UnitClaim.TryAcquire(dir, "contended", start);
+                    if (claim is not null) Interlocked.Increment(ref taken);
+                }
+                catch (Exception e) { errors.Add(e); }
+            }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        Assert.Empty(errors);
+        Assert.True(taken > 0);
+    }
 }
