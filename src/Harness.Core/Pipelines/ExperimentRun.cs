@@ -4,6 +4,7 @@ using Harness.Evaluation;
 using Harness.Reporting;
 using Harness.Sweep;
 using Harness.IO;
+using Harness.Results;
 
 namespace Harness.Pipelines;
 
@@ -53,22 +54,18 @@ public sealed class ExperimentRun
     public static EstimateAndReportResult EstimateAndReport(string resultsDirectory, IProgress<string>? messages = null)
     {
         messages?.Report("estimating efficiency multipliers (seed-cluster bootstrap, placebo, all accounting scenarios)…");
-        EstimateResult result;
-        try
-        {
-            result = MultiplierEstimator.EstimateResultsFolder(resultsDirectory, new EstimateOptions());
-        }
-        catch (UserInputException e) when (LacksAnArm(e))
-        {
-            return new EstimateAndReportResult(null, null, null) { SkippedBecause = e.Summary };
-        }
+        // Multipliers need both arms: a folder with no treatment runs (e.g. `--only scratch`) keeps its units and gets
+        // neither multipliers nor report; the estimator refuses exactly this case (its TreatmentGroups are these).
+        var folder = ResultsFolder.Load(resultsDirectory, withEstimates: false);
+        if (folder.Treatments().Count == 0)
+            return new EstimateAndReportResult(null, null, null)
+            {
+                SkippedBecause = $"{resultsDirectory}: no treatment runs (methods other than '{ResultSchema.ScratchMethod}') to compare; the units are saved, multipliers need both arms",
+            };
+        var result = MultiplierEstimator.EstimateResultsFolder(resultsDirectory, new EstimateOptions());
         FaultInjection.At(FaultInjection.Points.Estimate);
         var paths = EstimateWriter.Write(result, resultsDirectory);
         var report = ReportWriter.Write(resultsDirectory);
         return new EstimateAndReportResult(result, paths, report);
     }
-
-    /// <summary>Multipliers need a baseline and at least one treatment arm; the estimator says which is missing.</summary>
-    static bool LacksAnArm(UserInputException e) =>
-        e.Message.Contains("no treatment runs", StringComparison.Ordinal) || e.Message.Contains("no baseline", StringComparison.OrdinalIgnoreCase);
 }
