@@ -1,12 +1,8 @@
 using System.ComponentModel;
-using Harness.Results;
 using Harness.Sweep;
-using Harness.Sweep.Execution;
-using Harness.Perf;
 using Harness.Sweep.Slurm;
 using Spectre.Console;
 using Spectre.Console.Cli;
-using Harness.Config;
 
 namespace Harness.Cli.Commands;
 

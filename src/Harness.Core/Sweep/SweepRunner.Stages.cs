@@ -1,5 +1,4 @@
 using Harness.Distillation;
-using Harness.Evaluation;
 using Harness.Distillation.Methods;
 using Harness.Results;
 using Harness.Sweep.Execution;

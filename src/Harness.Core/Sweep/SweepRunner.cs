@@ -11,57 +11,8 @@ using Harness.Training;
 using TorchSharp;
 using Harness.Data.Mixes;
 using Harness.IO;
-using static TorchSharp.torch;
 
 namespace Harness.Sweep;
-
-public sealed record SweepOptions
-{
-    public string? Shard { get; init; }
-    public string? Only { get; init; }
-    public required Device Device { get; init; }
-    public required string RepositoryRoot { get; init; }
-    /// <summary>Results root; the run lands in RESULTS/&lt;experiment&gt;/&lt;config-hash&gt;/.</summary>
-    public string? ResultsRoot { get; init; }
-    /// <summary>Re-write tables and manifest even when every unit is finished and the manifest says the run finished.</summary>
-    public bool ForceReport { get; init; }
-    /// <summary><c>--set KEY=VALUE</c> overrides applied to the config file, recorded in the manifest.</summary>
-    public IReadOnlyList<string> Overrides { get; init; } = [];
-    /// <summary>Scheduler restarts of this process's unit (SLURM_RESTART_COUNT), recorded in its row.</summary>
-    public int RestartCount { get; init; }
-}
-
-/// <summary>Callbacks for a progress display (the core has no console).</summary>
-public interface ISweepObserver
-{
-    void Status(string message);
-    void UnitStarted(SweepUnit unit, int position, int count);
-    void UnitProgress(TrainingProgress progress);
-    void UnitFinished(SweepUnit unit, RunRow row, bool skipped);
-    /// <summary>The units this process will consider, and which of them are already finished (for FLOP-based progress).</summary>
-    void SweepPlanned(IReadOnlyList<SweepUnit> units, IReadOnlySet<string> finished, IReadOnlyDictionary<string, double> predictedFlops) { }
-    /// <summary>A held-out evaluation of the current unit.</summary>
-    void UnitEvaluated(SweepUnit unit, EvalPoint point) { }
-    /// <summary>The current unit continues from a saved checkpoint at <paramref name="step"/>.</summary>
-    void UnitResumed(SweepUnit unit, int step) { }
-}
-
-public sealed record SweepOutcome(string Directory, IReadOnlyList<SweepUnit> Units, int Ran, int Skipped, int Failed, double WallSeconds, TeacherLogitCache? CacheInfo)
-{
-    /// <summary>Every unit was finished and the manifest closed before this call: nothing was written.</summary>
-    public bool AlreadyComplete { get; init; }
-    /// <summary>Units that hit an internal error and were retried (key, attempts beyond the first, final status).</summary>
-    public IReadOnlyList<UnitAttemptRecord> Retried { get; init; } = [];
-    /// <summary>Units whose row says failed after this run (key, reason).</summary>
-    public IReadOnlyList<(string Key, string Reason)> FailedUnits { get; init; } = [];
-    /// <summary>Units another process trained while this one waited for them.</summary>
-    public int DoneElsewhere { get; init; }
-    /// <summary>True when every unit of the plan has a row, so the results can be estimated.</summary>
-    public bool Complete { get; init; }
-    /// <summary>True when this process should run the estimator: the plan is complete and the last unit was not
-    /// finished by another process (that one estimates), and this is not one shard of several (merge estimates).</summary>
-    public bool ShouldEstimate { get; init; }
-}
 
 /// <summary>
 /// Runs an experiment: data → teacher → every unit (student × budget × method × seed), each trained, evaluated and

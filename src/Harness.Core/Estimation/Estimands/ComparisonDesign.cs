@@ -1,5 +1,3 @@
-using Harness.Results;
-
 namespace Harness.Estimation.Estimands;
 
 /// <summary>An accounting scenario's extra cost of the treatment: FLOPs per token x, fixed FLOPs F, and the mean ln(C_student / C_scenario).</summary>
