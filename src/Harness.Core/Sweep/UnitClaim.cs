@@ -60,7 +60,6 @@ public sealed class UnitClaim : IDisposable
     {
         var path = PathFor(runDirectory, key);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
-        IOException? notExisting = null;
         for (int attempt = 0; attempt < 5; attempt++)
         {
             var now = DateTime.UtcNow;
@@ -74,11 +73,10 @@ public sealed class UnitClaim : IDisposable
                 }
                 return new UnitClaim(path, mine);
             }
-            catch (IOException e) when (!DiskSpace.IsDiskFull(e))
+            catch (IOException e) when (IsAlreadyExists(e))
             {
                 // The holder may release its claim between our CreateNew and this check: then simply try again.
-                if (!File.Exists(path)) { notExisting = e; continue; }
-                notExisting = null;
+                if (!File.Exists(path)) continue;
                 var existing = Read(path);
                 if (existing is null && File.Exists(path) && DateTime.UtcNow - File.GetLastWriteTimeUtc(path) < TimeSpan.FromSeconds(5))
                 {
@@ -100,10 +98,12 @@ public sealed class UnitClaim : IDisposable
                 File.Delete(aside);
             }
         }
-        // Every attempt failed without a claim file to blame: a real I/O error, not contention.
-        if (notExisting is not null) throw notExisting;
-        return null;
+        return null;   // contended through every attempt: someone else is on it; the caller tries again later
     }
+
+    /// <summary>CreateNew found the file: EEXIST (17) on Unix, ERROR_FILE_EXISTS / ERROR_ALREADY_EXISTS on Windows.
+    /// Any other I/O error (disk full, permissions) is not contention and propagates.</summary>
+    static bool IsAlreadyExists(IOException e) => e.HResult is 17 or unchecked((int)0x80070050) or unchecked((int)0x800700B7);
 
     /// <summary>Deletes a claim a killed process left on a unit that has finished since.</summary>
     public static void RemoveIfDead(string runDirectory, string key, DateTime processStartUtc)
