@@ -55,14 +55,14 @@ public sealed class ExperimentRun
     {
         messages?.Report("estimating efficiency multipliers (seed-cluster bootstrap, placebo, all accounting scenarios)…");
         // Multipliers need both arms: a folder with no treatment runs (e.g. `--only scratch`) keeps its units and gets
-        // neither multipliers nor report; the estimator refuses exactly this case (its TreatmentGroups are these).
-        var folder = ResultsFolder.Load(resultsDirectory, withEstimates: false);
-        if (folder.Treatments().Count == 0)
+        // neither multipliers nor report.  The folder is read once, into the estimator's own input.
+        var input = ResultsFolderLoader.Load(resultsDirectory);
+        if (input.TreatmentGroups.Count == 0)
             return new EstimateAndReportResult(null, null, null)
             {
-                SkippedBecause = $"{resultsDirectory}: no treatment runs (methods other than '{ResultSchema.ScratchMethod}') to compare; the units are saved, multipliers need both arms",
+                SkippedBecause = $"{resultsDirectory}: no treatment runs (methods other than '{input.BaselineGroup}') to compare; the units are saved, multipliers need both arms",
             };
-        var result = MultiplierEstimator.EstimateResultsFolder(resultsDirectory, new EstimateOptions());
+        var result = MultiplierEstimator.Estimate(input, new EstimateOptions());
         FaultInjection.At(FaultInjection.Points.Estimate);
         var paths = EstimateWriter.Write(result, resultsDirectory);
         var report = ReportWriter.Write(resultsDirectory);

@@ -21,8 +21,9 @@ public sealed class LocalExperimentRun(SweepRunner runner, int jobs, int threads
     {
         var units = runner.Prepare(cancellation: cancellation);
         var folder = new RunFolder(runner.RunDirectory);
-        bool FinishedOk(SweepUnit u) => folder.IsFinished(u.Key) && folder.ReadUnitRow(u.Key).Status == RunRowStatus.Ok;
-        return new LocalRunPlan(units, units.Count(u => !FinishedOk(u)), RunPlan.LaunchIndices(units, FinishedOk));
+        // IsFinished: a row with status ok.  Read once per unit.
+        var finished = units.Where(u => folder.IsFinished(u.Key)).Select(u => u.Key).ToHashSet();
+        return new LocalRunPlan(units, units.Count - finished.Count, RunPlan.LaunchIndices(units, u => finished.Contains(u.Key)));
     }
 
     /// <param name="harness">The harness command line prefix (dotnet + harness.dll) the workers run.</param>

@@ -117,11 +117,11 @@ public sealed partial class SweepRunner
     {
         var (data, folder, teacher, teacherHash) = (resources.Data, resources.Folder, resources.Teacher.Model, resources.Teacher.Hash);
         var (processStart, slurmJobId, interruptSignal, stepDelayMs) = worker;
-        if (folder.IsFinished(unit.Key) && folder.ReadUnitRow(unit.Key).Status == RunRowStatus.Ok)
+        if (folder.IsFinished(unit.Key))
             return UnitWorkerResult.AlreadyDone;
         using var claim = UnitClaim.TryAcquire(folder.Directory, unit.Key, processStart)
             ?? throw new UnitBusyException($"unit {unit.Key} is claimed by another live process ({UnitClaim.HeldBy(UnitClaim.Read(UnitClaim.PathFor(folder.Directory, unit.Key)), processStart)}); not starting a second writer.");
-        if (folder.IsFinished(unit.Key) && folder.ReadUnitRow(unit.Key).Status == RunRowStatus.Ok)
+        if (folder.IsFinished(unit.Key))
             return UnitWorkerResult.AlreadyDone;   // finished between the check and the claim
         using var heartbeat = UnitHeartbeat.Start(folder, unit.Key, options.RestartCount, slurmJobId, stepDelayMs);
         TeacherLogitCache? cache = teacher is not null && unit.TrainingMethod.LogitUse(config) == TeacherLogitUse.Cached

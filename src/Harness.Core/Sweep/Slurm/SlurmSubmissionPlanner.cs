@@ -62,8 +62,9 @@ public static class SlurmSubmissionPlanner
         var name = new string($"harness-{config.Name}-{runner.ConfigHash[..8]}".Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_').ToArray());
         var plan = RunPlan.TryRead(runDir);
         var folder = new RunFolder(runDir);
-        bool FinishedOk(string key) => folder.IsFinished(key) && folder.ReadUnitRow(key).Status == RunRowStatus.Ok;
-        bool Finished(SweepUnit u) => plan?.FirstOrDefault(p => p.Index == u.Index)?.Key is { } key && FinishedOk(key);
+        // Keys come from plan.json (prepare knows them; the config alone does not); IsFinished = a row with status ok.
+        var finishedIndices = (plan ?? []).Where(p => folder.IsFinished(p.Key)).Select(p => p.Index).ToHashSet();
+        bool Finished(SweepUnit u) => finishedIndices.Contains(u.Index);
         var jobs = new SlurmJobSet
         {
             Name = name, RunDirectory = runDir, WorkingDirectory = workingDirectory, Harness = harness,
@@ -71,7 +72,7 @@ public static class SlurmSubmissionPlanner
             Device = options.Device, LogDirectory = Path.Combine(runDir, "slurm", "logs"),
         };
         // Groups whose units are all finished never reach the submitter, so the done count comes from the plan.
-        int unitsDone = plan?.Count(u => FinishedOk(u.Key)) ?? 0;
+        int unitsDone = finishedIndices.Count;
         return new SlurmSubmissionPlan(new SubmitRequest { Jobs = jobs, Resources = resources, AllIndices = jobs.UnitIndices }, timeNote, unitsDone, units.Count);
     }
 }

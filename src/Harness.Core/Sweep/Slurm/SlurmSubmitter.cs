@@ -56,7 +56,7 @@ public static class SlurmSubmitter
         foreach (var i in indices)
         {
             if (plan is null || !plan.TryGetValue(i, out var u)) continue;
-            if (folder.IsFinished(u.Key) && folder.ReadUnitRow(u.Key).Status == RunRowStatus.Ok) done.Add(i);
+            if (folder.IsFinished(u.Key)) done.Add(i);
             else if (UnitHeartbeat.Read(folder, u.Key)?.IsLive(now) == true) active.Add(i);
         }
         var submissions = SlurmSubmission.ReadAll(runDirectory);
