@@ -1,3 +1,5 @@
+using Harness.IO;
+
 namespace Harness.Config;
 
 public sealed record ExperimentConfig : IValidatable
@@ -24,9 +26,10 @@ public sealed record ExperimentConfig : IValidatable
     public IReadOnlyList<string> Validate(string path)
     {
         var p = new List<string>();
-        if (string.IsNullOrWhiteSpace(Name)) p.Add($"{path}.name: must be a non-empty string (used as the results folder name).");
-        else if (!IsPlainFolderName(Name))
-            p.Add($"{path}.name: value \"{Name}\" must be a plain folder name (letters, digits, '.', '-', '_'; no '/', '\\', '..' or absolute path), because it names the results folder; e.g. \"{SuggestName(Name)}\".");
+        // Every name that becomes part of a path goes through IO/PathNames (one rule: a plain folder name).
+        if (PathNames.Check($"{path}.name", Name, "the results folder") is { } nameProblem) p.Add(nameProblem);
+        foreach (var student in Students.Keys)
+            if (PathNames.Check($"{path}.students", student, "a student (its TensorBoard folder and unit names)") is { } studentProblem) p.Add(studentProblem);
         if (Run is { Retries: < 0 or > 100 }) p.Add($"{path}.run.retries: value {Run.Retries} must be in [0, 100] (default 2).");
         p.AddRange(DataSpecValidator.Validate(Data, $"{path}.data"));
         if (Students.Count == 0) p.Add($"{path}.students: needs at least one student, e.g. {{\"s1\": {{\"preset\": \"nano\"}}}}.");
@@ -36,10 +39,14 @@ public sealed record ExperimentConfig : IValidatable
         {
             var b = Budgets[i];
             var at = $"{path}.budgets[{i}]";
-            if (string.IsNullOrWhiteSpace(b.Name)) p.Add($"{at}.name: must be a non-empty string.");
+            if (PathNames.Check($"{at}.name", b.Name, "a budget (its TensorBoard folder and unit names)") is { } budgetProblem) p.Add(budgetProblem);
             if ((b.Tokens is null) == (b.Flops is null)) p.Add($"{at}: set exactly one of tokens or flops.");
             if (b.Tokens is <= 0) p.Add($"{at}.tokens: value {b.Tokens} must be positive.");
             if (b.Flops is not null && !(b.Flops > 0)) p.Add($"{at}.flops: value {b.Flops} must be positive.");
+            if (b.Tokens > 0 && Training.BatchSize > 0 && Training.GradAccum > 0)
+                foreach (var (name, spec) in Students.Where(s => s.Value.Validate("").Count == 0))
+                    if (TrainingConfig.StepsProblem(b.Tokens.Value, Training.TokensPerStep(spec.Resolve(1).ContextLength)) is { } steps)
+                        p.Add($"{at}.tokens: value {b.Tokens} for student \"{name}\": {steps}");
         }
         foreach (var dup in Budgets.GroupBy(b => b.Name).Where(g => g.Count() > 1))
             p.Add($"{path}.budgets: name \"{dup.Key}\" is used {dup.Count()} times; budget names must be unique.");
@@ -60,21 +67,12 @@ public sealed record ExperimentConfig : IValidatable
         // WSD: every token budget's cooldown must start after warm-up (FLOP budgets depend on the vocabulary; the sweep plan checks those).
         if (Training.ScheduleShape == TrainingConfig.WsdSchedule && Training.BatchSize > 0 && Training.GradAccum > 0)
             foreach (var (name, spec) in Students.Where(s => s.Value.Validate("").Count == 0))
-            foreach (var b in Budgets.Where(b => b.Tokens > 0))
+            foreach (var b in Budgets.Where(b => b.Tokens > 0 && TrainingConfig.StepsProblem(b.Tokens.Value, Training.TokensPerStep(spec.Resolve(1).ContextLength)) is null))
                 if (Training.WsdCooldownProblem(b.Name, name, (Training with { MaxTokens = b.Tokens, MaxSteps = null }).TotalSteps(spec.Resolve(1).ContextLength)) is { } problem)
                     p.Add(problem);
         if (Evaluation.CurveSubset < 0) p.Add($"{path}.evaluation.curve_subset: value {Evaluation.CurveSubset} must be ≥ 0.");
         if (Evaluation.CurveEvery < 1) p.Add($"{path}.evaluation.curve_every: value {Evaluation.CurveEvery} must be a positive integer (1 = every held-out evaluation).");
         if (Evaluation.MaxItems < 0) p.Add($"{path}.evaluation.max_items: value {Evaluation.MaxItems} must be ≥ 0.");
         return p;
-    }
-
-    static bool IsPlainFolderName(string name) =>
-        name is not ("." or "..") && name.Length <= 100 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_') && !name.StartsWith('.');
-
-    static string SuggestName(string name)
-    {
-        var cleaned = new string(name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '-').ToArray()).Trim('-');
-        return cleaned.Length == 0 ? "my-experiment" : cleaned;
     }
 }

@@ -53,9 +53,18 @@ public static class JsonConfigReader
         {
             throw new UserInputException($"{source}: not valid JSON.", [$"{source}: line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}: {e.Message.Split('.')[0]}; fix the JSON syntax."]);
         }
+        catch (ArgumentException)
+        {
+            // JsonNode refuses a duplicate key (only parsed when "$schema" is present); report it like any other duplicate.
+            document = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
         using (document)
         {
             var problems = new List<string>();
+            // A key given twice is ambiguous (which one wins is the parser's choice, not the user's): refuse before reading.
+            FindDuplicateKeys(document.RootElement, "$", problems);
+            if (problems.Count > 0)
+                throw new UserInputException($"{source}: {problems.Count} problem(s) in config.", problems.Select(p => $"{source}: {p}").ToList());
             CheckShape(typeof(T), document.RootElement, "$", problems);
             bool shapeOk = problems.Count == 0;
             T? value = null;
@@ -64,7 +73,7 @@ public static class JsonConfigReader
                 // With unknown keys present, still read the rest (skipping them) so semantic rules report too.
                 value = document.RootElement.Deserialize<T>(shapeOk ? Options : Lenient);
             }
-            catch (JsonException e) when (!shapeOk) { _ = e; }
+            catch (Exception e) when (!shapeOk && e is JsonException or ArgumentException or InvalidOperationException) { _ = e; }
             catch (JsonException e) { problems.Add($"{e.Path ?? "$"}: {e.Message}"); }
             if (value is IValidatable v) problems.AddRange(v.Validate("$"));
             if (problems.Count == 0 && value is not null) return value;
@@ -95,7 +104,7 @@ public static class JsonConfigReader
         if (type == typeof(int) || type == typeof(long))
         {
             bool ok = element.ValueKind == JsonValueKind.Number && (type == typeof(int) ? element.TryGetInt32(out _) : element.TryGetInt64(out _));
-            if (!ok) problems.Add($"{path}: value {Show(element)} must be an integer{(type == typeof(int) ? " (32-bit)" : "")}.");
+            if (!ok) problems.Add($"{path}: value {Show(element)} {IntegerRule(element, type == typeof(int))}.");
             return;
         }
         if (type == typeof(double))
@@ -142,6 +151,38 @@ public static class JsonConfigReader
             if (required && !element.TryGetProperty(key, out _))
                 problems.Add($"{path}.{key}: required key is missing.");
         }
+    }
+
+    /// <summary>Which integer rule <paramref name="element"/> breaks: not a number, not whole, out of range, or a whole
+    /// number written in exponent/decimal notation (read literally, so 4.096e4 is refused with the plain form to write).</summary>
+    static string IntegerRule(JsonElement element, bool is32)
+    {
+        (decimal min, decimal max, string bits) = is32 ? ((decimal)int.MinValue, (decimal)int.MaxValue, "32-bit") : (long.MinValue, long.MaxValue, "64-bit");
+        if (element.ValueKind != JsonValueKind.Number) return $"must be an integer ({bits})";
+        var raw = element.GetRawText();
+        if (!decimal.TryParse(raw, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value))
+            return double.TryParse(raw, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d) && d < 0
+                ? $"is too small: an integer here must be at least {min.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} ({bits})"
+                : $"is too large: an integer here must be at most {max.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} ({bits})";
+        if (value != decimal.Truncate(value)) return "must be a whole number (no fractional part)";
+        if (value > max) return $"is too large: an integer here must be at most {max.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} ({bits})";
+        if (value < min) return $"is too small: an integer here must be at least {min.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} ({bits})";
+        return $"must be written as a plain integer, e.g. {value.ToString("0", System.Globalization.CultureInfo.InvariantCulture)} (exponent or decimal notation is not read as an integer)";
+    }
+
+    static void FindDuplicateKeys(JsonElement element, string path, List<string> problems)
+    {
+        if (element.ValueKind == JsonValueKind.Array)
+        {
+            int i = 0;
+            foreach (var item in element.EnumerateArray()) FindDuplicateKeys(item, $"{path}[{i++}]", problems);
+            return;
+        }
+        if (element.ValueKind != JsonValueKind.Object) return;
+        foreach (var dup in element.EnumerateObject().GroupBy(m => m.Name, StringComparer.Ordinal).Where(g => g.Count() > 1))
+            problems.Add($"{path}.{dup.Key}: key appears {dup.Count()} times in the same object; keep exactly one.");
+        foreach (var member in element.EnumerateObject().DistinctBy(m => m.Name, StringComparer.Ordinal))
+            FindDuplicateKeys(member.Value, $"{path}.{member.Name}", problems);
     }
 
     static Dictionary<string, PropertyInfo> KeysOf(Type type) =>

@@ -88,6 +88,24 @@ public sealed record TrainingConfig : IValidatable
 
     public long TokensPerStep(int contextLength) => (long)BatchSize * GradAccum * contextLength;
 
-    public int TotalSteps(int contextLength) =>
-        MaxSteps ?? (int)Math.Max(1, (MaxTokens!.Value + TokensPerStep(contextLength) - 1) / TokensPerStep(contextLength));
+    /// <summary>Steps of the run: max_steps, or ⌈max_tokens / tokens per step⌉; refuses a budget beyond 32-bit steps.</summary>
+    public int TotalSteps(int contextLength)
+    {
+        if (MaxSteps is { } steps) return steps;
+        long perStep = TokensPerStep(contextLength);
+        if (StepsProblem(MaxTokens!.Value, perStep) is { } problem)
+            throw new UserInputException($"training budget of {MaxTokens} tokens is too large.", [$"max_tokens {MaxTokens}: {problem}"]);
+        return (int)Math.Max(1, (MaxTokens.Value + perStep - 1) / perStep);
+    }
+
+    /// <summary>The optimiser-step counter is 32-bit: null when <paramref name="tokens"/> at <paramref name="tokensPerStep"/>
+    /// fits in at most <see cref="int.MaxValue"/> steps, else the rule it breaks and the fix.</summary>
+    public static string? StepsProblem(long tokens, long tokensPerStep)
+    {
+        if (tokensPerStep <= 0 || tokens <= 0) return null;
+        long steps = tokens / tokensPerStep + (tokens % tokensPerStep == 0 ? 0 : 1);
+        return steps <= int.MaxValue ? null
+            : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"gives {steps:N0} optimiser steps at {tokensPerStep:N0} tokens per step (batch_size · grad_accum · context_length), ") + string.Create(System.Globalization.CultureInfo.InvariantCulture,
+              $"more than the {int.MaxValue:N0} steps a run can count; lower the budget or raise training.batch_size.");
+    }
 }

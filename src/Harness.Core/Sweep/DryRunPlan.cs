@@ -1,4 +1,5 @@
 using Harness.Config;
+using Harness.IO;
 using Harness.Modeling;
 using Harness.Perf;
 
@@ -25,7 +26,11 @@ public sealed record DryRunPlan(IReadOnlyList<SweepUnit> Units, bool KeysProvisi
         bool provisional = runner.TeacherNeedsTraining;
         if (provisional)
         {
-            var trainPath = Path.IsPathRooted(config.Teacher.TrainConfig!) ? config.Teacher.TrainConfig! : Path.GetFullPath(Path.Combine(repositoryRoot, config.Teacher.TrainConfig!));
+            // Same refusal as the run itself (TeacherProvider.Load) when there is nothing to train the teacher from.
+            if (config.Teacher.TrainConfig is null)
+                throw new UserInputException($"teacher checkpoint {config.Teacher.Checkpoint} does not exist.",
+                    [$"$.teacher.checkpoint: \"{config.Teacher.Checkpoint}\" has no {Checkpoint.ConfigFile}; train it with `harness train` or set teacher.train_config so the sweep trains it first."]);
+            var trainPath = PathNames.ConfigPath(repositoryRoot, config.Teacher.TrainConfig, "$.teacher.train_config");
             var train = JsonConfigReader.ReadFile<TrainRunConfig>(trainPath);
             var model = train.Model.Resolve(data.VocabSize);
             teacherForward = ModelMath.ForwardFlopsPerToken(model);

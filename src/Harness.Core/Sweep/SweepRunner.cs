@@ -40,7 +40,7 @@ public sealed partial class SweepRunner
     /// <summary>Hash of everything in the config that can change results (tracking output and the `run` fault-handling
     /// section are left out).</summary>
     public string ConfigHash => SweepPlan.Hash(config with { Tracking = null, Run = null });
-    public string RunDirectory => Path.Combine(options.ResultsRoot ?? Path.Combine(options.RepositoryRoot, "results"), config.Name, ConfigHash);
+    public string RunDirectory => PathNames.Child(options.ResultsRoot ?? Path.Combine(options.RepositoryRoot, "results"), config.Name, ConfigHash);
 
     /// <summary>Optional benchmark hook, installed by the caller (Evaluation stage).</summary>
     public Func<PreparedData, UnitEvaluator>? EvaluatorFactory { get; init; }
@@ -251,7 +251,7 @@ public sealed partial class SweepRunner
         EvalRow Identify(EvalRow r) => r with { Student = unit.Student, Budget = unit.Budget, Seed = unit.Seed };
         var trainLog = new List<TrainLogRow>();
         using var board = config.Tracking?.Tensorboard == true
-            ? new TensorBoardLog(Path.Combine(folder.Directory, "tensorboard", $"{unit.Method}-{unit.Student}-{unit.Budget}-seed{unit.Seed}")) : null;
+            ? new TensorBoardLog(PathNames.Child(Path.Combine(folder.Directory, "tensorboard"), $"{unit.Method}-{unit.Student}-{unit.Budget}-seed{unit.Seed}")) : null;
         void Logged(TrainingProgress p)
         {
             board?.Training(p);

@@ -24,7 +24,7 @@ public sealed record LoadedTeacher(Gpt? Model, CheckpointInfo? Info, string? Has
 public sealed class TeacherProvider(TeacherSpec spec, string repositoryRoot, Device device, ISweepObserver? observer = null)
 {
     /// <summary>The checkpoint folder, absolute (null when the experiment has no teacher).</summary>
-    public string? CheckpointPath => spec.Checkpoint is null ? null : Resolve(spec.Checkpoint);
+    public string? CheckpointPath => spec.Checkpoint is null ? null : PathNames.ConfigPath(repositoryRoot, spec.Checkpoint, "$.teacher.checkpoint");
 
     /// <summary>True when the teacher checkpoint is missing and <see cref="Load"/> would train it first.</summary>
     public bool NeedsTraining => CheckpointPath is { } path && !File.Exists(System.IO.Path.Combine(path, Checkpoint.ConfigFile));
@@ -38,7 +38,7 @@ public sealed class TeacherProvider(TeacherSpec spec, string repositoryRoot, Dev
             if (spec.TrainConfig is null)
                 throw new UserInputException($"teacher checkpoint {path} does not exist.",
                     [$"$.teacher.checkpoint: \"{spec.Checkpoint}\" has no {Checkpoint.ConfigFile}; train it with `harness train` or set teacher.train_config so the sweep trains it first."]);
-            var trainPath = Resolve(spec.TrainConfig);
+            var trainPath = PathNames.ConfigPath(repositoryRoot, spec.TrainConfig, "$.teacher.train_config");
             observer?.Status($"teacher checkpoint missing: training it from {trainPath}");
             var trainConfig = JsonConfigReader.ReadFile<TrainRunConfig>(trainPath);
             TrainRun.Execute(trainConfig with { Output = path }, File.ReadAllText(trainPath), repositoryRoot, device, new CallbackProgress<string>(s => observer?.Status(s)),
@@ -73,6 +73,4 @@ public sealed class TeacherProvider(TeacherSpec spec, string repositoryRoot, Dev
                 [$"{System.IO.Path.Combine(path, Checkpoint.WeightsFile)}: the weights are finite but the model's output is not; retrain it with `harness train {spec.TrainConfig ?? "TRAIN_CONFIG"}` or restore the file."]);
         }
     }
-
-    string Resolve(string path) => System.IO.Path.IsPathRooted(path) ? path : System.IO.Path.GetFullPath(System.IO.Path.Combine(repositoryRoot, path));
 }

@@ -17,7 +17,7 @@ public static class TrainRun
     {
         var data = TrainingMixBuilder.Prepare(config.Data, repositoryRoot, status);
         var model = config.Model.Resolve(data.VocabSize);
-        var output = Path.IsPathRooted(config.Output) ? config.Output : Path.Combine(repositoryRoot, config.Output);
+        var output = IO.PathNames.ConfigPath(repositoryRoot, config.Output, "$.output");
         var byteLengths = TokenByteLengths.For(data.TokenizerPath, data.Tokenizer, data.VocabSize);
         torch.manual_seed(config.Training.Seed);
         using var gpt = new Gpt(model, device);
