@@ -5,6 +5,8 @@ using Harness.Results;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
+using Harness.IO;
+
 namespace Harness.Cli.Commands;
 
 public sealed class EstimateSettings : CommandSettings
@@ -103,12 +105,14 @@ public sealed class EstimateCommand : Command<EstimateSettings>
             Seed = settings.Seed,
             Placebo = !settings.NoPlacebo,
         };
-        var result = MultiplierEstimator.EstimateResultsFolder(settings.ResultsDir!, options);
+        // Every refusal about the output folder comes before the (minutes-long) estimate.
         var outDir = settings.Out ?? NewFolder(settings.ResultsDir!, "estimates");
         var existing = new[] { ResultSchema.MultipliersFile, ResultSchema.SummaryFile, ResultSchema.FitsFile }.Select(f => Path.Combine(outDir, f)).Where(File.Exists).ToList();
         if (existing.Count > 0 && !settings.Force)
             throw new UserInputException($"estimate: {outDir} already holds {string.Join(", ", existing.Select(Path.GetFileName))}; nothing was written.",
                 [$"--out {outDir}: choose a new folder, or add --force to replace those files (the run's report.html would then be stale: rerun `harness report`)."]);
+        if (Directory.Exists(settings.ResultsDir)) WritableFolder.Require(outDir, "estimate's output folder");
+        var result = MultiplierEstimator.EstimateResultsFolder(settings.ResultsDir!, options);
         Directory.CreateDirectory(outDir);
         var paths = EstimateWriter.Write(result, outDir);
         if (format == OutputFormat.Json)

@@ -37,6 +37,7 @@ public sealed class ReportCommand : Command<ReportCommand.Settings>
         string target = settings.Out is not null ? RepositoryPaths.Resolve(settings.Out)
             : settings.Multipliers is null && !File.Exists(Path.Combine(source, ReportWriter.HtmlFile)) ? source
             : EstimateCommand.NewFolder(source, "reports");
+        if (Directory.Exists(source)) Harness.IO.WritableFolder.Require(target, "the report folder");
         if (target != source)
         {
             if (File.Exists(Path.Combine(target, ReportWriter.HtmlFile)))

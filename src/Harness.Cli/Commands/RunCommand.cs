@@ -88,6 +88,7 @@ public sealed class RunCommand : Command<RunSettings>
         var runner = run.Sweep;
         if (settings.DryRun)
             return DryRun.Print(runner, config, format);
+        WritableFolder.Require(runner.RunDirectory, "the results folder");
 
         // Ctrl-C: stop after the current step, say what is saved and how to continue.
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
@@ -153,6 +154,7 @@ public sealed class RunCommand : Command<RunSettings>
         var options = new SweepOptions { Device = DeviceSelector.Resolve(device), RepositoryRoot = RepositoryPaths.Root, ResultsRoot = resultsRoot };
         var run = new LocalExperimentRun(new ExperimentRun(config, json, options, new LogObserver()).Sweep, jobs, threads);
         var runner = run.Sweep;
+        WritableFolder.Require(runner.RunDirectory, "the results folder");
         AnsiConsole.MarkupLine($"[bold]harness run[/] {Markup.Escape(config.Name)} with {jobs} worker processes × {threads} thread(s)");
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var plan = run.Prepare(cancellation);

@@ -58,15 +58,25 @@ public static class Checkpoint
         var configPath = Path.Combine(directory, ConfigFile);
         if (!File.Exists(configPath))
             throw new UserInputException($"{directory}: not a checkpoint folder.", [$"{configPath}: missing; a checkpoint folder holds {ConfigFile} and {WeightsFile} (made by `harness train`)."]);
+        const string Fix = "a harness checkpoint folder is written by `harness train` or kept by `harness run` (units/KEY/model); "
+                           + "a Hugging Face or other config.json is not one (`harness export` goes the other way)";
+        CheckpointInfo? info;
         try
         {
-            return JsonSerializer.Deserialize<CheckpointInfo>(File.ReadAllText(configPath), HarnessJson.Options)
-                   ?? throw new UserInputException($"{configPath}: empty checkpoint config.");
+            info = JsonSerializer.Deserialize<CheckpointInfo>(File.ReadAllText(configPath), HarnessJson.Options);
         }
         catch (JsonException e)
         {
-            throw new UserInputException($"{configPath}: unreadable checkpoint config.", [$"{configPath}: {e.Path}: {e.Message}"]);
+            // Name the key and say what the file is not, instead of the serializer's "could not be mapped to any .NET member".
+            var key = e.Path is { Length: > 2 } path ? path[2..] : "?";
+            var why = e.Message.Contains("could not be mapped", StringComparison.Ordinal) ? $"key '{key}' is not a field of a harness checkpoint config"
+                    : e.Message.Contains("missing required", StringComparison.OrdinalIgnoreCase) ? "a required field is missing"
+                    : $"at {e.Path ?? "$"} the value does not have the expected type (line {e.LineNumber + 1})";
+            throw new UserInputException($"{configPath}: not a harness checkpoint config.", [$"{configPath}: {why}; {Fix}."]);
         }
+        if (info?.Model is null)
+            throw new UserInputException($"{configPath}: not a harness checkpoint config.", [$"{configPath}: it has no \"model\" shape; {Fix}."]);
+        return info;
     }
 
     /// <summary>Loads a checkpoint onto <paramref name="device"/>, refusing one whose tensor names or shapes do not match its config.</summary>

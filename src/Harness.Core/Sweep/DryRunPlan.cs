@@ -20,16 +20,16 @@ public sealed record DryRunPlan(IReadOnlyList<SweepUnit> Units, bool KeysProvisi
     /// <param name="matmulProbe">One matmul-rate probe in GFLOP/s (default: a 1024³ fp32 matmul, 3 repetitions).</param>
     public static DryRunPlan Build(SweepRunner runner, ExperimentConfig config, string repositoryRoot, Func<double>? matmulProbe = null)
     {
+        bool provisional = runner.TeacherNeedsTraining;
+        // Same refusal as the run itself (TeacherProvider.Load) when there is nothing to train the teacher from, before any work.
+        if (provisional && config.Teacher.TrainConfig is null)
+            throw new UserInputException($"teacher checkpoint {config.Teacher.Checkpoint} does not exist.",
+                [$"$.teacher.checkpoint: \"{config.Teacher.Checkpoint}\" has no {Checkpoint.ConfigFile}; train it with `harness train` or set teacher.train_config so the sweep trains it first."]);
         var data = runner.PrepareData();
         string? hash = null;
         double teacherForward = 0, teacherTrainFlops = 0;
-        bool provisional = runner.TeacherNeedsTraining;
         if (provisional)
         {
-            // Same refusal as the run itself (TeacherProvider.Load) when there is nothing to train the teacher from.
-            if (config.Teacher.TrainConfig is null)
-                throw new UserInputException($"teacher checkpoint {config.Teacher.Checkpoint} does not exist.",
-                    [$"$.teacher.checkpoint: \"{config.Teacher.Checkpoint}\" has no {Checkpoint.ConfigFile}; train it with `harness train` or set teacher.train_config so the sweep trains it first."]);
             var trainPath = PathNames.ConfigPath(repositoryRoot, config.Teacher.TrainConfig, "$.teacher.train_config");
             var train = JsonConfigReader.ReadFile<TrainRunConfig>(trainPath);
             var model = train.Model.Resolve(data.VocabSize);
