@@ -112,6 +112,10 @@ public sealed class EstimateCommand : Command<EstimateSettings>
             throw new UserInputException($"estimate: {outDir} already holds {string.Join(", ", existing.Select(Path.GetFileName))}; nothing was written.",
                 [$"--out {outDir}: choose a new folder, or add --force to replace those files (the run's report.html would then be stale: rerun `harness report`)."]);
         if (Directory.Exists(settings.ResultsDir)) WritableFolder.Require(outDir, "estimate's output folder");
+        // The estimator reads curves.csv; refuse a folder whose runs.csv says something else about a finished unit.
+        if (ResultsFolder.Load(settings.ResultsDir!, withEstimates: false).Disagreements() is { Count: > 0 } disagreements)
+            throw new UserInputException($"estimate: runs.csv and curves.csv of {settings.ResultsDir} disagree ({disagreements.Count} problem(s)); nothing was estimated.",
+                [.. disagreements, $"fix: {ResultsFolder.DisagreementFix}"]);
         var result = MultiplierEstimator.EstimateResultsFolder(settings.ResultsDir!, options);
         Directory.CreateDirectory(outDir);
         var paths = EstimateWriter.Write(result, outDir);

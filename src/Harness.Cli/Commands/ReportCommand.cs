@@ -50,6 +50,12 @@ public sealed class ReportCommand : Command<ReportCommand.Settings>
                 if (File.Exists(from)) File.Copy(from, Path.Combine(target, file), overwrite: true);
             }
         }
+        if (Directory.Exists(source) && ResultsFolder.Load(source, withEstimates: false).Disagreements() is { Count: > 0 } disagreements)
+        {
+            AnsiConsole.MarkupLine($"[yellow]warning:[/] runs.csv and curves.csv disagree ({disagreements.Count} problem(s)); the report's figures follow curves.csv:");
+            foreach (var d in disagreements) AnsiConsole.MarkupLine($"  [yellow]-[/] {Markup.Escape(d)}");
+            AnsiConsole.MarkupLine($"  [yellow]-[/] fix: {Markup.Escape(ResultsFolder.DisagreementFix)}");
+        }
         var paths = ReportWriter.Write(target);
         AnsiConsole.MarkupLine($"report: [link]{Markup.Escape(paths.Html)}[/]");
         AnsiConsole.MarkupLine($"        {Markup.Escape(paths.Markdown)} ({paths.FigureCount} figures as PNG and SVG in {Markup.Escape(paths.FiguresDirectory)})");

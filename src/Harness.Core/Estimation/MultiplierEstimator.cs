@@ -145,7 +145,8 @@ public static class MultiplierEstimator
         if (options.Replicates < 0 || options.Replicates > 100_000)
             throw new UserInputException($"--replicates: value '{options.Replicates}' must be between 0 and 100000 (0 skips intervals; 1000 or more for numbers you report).");
         if (input.TreatmentGroups.Count == 0)
-            throw new UserInputException($"{input.Source}: no treatment runs (methods other than '{input.BaselineGroup}') to compare; fix: include distilled runs or pass --treatment.");
+            throw new UserInputException($"{input.Source}: no treatment runs (methods other than '{input.BaselineGroup}') to compare; fix: add a distilled method to the config's \"methods\" (e.g. [\"scratch\", \"logit-kd\"]) and `harness run` it into this folder " +
+                                         "(or run the rest of an `--only` subset); --treatment names groups only for `estimate --table FILE`.");
     }
 
     static ArmFit Arm(string group, LossArm? loss, CurveArm? curve, IReadOnlyList<MetricPoint> points, string? reason) => new()

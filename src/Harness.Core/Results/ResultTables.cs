@@ -33,6 +33,17 @@ public static class ResultTables
             foreach (var row in csv.GetRecords<T>())
                 rows.Add(row);
         }
+        catch (CsvHelper.MissingFieldException e) when (e.Context?.Parser is not null)
+        {
+            // A row with fewer fields than the header: name the row, the first missing column and the likely cause.
+            int index = e.Context.Reader?.CurrentIndex ?? -1;
+            var header = csv.HeaderRecord ?? [];
+            var column = index >= 0 && index < header.Length ? $"column '{header[index]}' (column {index + 1} of {header.Length})" : $"column {index + 1}";
+            int fields = e.Context.Parser.Count;
+            throw new UserInputException($"{path}: row {e.Context.Parser.Row}: {column} is missing; the row has {fields} of {header.Length} fields, so the file is truncated.",
+                [$"{path}: row {e.Context.Parser.Row} ends after {fields} field(s); the file is truncated (an interrupted copy or a full disk?). " +
+                 "Restore it, or rebuild the folder's tables from units/ with `harness run CONFIG --force-report` (or `harness merge`)."]);
+        }
         catch (CsvHelperException e) when (e.Context?.Parser is not null)
         {
             throw new UserInputException($"{path}: row {e.Context.Parser.Row}: cannot read ({e.GetType().Name}): {FirstLine(e.Message)}. " +

@@ -24,6 +24,8 @@ public sealed class ResultsFolder
     /// <summary>The estimator's summary.json (null when absent).</summary>
     public EstimateSummary? Summary { get; init; }
     public required IReadOnlyList<string> Missing { get; init; }
+    /// <summary>Tables present but 0 bytes long (not even a header): truncated or never written.</summary>
+    public IReadOnlyList<string> Empty { get; init; } = [];
 
     /// <summary>A short name for tables: the folder name (the run id).</summary>
     public string Name => Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(Directory)));
@@ -56,8 +58,55 @@ public sealed class ResultsFolder
             FitsProblem = fitsProblem,
             Summary = withEstimates ? ResultJson.Read<EstimateSummary>(P(ResultSchema.SummaryFile)) : null,
             Missing = missing,
+            Empty = new[] { ResultSchema.RunsFile, ResultSchema.CurvesFile, ResultSchema.EvalsFile }.Where(f => File.Exists(P(f)) && new FileInfo(P(f)).Length == 0).ToList(),
         };
     }
+
+    /// <summary>
+    /// Where runs.csv and curves.csv disagree, one line per problem (empty when they agree): an empty table, an ok unit
+    /// whose final val_loss or val_bpb is not finite, an ok unit with no curve, or a final value in runs.csv that is not
+    /// the value of the unit's last curves.csv point.  The runner writes both from the same numbers, so any of these means
+    /// a file was edited, truncated or mixed from two runs; the estimator (which reads curves.csv) would otherwise follow
+    /// one of them silently.
+    /// </summary>
+    public IReadOnlyList<string> Disagreements()
+    {
+        var problems = new List<string>();
+        string P(string file) => Path.Combine(Directory, file);
+        foreach (var file in Empty)
+            problems.Add($"{P(file)}: the file is empty (0 bytes, not even a header); it is truncated or was never written completely.");
+        var lastCurve = Curves.GroupBy(c => c.UnitKey, StringComparer.Ordinal)
+                              .ToDictionary(g => g.Key, g => g.OrderBy(c => c.Step).ThenBy(c => c.IsFinal).Last(), StringComparer.Ordinal);
+        for (int i = 0; i < Runs.Count; i++)
+        {
+            var r = Runs[i];
+            if (!IsStudent(r) || r.Status != RunRowStatus.Ok || !r.IsFinal) continue;
+            var at = $"{P(ResultSchema.RunsFile)}: row {i + 2} (unit {r.UnitKey}, {r.Method}/{r.Student}/{r.Budget}/seed{r.Seed})";
+            if (!double.IsFinite(r.ValLoss) || !double.IsFinite(r.ValBitsPerByte))
+            {
+                problems.Add($"{at}: val_loss {Show(r.ValLoss)}, val_bpb {Show(r.ValBitsPerByte)} are not both finite, yet its status is ok" +
+                             (lastCurve.TryGetValue(r.UnitKey, out var lc) ? $" (its last curves.csv point, step {lc.Step}, says {Show(lc.ValLoss)} / {Show(lc.ValBitsPerByte)})." : "."));
+                continue;
+            }
+            if (Empty.Contains(ResultSchema.CurvesFile) || Missing.Contains(ResultSchema.CurvesFile)) continue;
+            if (!lastCurve.TryGetValue(r.UnitKey, out var c))
+                problems.Add($"{at}: finished, but curves.csv has no point of this unit.");
+            else if (!Same(r.ValLoss, c.ValLoss) || !Same(r.ValBitsPerByte, c.ValBitsPerByte))
+                problems.Add($"{at}: final val_loss {Show(r.ValLoss)} / val_bpb {Show(r.ValBitsPerByte)}, but its last curves.csv point (step {c.Step}) " +
+                             $"says {Show(c.ValLoss)} / {Show(c.ValBitsPerByte)}.");
+        }
+        return problems;
+    }
+
+    /// <summary>The fix for <see cref="Disagreements"/>, for messages.</summary>
+    public const string DisagreementFix =
+        "the runner writes runs.csv and curves.csv from the same per-unit files (units/KEY/), so rebuild both with " +
+        "`harness run CONFIG --force-report` (or `harness merge` for shards), or restore the files, then rerun.";
+
+    /// <summary>Equal up to CSV round-trip (values are written shortest-round-trip, so normally bit-equal).</summary>
+    static bool Same(double a, double b) => a.Equals(b) || Math.Abs(a - b) <= 1e-9 * Math.Max(Math.Abs(a), Math.Abs(b));
+
+    static string Show(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 
     /// <summary>fits.json of a folder, tolerantly: null with <paramref name="problem"/> set when it cannot be read, null
     /// with no problem when it is absent (the estimator has not run).</summary>
