@@ -66,9 +66,10 @@ public sealed record MultiplierRow
     [Name("placebo_ci95_high")] public double? PlaceboCi95High { get; init; }
     [Name("note")] public string Note { get; init; } = "";
 
-    /// <summary>Identity used to match rows across runs (unit keys change with the config; these names do not).</summary>
-    public string MatchKey => string.Join("|", Kind.OnDisk(), Estimand.OnDisk(), Treatment, Metric, Student, Budget, Seed, Accounting, Y is { } y && Kind == MultiplierKind.Curve ? y.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "");
+    /// <summary>Identity used to match rows across runs (unit keys change with the config; these names do not).  Not a
+    /// column: multipliers.csv holds only the documented columns (README "Estimation", Files).</summary>
+    [Ignore] public string MatchKey => string.Join("|", Kind.OnDisk(), Estimand.OnDisk(), Treatment, Metric, Student, Budget, Seed, Accounting, Y is { } y && Kind == MultiplierKind.Curve ? y.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "");
 
-    /// <summary>A summary over units (anything but a cell).</summary>
-    public bool IsAggregate => Kind != MultiplierKind.Cell;
+    /// <summary>A summary over units (anything but a cell).  Not a column.</summary>
+    [Ignore] public bool IsAggregate => Kind != MultiplierKind.Cell;
 }

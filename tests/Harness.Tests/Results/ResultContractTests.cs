@@ -34,6 +34,32 @@ public class ResultContractTests
         AssertTableRoundTrips<MultiplierRow>(ResultSchema.MultipliersFile);
     }
 
+    /// <summary>The columns README's "Files" paragraph of multipliers.csv names (every backticked snake_case word).</summary>
+    static HashSet<string> DocumentedMultiplierColumns()
+    {
+        var readme = File.ReadAllText(Path.Combine(Harness.Tests.Cli.CliTests.RepositoryRoot(), "README.md"));
+        int start = readme.IndexOf("- **Files**: `multipliers.csv`", StringComparison.Ordinal);
+        Assert.True(start >= 0, "README lost the multipliers.csv Files paragraph");
+        int end = readme.IndexOf("`summary.json`", start, StringComparison.Ordinal);
+        var paragraph = readme[start..end];
+        return System.Text.RegularExpressions.Regex.Matches(paragraph, "`([^`]*)`").SelectMany(m => m.Groups[1].Value.Split(','))
+            .Select(w => w.Trim()).Where(w => System.Text.RegularExpressions.Regex.IsMatch(w, "^[a-z][a-z0-9_]*$")).ToHashSet(StringComparer.Ordinal);
+    }
+
+    [Fact]
+    public void Multipliers_csv_has_only_the_documented_columns()
+    {
+        var documented = DocumentedMultiplierColumns();
+        var header = File.ReadLines(In(ResultSchema.MultipliersFile)).First().Split(',');
+        var undocumented = header.Where(c => !documented.Contains(c)).ToList();   // an undocumented column (e.g. MatchKey) fails here
+        Assert.True(undocumented.Count == 0, $"multipliers.csv columns not in README: {string.Join(", ", undocumented)}");
+        var unwritten = documented.Where(c => !header.Contains(c)).ToList();      // and a documented one that is not written
+        Assert.True(unwritten.Count == 0, $"README columns multipliers.csv does not write: {string.Join(", ", unwritten)}");
+        using var tmp = new TempDirectory();
+        ResultTables.WriteAll(tmp.File("m.csv"), [new MultiplierRow()]);
+        Assert.Equal(header, File.ReadLines(tmp.File("m.csv")).First().Split(','));
+    }
+
     [Fact]
     public void The_tables_hold_what_the_sweep_ran_with_typed_statuses_and_kinds()
     {
