@@ -148,6 +148,13 @@ public sealed partial class SweepRunner
                         observer?.UnitFinished(unit, folder.ReadUnitRow(unit.Key), true);
                         continue;
                     }
+                    if (TrunkInProgress(unit, folder, processStart, busy))
+                    {
+                        // Its trunk is being trained (by another process, or it waits on one): wait for it like a
+                        // busy unit, never record the branch as failed (issue 24, concurrent WSD runs).
+                        busy.Add((unit, position));
+                        continue;
+                    }
                     var outcome = TrainClaimed(unit, position, units.Count, processStart, folder, () =>
                     {
                         if (unit.TrainingMethod.TrainsOnSyntheticCorpus && synthetic is null)
@@ -207,6 +214,19 @@ public sealed partial class SweepRunner
         var row = train();
         if (row.Status != RunRowStatus.Ok) claim.ReleaseFailed();   // other processes of this run leave it; the next run retries it
         return (false, row);
+    }
+
+    /// <summary>
+    /// A WSD branch whose trunk has no row yet while the trunk waits in this pass (<paramref name="busy"/>) or is claimed
+    /// by a live process: the branch cannot start, and it has not failed either.  A trunk with a row (ok or failed), or one
+    /// nobody is training, lets the branch go ahead (it then runs, or records why it cannot).
+    /// </summary>
+    static bool TrunkInProgress(SweepUnit unit, RunFolder folder, DateTime processStart, List<(SweepUnit Unit, int Position)> busy)
+    {
+        if (unit.Role != UnitRole.Branch || unit.TrunkKey is not { } trunk || folder.HasRow(trunk)) return false;
+        if (busy.Any(b => b.Unit.Key == trunk)) return true;
+        var claim = UnitClaim.Read(UnitClaim.PathFor(folder.Directory, trunk));
+        return claim is { State: "running" } && claim.Pid != Environment.ProcessId && UnitClaim.HeldBy(claim, processStart) is not null;
     }
 
     /// <summary>The unit whose row was written last: the process that wrote it runs the estimator (concurrent runs).</summary>

@@ -38,10 +38,10 @@ public sealed class UnitTrainingPlan
                 var trunk = unit.TrunkKey!;
                 var fork = WsdDesign.ForkDirectory(folder, trunk, unit.StartStep);
                 string? failure = null;
-                if (!folder.IsFinished(trunk))
+                if (folder.TryReadRow(trunk) is not { } trunkRow)
                     failure = $"its WSD trunk {trunk} has not finished (it runs first in the same group; run the whole group, not this branch alone).";
-                else if (folder.ReadUnitRow(trunk) is { Status: not RunRowStatus.Ok } bad)
-                    failure = $"its WSD trunk {trunk} failed: {bad.FailureReason}";
+                else if (trunkRow.Status != RunRowStatus.Ok)
+                    failure = $"its WSD trunk {trunk} failed: {trunkRow.FailureReason}";
                 else if (ResumeState.SavedStep(fork) is null)
                     failure = $"the fork checkpoint {fork} of its WSD trunk is missing; delete {folder.UnitDirectory(trunk)} so the trunk is trained again.";
                 return new UnitTrainingPlan(unit, training) { StartFrom = fork, Failure = failure };

@@ -33,13 +33,20 @@ public class KillRerunTests
     }
     """;
 
-    static string Root()
+    /// <param name="wsd">The WSD design instead of cosine runs: per (student, method) one trunk and a cooldown branch per
+    /// budget (4 trunks + 8 branches), so a branch depends on a trunk another process may be training.</param>
+    static string Root(bool wsd = false)
     {
         var root = TestSupport.TempDirectory();
         File.WriteAllText(Path.Combine(root, "teacher.json"), TeacherJson);
-        File.WriteAllText(Path.Combine(root, "tiny.json"), ConfigJson);
+        File.WriteAllText(Path.Combine(root, "tiny.json"),
+            wsd ? ConfigJson.Replace("\"log_interval\": 1 }", "\"log_interval\": 1, \"schedule\": \"wsd\" }", StringComparison.Ordinal) : ConfigJson);
         return root;
     }
+
+    /// <summary>Units of the run (trunks included): the unit folders that hold a row.</summary>
+    static int Units(string results) =>
+        Directory.GetDirectories(Path.Combine(RunFolder(results), "units")).Count(d => File.Exists(Path.Combine(d, ResultSchema.UnitRowFile)));
 
     static Process Start(string root, string results, string? fault)
     {
@@ -88,16 +95,18 @@ public class KillRerunTests
         Assert.True(File.Exists(Path.Combine(dir, "multipliers.csv")));
     }
 
-    [Fact]
-    public void Killed_runs_rerun_to_the_rows_of_an_uninterrupted_run()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Killed_runs_rerun_to_the_rows_of_an_uninterrupted_run(bool wsd)
     {
-        var root = Root();
+        var root = Root(wsd);
         var reference = Path.Combine(root, "reference");
         var (code, output) = Run(root, reference);
         Assert.True(code == 0, output);
         var expected = Rows(reference);
-        Assert.Equal(8, expected.Runs.Count);
-        Assert.Equal(8, expected.Runs.Distinct().Count());
+        Assert.Equal(wsd ? 12 : 8, expected.Runs.Count);   // WSD: 4 trunks + 8 branches
+        Assert.Equal(expected.Runs.Count, expected.Runs.Distinct().Count());
 
         // The same experiment into a second results folder, with the logit cache emptied so it is filled again.
         foreach (var f in Directory.GetFiles(Path.Combine(root, ".cache", "teacher-logits"))) File.Delete(f);
@@ -124,10 +133,12 @@ public class KillRerunTests
         Directory.Delete(root, recursive: true);   // the logit cache is fully allocated (~240 MB)
     }
 
-    [Fact]
-    public void Two_concurrent_runs_split_the_work()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Two_concurrent_runs_split_the_work(bool wsd)
     {
-        var root = Root();
+        var root = Root(wsd);
         var reference = Path.Combine(root, "reference");
         var (code, output) = Run(root, reference);   // also trains the teacher and fills the data caches
         Assert.True(code == 0, output);
@@ -139,7 +150,9 @@ public class KillRerunTests
         Assert.True(ra.Code == 0, ra.Output);
         Assert.True(rb.Code == 0, rb.Output);
         int Trained(string o) => int.Parse(Regex.Match(o, @"done: (\d+) unit\(s\) trained").Groups[1].Value);
-        Assert.Equal(8, Trained(ra.Output) + Trained(rb.Output));   // no unit trained twice
+        int Failed(string o) => int.Parse(Regex.Match(o, @"(\d+) failed, in").Groups[1].Value);
+        Assert.Equal(0, Failed(ra.Output) + Failed(rb.Output));     // a branch whose trunk the other process trains waits for it
+        Assert.Equal(Units(reference), Trained(ra.Output) + Trained(rb.Output));   // no unit trained twice, none left out
         Assert.Equal(Rows(reference).Runs, Rows(shared).Runs);
         AssertClean(root, shared);
         Directory.Delete(root, recursive: true);
