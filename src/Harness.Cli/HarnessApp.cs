@@ -12,6 +12,8 @@ public static class HarnessApp
     public const int InvalidInput = 2;
     /// <summary>Exit code after Ctrl-C (128 + SIGINT, the shell convention); finished work is saved.</summary>
     public const int Cancelled = 130;
+    /// <summary>Exit code after SIGTERM (128 + 15, the shell's convention), once the run has checkpointed.</summary>
+    public const int Terminated = 143;
 
     /// <summary>Every command and its class; the argument checker reads the options from the settings types.</summary>
     public static readonly IReadOnlyDictionary<string, Type> Commands = new Dictionary<string, Type>

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.ComponentModel;
 using System.Globalization;
 using Harness.Config;
@@ -90,10 +91,18 @@ public sealed class RunCommand : Command<RunSettings>
             return DryRun.Print(runner, config, format);
         WritableFolder.Require(runner.RunDirectory, "the results folder");
 
-        // Ctrl-C: stop after the current step, say what is saved and how to continue.
+        // Ctrl-C and SIGTERM (batch systems, containers, `timeout`): stop after the current step, checkpoint, say what is
+        // saved and how to continue; exit 130 for Ctrl-C, 143 (128 + 15) for SIGTERM.
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
+        string? stoppedBy = null;
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; stoppedBy ??= "Ctrl-C"; cts.Cancel(); };
         Console.CancelKeyPress += onCancel;
+        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
+        {
+            c.Cancel = true;   // no immediate exit: the trainer checkpoints at its next step boundary
+            stoppedBy ??= "SIGTERM";
+            cts.Cancel();
+        });
         SweepOutcome outcome = null!;
         try
         {
@@ -111,10 +120,10 @@ public sealed class RunCommand : Command<RunSettings>
         catch (OperationCanceledException)
         {
             var folder = new RunFolder(runner.RunDirectory);
-            AnsiConsole.MarkupLine($"[yellow]interrupted[/]: {folder.FinishedUnitKeys.Count} finished unit(s) are saved in {Markup.Escape(runner.RunDirectory)}; " +
-                                   $"the unit in progress keeps its last checkpoint (every training.checkpoint_interval = {config.Training.CheckpointInterval} steps).");
+            AnsiConsole.MarkupLine($"[yellow]interrupted{(stoppedBy is null ? "" : " by " + stoppedBy)}[/]: {folder.FinishedUnitKeys.Count} finished unit(s) are saved in {Markup.Escape(runner.RunDirectory)}; " +
+                                   $"the unit in progress checkpointed at the step it stopped at (else it keeps its last checkpoint, every training.checkpoint_interval = {config.Training.CheckpointInterval} steps).");
             AnsiConsole.MarkupLine($"resume with the same command: [bold]{Markup.Escape(ResumeCommand(settings))}[/]");
-            return HarnessApp.Cancelled;
+            return stoppedBy == "SIGTERM" ? HarnessApp.Terminated : HarnessApp.Cancelled;
         }
         finally
         {

@@ -133,6 +133,39 @@ public class KillRerunTests
         Directory.Delete(root, recursive: true);   // the logit cache is fully allocated (~240 MB)
     }
 
+    [Fact]
+    public async Task Sigterm_stops_a_run_like_ctrl_c_with_a_checkpoint_a_message_and_exit_143()
+    {
+        var root = Root();
+        var results = Path.Combine(root, "results");
+        var p = Start(root, results, null);
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        // Wait until a unit is mid-training (its first resume checkpoint exists), then send TERM as a batch system would.
+        var clock = Stopwatch.StartNew();
+        bool training = false;
+        while (!training && !p.HasExited && clock.Elapsed < TimeSpan.FromMinutes(2))
+        {
+            Thread.Sleep(50);
+            var units = Path.Combine(results, "tiny-kill");
+            training = Directory.Exists(units) && Directory.GetDirectories(units, "resume", SearchOption.AllDirectories).Length > 0;
+        }
+        Assert.True(training, "no unit started training\n" + (p.HasExited ? await stdout + await stderr : ""));
+        using (var kill = Process.Start("kill", ["-TERM", p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) kill.WaitForExit();
+        Assert.True(p.WaitForExit(TimeSpan.FromMinutes(1)), "harness run did not stop after SIGTERM");
+        var output = await stdout + await stderr;
+        Assert.True(p.ExitCode == 143, $"exit {p.ExitCode}\n{output}");
+        Assert.Contains("interrupted by SIGTERM", output);
+        Assert.Contains("resume with the same command", output);
+        var dir = RunFolder(results);
+        Assert.NotEmpty(Directory.GetFiles(dir, "resume.json", SearchOption.AllDirectories));   // the unit in progress was checkpointed
+        Assert.Empty(Directory.GetFiles(Path.Combine(dir, "claims"), "*.json"));                // and its claim released
+        var (code, again) = Run(root, results);
+        Assert.True(code == 0, again);
+        Assert.Contains(", 0 failed, in", again);
+        Directory.Delete(root, recursive: true);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
