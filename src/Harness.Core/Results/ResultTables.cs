@@ -20,6 +20,16 @@ public static class ResultTables
         });
     }
 
+    /// <summary>The bytes <see cref="WriteAll{T}"/> would write, for writers that check space for a set of files first.</summary>
+    public static byte[] Serialize<T>(IEnumerable<T> rows)
+    {
+        using var memory = new MemoryStream();
+        using (var writer = new StreamWriter(memory, leaveOpen: true))
+        using (var csv = new CsvWriter(writer, Config))
+            csv.WriteRecords(rows);
+        return memory.ToArray();
+    }
+
     /// <summary>Reads a table, refusing rows whose schema_version this build does not understand.</summary>
     public static List<T> ReadAll<T>(string path) where T : class
     {

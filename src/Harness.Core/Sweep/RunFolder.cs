@@ -64,8 +64,10 @@ public sealed class RunFolder
 
     static T ReadJson<T>(string path) => JsonSerializer.Deserialize<T>(File.ReadAllText(path), HarnessJson.Options)!;
 
-    /// <summary>Rewrites runs.csv, curves.csv and evals.csv from the unit files, in unit order.</summary>
-    public void RewriteTables(IReadOnlyList<string>? order = null)
+    /// <summary>Rewrites runs.csv, curves.csv and evals.csv from the unit files, in unit order.  The three are serialised
+    /// first and written only when the filesystem has room for all of them plus <paramref name="alsoWriting"/> bytes (the
+    /// manifest that follows), so a nearly full disk refuses before any of the set is replaced.</summary>
+    public void RewriteTables(IReadOnlyList<string>? order = null, long alsoWriting = 0)
     {
         using var tableLock = LockTables();
         var keys = UnitKeys().ToList();
@@ -75,10 +77,16 @@ public sealed class RunFolder
         var teacherEvalsPath = Path.Combine(Directory, ResultSchema.TeacherEvalsFile);
         var evals = (File.Exists(teacherEvalsPath) ? ReadJson<List<EvalRow>>(teacherEvalsPath) : [])
             .Concat(keys.SelectMany(k => ReadJson<List<EvalRow>>(Path.Combine(UnitDirectory(k), ResultSchema.UnitEvalsFile)))).ToList();
-        ResultTables.WriteAll(Path.Combine(Directory, ResultSchema.RunsFile), runs);
+        var runsBytes = ResultTables.Serialize(runs);
+        var curvesBytes = ResultTables.Serialize(curves);
+        var evalsBytes = ResultTables.Serialize(evals);
+        // A temp copy of each file exists next to the old one until its rename: the new bytes must fit, all of them.
+        DiskSpace.Require(Path.Combine(Directory, ResultSchema.RunsFile), runsBytes.Length + curvesBytes.Length + evalsBytes.Length + alsoWriting,
+            $"{ResultSchema.RunsFile}, {ResultSchema.CurvesFile}, {ResultSchema.EvalsFile}{(alsoWriting > 0 ? " and " + ResultSchema.ManifestFile : "")} (written as one set; none was replaced)");
+        AtomicFile.WriteAllBytes(Path.Combine(Directory, ResultSchema.RunsFile), runsBytes);
         FaultInjection.At(FaultInjection.Points.TablesWrite);
-        ResultTables.WriteAll(Path.Combine(Directory, ResultSchema.CurvesFile), curves);
-        ResultTables.WriteAll(Path.Combine(Directory, ResultSchema.EvalsFile), evals);
+        AtomicFile.WriteAllBytes(Path.Combine(Directory, ResultSchema.CurvesFile), curvesBytes);
+        AtomicFile.WriteAllBytes(Path.Combine(Directory, ResultSchema.EvalsFile), evalsBytes);
     }
 
     /// <summary>Copies finished units of other folders of the same config in; refuses folders of another config.</summary>

@@ -187,7 +187,8 @@ public sealed partial class SweepRunner
         {
             cache?.Dispose();
         }
-        folder.RewriteTables(keys);
+        // The tables and the manifest are one set: room for all of them is checked before the first is replaced.
+        folder.RewriteTables(keys, alsoWriting: ManifestReserve(folder));
         var failedUnits = units.Select(u => folder.TryReadRow(u.Key)).Where(r => r is not null && r.Status != RunRowStatus.Ok).Select(r => (r!.UnitKey, r.FailureReason)).ToList();
         bool complete = units.All(u => folder.HasRow(u.Key));
         WriteManifest(folder, data, teacherInfo, teacherHash, teacherPath, taskVersions, finished: complete, cache,
@@ -440,18 +441,20 @@ public sealed partial class SweepRunner
                 ValBpb = teacherInfo.FinalValBitsPerByte,
                 Model = JsonSerializer.Deserialize<JsonElement>(JsonConfigReader.Serialize(teacherInfo.Model)),
             },
-            TeacherLogitCache = cache is null ? null : new TeacherLogitCacheSummary
+            // A rerun never loses a field (issue 24): what this write does not know (no cache opened, compute not yet
+            // totalled, not finished yet) keeps the value the last complete write recorded.
+            TeacherLogitCache = cache is null ? existing?.TeacherLogitCache : new TeacherLogitCacheSummary
             {
                 TopK = cache.TopK, BytesPerToken = cache.BytesPerToken, WindowsFilled = cache.FilledWindows,
                 WindowsTotal = cache.Windows, BuildFlopsThisProcess = cache.BuildFlops,
             },
             Schedule = config.Training.ScheduleShape,
-            Compute = compute?.ToManifest(),
+            Compute = compute?.ToManifest() ?? existing?.Compute,
             TaskVersions = taskVersions,
             TrainStreamHash = data.TrainStreamHash,
             FlopFormula = "train = 6·(N_nonembedding + V·d) + 12·L·T·d per token; forward = one third (Kaplan et al. 2020 Table 1; PaLM App. B)",
             StartedUtc = existing?.StartedUtc ?? DateTime.UtcNow.ToString("O"),
-            FinishedUtc = finished ? DateTime.UtcNow.ToString("O") : null,
+            FinishedUtc = finished ? DateTime.UtcNow.ToString("O") : existing?.FinishedUtc,
             Shard = options.Shard,
             Only = options.Only,
             Overrides = options.Overrides,
@@ -459,5 +462,12 @@ public sealed partial class SweepRunner
     }
 
     static string GitCommit(string root) => Provenance.GitCommit(root);
+
+    /// <summary>Bytes to keep free for the manifest written after the tables: its current size twice, at least 64 KiB.</summary>
+    static long ManifestReserve(RunFolder folder)
+    {
+        var path = Path.Combine(folder.Directory, ResultSchema.ManifestFile);
+        return Math.Max(64 << 10, File.Exists(path) ? 2 * new FileInfo(path).Length : 0);
+    }
 
 }
