@@ -215,6 +215,7 @@ public sealed class RunCommand : Command<RunSettings>
     {
         overrides ??= [];
         string json, source;
+        bool embedded = false;
         if (path is not null)
         {
             source = RepositoryPaths.ResolveInput(path);
@@ -231,13 +232,19 @@ public sealed class RunCommand : Command<RunSettings>
             using var stream = typeof(RunCommand).Assembly.GetManifestResourceStream("quickstart.json")!;
             json = new StreamReader(stream).ReadToEnd();
             source = "embedded quickstart.json";
+            embedded = true;
         }
         if (overrides.Count > 0)
         {
             json = ConfigOverrides.Apply(json, overrides, source);
             source += " with --set " + string.Join(" ", overrides);
         }
-        return (JsonConfigReader.Read<ExperimentConfig>(json, source), json, source);
+        var config = JsonConfigReader.Read<ExperimentConfig>(json, source);
+        // Outside a clone the quickstart's teacher (train config, shipped checkpoint) comes with the tool.
+        if (embedded)
+            foreach (var placed in EmbeddedQuickstart.Materialize(config, RepositoryPaths.Root))
+                AnsiConsole.MarkupLine($"[grey]quickstart: placed the tool's {Markup.Escape(Path.GetFileName(placed))} at {Markup.Escape(placed)}[/]");
+        return (config, json, source);
     }
 
     static void PrintFinalLosses(string directory)
