@@ -127,6 +127,11 @@ public static class MultiplierEstimator
                 PlaceboM = r.PlaceboM, PlaceboCi95Low = r.PlaceboCi95Low, PlaceboCi95High = r.PlaceboCi95High, Note = r.Note,
             }).ToList(),
             Placebo = placebos, Warnings = warnings, Notes = notes,
+            Slopes = rows.Where(r => r.Kind == MultiplierKind.Slope).Select(r => new SlopeHeadline
+            {
+                Treatment = r.Treatment, Metric = r.Metric, Accounting = r.Accounting, Wrt = r.SlopeWrt, Slope = r.Slope, Ci95Low = r.SlopeCi95Low,
+                Ci95High = r.SlopeCi95High, P = r.SlopeP, Interval = r.Interval, Replicates = r.Replicates, FailedReplicates = r.FailedReplicates, Note = r.Note,
+            }).ToList(),
         };
         return new EstimateResult
         {

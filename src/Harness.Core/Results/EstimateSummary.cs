@@ -2,6 +2,27 @@ using System.Text.Json.Serialization;
 
 namespace Harness.Results;
 
+/// <summary>
+/// One slope of summary.json (issue 23): b = d ln M / d ln N or d ln D of a treatment (or the placebo) × metric ×
+/// accounting, its 95% interval and the p-value of b = 0.
+/// </summary>
+public sealed record SlopeHeadline
+{
+    public string Treatment { get; init; } = "";
+    public string Metric { get; init; } = "";
+    public string Accounting { get; init; } = "";
+    /// <summary>ln_n or ln_d.</summary>
+    public string Wrt { get; init; } = "";
+    public double? Slope { get; init; }
+    public double? Ci95Low { get; init; }
+    public double? Ci95High { get; init; }
+    public double? P { get; init; }
+    public string Interval { get; init; } = "";
+    public int Replicates { get; init; }
+    public int FailedReplicates { get; init; }
+    public string Note { get; init; } = "";
+}
+
 /// <summary>One headline of summary.json: a treatment × metric × estimand × accounting, with the placebo beside it.</summary>
 public sealed record SummaryHeadline
 {
@@ -58,6 +79,8 @@ public sealed record EstimateSummary
     public int ExcludedFailedUnits { get; init; }
     public IReadOnlyList<SummaryHeadline> Headlines { get; init; } = [];
     public IReadOnlyList<PlaceboResult> Placebo { get; init; } = [];
+    /// <summary>Every slope row of multipliers.csv (issue 23), the placebo's included.</summary>
+    public IReadOnlyList<SlopeHeadline> Slopes { get; init; } = [];
     public IReadOnlyList<string> Warnings { get; init; } = [];
     public IReadOnlyList<string> Notes { get; init; } = [];
 }

@@ -16,4 +16,6 @@ public enum MultiplierKind
     [JsonStringEnumMemberName("by_student")] ByStudent,
     /// <summary>The built-in placebo: one seed's scratch runs scored as the treatment against the other seeds' scratch runs.</summary>
     [JsonStringEnumMemberName("placebo")] Placebo,
+    /// <summary>A slope of ln M (columns slope_*): against ln N or ln D, with its interval and the test of slope = 0 (issue 23).</summary>
+    [JsonStringEnumMemberName("slope")] Slope,
 }

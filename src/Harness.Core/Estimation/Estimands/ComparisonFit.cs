@@ -13,6 +13,8 @@ internal sealed class ComparisonFit
     public LossArm? BaseArm, TreatArm;
     public CurveArm? BaseCurve, TreatCurve;
     public AugmentedLaw? Augmented;
+    /// <summary>The trend form of the augmented law (<see cref="TrendEstimate"/>), whose τ1, τ2 give the slopes.</summary>
+    public AugmentedLaw? Trend;
     /// <summary>Same-size cells (point estimate only).</summary>
     public List<SameSizeCell> Cells { get; } = [];
     /// <summary>[scenario][grid index]: baseline and treatment frontier points (point estimate only).</summary>
