@@ -41,6 +41,20 @@ internal static class MultiplierSection
             if (placebo.Count > 0)
                 multiplierBlocks.Add(new Details($"Placebo rows ({placebo.Count}; each summary row's placebo column repeats its metric and estimand's)",
                     [new TableBlock(SummaryTable(placebo, withAccounting: true))]));
+            var slopes = folder.Multipliers.Where(r => r.Kind == MultiplierKind.Slope && Shown(r.Metric))
+                .OrderBy(r => r.Metric == headlineMetric ? 0 : 1).ThenBy(r => r.Metric, StringComparer.Ordinal)
+                .ThenBy(r => r.Treatment == MultiplierEstimator.PlaceboGroup ? 1 : 0).ThenBy(r => r.Treatment, StringComparer.Ordinal)
+                .ThenBy(r => AccountingScenario.Rank(r.Accounting)).ThenBy(r => r.SlopeWrt, StringComparer.Ordinal).ToList();
+            if (slopes.Count > 0)
+            {
+                var shownSlopes = slopes.Where(r => r.Accounting == "student").ToList();
+                multiplierBlocks.Add(new Para("Does the gain depend on student size or budget? Slopes of ln M (effective-data law with τ linear in ln N and ln D, fitted whatever form the cross-validation picks), student accounting; " +
+                    "b = 0.1 means M grows by e^0.1 ≈ 1.105× per e-fold (2.7×) of N or D; p tests b = 0 (README \"Size and budget slopes\")."));
+                multiplierBlocks.Add(new TableBlock(SlopeTable(shownSlopes)));
+                var otherSlopes = slopes.Where(r => r.Accounting != "student").ToList();
+                if (otherSlopes.Count > 0)
+                    multiplierBlocks.Add(new Details($"Slopes under the other accounting scenarios ({otherSlopes.Count})", [new TableBlock(SlopeTable(otherSlopes))]));
+            }
             var otherAccounting = summaries.Where(r => r.Accounting != "student" && r.Kind == MultiplierKind.Summary).ToList();
             if (otherAccounting.Count > 0)
                 multiplierBlocks.Add(new Details($"Other accounting scenarios ({otherAccounting.Select(r => r.Accounting).Distinct().Count()}: {string.Join(", ", otherAccounting.Select(r => r.Accounting).Distinct().OrderBy(AccountingScenario.Rank))})",
@@ -69,11 +83,24 @@ internal static class MultiplierSection
                     "Intervals: seed-cluster bootstrap; placebo = one scratch seed scored as a treatment against the others (truth 1); MDE = smallest multiplier this design can detect.")]));
             var hidden = folder.Multipliers.Count(r => r.Kind is MultiplierKind.Summary or MultiplierKind.Placebo && !Shown(r.Metric));
             multiplierBlocks.Add(new FileLink(ResultSchema.MultipliersFile,
-                $"all {folder.Multipliers.Count} multiplier rows (CSV): kind = summary | placebo | by_student | cell (one per pair) | curve (one per y of the frontier estimand)" +
+                $"all {folder.Multipliers.Count} multiplier rows (CSV): kind = summary | placebo | by_student | cell (one per pair) | curve (one per y of the frontier estimand) | slope" +
                 (hidden > 0 ? $"; {hidden} summary row(s) of non-informative metrics are only there" : "")));
             multiplierBlocks.Add(new FileLink(ResultSchema.SummaryFile, "the headlines, placebo and counts for machines (summary.json)"));
         }
         return new Section("multipliers", "Compute multipliers", multiplierBlocks);
+    }
+
+    static Table SlopeTable(IReadOnlyList<MultiplierRow> rows) => new(
+        ["treatment", "metric", "accounting", "slope", "b [95% CI]", "p (b = 0)", "failed replicates"],
+        rows.Select(r => (IReadOnlyList<string>)[r.Treatment, r.Metric, r.Accounting, r.SlopeWrt == "ln_n" ? "d ln M / d ln N" : "d ln M / d ln D", SlopeText(r),
+            r.SlopeP is { } p ? p.ToString(p < 0.001 ? "0.0e0" : "0.###", CultureInfo.InvariantCulture) : "–",
+            r.Replicates > 0 ? $"{r.FailedReplicates}/{r.Replicates}" : ""]).ToList());
+
+    static string SlopeText(MultiplierRow r)
+    {
+        static string F(double v) => v.ToString("+0.000;−0.000;0.000", CultureInfo.InvariantCulture);
+        if (r.Slope is not { } b) return "–";
+        return r.SlopeCi95Low is { } lo && r.SlopeCi95High is { } hi ? $"{F(b)} [{F(lo)}, {F(hi)}]" : F(b);
     }
 
     static IReadOnlyList<string> Cells(MultiplierRow r) =>

@@ -76,6 +76,20 @@ public class TrendTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void The_report_shows_the_slopes_with_their_intervals_and_tests()
+    {
+        using var tmp = new TempDirectory();
+        new SyntheticGrid { Gain = 1.5, GainSlope = 0.15 }.Write(tmp.Path, 11);
+        var result = MultiplierEstimator.EstimateResultsFolder(tmp.Path, new EstimateOptions { Metrics = [ResultsFolderLoader.ValLoss], Replicates = 6, Seed = 1 });
+        EstimateWriter.Write(result, tmp.Path);
+        var md = File.ReadAllText(Harness.Reporting.ReportWriter.Write(tmp.Path).Markdown);
+        var b = Slope(result, "logit-kd", "ln_n");
+        Assert.Contains("d ln M / d ln N", md);
+        Assert.Contains(b.Slope!.Value.ToString("+0.000", System.Globalization.CultureInfo.InvariantCulture), md);
+        Assert.Contains("Slopes under the other accounting scenarios", md);
+    }
+
+    [Fact]
     public void Slope_calibration_tallies_coverage_for_growing_flat_and_shrinking_gains()
     {
         var results = Calibration.RunSlopes(datasets: 1, replicates: 6, seed: 1);
