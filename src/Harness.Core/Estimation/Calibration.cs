@@ -66,15 +66,15 @@ public static class Calibration
                     });
                     foreach (var row in result.Rows.Where(r => r.Kind == MultiplierKind.Slope && r.Accounting == "student"))
                     {
-                        var label = (row.Treatment == MultiplierEstimator.PlaceboGroup ? "placebo " : "") + "d ln M / d " + (row.SlopeWrt == "ln_n" ? "ln N" : "ln D");
-                        var truth = row.Treatment != MultiplierEstimator.PlaceboGroup && row.SlopeWrt == "ln_n" ? grid.GainSlope : 0;
+                        var label = (row.Treatment == MultiplierEstimator.PlaceboGroup ? "placebo " : "") + "d ln M / d " + (row.Quantity == "slope_ln_n" ? "ln N" : "ln D");
+                        var truth = row.Treatment != MultiplierEstimator.PlaceboGroup && row.Quantity == "slope_ln_n" ? grid.GainSlope : 0;
                         if (!tallies.TryGetValue(label, out var t)) t = (truth, [], [], 0, 0, 0);
-                        if (row.SlopeCi95Low is not { } lo || row.SlopeCi95High is not { } hi) t.None++;
+                        if (row.ValueCi95Low is not { } lo || row.ValueCi95High is not { } hi) t.None++;
                         else
                         {
                             if (lo <= truth && truth <= hi) t.Covered++;
-                            if (row.SlopeP is < 0.05) t.Rejected++;
-                            t.B.Add(row.Slope ?? double.NaN);
+                            if (row.ValueP is < 0.05) t.Rejected++;
+                            t.B.Add(row.Value ?? double.NaN);
                             t.Width.Add(hi - lo);
                         }
                         tallies[label] = t;

@@ -127,11 +127,8 @@ public static class MultiplierEstimator
                 PlaceboM = r.PlaceboM, PlaceboCi95Low = r.PlaceboCi95Low, PlaceboCi95High = r.PlaceboCi95High, Note = r.Note,
             }).ToList(),
             Placebo = placebos, Warnings = warnings, Notes = notes,
-            Slopes = rows.Where(r => r.Kind == MultiplierKind.Slope).Select(r => new SlopeHeadline
-            {
-                Treatment = r.Treatment, Metric = r.Metric, Accounting = r.Accounting, Wrt = r.SlopeWrt, Slope = r.Slope, Ci95Low = r.SlopeCi95Low,
-                Ci95High = r.SlopeCi95High, P = r.SlopeP, Interval = r.Interval, Replicates = r.Replicates, FailedReplicates = r.FailedReplicates, Note = r.Note,
-            }).ToList(),
+            Slopes = rows.Where(r => r.Kind == MultiplierKind.Slope).Select(Trend).ToList(),
+            Crossovers = rows.Where(r => r.Kind == MultiplierKind.Crossover).Select(Trend).ToList(),
         };
         return new EstimateResult
         {
@@ -144,6 +141,13 @@ public static class MultiplierEstimator
             Options = options, Elapsed = clock.Elapsed,
         };
     }
+
+    static TrendHeadline Trend(MultiplierRow r) => new()
+    {
+        Treatment = r.Treatment, Metric = r.Metric, Accounting = r.Accounting, Student = r.Student, Quantity = r.Quantity, Value = r.Value,
+        Bound = r.Bound, Extrapolated = r.Extrapolated, Ci95Low = r.ValueCi95Low, Ci95High = r.ValueCi95High, P = r.ValueP, Interval = r.Interval,
+        Replicates = r.Replicates, FailedReplicates = r.FailedReplicates, Note = r.Note,
+    };
 
     static void Validate(EstimationInput input, EstimateOptions options)
     {

@@ -20,6 +20,12 @@ public sealed record SyntheticGrid
     /// g = <see cref="Gain"/>·exp(b·(ln N − mean ln N over <see cref="Students"/>)); 0 (the default) keeps g = <see cref="Gain"/>.
     /// </summary>
     public double GainSlope { get; init; }
+    /// <summary>Planted budget trend d ln g / d ln D (issue 23): g·exp(b_D·(ln D − mean ln D over <see cref="Budgets"/>)); 0 keeps g constant in D.</summary>
+    public double BudgetSlope { get; init; }
+
+    /// <summary>The planted gain of <paramref name="student"/> at <paramref name="tokens"/> (its finished run's budget).</summary>
+    public double GainOf(string student, double tokens) =>
+        BudgetSlope == 0 ? GainOf(student) : GainOf(student) * Math.Exp(BudgetSlope * (Math.Log(tokens) - Budgets.Average(b => Math.Log(b))));
     public int Seeds { get; init; } = 3;
     /// <summary>Standard deviation (nats) of the seed×size effect shared by both arms.</summary>
     public double SeedEffect { get; init; } = 0.02;
@@ -78,7 +84,7 @@ public sealed record SyntheticGrid
                 foreach (var budget in Budgets)
                     foreach (var method in new[] { ResultSchema.ScratchMethod, "logit-kd" })
                     {
-                        var g = method == ResultSchema.ScratchMethod ? 1 : GainOf(student);
+                        var g = method == ResultSchema.ScratchMethod ? 1 : GainOf(student, budget);
                         var key = $"{method}-{student}-{budget}-{seed}";
                         var extra = method == ResultSchema.ScratchMethod ? 0 : TeacherFlopsPerToken;
                         var pretrain = method == ResultSchema.ScratchMethod ? 0 : TeacherPretrain;

@@ -44,7 +44,7 @@ internal static class MultiplierSection
             var slopes = folder.Multipliers.Where(r => r.Kind == MultiplierKind.Slope && Shown(r.Metric))
                 .OrderBy(r => r.Metric == headlineMetric ? 0 : 1).ThenBy(r => r.Metric, StringComparer.Ordinal)
                 .ThenBy(r => r.Treatment == MultiplierEstimator.PlaceboGroup ? 1 : 0).ThenBy(r => r.Treatment, StringComparer.Ordinal)
-                .ThenBy(r => AccountingScenario.Rank(r.Accounting)).ThenBy(r => r.SlopeWrt, StringComparer.Ordinal).ToList();
+                .ThenBy(r => AccountingScenario.Rank(r.Accounting)).ThenBy(r => r.Quantity, StringComparer.Ordinal).ToList();
             if (slopes.Count > 0)
             {
                 var shownSlopes = slopes.Where(r => r.Accounting == "student").ToList();
@@ -92,15 +92,15 @@ internal static class MultiplierSection
 
     static Table SlopeTable(IReadOnlyList<MultiplierRow> rows) => new(
         ["treatment", "metric", "accounting", "slope", "b [95% CI]", "p (b = 0)", "failed replicates"],
-        rows.Select(r => (IReadOnlyList<string>)[r.Treatment, r.Metric, r.Accounting, r.SlopeWrt == "ln_n" ? "d ln M / d ln N" : "d ln M / d ln D", SlopeText(r),
-            r.SlopeP is { } p ? p.ToString(p < 0.001 ? "0.0e0" : "0.###", CultureInfo.InvariantCulture) : "–",
+        rows.Select(r => (IReadOnlyList<string>)[r.Treatment, r.Metric, r.Accounting, r.Quantity == "slope_ln_n" ? "d ln M / d ln N" : "d ln M / d ln D", SlopeText(r),
+            r.ValueP is { } p ? p.ToString(p < 0.001 ? "0.0e0" : "0.###", CultureInfo.InvariantCulture) : "–",
             r.Replicates > 0 ? $"{r.FailedReplicates}/{r.Replicates}" : ""]).ToList());
 
     static string SlopeText(MultiplierRow r)
     {
         static string F(double v) => v.ToString("+0.000;−0.000;0.000", CultureInfo.InvariantCulture);
-        if (r.Slope is not { } b) return "–";
-        return r.SlopeCi95Low is { } lo && r.SlopeCi95High is { } hi ? $"{F(b)} [{F(lo)}, {F(hi)}]" : F(b);
+        if (r.Value is not { } b) return "–";
+        return r.ValueCi95Low is { } lo && r.ValueCi95High is { } hi ? $"{F(b)} [{F(lo)}, {F(hi)}]" : F(b);
     }
 
     static IReadOnlyList<string> Cells(MultiplierRow r) =>

@@ -3,17 +3,20 @@ using System.Text.Json.Serialization;
 namespace Harness.Results;
 
 /// <summary>
-/// One slope of summary.json (issue 23): b = d ln M / d ln N or d ln D of a treatment (or the placebo) × metric ×
-/// accounting, its 95% interval and the p-value of b = 0.
+/// One slope or crossover of summary.json (issue 23), the same numbers as its multipliers.csv row: a treatment (or the
+/// placebo) × metric × accounting (× student for crossovers), the quantity (<see cref="MultiplierRow.Quantity"/>), its
+/// value, 95% interval, and for slopes the p-value of slope = 0.
 /// </summary>
-public sealed record SlopeHeadline
+public sealed record TrendHeadline
 {
     public string Treatment { get; init; } = "";
     public string Metric { get; init; } = "";
     public string Accounting { get; init; } = "";
-    /// <summary>ln_n or ln_d.</summary>
-    public string Wrt { get; init; } = "";
-    public double? Slope { get; init; }
+    public string Student { get; init; } = "*";
+    public string Quantity { get; init; } = "";
+    public double? Value { get; init; }
+    [JsonConverter(typeof(OnDiskEnumJsonConverter<MultiplierBound>))] public MultiplierBound Bound { get; init; }
+    public bool Extrapolated { get; init; }
     public double? Ci95Low { get; init; }
     public double? Ci95High { get; init; }
     public double? P { get; init; }
@@ -80,7 +83,9 @@ public sealed record EstimateSummary
     public IReadOnlyList<SummaryHeadline> Headlines { get; init; } = [];
     public IReadOnlyList<PlaceboResult> Placebo { get; init; } = [];
     /// <summary>Every slope row of multipliers.csv (issue 23), the placebo's included.</summary>
-    public IReadOnlyList<SlopeHeadline> Slopes { get; init; } = [];
+    public IReadOnlyList<TrendHeadline> Slopes { get; init; } = [];
+    /// <summary>Every crossover row of multipliers.csv (issue 23).</summary>
+    public IReadOnlyList<TrendHeadline> Crossovers { get; init; } = [];
     public IReadOnlyList<string> Warnings { get; init; } = [];
     public IReadOnlyList<string> Notes { get; init; } = [];
 }

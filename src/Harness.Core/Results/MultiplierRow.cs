@@ -64,18 +64,22 @@ public sealed record MultiplierRow
     [Name("placebo_m")] public double? PlaceboM { get; init; }
     [Name("placebo_ci95_low")] public double? PlaceboCi95Low { get; init; }
     [Name("placebo_ci95_high")] public double? PlaceboCi95High { get; init; }
-    /// <summary>Slope rows: what ln M is differentiated against, ln_n (student size N) or ln_d (training tokens D); empty otherwise.</summary>
-    [Name("slope_wrt")] public string SlopeWrt { get; init; } = "";
-    /// <summary>Slope rows: b = d ln M / d ln N (or d ln D), its 95% interval and the two-sided p-value of b = 0.</summary>
-    [Name("slope")] public double? Slope { get; init; }
-    [Name("slope_ci95_low")] public double? SlopeCi95Low { get; init; }
-    [Name("slope_ci95_high")] public double? SlopeCi95High { get; init; }
-    [Name("slope_p")] public double? SlopeP { get; init; }
+    /// <summary>
+    /// Slope and crossover rows (issue 23): what <see cref="Value"/> is.  slope_ln_n: b = d ln M / d ln N; slope_ln_d:
+    /// d ln M / d ln D; crossover_compute: the student compute (FLOPs) at which M crosses 1; payoff_students: the number
+    /// of students K over which the teacher's pre-training must be shared for M = 1.  Empty on other rows.
+    /// </summary>
+    [Name("quantity")] public string Quantity { get; init; } = "";
+    [Name("value")] public double? Value { get; init; }
+    [Name("value_ci95_low")] public double? ValueCi95Low { get; init; }
+    [Name("value_ci95_high")] public double? ValueCi95High { get; init; }
+    /// <summary>Slope rows: the two-sided p-value of the test of slope = 0.</summary>
+    [Name("value_p")] public double? ValueP { get; init; }
     [Name("note")] public string Note { get; init; } = "";
 
     /// <summary>Identity used to match rows across runs (unit keys change with the config; these names do not).</summary>
     public string MatchKey => string.Join("|", Kind.OnDisk(), Estimand.OnDisk(), Treatment, Metric, Student, Budget, Seed, Accounting, Y is { } y && Kind == MultiplierKind.Curve ? y.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "")
-                              + (Kind == MultiplierKind.Slope ? "|" + SlopeWrt : "");
+                              + (Kind is MultiplierKind.Slope or MultiplierKind.Crossover ? "|" + Quantity : "");
 
     /// <summary>A summary over units (anything but a cell).</summary>
     public bool IsAggregate => Kind != MultiplierKind.Cell;

@@ -21,7 +21,16 @@ internal static class TrendEstimate
 {
     public static string Key(string scenario, TrendAxis axis) => ComparisonFit.Key(Estimand.EffectiveData, scenario, "slope:" + OnDisk(axis));
 
-    public static string OnDisk(TrendAxis axis) => axis == TrendAxis.LnN ? "ln_n" : "ln_d";
+    /// <summary>Key of ln(student compute at M = 1) of one size under one scenario.</summary>
+    public static string CrossoverKey(string scenario, string student) => ComparisonFit.Key(Estimand.EffectiveData, scenario, "crossover:" + student);
+
+    /// <summary>Key of ln K, the students that amortise the teacher, of one size.</summary>
+    public static string PayoffKey(string student) => ComparisonFit.Key(Estimand.EffectiveData, "amortised", "payoff:" + student);
+
+    /// <summary>How far beyond the size's token range (factor, each way) the crossover is searched.</summary>
+    public const double CrossoverSearch = 1000;
+
+    public static string OnDisk(TrendAxis axis) => axis == TrendAxis.LnN ? "slope_ln_n" : "slope_ln_d";
 
     /// <summary>Decides which terms the trend fit has (fixed from the data, shared by every replicate).</summary>
     public static void Plan(ComparisonDesign design, IReadOnlyList<MetricPoint> baseline, IReadOnlyList<MetricPoint> treatmentFinals)
@@ -62,6 +71,66 @@ internal static class TrendEstimate
             var j = 1;
             if (design.TrendN) fit.LnM[Key(s.Name, TrendAxis.LnN)] = coef?[j++] ?? double.NaN;
             if (design.TrendD) fit.LnM[Key(s.Name, TrendAxis.LnD)] = coef?[j] ?? double.NaN;
+        }
+        if (design.TrendD) Crossovers(design, fit, law, finals);
+    }
+
+    /// <summary>
+    /// Crossover (issue 23, item 2; Busbridge et al. 2025: distillation wins only below a compute threshold, and only
+    /// with the teacher amortised).  Per size N (c its training FLOPs per token) and scenario s (x its extra FLOPs per
+    /// token, F its fixed FLOPs), ln M_s(D) = τ(N, D) + ln(c·D) − ln((c + x)·D + F) from the trend law; the crossover is
+    /// the largest D* in [D_min/1000, 1000·D_max] where it changes sign (bisection), reported as student compute c·D*.
+    /// Payoff: at the size's largest budget D, the teacher's pre-training F_T pays off over K students when
+    /// e^τ·c·D = (c + x)·D + F_T/K, i.e. K* = F_T / (D·(e^τ·c − c − x)); none when e^τ·c ≤ c + x (never pays off).
+    /// </summary>
+    static void Crossovers(ComparisonDesign design, ComparisonFit fit, AugmentedLaw? law, List<MetricPoint> finals)
+    {
+        foreach (var g in finals.GroupBy(p => p.Model))
+        {
+            var n = g.First().Params;
+            var c = g.Average(p => p.Flops.StudentTrain / p.Tokens);
+            var (dMin, dMax) = (g.Min(p => p.Tokens), g.Max(p => p.Tokens));
+            foreach (var s in design.Scenarios)
+            {
+                var key = CrossoverKey(s.Name, g.Key);
+                if (law is null) { fit.LnM[key] = double.NaN; continue; }
+                var x = design.Extras[s.Name];
+                double LnM(double lnD) => law.Tau(n, Math.Exp(lnD)) + Math.Log(c) + lnD - Math.Log((c + x.PerToken) * Math.Exp(lnD) + x.Fixed);
+                var (lo, hi) = (Math.Log(dMin / CrossoverSearch), Math.Log(dMax * CrossoverSearch));
+                const int steps = 240;
+                double? crossing = null;
+                var rising = false;
+                var prev = LnM(lo);
+                var prevX = lo;
+                var allAbove = prev > 0;
+                for (var i = 1; i <= steps; i++)
+                {
+                    var xi = lo + (hi - lo) * i / steps;
+                    var v = LnM(xi);
+                    allAbove &= v > 0;
+                    if (double.IsFinite(prev) && double.IsFinite(v) && (prev > 0) != (v > 0))
+                    {
+                        double a = prevX, b = xi;
+                        for (var k = 0; k < 60; k++)
+                        {
+                            var m = 0.5 * (a + b);
+                            if ((LnM(m) > 0) == (LnM(a) > 0)) a = m; else b = m;
+                        }
+                        crossing = 0.5 * (a + b);
+                        rising = v > prev;
+                    }
+                    prev = v;
+                    prevX = xi;
+                }
+                fit.LnM[key] = crossing is { } lnD ? Math.Log(c) + lnD : double.NaN;
+                fit.CrossoverShape[key] = crossing is not null ? (rising ? "rising" : "falling") : allAbove ? "above" : "below";
+            }
+            var dTop = dMax;
+            var tau = law?.Tau(n, dTop) ?? double.NaN;
+            var perToken = g.Sum(p => p.Flops.InferenceExtras) / g.Sum(p => p.Tokens);
+            var pretrain = g.Average(p => p.Flops.TeacherPretrain);
+            var gain = dTop * (Math.Exp(tau) * c - c - perToken);
+            fit.LnM[PayoffKey(g.Key)] = pretrain > 0 && gain > 0 ? Math.Log(pretrain / gain) : double.NaN;
         }
     }
 
