@@ -55,6 +55,15 @@ internal static class MultiplierSection
                 if (otherSlopes.Count > 0)
                     multiplierBlocks.Add(new Details($"Slopes under the other accounting scenarios ({otherSlopes.Count})", [new TableBlock(SlopeTable(otherSlopes))]));
             }
+            var crossovers = folder.Multipliers.Where(r => r.Kind == MultiplierKind.Crossover && Shown(r.Metric))
+                .OrderBy(r => r.Metric == headlineMetric ? 0 : 1).ThenBy(r => r.Metric, StringComparer.Ordinal).ThenBy(r => r.Treatment, StringComparer.Ordinal)
+                .ThenBy(r => r.Quantity, StringComparer.Ordinal).ThenBy(r => AccountingScenario.Rank(r.Accounting)).ThenBy(r => r.Params ?? 0).ToList();
+            if (crossovers.Count > 0)
+                multiplierBlocks.Add(new Details($"Crossovers: where M crosses 1, and the students that amortise the teacher ({crossovers.Count} row(s); README \"Crossover\")",
+                    [new Para("crossover_compute: the student training compute at which M crosses 1 for that size and accounting, from the trend law (extrapolated when outside the size's budgets); " +
+                              "payoff_students: K such that M = 1 under amortised:K at the size's largest budget (more students: the teacher pays off)."),
+                     new TableBlock(new Table(["treatment", "metric", "quantity", "accounting", "student", "value [95% CI]", "status", "notes"],
+                        crossovers.Select(r => (IReadOnlyList<string>)[r.Treatment, r.Metric, r.Quantity, r.Accounting, r.Student, CrossoverText(r), r.Status.OnDisk(), r.Note]).ToList()))]));
             var otherAccounting = summaries.Where(r => r.Accounting != "student" && r.Kind == MultiplierKind.Summary).ToList();
             if (otherAccounting.Count > 0)
                 multiplierBlocks.Add(new Details($"Other accounting scenarios ({otherAccounting.Select(r => r.Accounting).Distinct().Count()}: {string.Join(", ", otherAccounting.Select(r => r.Accounting).Distinct().OrderBy(AccountingScenario.Rank))})",
@@ -83,7 +92,7 @@ internal static class MultiplierSection
                     "Intervals: seed-cluster bootstrap; placebo = one scratch seed scored as a treatment against the others (truth 1); MDE = smallest multiplier this design can detect.")]));
             var hidden = folder.Multipliers.Count(r => r.Kind is MultiplierKind.Summary or MultiplierKind.Placebo && !Shown(r.Metric));
             multiplierBlocks.Add(new FileLink(ResultSchema.MultipliersFile,
-                $"all {folder.Multipliers.Count} multiplier rows (CSV): kind = summary | placebo | by_student | cell (one per pair) | curve (one per y of the frontier estimand) | slope" +
+                $"all {folder.Multipliers.Count} multiplier rows (CSV): kind = summary | placebo | by_student | cell (one per pair) | curve (one per y of the frontier estimand) | slope | crossover" +
                 (hidden > 0 ? $"; {hidden} summary row(s) of non-informative metrics are only there" : "")));
             multiplierBlocks.Add(new FileLink(ResultSchema.SummaryFile, "the headlines, placebo and counts for machines (summary.json)"));
         }
@@ -95,6 +104,14 @@ internal static class MultiplierSection
         rows.Select(r => (IReadOnlyList<string>)[r.Treatment, r.Metric, r.Accounting, r.Quantity == "slope_ln_n" ? "d ln M / d ln N" : "d ln M / d ln D", SlopeText(r),
             r.ValueP is { } p ? p.ToString(p < 0.001 ? "0.0e0" : "0.###", CultureInfo.InvariantCulture) : "–",
             r.Replicates > 0 ? $"{r.FailedReplicates}/{r.Replicates}" : ""]).ToList());
+
+    static string CrossoverText(MultiplierRow r)
+    {
+        static string F(double v) => v.ToString("G3", CultureInfo.InvariantCulture);
+        if (r.Value is not { } v) return "–";
+        var prefix = r.Bound == MultiplierBound.Lower ? "≥ " : r.Bound == MultiplierBound.Upper ? "≤ " : "";
+        return prefix + F(v) + (r.ValueCi95Low is { } lo && r.ValueCi95High is { } hi ? $" [{F(lo)}, {F(hi)}]" : "");
+    }
 
     static string SlopeText(MultiplierRow r)
     {

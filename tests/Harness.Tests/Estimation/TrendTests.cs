@@ -114,6 +114,8 @@ public class TrendTests(ITestOutputHelper output)
         Assert.Contains("d ln M / d ln N", md);
         Assert.Contains(b.Value!.Value.ToString("+0.000", System.Globalization.CultureInfo.InvariantCulture), md);
         Assert.Contains("Slopes under the other accounting scenarios", md);
+        Assert.Contains("Crossovers: where M crosses 1", md);
+        Assert.Contains("payoff_students", md);
     }
 
     [Fact]
