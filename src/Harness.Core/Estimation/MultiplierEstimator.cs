@@ -159,7 +159,8 @@ public static class MultiplierEstimator
 
     static ArmFit Arm(string group, LossArm? loss, CurveArm? curve, IReadOnlyList<MetricPoint> points, string? reason) => new()
     {
-        Group = group, Points = points.Count, Law = loss?.ToFitted() ?? curve?.ToFitted(),
+        Group = group, Points = points.Count,
+        Law = loss is not null && points.Count > 0 ? loss.ToFitted() with { AtBound = LawBounds.Check(loss.Law, points.Min(p => p.Value)) } : loss?.ToFitted() ?? curve?.ToFitted(),
         Sizes = LossArm.SizesOf(points).Select(s => new SizeCost(s.Student, s.Params, s.FlopsPerToken, s.MinTokens, s.MaxTokens)).ToList(),
         MinCompute = points.Count > 0 ? points.Min(p => p.Flops.StudentTrain) : 0, MaxCompute = points.Count > 0 ? points.Max(p => p.Flops.StudentTrain) : 0,
         Note = reason ?? "",
