@@ -26,6 +26,7 @@ public static class HarnessApp
         ["validate"] = typeof(ValidateCommand),
         ["estimate"] = typeof(EstimateCommand),
         ["fit-scaling"] = typeof(FitScalingCommand),
+        ["calibrate"] = typeof(CalibrateCommand),
         ["report"] = typeof(ReportCommand),
         ["compare"] = typeof(CompareCommand),
         ["schema"] = typeof(SchemaCommand),

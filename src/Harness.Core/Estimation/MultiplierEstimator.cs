@@ -127,6 +127,8 @@ public static class MultiplierEstimator
                 PlaceboM = r.PlaceboM, PlaceboCi95Low = r.PlaceboCi95Low, PlaceboCi95High = r.PlaceboCi95High, Note = r.Note,
             }).ToList(),
             Placebo = placebos, Warnings = warnings, Notes = notes,
+            Slopes = rows.Where(r => r.Kind == MultiplierKind.Slope).Select(Trend).ToList(),
+            Crossovers = rows.Where(r => r.Kind == MultiplierKind.Crossover).Select(Trend).ToList(),
         };
         return new EstimateResult
         {
@@ -140,6 +142,13 @@ public static class MultiplierEstimator
         };
     }
 
+    static TrendHeadline Trend(MultiplierRow r) => new()
+    {
+        Treatment = r.Treatment, Metric = r.Metric, Accounting = r.Accounting, Student = r.Student, Quantity = r.Quantity, Value = r.Value,
+        Bound = r.Bound, Extrapolated = r.Extrapolated, Ci95Low = r.ValueCi95Low, Ci95High = r.ValueCi95High, P = r.ValueP, Interval = r.Interval,
+        Replicates = r.Replicates, FailedReplicates = r.FailedReplicates, Note = r.Note,
+    };
+
     static void Validate(EstimationInput input, EstimateOptions options)
     {
         if (options.Replicates < 0 || options.Replicates > 100_000)
@@ -151,7 +160,8 @@ public static class MultiplierEstimator
 
     static ArmFit Arm(string group, LossArm? loss, CurveArm? curve, IReadOnlyList<MetricPoint> points, string? reason) => new()
     {
-        Group = group, Points = points.Count, Law = loss?.ToFitted() ?? curve?.ToFitted(),
+        Group = group, Points = points.Count,
+        Law = loss is not null && points.Count > 0 ? loss.ToFitted() with { AtBound = LawBounds.Check(loss.Law, points.Min(p => p.Value)) } : loss?.ToFitted() ?? curve?.ToFitted(),
         Sizes = LossArm.SizesOf(points).Select(s => new SizeCost(s.Student, s.Params, s.FlopsPerToken, s.MinTokens, s.MaxTokens)).ToList(),
         MinCompute = points.Count > 0 ? points.Min(p => p.Flops.StudentTrain) : 0, MaxCompute = points.Count > 0 ? points.Max(p => p.Flops.StudentTrain) : 0,
         Note = reason ?? "",

@@ -15,6 +15,17 @@ public sealed record SyntheticGrid
     /// <summary>Effective-data multiplier of the treatment, per size (missing sizes: <see cref="Gain"/>).</summary>
     public IReadOnlyDictionary<string, double> GainBySize { get; init; } = new Dictionary<string, double>();
     public double Gain { get; init; } = 1;
+    /// <summary>
+    /// Planted size trend b = d ln g / d ln N (issue 23): a size without a <see cref="GainBySize"/> entry gets
+    /// g = <see cref="Gain"/>·exp(b·(ln N − mean ln N over <see cref="Students"/>)); 0 (the default) keeps g = <see cref="Gain"/>.
+    /// </summary>
+    public double GainSlope { get; init; }
+    /// <summary>Planted budget trend d ln g / d ln D (issue 23): g·exp(b_D·(ln D − mean ln D over <see cref="Budgets"/>)); 0 keeps g constant in D.</summary>
+    public double BudgetSlope { get; init; }
+
+    /// <summary>The planted gain of <paramref name="student"/> at <paramref name="tokens"/> (its finished run's budget).</summary>
+    public double GainOf(string student, double tokens) =>
+        BudgetSlope == 0 ? GainOf(student) : GainOf(student) * Math.Exp(BudgetSlope * (Math.Log(tokens) - Budgets.Average(b => Math.Log(b))));
     public int Seeds { get; init; } = 3;
     /// <summary>Standard deviation (nats) of the seed×size effect shared by both arms.</summary>
     public double SeedEffect { get; init; } = 0.02;
@@ -47,7 +58,13 @@ public sealed record SyntheticGrid
         new("mini", 335_712, 3_046_464),
     ];
 
-    public double GainOf(string student) => GainBySize.TryGetValue(student, out var g) ? g : Gain;
+    public double GainOf(string student)
+    {
+        if (GainBySize.TryGetValue(student, out var g)) return g;
+        if (GainSlope == 0) return Gain;
+        var center = Students.Average(s => Math.Log(s.Params));
+        return Gain * Math.Exp(GainSlope * (Math.Log(Students.Single(s => s.Name == student).Params) - center));
+    }
 
     static double Normal(Random rng) => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
 
@@ -67,7 +84,7 @@ public sealed record SyntheticGrid
                 foreach (var budget in Budgets)
                     foreach (var method in new[] { ResultSchema.ScratchMethod, "logit-kd" })
                     {
-                        var g = method == ResultSchema.ScratchMethod ? 1 : GainOf(student);
+                        var g = method == ResultSchema.ScratchMethod ? 1 : GainOf(student, budget);
                         var key = $"{method}-{student}-{budget}-{seed}";
                         var extra = method == ResultSchema.ScratchMethod ? 0 : TeacherFlopsPerToken;
                         var pretrain = method == ResultSchema.ScratchMethod ? 0 : TeacherPretrain;

@@ -41,6 +41,29 @@ internal static class MultiplierSection
             if (placebo.Count > 0)
                 multiplierBlocks.Add(new Details($"Placebo rows ({placebo.Count}; each summary row's placebo column repeats its metric and estimand's)",
                     [new TableBlock(SummaryTable(placebo, withAccounting: true))]));
+            var slopes = folder.Multipliers.Where(r => r.Kind == MultiplierKind.Slope && Shown(r.Metric))
+                .OrderBy(r => r.Metric == headlineMetric ? 0 : 1).ThenBy(r => r.Metric, StringComparer.Ordinal)
+                .ThenBy(r => r.Treatment == MultiplierEstimator.PlaceboGroup ? 1 : 0).ThenBy(r => r.Treatment, StringComparer.Ordinal)
+                .ThenBy(r => AccountingScenario.Rank(r.Accounting)).ThenBy(r => r.Quantity, StringComparer.Ordinal).ToList();
+            if (slopes.Count > 0)
+            {
+                var shownSlopes = slopes.Where(r => r.Accounting == "student").ToList();
+                multiplierBlocks.Add(new Para("Does the gain depend on student size or budget? Slopes of ln M (effective-data law with τ linear in ln N and ln D, fitted whatever form the cross-validation picks), student accounting; " +
+                    "b = 0.1 means M grows by e^0.1 ≈ 1.105× per e-fold (2.7×) of N or D; p tests b = 0 (README \"Size and budget slopes\")."));
+                multiplierBlocks.Add(new TableBlock(SlopeTable(shownSlopes)));
+                var otherSlopes = slopes.Where(r => r.Accounting != "student").ToList();
+                if (otherSlopes.Count > 0)
+                    multiplierBlocks.Add(new Details($"Slopes under the other accounting scenarios ({otherSlopes.Count})", [new TableBlock(SlopeTable(otherSlopes))]));
+            }
+            var crossovers = folder.Multipliers.Where(r => r.Kind == MultiplierKind.Crossover && Shown(r.Metric))
+                .OrderBy(r => r.Metric == headlineMetric ? 0 : 1).ThenBy(r => r.Metric, StringComparer.Ordinal).ThenBy(r => r.Treatment, StringComparer.Ordinal)
+                .ThenBy(r => r.Quantity, StringComparer.Ordinal).ThenBy(r => AccountingScenario.Rank(r.Accounting)).ThenBy(r => r.Params ?? 0).ToList();
+            if (crossovers.Count > 0)
+                multiplierBlocks.Add(new Details($"Crossovers: where M crosses 1, and the students that amortise the teacher ({crossovers.Count} row(s); README \"Crossover\")",
+                    [new Para("crossover_compute: the student training compute at which M crosses 1 for that size and accounting, from the trend law (extrapolated when outside the size's budgets); " +
+                              "payoff_students: K such that M = 1 under amortised:K at the size's largest budget (more students: the teacher pays off)."),
+                     new TableBlock(new Table(["treatment", "metric", "quantity", "accounting", "student", "value [95% CI]", "status", "notes"],
+                        crossovers.Select(r => (IReadOnlyList<string>)[r.Treatment, r.Metric, r.Quantity, r.Accounting, r.Student, CrossoverText(r), r.Status.OnDisk(), r.Note]).ToList()))]));
             var otherAccounting = summaries.Where(r => r.Accounting != "student" && r.Kind == MultiplierKind.Summary).ToList();
             if (otherAccounting.Count > 0)
                 multiplierBlocks.Add(new Details($"Other accounting scenarios ({otherAccounting.Select(r => r.Accounting).Distinct().Count()}: {string.Join(", ", otherAccounting.Select(r => r.Accounting).Distinct().OrderBy(AccountingScenario.Rank))})",
@@ -69,11 +92,32 @@ internal static class MultiplierSection
                     "Intervals: seed-cluster bootstrap; placebo = one scratch seed scored as a treatment against the others (truth 1); MDE = smallest multiplier this design can detect.")]));
             var hidden = folder.Multipliers.Count(r => r.Kind is MultiplierKind.Summary or MultiplierKind.Placebo && !Shown(r.Metric));
             multiplierBlocks.Add(new FileLink(ResultSchema.MultipliersFile,
-                $"all {folder.Multipliers.Count} multiplier rows (CSV): kind = summary | placebo | by_student | cell (one per pair) | curve (one per y of the frontier estimand)" +
+                $"all {folder.Multipliers.Count} multiplier rows (CSV): kind = summary | placebo | by_student | cell (one per pair) | curve (one per y of the frontier estimand) | slope | crossover" +
                 (hidden > 0 ? $"; {hidden} summary row(s) of non-informative metrics are only there" : "")));
             multiplierBlocks.Add(new FileLink(ResultSchema.SummaryFile, "the headlines, placebo and counts for machines (summary.json)"));
         }
         return new Section("multipliers", "Compute multipliers", multiplierBlocks);
+    }
+
+    static Table SlopeTable(IReadOnlyList<MultiplierRow> rows) => new(
+        ["treatment", "metric", "accounting", "slope", "b [95% CI]", "p (b = 0)", "failed replicates"],
+        rows.Select(r => (IReadOnlyList<string>)[r.Treatment, r.Metric, r.Accounting, r.Quantity == "slope_ln_n" ? "d ln M / d ln N" : "d ln M / d ln D", SlopeText(r),
+            r.ValueP is { } p ? p.ToString(p < 0.001 ? "0.0e0" : "0.###", CultureInfo.InvariantCulture) : "–",
+            r.Replicates > 0 ? $"{r.FailedReplicates}/{r.Replicates}" : ""]).ToList());
+
+    static string CrossoverText(MultiplierRow r)
+    {
+        static string F(double v) => v.ToString("G3", CultureInfo.InvariantCulture);
+        if (r.Value is not { } v) return "–";
+        var prefix = r.Bound == MultiplierBound.Lower ? "≥ " : r.Bound == MultiplierBound.Upper ? "≤ " : "";
+        return prefix + F(v) + (r.ValueCi95Low is { } lo && r.ValueCi95High is { } hi ? $" [{F(lo)}, {F(hi)}]" : "");
+    }
+
+    static string SlopeText(MultiplierRow r)
+    {
+        static string F(double v) => v.ToString("+0.000;−0.000;0.000", CultureInfo.InvariantCulture);
+        if (r.Value is not { } b) return "–";
+        return r.ValueCi95Low is { } lo && r.ValueCi95High is { } hi ? $"{F(b)} [{F(lo)}, {F(hi)}]" : F(b);
     }
 
     static IReadOnlyList<string> Cells(MultiplierRow r) =>

@@ -127,8 +127,9 @@ public static class RunComparer
 
     static List<MultiplierComparison> Multipliers(IReadOnlyList<ResultsFolder> folders)
     {
-        var byKey = folders.Select(f => f.Multipliers.GroupBy(m => m.MatchKey).ToDictionary(g => g.Key, g => g.First())).ToList();
-        var all = folders.SelectMany(f => f.Multipliers).GroupBy(m => m.MatchKey).Select(g => g.First())
+        // Slope and crossover rows (issue 23) carry no M; compare matches multipliers only.
+        var byKey = folders.Select(f => f.Multipliers.Where(m => m.Kind is not (MultiplierKind.Slope or MultiplierKind.Crossover)).GroupBy(m => m.MatchKey).ToDictionary(g => g.Key, g => g.First())).ToList();
+        var all = folders.SelectMany(f => f.Multipliers).Where(m => m.Kind is not (MultiplierKind.Slope or MultiplierKind.Crossover)).GroupBy(m => m.MatchKey).Select(g => g.First())
                          .OrderBy(m => ResultMetrics.Normalise(m.Metric), StringComparer.Ordinal).ThenBy(m => m.Treatment, StringComparer.Ordinal)
                          .ThenBy(m => m.Estimand.OnDisk(), StringComparer.Ordinal).ThenBy(m => m.Kind.OnDisk(), StringComparer.Ordinal)
                          .ThenBy(m => m.Student == "*" ? 1 : 0).ThenBy(m => m.Params ?? double.MaxValue).ThenBy(m => m.Student, StringComparer.Ordinal)

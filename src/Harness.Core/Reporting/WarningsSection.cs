@@ -25,6 +25,13 @@ internal static class WarningsSection
         foreach (var r in folder.Multipliers.Where(r => r.Kind == MultiplierKind.Summary && r.Accounting == "student" && r.Censored > 0 && Shown(r.Metric)))
             warnings.Add($"censored: {r.Treatment} on {r.Metric}: {r.Censored} of {r.Pairs} pair(s) lie beyond the scratch runs' budgets of their size; " +
                          $"they enter the same-size mean at their bounds, so it is a {(r.Bound == MultiplierBound.Mixed ? "mixed bound" : r.Bound.OnDisk() + " bound")}.");
+        foreach (var m in folder.Fits?.Metrics ?? [])
+            if (Shown(m.Metric))
+                foreach (var arm in m.Arms)
+                    foreach (var flag in arm.Law?.AtBound ?? [])
+                        warnings.Add($"law on a bound: {arm.Group} on {m.Metric}: {flag}. Relying on this law: the frontier estimand (each C*(y) and the report's frontier lines), " +
+                                     "the same_size pairs read off the fitted curve (outside their own seed's runs) and the effective_data estimand with its slopes and crossovers; " +
+                                     "within the runs' range the pairs read off same-seed runs do not depend on it (fits.json: at_bound).");
         var cleaned = CleanWarnings(warnings);
         var failed = folder.FailedUnits.ToList();
         var warnBlocks = new List<Block>

@@ -2,6 +2,30 @@ using System.Text.Json.Serialization;
 
 namespace Harness.Results;
 
+/// <summary>
+/// One slope or crossover of summary.json (issue 23), the same numbers as its multipliers.csv row: a treatment (or the
+/// placebo) × metric × accounting (× student for crossovers), the quantity (<see cref="MultiplierRow.Quantity"/>), its
+/// value, 95% interval, and for slopes the p-value of slope = 0.
+/// </summary>
+public sealed record TrendHeadline
+{
+    public string Treatment { get; init; } = "";
+    public string Metric { get; init; } = "";
+    public string Accounting { get; init; } = "";
+    public string Student { get; init; } = "*";
+    public string Quantity { get; init; } = "";
+    public double? Value { get; init; }
+    [JsonConverter(typeof(OnDiskEnumJsonConverter<MultiplierBound>))] public MultiplierBound Bound { get; init; }
+    public bool Extrapolated { get; init; }
+    public double? Ci95Low { get; init; }
+    public double? Ci95High { get; init; }
+    public double? P { get; init; }
+    public string Interval { get; init; } = "";
+    public int Replicates { get; init; }
+    public int FailedReplicates { get; init; }
+    public string Note { get; init; } = "";
+}
+
 /// <summary>One headline of summary.json: a treatment × metric × estimand × accounting, with the placebo beside it.</summary>
 public sealed record SummaryHeadline
 {
@@ -58,6 +82,10 @@ public sealed record EstimateSummary
     public int ExcludedFailedUnits { get; init; }
     public IReadOnlyList<SummaryHeadline> Headlines { get; init; } = [];
     public IReadOnlyList<PlaceboResult> Placebo { get; init; } = [];
+    /// <summary>Every slope row of multipliers.csv (issue 23), the placebo's included.</summary>
+    public IReadOnlyList<TrendHeadline> Slopes { get; init; } = [];
+    /// <summary>Every crossover row of multipliers.csv (issue 23).</summary>
+    public IReadOnlyList<TrendHeadline> Crossovers { get; init; } = [];
     public IReadOnlyList<string> Warnings { get; init; } = [];
     public IReadOnlyList<string> Notes { get; init; } = [];
 }

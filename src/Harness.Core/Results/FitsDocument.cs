@@ -6,6 +6,8 @@ public sealed record FittedLaw
     /// <summary>chinchilla (L = E + A/N^α + B/D^β), sigmoid (y = floor + (ceiling − floor)·σ(slope·(ln C − midpoint))) or augmented (Ho et al. 2024).</summary>
     public string Form { get; init; } = "";
     public IReadOnlyDictionary<string, double> Parameters { get; init; } = new Dictionary<string, double>();
+    /// <summary>Parameters on a bound of their range (issue 23): "name = value: what it means"; empty when none is.</summary>
+    public IReadOnlyList<string> AtBound { get; init; } = [];
 }
 
 /// <summary>Training FLOPs per token of one student size, so a reader can turn tokens into compute on a frontier.</summary>

@@ -16,4 +16,8 @@ public enum MultiplierKind
     [JsonStringEnumMemberName("by_student")] ByStudent,
     /// <summary>The built-in placebo: one seed's scratch runs scored as the treatment against the other seeds' scratch runs.</summary>
     [JsonStringEnumMemberName("placebo")] Placebo,
+    /// <summary>A slope of ln M (columns slope_*): against ln N or ln D, with its interval and the test of slope = 0 (issue 23).</summary>
+    [JsonStringEnumMemberName("slope")] Slope,
+    /// <summary>A crossover (columns quantity, value, value_ci95_*): per student and scenario, the student compute at which M crosses 1, or the students K that amortise the teacher (issue 23).</summary>
+    [JsonStringEnumMemberName("crossover")] Crossover,
 }

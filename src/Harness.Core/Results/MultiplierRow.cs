@@ -64,11 +64,23 @@ public sealed record MultiplierRow
     [Name("placebo_m")] public double? PlaceboM { get; init; }
     [Name("placebo_ci95_low")] public double? PlaceboCi95Low { get; init; }
     [Name("placebo_ci95_high")] public double? PlaceboCi95High { get; init; }
+    /// <summary>
+    /// Slope and crossover rows (issue 23): what <see cref="Value"/> is.  slope_ln_n: b = d ln M / d ln N; slope_ln_d:
+    /// d ln M / d ln D; crossover_compute: the student compute (FLOPs) at which M crosses 1; payoff_students: the number
+    /// of students K over which the teacher's pre-training must be shared for M = 1.  Empty on other rows.
+    /// </summary>
+    [Name("quantity")] public string Quantity { get; init; } = "";
+    [Name("value")] public double? Value { get; init; }
+    [Name("value_ci95_low")] public double? ValueCi95Low { get; init; }
+    [Name("value_ci95_high")] public double? ValueCi95High { get; init; }
+    /// <summary>Slope rows: the two-sided p-value of the test of slope = 0.</summary>
+    [Name("value_p")] public double? ValueP { get; init; }
     [Name("note")] public string Note { get; init; } = "";
 
     /// <summary>Identity used to match rows across runs (unit keys change with the config; these names do not).  Not a
     /// column: multipliers.csv holds only the documented columns (README "Estimation", Files).</summary>
-    [Ignore] public string MatchKey => string.Join("|", Kind.OnDisk(), Estimand.OnDisk(), Treatment, Metric, Student, Budget, Seed, Accounting, Y is { } y && Kind == MultiplierKind.Curve ? y.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "");
+    [Ignore] public string MatchKey => string.Join("|", Kind.OnDisk(), Estimand.OnDisk(), Treatment, Metric, Student, Budget, Seed, Accounting, Y is { } y && Kind == MultiplierKind.Curve ? y.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "")
+                              + (Kind is MultiplierKind.Slope or MultiplierKind.Crossover ? "|" + Quantity : "");
 
     /// <summary>A summary over units (anything but a cell).  Not a column.</summary>
     [Ignore] public bool IsAggregate => Kind != MultiplierKind.Cell;

@@ -8,8 +8,8 @@ namespace Harness.Results;
 public static class ResultSchema
 {
     public const int Version = 1;
-    /// <summary>Version of multipliers.csv, summary.json and fits.json (2: estimands, censoring, placebo; issue 12).</summary>
-    public const int MultipliersVersion = 2;
+    /// <summary>Version of multipliers.csv, summary.json and fits.json (2: estimands, censoring, placebo; issue 12; 3: slope rows and columns, issue 23).</summary>
+    public const int MultipliersVersion = 3;
     public const string RunsFile = "runs.csv";
     public const string CurvesFile = "curves.csv";
     public const string EvalsFile = "evals.csv";

@@ -27,5 +27,7 @@ public class CalibrationTests
         Assert.Equal(HarnessApp.InvalidInput, HarnessApp.Run(["calibrate", "--datasets", "0"]));
         Assert.Equal(HarnessApp.InvalidInput, HarnessApp.Run(["calibrate", "--bogus"]));
         Assert.Equal(HarnessApp.InvalidInput, HarnessApp.Run(["estimate", "/nonexistent", "--final-only"]));
+        // calibrate is in the command table (it was missing, so every `harness calibrate` was refused as unknown).
+        Assert.Empty(ArgumentChecker.Check(["calibrate", "--slopes", "--datasets", "3", "--replicates", "10"], HarnessApp.Commands));
     }
 }

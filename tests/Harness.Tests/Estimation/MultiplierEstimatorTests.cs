@@ -233,7 +233,7 @@ public class MultiplierEstimatorTests
         Assert.Equal(result.Rows.Select(r => r.M), other.Rows.Select(r => r.M));
         Assert.NotEqual(result.Rows.Select(r => r.MCi95Low), other.Rows.Select(r => r.MCi95Low));
         // A file of another schema version is refused with a fix.
-        File.WriteAllText(paths.Multipliers, File.ReadAllText(paths.Multipliers).Replace("\n2,", "\n1,"));
+        File.WriteAllText(paths.Multipliers, File.ReadAllText(paths.Multipliers).Replace($"\n{ResultSchema.MultipliersVersion},", "\n1,"));
         var e = Assert.Throws<UserInputException>(() => ResultTables.ReadAll<MultiplierRow>(paths.Multipliers));
         Assert.Contains("schema_version 1", e.Message);
     }

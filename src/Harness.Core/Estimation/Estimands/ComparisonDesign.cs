@@ -27,6 +27,11 @@ internal sealed class ComparisonDesign
     public bool[] YSupported { get; set; } = [];
     public bool TauLinear { get; set; }
     public double LnNCenter { get; set; }
+    /// <summary>The trend fit (<see cref="TrendEstimate"/>) has the ln N term: 3 or more sizes in each arm.</summary>
+    public bool TrendN { get; set; }
+    /// <summary>The trend fit has the ln D term: 3 or more token counts among the treatment's finished runs, not collinear with ln N.</summary>
+    public bool TrendD { get; set; }
+    public double LnDCenter { get; set; }
     public double? CvConstant { get; set; }
     public double? CvLinear { get; set; }
 
@@ -64,6 +69,7 @@ internal sealed class ComparisonDesign
             design.CvConstant = double.IsFinite(cvC) ? cvC : null;
             design.CvLinear = double.IsFinite(cvL) ? cvL : null;
             design.TauLinear = double.IsFinite(cvC) && double.IsFinite(cvL) && cvL < cvC;
+            TrendEstimate.Plan(design, baseline, finals);
         }
         var bf = baseline.Where(p => p.IsFinal).Select(p => p.Value).ToList();
         var tf = finals.Select(p => p.Value).ToList();

@@ -13,6 +13,10 @@ internal sealed class ComparisonFit
     public LossArm? BaseArm, TreatArm;
     public CurveArm? BaseCurve, TreatCurve;
     public AugmentedLaw? Augmented;
+    /// <summary>The trend form of the augmented law (<see cref="TrendEstimate"/>), whose τ1, τ2 give the slopes.</summary>
+    public AugmentedLaw? Trend;
+    /// <summary>Per crossover key: where M stays when it never crosses 1 ("above" or "below"), or the crossing's direction (point estimate).</summary>
+    public Dictionary<string, string> CrossoverShape { get; } = new(StringComparer.Ordinal);
     /// <summary>Same-size cells (point estimate only).</summary>
     public List<SameSizeCell> Cells { get; } = [];
     /// <summary>[scenario][grid index]: baseline and treatment frontier points (point estimate only).</summary>

@@ -29,6 +29,7 @@ internal sealed class EffectiveDataEstimand : IMultiplierEstimand
                 fit.LnM[ComparisonFit.Key(Name, s.Name, "by:" + g.Key)] = aug is null ? double.NaN
                     : aug.Tau(g.First().Params) + g.Average(p => ComparisonDesign.LnRatio(s, p));
         }
+        TrendEstimate.Measure(design, fit, baseline, treatment);
     }
 
     public IEnumerable<MultiplierRow> Rows(EstimandRows rows, AccountingScenario s)
@@ -46,5 +47,7 @@ internal sealed class EffectiveDataEstimand : IMultiplierEstimand
             var r = rows.Base(MultiplierKind.ByStudent, Name, s, ComparisonFit.Key(Name, s.Name, "by:" + g.Key), out var gci);
             yield return r with { Student = g.Key, Params = g.First().Params, Pairs = g.Count(), Mde = gci.Mde, Support = "model" };
         }
+        foreach (var slope in TrendRows.Of(rows.Design, rows.Fit, rows.Replicates, rows.Treatment, s, rows.TreatmentFinals.Count, rows.TreatmentFinals))
+            yield return slope;
     }
 }

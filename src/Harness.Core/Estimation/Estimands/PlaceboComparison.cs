@@ -64,6 +64,7 @@ internal sealed class PlaceboComparison
                 placebo.Warnings.Add($"PLACEBO FAILS: {series.Metric} {estimand.OnDisk()}: a scratch seed scored as a treatment gives M = {Format(m)} [{Format(ci.Low)}, {Format(ci.High)}], " +
                                      "which excludes 1; this design or estimator finds effects where there are none, so do not trust the other numbers of this metric.");
         }
+        placebo.Rows.AddRange(TrendRows.Of(design, fit, reps, Group, AccountingScenario.Student, pt.Count(p => p.IsFinal)));
         return placebo;
     }
 
