@@ -49,7 +49,7 @@ public sealed class TeacherProvider(TeacherSpec spec, string repositoryRoot, Dev
         {
             model.Dispose();
             throw new UserInputException($"teacher {path} was trained with another tokenizer.",
-                [$"{System.IO.Path.Combine(path, Checkpoint.ConfigFile)}: tokenizer_hash {info.TokenizerHash} ≠ this experiment's {data.TokenizerHash}; make $.data match the teacher's train config or retrain the teacher."]);
+                [$"{System.IO.Path.Combine(path, Checkpoint.ConfigFile)}: tokenizer_hash {info.TokenizerHash} ({info.Model.VocabSize} tokens) ≠ this experiment's {data.TokenizerHash} ({data.VocabSize} tokens); make $.data match the teacher's train config or retrain the teacher."]);
         }
         CheckLoss(model, data, path);
         return new LoadedTeacher(model, info, Checkpoint.Hash(path), path);
