@@ -27,6 +27,8 @@ public sealed class OnlineTeacher : ITeacherSignal
     {
         using var _ = no_grad();
         using var scope = NewDisposeScope();
-        return F.log_softmax(TeacherVocabulary.Logits(teacher.call(batch.X), vocabularySize).DividedBy(temperature), -1).MoveToOuterDisposeScope();
+        var logits = TeacherVocabulary.Logits(teacher.call(batch.X), vocabularySize);
+        if (logits.dtype != ScalarType.Float32) logits = logits.to_type(ScalarType.Float32);   // bf16/fp16 teachers: softmax in float32
+        return F.log_softmax(logits.DividedBy(temperature), -1).MoveToOuterDisposeScope();
     }
 }

@@ -23,6 +23,9 @@ public abstract class CausalLm : nn.Module<Tensor, Tensor>
     /// <summary>Moves parameters and buffers to <paramref name="device"/>.</summary>
     public void MoveTo(Device device) => this._to(device.type, device.index, false);
 
+    /// <summary>Converts the weights to <paramref name="dtype"/> (bf16/fp16 inference of an imported teacher).</summary>
+    public void ConvertTo(ScalarType dtype) => this._to(dtype, false);
+
     /// <summary>Token ids (B, T) → logits (B, T, V).</summary>
     public override Tensor forward(Tensor idx) => Head(Hidden(idx));
 

@@ -28,8 +28,12 @@ public static class HuggingFaceImport
     /// <summary>One tensor's place in a safetensors file.</summary>
     public sealed record StoredTensor(string File, string Dtype, long[] Shape, long Offset, long Length);
 
-    public static ImportedModel Load(string directory, Device? device = null)
+    /// <param name="dtype">Compute dtype (default float32).  bf16/fp16 convert after the exact fp32 load; RMSNorm and
+    /// the rotary angles still run in float32 (as transformers does), and callers take the softmax in float32.</param>
+    public static ImportedModel Load(string directory, Device? device = null, ScalarType? dtype = null)
     {
+        if (dtype is { } d && d is not (ScalarType.Float32 or ScalarType.BFloat16 or ScalarType.Float16))
+            throw new UserInputException($"{directory}: inference dtype {d} is not supported; use float32, bfloat16 or float16.");
         var config = HuggingFaceConfig.Read(directory);
         var stored = ReadIndex(directory);
         CausalLm model = config.Gpt is { } g ? new Gpt(g, tanhGelu: config.TanhGelu) : new Llama(config.Llama!);
@@ -43,6 +47,11 @@ public static class HuggingFaceImport
             throw;
         }
         model.eval();
+        if (dtype is { } target && target != ScalarType.Float32)
+        {
+            if (model is Gpt) { model.Dispose(); throw new UserInputException($"{directory}: reduced-precision inference is implemented for the Llama family only; load GPT-2 in float32."); }
+            model.ConvertTo(target);
+        }
         if (device is not null) model.MoveTo(device);
         return new ImportedModel(model, config, directory);
     }

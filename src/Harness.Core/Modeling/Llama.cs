@@ -43,14 +43,14 @@ public sealed class LlamaBackbone : nn.Module<Tensor, Tensor>
     readonly Embedding embed_tokens;
     readonly ModuleList<LlamaBlock> layers;
     readonly RmsNorm norm;
-    readonly Tensor invFreq;   // (D/2) rotary inverse frequencies, float32
+    readonly float[] invFreq;   // (D/2) rotary inverse frequencies, float32 whatever the weights' dtype
 
     public LlamaBackbone(LlamaConfig config) : base("model")
     {
         embed_tokens = nn.Embedding(config.VocabSize, config.DModel);
         layers = new ModuleList<LlamaBlock>(Enumerable.Range(0, config.Layers).Select(_ => new LlamaBlock(config)).ToArray());
         norm = new RmsNorm(config.DModel, config.RmsNormEps);
-        invFreq = tensor(Rope.InverseFrequencies(config.HeadDim, config.RopeTheta, config.RopeScaling));
+        invFreq = Rope.InverseFrequencies(config.HeadDim, config.RopeTheta, config.RopeScaling);
         RegisterComponents();
     }
 
@@ -62,7 +62,7 @@ public sealed class LlamaBackbone : nn.Module<Tensor, Tensor>
         long t = idx.shape[1];
         // Positions 0..T−1 times the inverse frequencies in float32, as transformers' LlamaRotaryEmbedding does.
         var positions = tensor(Enumerable.Range(0, (int)t).Select(i => (float)i).ToArray()).to(idx.device); // (T), arange without Scalars
-        var freqs = outer(positions, invFreq.to(idx.device));                                 // (T, D/2)
+        var freqs = outer(positions, tensor(invFreq).to(idx.device));                                 // (T, D/2)
         var angles = cat([freqs, freqs], -1);                                                 // (T, D)
         var x = embed_tokens.call(idx);                                                       // (B, T, C)
         var cos = angles.cos().to_type(x.dtype);
@@ -70,12 +70,6 @@ public sealed class LlamaBackbone : nn.Module<Tensor, Tensor>
         foreach (var layer in layers)
             x = layer.call(x, cos, sin);
         return norm.call(x).MoveToOuterDisposeScope();
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing) invFreq.Dispose();
-        base.Dispose(disposing);
     }
 }
 

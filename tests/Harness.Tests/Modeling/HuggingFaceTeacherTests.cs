@@ -122,3 +122,34 @@ public class HuggingFaceTeacherTests
         Console.WriteLine($"REFUSAL | {e.Message} | {e.Problems[0]}");
     }
 }
+
+public class HuggingFacePrecisionTests
+{
+    /// <summary>bf16 and fp16 inference of an imported Llama agrees with fp32 within a stated tolerance: max |Δ log-prob|
+    /// ≤ 0.05 (bf16 keeps 8 significant bits, fp16 11) on a random model whose log-probs span a few nats.</summary>
+    [Theory]
+    [InlineData("bfloat16", 0.05)]
+    [InlineData("float16", 0.01)]
+    public void Reduced_precision_teacher_matches_fp32_within_tolerance(string dtypeName, double tolerance)
+    {
+        var dtype = dtypeName == "bfloat16" ? ScalarType.BFloat16 : ScalarType.Float16;
+        manual_seed(3);
+        var config = new LlamaConfig(64, 32, 2, 4, 2, 32, 8, 48, 1e-5, 10000, TieEmbeddings: false);
+        using var model = new Llama(config);
+        var dir = TestSupport.TempDirectory();
+        TorchSharp.PyBridge.Safetensors.SaveStateDict(Path.Combine(dir, Checkpoint.WeightsFile), model.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter));
+        File.WriteAllText(Path.Combine(dir, Checkpoint.ConfigFile), HuggingFaceExport.Config(config).ToJsonString());
+        using var full = HuggingFaceImport.Load(dir);
+        using var reduced = HuggingFaceImport.Load(dir, dtype: dtype);
+        Assert.Equal(dtype, reduced.Model.parameters().First().dtype);
+        var x = tensor(Enumerable.Range(0, 2 * 32).Select(i => (long)(i * 5 % 64)).ToArray(), [2, 32]);
+        var batch = new Harness.Training.TrainingBatch(x, x, [0, 32], 0);
+        using var a = new Harness.Distillation.OnlineTeacher(full.Model).LogProbs(batch, 1.0);
+        using var b = new Harness.Distillation.OnlineTeacher(reduced.Model).LogProbs(batch, 1.0);
+        Assert.Equal(ScalarType.Float32, b.dtype);
+        using var delta = a.Minus(b).abs().max();
+        Console.WriteLine($"PRECISION | {dtypeName} | max|Δ log p| {delta.item<float>():E2}");
+        Assert.True(delta.item<float>() <= tolerance, $"{dtypeName}: max |Δ log p| = {delta.item<float>()}");
+        Assert.True(delta.item<float>() > 0, "the reduced model really computed in reduced precision");
+    }
+}
