@@ -30,12 +30,23 @@ public static class HuggingFaceImport
 
     /// <param name="dtype">Compute dtype (default float32).  bf16/fp16 convert after the exact fp32 load; RMSNorm and
     /// the rotary angles still run in float32 (as transformers does), and callers take the softmax in float32.</param>
-    public static ImportedModel Load(string directory, Device? device = null, ScalarType? dtype = null)
+    /// <param name="batch">Rows × window of the largest forward the caller will run (the cache-fill batch): the memory
+    /// check counts their activations.  Default one window of min(context, 2048) tokens.</param>
+    /// <param name="availableBytes">Memory the model may use (default: the process's on CPU, unchecked on CUDA).</param>
+    public static ImportedModel Load(string directory, Device? device = null, ScalarType? dtype = null, (int Rows, int Window)? batch = null, long? availableBytes = null)
     {
         if (dtype is { } d && d is not (ScalarType.Float32 or ScalarType.BFloat16 or ScalarType.Float16))
             throw new UserInputException($"{directory}: inference dtype {d} is not supported; use float32, bfloat16 or float16.");
         var config = HuggingFaceConfig.Read(directory);
         var stored = ReadIndex(directory);
+        long available = availableBytes ?? (device is null || device.type == TorchSharp.DeviceType.CPU ? GC.GetGCMemoryInfo().TotalAvailableMemoryBytes : long.MaxValue);
+        var (rows, window) = batch ?? (1, Math.Min(config.Gpt?.ContextLength ?? config.Llama!.ContextLength, 2048));
+        long largest = stored.Values.Select(t => t.Length / (t.Dtype == "F32" ? 4 : 2)).DefaultIfEmpty(0).Max();
+        long need = RequiredBytes(config, dtype ?? ScalarType.Float32, rows, window, largest);
+        if (need > available * 0.9)
+            throw new UserInputException($"{directory}: the model needs about {Harness.IO.DiskSpace.Bytes(need)} of memory, {Harness.IO.DiskSpace.Bytes(available)} is available.",
+                [$"{directory}: {Parameters(config):N0} parameters loaded in float32, then {rows} × {window} tokens of activations and logits at {dtype ?? ScalarType.Float32}; "
+                 + "use a smaller model or batch (kd cache-fill rows, context), or a machine with more memory."]);
         CausalLm model = config.Gpt is { } g ? new Gpt(g, tanhGelu: config.TanhGelu) : new Llama(config.Llama!);
         try
         {
@@ -54,6 +65,32 @@ public static class HuggingFaceImport
         }
         if (device is not null) model.MoveTo(device);
         return new ImportedModel(model, config, directory);
+    }
+
+    /// <summary>Parameters of the configured model (<see cref="ModelMath"/>'s formulas).</summary>
+    public static long Parameters(HuggingFaceConfig config) => config.Gpt is { } g ? ModelMath.TotalParams(g) : ModelMath.TotalParams(config.Llama!);
+
+    /// <summary>
+    /// Peak memory of importing and running the model without gradients, the larger of
+    /// <list type="bullet">
+    /// <item>load: 4·P (weights in float32, as loaded) + 12·n_max (the largest stored tensor staged as bytes, float32 values
+    /// and a tensor);</item>
+    /// <item>inference: bytes(dtype)·P + one layer's transients at B×T — hidden, q/k/v/o and residual (6·C), the MLP's
+    /// widest intermediate (3·I for SwiGLU, 4C·2 for GPT-2), the attention scores H·T — at bytes(dtype), plus the logits
+    /// B·T·V three times in float32 (logits, float32 copy, log-softmax).  No activation is kept across layers under no_grad.</item>
+    /// </list>
+    /// </summary>
+    public static long RequiredBytes(HuggingFaceConfig config, ScalarType dtype, int rows, int window, long largestTensorValues)
+    {
+        long p = Parameters(config);
+        double bytes = dtype == ScalarType.Float32 ? 4 : 2, bt = (double)rows * window;
+        double c, inter, heads, v;
+        if (config.Gpt is { } g) { c = g.DModel; inter = 8.0 * g.DModel; heads = g.Heads; v = g.VocabSize; }
+        else { var l = config.Llama!; c = l.DModel; inter = 3.0 * l.Intermediate; heads = l.Heads; v = l.VocabSize; }
+        double load = 4.0 * p + 12.0 * largestTensorValues;
+        double inference = bytes * p + bt * (6 * c + inter + heads * window) * bytes + 3 * bt * v * 4;
+        double total = Math.Max(load, inference);
+        return total > long.MaxValue / 2 ? long.MaxValue / 2 : (long)total;
     }
 
     /// <summary>Stored tensor name → where it lives, over model.safetensors or every shard of the index.</summary>

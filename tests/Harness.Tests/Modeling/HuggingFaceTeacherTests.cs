@@ -153,3 +153,27 @@ public class HuggingFacePrecisionTests
         Assert.True(delta.item<float>() > 0, "the reduced model really computed in reduced precision");
     }
 }
+
+public class HuggingFaceMemoryTests
+{
+    [Fact]
+    public void A_model_that_cannot_fit_is_refused_before_any_weight_is_read()
+    {
+        var config = new LlamaConfig(1000, 64, 2, 4, 2, 64, 16, 128, 1e-5, 10000, TieEmbeddings: false);
+        var dir = TestSupport.TempDirectory();
+        File.WriteAllText(Path.Combine(dir, Checkpoint.ConfigFile), HuggingFaceExport.Config(config).ToJsonString());
+        File.WriteAllBytes(Path.Combine(dir, Checkpoint.WeightsFile), BitConverter.GetBytes(2L).Concat("{}"u8.ToArray()).ToArray()); // valid, empty
+        var hf = HuggingFaceConfig.Read(dir);
+        long p = ModelMath.TotalParams(config);
+        long need = HuggingFaceImport.RequiredBytes(hf, ScalarType.Float32, 4, 64, 0);
+        // Weights in fp32 plus the logits of a 4×64 batch (three fp32 copies) at least; bf16 halves the weight term.
+        Assert.True(need >= 4 * p + 3L * 4 * 64 * 1000 * 4);
+        Assert.True(HuggingFaceImport.RequiredBytes(hf, ScalarType.BFloat16, 1, 64, 0) < HuggingFaceImport.RequiredBytes(hf, ScalarType.Float32, 1, 64, 0));
+        var e = Assert.Throws<UserInputException>(() => HuggingFaceImport.Load(dir, batch: (4, 64), availableBytes: need / 2));
+        Assert.Contains("of memory", e.Message);
+        Assert.Contains($"{p:N0} parameters", Assert.Single(e.Problems));
+        // With room, the same folder gets as far as its (missing) weights: the check came first.
+        var missing = Assert.Throws<UserInputException>(() => HuggingFaceImport.Load(dir, batch: (4, 64), availableBytes: need * 2));
+        Assert.Contains("weights do not match", missing.Message);
+    }
+}
