@@ -46,11 +46,12 @@ public sealed class TeacherProvider(TeacherSpec spec, string repositoryRoot, Dev
         }
         RefuseImported(path);
         var (model, info) = Checkpoint.Load(path, device);
-        if (info.TokenizerHash != data.TokenizerHash)
+        var vocabulary = Distillation.TeacherVocabulary.Problems(System.IO.Path.Combine(path, Checkpoint.ConfigFile), model.OutputSize,
+            info.Model.VocabSize, info.TokenizerHash, data.VocabSize, data.TokenizerHash);
+        if (vocabulary.Count > 0)
         {
             model.Dispose();
-            throw new UserInputException($"teacher {path} was trained with another tokenizer.",
-                [$"{System.IO.Path.Combine(path, Checkpoint.ConfigFile)}: tokenizer_hash {info.TokenizerHash} ({info.Model.VocabSize} tokens) ≠ this experiment's {data.TokenizerHash} ({data.VocabSize} tokens); make $.data match the teacher's train config or retrain the teacher."]);
+            throw new UserInputException($"teacher {path} was trained with another tokenizer.", vocabulary);
         }
         CheckLoss(model, data, path);
         return new LoadedTeacher(model, info, Checkpoint.Hash(path), path);
