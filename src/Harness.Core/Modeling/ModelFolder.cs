@@ -30,6 +30,7 @@ public static class ModelFolder
     {
         if (!IsHuggingFace(directory))
             return Path.Combine(directory, Checkpoint.ReadInfo(directory).TokenizerFile ?? TokenizerLoader.DescriptorFileName);
+        HuggingFaceConfig.Read(directory);   // an unsupported model is refused before its tokenizer is looked at
         var rank = Path.Combine(directory, TokenizerLoader.TiktokenFileName);
         if (File.Exists(rank)) return rank;
         var descriptor = Path.Combine(directory, TokenizerLoader.DescriptorFileName);

@@ -115,7 +115,7 @@ public class HuggingFaceTeacherTests
     public void A_folder_with_only_hugging_face_tokenizer_files_is_refused_clearly()
     {
         var dir = TestSupport.TempDirectory();
-        File.WriteAllText(Path.Combine(dir, Checkpoint.ConfigFile), "{\"architectures\": [\"LlamaForCausalLM\"]}");
+        File.WriteAllText(Path.Combine(dir, Checkpoint.ConfigFile), HuggingFaceExport.Config(new LlamaConfig(64, 16, 1, 2, 1, 16, 8, 24, 1e-5, 10000)).ToJsonString());
         File.WriteAllText(Path.Combine(dir, "tokenizer.json"), "{\"version\": \"1.0\", \"model\": {\"type\": \"BPE\"}}");
         var e = Assert.Throws<UserInputException>(() => ModelFolder.TokenizerPath(dir));
         Assert.Contains("has tokenizer.json", Assert.Single(e.Problems));
