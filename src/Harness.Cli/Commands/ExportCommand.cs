@@ -33,7 +33,8 @@ public sealed class ExportCommand : Command<ExportSettings>
         if (problems.Count > 0) throw new UserInputException("invalid export options; nothing was written.", problems);
         var files = HuggingFaceExport.Write(RepositoryPaths.ResolveInput(settings.Model), RepositoryPaths.Resolve(settings.Out!));
         foreach (var f in files) AnsiConsole.MarkupLine($"wrote {Markup.Escape(f)}");
-        AnsiConsole.MarkupLine("[grey]load with: transformers.GPT2LMHeadModel.from_pretrained(DIR) (tokenizer: see README \"Checkpoints\")[/]");
+        var architecture = HuggingFaceConfig.Read(RepositoryPaths.Resolve(settings.Out!)).Architecture;
+        AnsiConsole.MarkupLine($"[grey]load with: transformers.{architecture}.from_pretrained(DIR) (tokenizer: see README \"Checkpoints\")[/]");
         return 0;
     }
 }

@@ -54,9 +54,8 @@ public sealed class SampleCommand : Command<SampleSettings>
         DeviceSelector.ConfigureThreads(settings.Threads);
         var device = DeviceSelector.Resolve(settings.Device);
         var dir = RepositoryPaths.ResolveInput(settings.Model);
-        var info = Checkpoint.ReadInfo(dir);
-        var tokenizer = TokenizerLoader.Load(Path.Combine(dir, info.TokenizerFile ?? TokenizerLoader.DescriptorFileName));
-        var (model, _) = Checkpoint.Load(dir, device);
+        var tokenizer = TokenizerLoader.Load(ModelFolder.TokenizerPath(dir));
+        var model = ModelFolder.Load(dir, device);
         using (model)
         {
             var prompt = tokenizer.EncodeToIds(settings.Prompt!).ToList();

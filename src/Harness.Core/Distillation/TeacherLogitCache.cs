@@ -32,23 +32,26 @@ public sealed class TeacherLogitCache : IDisposable
     const int HeaderBytes = 64;
     const int SlotBytes = 16;
     const int EntryBytes = 4;
-    readonly Gpt teacher;
+    readonly CausalLm teacher;
     readonly MemoryMappedFile file;
     readonly MemoryMappedViewAccessor view;
     readonly int contextLength;
     readonly int vocabSize;
     readonly long windows;
 
-    public TeacherLogitCache(string path, Gpt teacher, long streamTokens, int topK)
+    /// <param name="vocabularySize">The tokenizer's size V (default: the teacher's output rows); teacher rows ≥ V are
+    /// padding, dropped before the softmax (<see cref="TeacherVocabulary"/>).</param>
+    public TeacherLogitCache(string path, CausalLm teacher, long streamTokens, int topK, int? vocabularySize = null)
     {
-        if (teacher.Config.VocabSize > ushort.MaxValue + 1)
-            throw new UserInputException($"teacher-logit cache stores token ids as uint16; vocab {teacher.Config.VocabSize} is too large — use online KD (kd.cache: false).");
-        if (topK <= 0 || topK > teacher.Config.VocabSize)
-            throw new UserInputException($"kd.top_k: value {topK} must be in [1, vocab size {teacher.Config.VocabSize}].");
+        int vocab = vocabularySize ?? teacher.OutputSize;
+        if (vocab > ushort.MaxValue + 1)
+            throw new UserInputException($"teacher-logit cache stores token ids as uint16; vocab {vocab} is too large — use online KD (kd.cache: false).");
+        if (topK <= 0 || topK > vocab)
+            throw new UserInputException($"kd.top_k: value {topK} must be in [1, vocab size {vocab}].");
         this.teacher = teacher;
         teacher.eval();
-        contextLength = teacher.Config.ContextLength;
-        vocabSize = teacher.Config.VocabSize;
+        contextLength = teacher.ContextLength;
+        vocabSize = vocab;
         TopK = topK;
         windows = (streamTokens - 1) / contextLength;
         Path = path;
@@ -192,7 +195,7 @@ public sealed class TeacherLogitCache : IDisposable
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var input = x.index_select(0, tensor(rows.Select(r => (long)r).ToArray()).to(x.device));  // (M, T)
-        var logp = F.log_softmax(teacher.call(input).to_type(ScalarType.Float32), -1);           // (M, T, V)
+        var logp = F.log_softmax(TeacherVocabulary.Logits(teacher.call(input), vocabSize).to_type(ScalarType.Float32), -1); // (M, T, V)
         var (values, indices) = logp.topk(TopK, dim: -1);                                         // (M, T, k)
         var v = values.cpu().data<float>().ToArray();
         var ix = indices.cpu().data<long>().ToArray();
@@ -216,7 +219,7 @@ public sealed class TeacherLogitCache : IDisposable
             if (!wasFilled) FilledWindows++;
             result[m] = entries;
         }
-        BuildFlops += rows.Length * (double)contextLength * ModelMath.ForwardFlopsPerToken(teacher.Config);
+        BuildFlops += rows.Length * (double)contextLength * teacher.ForwardFlopsPerToken;
         return result;
     }
 

@@ -22,7 +22,7 @@ namespace Harness.Evaluation;
 /// </summary>
 public sealed class GptScorer : ILanguageModelScorer
 {
-    readonly Gpt model;
+    readonly CausalLm model;
     readonly Tokenizer tokenizer;
     readonly int batchSize;
     readonly int? beginTokenId;
@@ -31,14 +31,14 @@ public sealed class GptScorer : ILanguageModelScorer
     /// <param name="batchSize">Requests per forward pass.</param>
     /// <param name="beginTokenId">Token fed as context when a request's context is empty (lm-eval feeds end-of-text);
     /// with none, an empty context is an error because the first continuation token would have nothing to condition on.</param>
-    public GptScorer(Gpt model, Tokenizer tokenizer, int batchSize = 32, int? beginTokenId = null)
+    public GptScorer(CausalLm model, Tokenizer tokenizer, int batchSize = 32, int? beginTokenId = null)
     {
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "must be positive");
         this.model = model;
         this.tokenizer = tokenizer;
         this.batchSize = batchSize;
         this.beginTokenId = beginTokenId;
-        contextLength = model.Config.ContextLength;
+        contextLength = model.ContextLength;
     }
 
     /// <summary>lm-eval's <c>_encode_pair</c>: trailing whitespace of the context belongs to the continuation.</summary>

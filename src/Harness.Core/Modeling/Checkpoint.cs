@@ -58,6 +58,9 @@ public static class Checkpoint
         var configPath = Path.Combine(directory, ConfigFile);
         if (!File.Exists(configPath))
             throw new UserInputException($"{directory}: not a checkpoint folder.", [$"{configPath}: missing; a checkpoint folder holds {ConfigFile} and {WeightsFile} (made by `harness train`)."]);
+        if (HuggingFaceConfig.IsHuggingFaceFolder(directory))
+            throw new UserInputException($"{directory}: a Hugging Face model folder, not a harness checkpoint.",
+                [$"{configPath}: names architectures (Hugging Face); this step needs a checkpoint made by `harness train`. `harness eval`, `harness sample` and `harness export` take Hugging Face folders."]);
         const string Fix = "a harness checkpoint folder is written by `harness train` or kept by `harness run` (units/KEY/model); "
                            + "a Hugging Face or other config.json is not one (`harness export` goes the other way)";
         CheckpointInfo? info;

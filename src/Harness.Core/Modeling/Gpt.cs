@@ -12,7 +12,7 @@ namespace Harness.Modeling;
 /// output head tied to the token embedding by default.  Parameter names follow nanoGPT's state_dict
 /// (see <see cref="Checkpoint"/>), so a checkpoint loads in PyTorch.
 /// </summary>
-public sealed class Gpt : nn.Module<Tensor, Tensor>
+public sealed class Gpt : CausalLm
 {
     readonly Embedding wte;
     readonly Embedding wpe;
@@ -24,13 +24,19 @@ public sealed class Gpt : nn.Module<Tensor, Tensor>
 
     public GptConfig Config { get; }
 
-    public Gpt(GptConfig config, torch.Device? device = null) : base("gpt")
+    public override int ContextLength => Config.ContextLength;
+    public override int OutputSize => Config.VocabSize;
+    public override double ForwardFlopsPerToken => ModelMath.ForwardFlopsPerToken(Config);
+
+    /// <param name="tanhGelu">GELU in the tanh approximation (Hendrycks and Gimpel 2016, eq. 2; transformers' "gelu_new",
+    /// which OpenAI's GPT-2 checkpoints use) instead of the exact erf form.  Only imported GPT-2 folders set it.</param>
+    public Gpt(GptConfig config, torch.Device? device = null, bool tanhGelu = false) : base("gpt")
     {
         Config = config;
         wte = nn.Embedding(config.VocabSize, config.DModel);
         wpe = nn.Embedding(config.ContextLength, config.DModel);
         drop = nn.Dropout(config.Dropout);
-        h = new ModuleList<GptBlock>(Enumerable.Range(0, config.Layers).Select(_ => new GptBlock(config)).ToArray());
+        h = new ModuleList<GptBlock>(Enumerable.Range(0, config.Layers).Select(_ => new GptBlock(config, tanhGelu)).ToArray());
         ln_f = nn.LayerNorm(config.DModel);
         lm_head = config.TieEmbeddings ? null : nn.Linear(config.DModel, config.VocabSize, hasBias: false);
         positions = torch.tensor(Enumerable.Range(0, config.ContextLength).Select(i => (long)i).ToArray()); // arange without Scalars
@@ -39,15 +45,12 @@ public sealed class Gpt : nn.Module<Tensor, Tensor>
         if (device is not null) this.to(device);
     }
 
-    /// <summary>Token ids (B, T) → logits (B, T, V).</summary>
-    public override Tensor forward(Tensor idx) => Head(Hidden(idx));
-
     /// <summary>
     /// Token ids (B, T) → final hidden states after ln_f (B, T, C): the whole model except the output head.  Scoring and
     /// generation apply <see cref="Head"/> only at the positions they read, which for small models with a large
     /// vocabulary skips most of the forward FLOPs (the head is 2·C·V per position).
     /// </summary>
-    public Tensor Hidden(Tensor idx)
+    public override Tensor Hidden(Tensor idx)
     {
         using var scope = NewDisposeScope();
         var t = idx.shape[1];
@@ -59,7 +62,7 @@ public sealed class Gpt : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>Output head: hidden states (…, C) → logits (…, V).</summary>
-    public Tensor Head(Tensor hidden) => lm_head is null ? F.linear(hidden, wte.weight!) : lm_head.call(hidden);
+    public override Tensor Head(Tensor hidden) => lm_head is null ? F.linear(hidden, wte.weight!) : lm_head.call(hidden);
 
     /// <summary>GPT-2 initialisation: N(0, 0.02), residual projections scaled by 1/√(2L) (Radford et al. 2019 §2.3).</summary>
     void InitialiseWeights(GptConfig config)
@@ -87,12 +90,12 @@ public sealed class GptBlock : nn.Module<Tensor, Tensor>
     readonly LayerNorm ln_2;
     readonly Mlp mlp;
 
-    public GptBlock(GptConfig config) : base("block")
+    public GptBlock(GptConfig config, bool tanhGelu = false) : base("block")
     {
         ln_1 = nn.LayerNorm(config.DModel);
         attn = new CausalSelfAttention(config);
         ln_2 = nn.LayerNorm(config.DModel);
-        mlp = new Mlp(config);
+        mlp = new Mlp(config, tanhGelu);
         RegisterComponents();
     }
 
@@ -160,16 +163,30 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
     readonly Linear c_fc;
     readonly Linear c_proj;
     readonly Dropout dropout;
+    readonly bool tanhGelu;
 
-    public Mlp(GptConfig config) : base("mlp")
+    public Mlp(GptConfig config, bool tanhGelu = false) : base("mlp")
     {
+        this.tanhGelu = tanhGelu;
         c_fc = nn.Linear(config.DModel, 4 * config.DModel);
         c_proj = nn.Linear(4 * config.DModel, config.DModel);
         dropout = nn.Dropout(config.Dropout);
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x) => dropout.call(c_proj.call(F.gelu(c_fc.call(x)))); // (B, T, C)
+    public override Tensor forward(Tensor x)
+    {
+        var h = c_fc.call(x);
+        return dropout.call(c_proj.call(tanhGelu ? TanhGelu(h) : F.gelu(h))); // (B, T, C)
+    }
+
+    /// <summary>GELU, tanh approximation: ½·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) (Hendrycks and Gimpel 2016).</summary>
+    static Tensor TanhGelu(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var inner = x.mul(x).mul(x).Times(0.044715).Plus(x).Times(Math.Sqrt(2.0 / Math.PI));
+        return inner.tanh().PlusScalar(1.0).mul(x).Times(0.5).MoveToOuterDisposeScope();
+    }
 
     internal void Initialise(double residualStd)
     {

@@ -31,7 +31,7 @@ public static class HuggingFaceExport
         return state;
     }
 
-    public static JsonObject Config(GptConfig c) => new()
+    public static JsonObject Config(GptConfig c, bool tanhGelu = false) => new()
     {
         ["architectures"] = new JsonArray("GPT2LMHeadModel"),
         ["model_type"] = "gpt2",
@@ -42,7 +42,7 @@ public static class HuggingFaceExport
         ["n_layer"] = c.Layers,
         ["n_head"] = c.Heads,
         ["n_inner"] = 4 * c.DModel,
-        ["activation_function"] = "gelu",
+        ["activation_function"] = tanhGelu ? "gelu_new" : "gelu",
         ["layer_norm_epsilon"] = 1e-5,
         ["resid_pdrop"] = c.Dropout,
         ["embd_pdrop"] = c.Dropout,
@@ -57,9 +57,48 @@ public static class HuggingFaceExport
         ["torch_dtype"] = "float32",
     };
 
-    /// <summary>Writes the folder; returns the files written.</summary>
+    /// <summary>transformers' <c>LlamaForCausalLM</c> config for a <see cref="LlamaConfig"/> (what
+    /// <see cref="HuggingFaceConfig"/> reads back).  Qwen2's q/k/v-only bias has no Llama spelling, so such a model is
+    /// written as <c>Qwen2ForCausalLM</c>.</summary>
+    public static JsonObject Config(LlamaConfig c)
+    {
+        bool qwen2 = c.QkvBias && !c.OutputBias;
+        var config = new JsonObject
+        {
+            ["architectures"] = new JsonArray(qwen2 ? HuggingFaceConfig.Qwen2 : HuggingFaceConfig.LlamaArchitecture),
+            ["model_type"] = qwen2 ? "qwen2" : "llama",
+            ["vocab_size"] = c.VocabSize,
+            ["max_position_embeddings"] = c.ContextLength,
+            ["hidden_size"] = c.DModel,
+            ["intermediate_size"] = c.Intermediate,
+            ["num_hidden_layers"] = c.Layers,
+            ["num_attention_heads"] = c.Heads,
+            ["num_key_value_heads"] = c.KvHeads,
+            ["head_dim"] = c.HeadDim,
+            ["hidden_act"] = "silu",
+            ["rms_norm_eps"] = c.RmsNormEps,
+            ["rope_theta"] = c.RopeTheta,
+            ["rope_scaling"] = c.RopeScaling is { } s ? new JsonObject
+            {
+                ["rope_type"] = "llama3", ["factor"] = s.Factor, ["low_freq_factor"] = s.LowFreqFactor,
+                ["high_freq_factor"] = s.HighFreqFactor, ["original_max_position_embeddings"] = s.OriginalContext,
+            } : null,
+            ["tie_word_embeddings"] = c.TieEmbeddings,
+            ["torch_dtype"] = "float32",
+        };
+        if (!qwen2)
+        {
+            config["attention_bias"] = c.QkvBias;
+            config["mlp_bias"] = c.MlpBias;
+        }
+        return config;
+    }
+
+    /// <summary>Writes the folder; returns the files written.  The source is a harness checkpoint or a Hugging Face folder
+    /// (re-exported in float32 with the tokenizer files this build reads).</summary>
     public static IReadOnlyList<string> Write(string checkpointDirectory, string outDirectory)
     {
+        if (ModelFolder.IsHuggingFace(checkpointDirectory)) return WriteImported(checkpointDirectory, outDirectory);
         var (model, info) = Checkpoint.Load(checkpointDirectory);
         using (model)
         {
@@ -79,5 +118,37 @@ public static class HuggingFaceExport
                 }
             return files;
         }
+    }
+
+    static IReadOnlyList<string> WriteImported(string sourceDirectory, string outDirectory)
+    {
+        using var imported = HuggingFaceImport.Load(sourceDirectory);
+        Directory.CreateDirectory(outDirectory);
+        Dictionary<string, Tensor> state;
+        JsonObject config;
+        if (imported.Model is Gpt gpt)
+        {
+            state = StateDict(gpt);
+            config = Config(gpt.Config, imported.Config.TanhGelu);
+        }
+        else
+        {
+            var llama = (Llama)imported.Model;
+            state = llama.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().cpu().contiguous());
+            config = Config(llama.Config);
+        }
+        var weights = Path.Combine(outDirectory, "model.safetensors");
+        AtomicFile.Write(weights, s => Safetensors.SaveStateDict(s, state, leaveOpen: true));
+        foreach (var t in state.Values) t.Dispose();
+        var configPath = Path.Combine(outDirectory, "config.json");
+        AtomicFile.WriteAllText(configPath, config.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
+        var files = new List<string> { weights, configPath };
+        foreach (var name in new[] { Harness.Data.TokenizerLoader.TiktokenFileName, Harness.Data.TokenizerLoader.DescriptorFileName })
+            if (File.Exists(Path.Combine(sourceDirectory, name)))
+            {
+                File.Copy(Path.Combine(sourceDirectory, name), Path.Combine(outDirectory, name), overwrite: true);
+                files.Add(Path.Combine(outDirectory, name));
+            }
+        return files;
     }
 }

@@ -46,4 +46,41 @@ public static class ModelMath
 
     /// <summary>Training FLOPs per token: forward + backward ≈ 3 × forward (the "6N" rule, Kaplan et al. 2020).</summary>
     public static double TrainFlopsPerToken(GptConfig g, int? attendedContext = null) => 3.0 * ForwardFlopsPerToken(g, attendedContext);
+
+    // Llama family (Touvron et al. 2023; GQA of Ainslie et al. 2023; SwiGLU of Shazeer 2020).  C = d_model, D = head_dim,
+    // H / H_kv = query / key-value heads, I = intermediate_size, V = vocabulary rows.
+
+    /// <summary>
+    /// Parameters per Llama block: two RMSNorm gains (2C); q (C·H·D), k and v (C·H_kv·D each), o (H·D·C), plus the
+    /// q/k/v biases (H·D + 2·H_kv·D) and the o bias (C) where the config has them; SwiGLU gate, up, down (3·C·I), plus
+    /// their biases (2I + C) with mlp_bias.
+    /// </summary>
+    public static long BlockParams(LlamaConfig g)
+    {
+        long c = g.DModel, q = (long)g.Heads * g.HeadDim, kv = (long)g.KvHeads * g.HeadDim, i = g.Intermediate;
+        long attention = c * q + 2 * c * kv + q * c + (g.QkvBias ? q + 2 * kv : 0) + (g.OutputBias ? c : 0);
+        long mlp = 3 * c * i + (g.MlpBias ? 2 * i + c : 0);
+        return 2 * c + attention + mlp;
+    }
+
+    /// <summary>Non-embedding parameters N (Kaplan et al. 2020): blocks and the final RMSNorm gain; RoPE has none.</summary>
+    public static long NonEmbeddingParams(LlamaConfig g) => g.Layers * BlockParams(g) + g.DModel;
+
+    /// <summary>All parameters: token embedding, N, and an untied head.</summary>
+    public static long TotalParams(LlamaConfig g) =>
+        (long)g.VocabSize * g.DModel + NonEmbeddingParams(g) + (g.TieEmbeddings ? 0 : (long)g.VocabSize * g.DModel);
+
+    /// <summary>Parameters in matmuls per token: N (the gains are negligible and counted as in GPT's N) plus the head.</summary>
+    public static long MatmulParams(LlamaConfig g) => NonEmbeddingParams(g) + (long)g.VocabSize * g.DModel;
+
+    /// <summary>
+    /// Forward FLOPs per token: 2·N_matmul + 4·L·T·(H·D), the attention-score term of Kaplan et al. 2020 Table 1 with
+    /// d_attn = H·D (queries, not the shared key/value heads, set the score and value-mixing work); T the full window
+    /// as for GPT (PaLM App. B).
+    /// </summary>
+    public static double ForwardFlopsPerToken(LlamaConfig g, int? attendedContext = null)
+    {
+        double t = attendedContext ?? g.ContextLength;
+        return 2.0 * MatmulParams(g) + 4.0 * g.Layers * t * g.Heads * g.HeadDim;
+    }
 }

@@ -10,7 +10,7 @@ namespace Harness.Modeling;
 /// </summary>
 public static class TextSampler
 {
-    public static int[] Continue(Gpt model, IReadOnlyList<int> prompt, int maxNewTokens, double temperature, int topK, int seed)
+    public static int[] Continue(CausalLm model, IReadOnlyList<int> prompt, int maxNewTokens, double temperature, int topK, int seed)
     {
         model.eval();
         var device = model.parameters().First().device;
@@ -20,7 +20,7 @@ public static class TextSampler
         for (int i = 0; i < maxNewTokens; i++)
         {
             using var scope = NewDisposeScope();
-            var window = tokens.Skip(Math.Max(0, tokens.Count - model.Config.ContextLength)).ToArray();
+            var window = tokens.Skip(Math.Max(0, tokens.Count - model.ContextLength)).ToArray();
             var logits = model.call(tensor(window, [1, window.Length]).to(device))[0, -1];    // (V)
             long next;
             if (temperature <= 0) next = logits.argmax().item<long>();

@@ -22,12 +22,15 @@ public static class BenchmarkReevaluation
     /// tokenizer must match the one it was trained with).</summary>
     public static ReevaluationResult ScoreCheckpoint(string checkpoint, string tasks, int maxItems, Device device, string repositoryRoot)
     {
-        var data = DataFor(checkpoint, repositoryRoot);
+        // A Hugging Face folder is scored with its own tokenizer; the task texts come from the default data (embedded corpus).
+        bool imported = Modeling.ModelFolder.IsHuggingFace(checkpoint);
+        var data = imported ? TrainingMixBuilder.Prepare(new DataSpec(), repositoryRoot) : DataFor(checkpoint, repositoryRoot);
+        var tokenizer = imported ? TokenizerLoader.Load(Modeling.ModelFolder.TokenizerPath(checkpoint)) : data.Tokenizer;
         var taskList = TaskRegistry.Parse(tasks, data.Split.Validation.Select(d => d.Text).ToList());
-        var (model, _) = Modeling.Checkpoint.Load(checkpoint, device);
+        var model = Modeling.ModelFolder.Load(checkpoint, device);
         using (model)
         {
-            var recorder = new RecordingScorer(new GptScorer(model, data.Tokenizer));
+            var recorder = new RecordingScorer(new GptScorer(model, tokenizer));
             var rows = Score(recorder, taskList, Path.GetFileName(checkpoint), "checkpoint", 0, new EvaluationSpec { Tasks = tasks, MaxItems = maxItems });
             return new ReevaluationResult(rows, recorder.Records);
         }

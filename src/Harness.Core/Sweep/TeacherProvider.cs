@@ -44,20 +44,36 @@ public sealed class TeacherProvider(TeacherSpec spec, string repositoryRoot, Dev
             TrainRun.Execute(trainConfig with { Output = path }, File.ReadAllText(trainPath), repositoryRoot, device, new CallbackProgress<string>(s => observer?.Status(s)),
                 new CallbackProgress<TrainingProgress>(p => observer?.UnitProgress(p)));
         }
+        RefuseImported(path);
         var (model, info) = Checkpoint.Load(path, device);
-        if (info.TokenizerHash != data.TokenizerHash)
+        var vocabulary = Distillation.TeacherVocabulary.Problems(System.IO.Path.Combine(path, Checkpoint.ConfigFile), model.OutputSize,
+            info.Model.VocabSize, info.TokenizerHash, data.VocabSize, data.TokenizerHash);
+        if (vocabulary.Count > 0)
         {
             model.Dispose();
-            throw new UserInputException($"teacher {path} was trained with another tokenizer.",
-                [$"{System.IO.Path.Combine(path, Checkpoint.ConfigFile)}: tokenizer_hash {info.TokenizerHash} ≠ this experiment's {data.TokenizerHash}; make $.data match the teacher's train config or retrain the teacher."]);
+            throw new UserInputException($"teacher {path} was trained with another tokenizer.", vocabulary);
         }
         CheckLoss(model, data, path);
         return new LoadedTeacher(model, info, Checkpoint.Hash(path), path);
     }
 
     /// <summary>The teacher's identity (info, hash, folder) without loading the model (<see cref="LoadedTeacher.Model"/> null).</summary>
-    public LoadedTeacher Identify() =>
-        CheckpointPath is not { } path ? LoadedTeacher.None : new LoadedTeacher(null, Checkpoint.ReadInfo(path), Checkpoint.Hash(path), path);
+    public LoadedTeacher Identify()
+    {
+        if (CheckpointPath is not { } path) return LoadedTeacher.None;
+        RefuseImported(path);
+        return new LoadedTeacher(null, Checkpoint.ReadInfo(path), Checkpoint.Hash(path), path);
+    }
+
+    /// <summary>A Hugging Face folder loads in eval, sample, export and as an <see cref="Distillation.OnlineTeacher"/> or
+    /// logit-cache teacher, but the sweep's teacher record (manifest, units, preflight) is still GPT-checkpoint shaped:
+    /// refused here by name rather than failing deep inside.</summary>
+    void RefuseImported(string path)
+    {
+        if (!ModelFolder.IsHuggingFace(path)) return;
+        throw new UserInputException($"teacher {path} is a Hugging Face model folder.",
+            [$"$.teacher.checkpoint: \"{spec.Checkpoint}\" holds a Hugging Face config.json; sweeps do not take imported teachers yet (it works with `harness eval`, `harness sample` and `harness export`). Use a teacher trained by `harness train`."]);
+    }
 
     /// <summary>Refuses a teacher whose held-out loss on one batch is not finite (finite weights are checked at load).</summary>
     void CheckLoss(Gpt model, PreparedData data, string path)

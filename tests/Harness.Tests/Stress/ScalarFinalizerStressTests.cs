@@ -162,4 +162,28 @@ public class ScalarFinalizerStressTests(Xunit.Abstractions.ITestOutputHelper out
         UnderGcPressure("seq-kd sampling", () =>
             Assert.Equal(expected.Tokens, SyntheticCorpus.Generate(teacher, Stream, 48, 0.8, 0.9, seed: 7, batchSize: 2).Tokens));
     }
+
+    /// <summary>The imported-model paths: a Llama-family teacher (RoPE, RMSNorm, GQA, SwiGLU) with padding rows dropped,
+    /// in float32 and bfloat16, and GPT-2's tanh GELU.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Imported_teacher_forward(bool bf16)
+    {
+        torch.manual_seed(8);
+        using var llama = new Llama(new LlamaConfig(40, 32, 2, 4, 2, 16, 4, 24, 1e-5, 500000, new Llama3RopeScaling(8, 1, 4, 8), QkvBias: true));
+        if (bf16) llama.ConvertTo(torch.ScalarType.BFloat16);
+        using var gpt = new Gpt(new GptConfig(32, 32, 1, 2, 16), tanhGelu: true);
+        var x = torch.tensor(Stream.Take(2 * 32).Select(t => (long)t).ToArray(), [2, 32]);
+        var batch = new TrainingBatch(x, x, [0, 32], 0);
+        var teacher = new OnlineTeacher(llama, vocabularySize: 32);
+        float[] expected, expectedGpt;
+        using (var lp = teacher.LogProbs(batch, 2.0)) expected = lp.data<float>().ToArray();
+        using (torch.no_grad()) using (var g = gpt.call(x)) expectedGpt = g.data<float>().ToArray();
+        UnderGcPressure(bf16 ? "imported teacher (bf16)" : "imported teacher (fp32)", () =>
+        {
+            using (var lp = teacher.LogProbs(batch, 2.0)) Assert.Equal(expected, lp.data<float>().ToArray());
+            using (torch.no_grad()) using (var g = gpt.call(x)) Assert.Equal(expectedGpt, g.data<float>().ToArray());
+        });
+    }
 }

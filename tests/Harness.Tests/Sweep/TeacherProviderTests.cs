@@ -86,7 +86,10 @@ public sealed class TeacherProviderTests : IDisposable
     {
         SaveTeacher("other", tokenizerHash: "not-this-one");
         var e = Assert.Throws<UserInputException>(() => Provider("models/other").Load(data));
-        Assert.Contains("tokenizer_hash not-this-one", Assert.Single(e.Problems));
+        var problem = Assert.Single(e.Problems);
+        Assert.Contains("hash not-this-one", problem);
+        Assert.Contains($"{data.VocabSize} tokens, hash {data.TokenizerHash}", problem);
+        Console.WriteLine($"REFUSAL | {e.Message} | {problem}");
     }
 
     [Fact]
