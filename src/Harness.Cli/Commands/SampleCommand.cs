@@ -55,7 +55,7 @@ public sealed class SampleCommand : Command<SampleSettings>
         var device = DeviceSelector.Resolve(settings.Device);
         var dir = RepositoryPaths.ResolveInput(settings.Model);
         var info = Checkpoint.ReadInfo(dir);
-        var tokenizer = TokenizerLoader.Load(Path.Combine(dir, info.TokenizerFile ?? TokenizerLoader.DescriptorFileName));
+        var tokenizer = TokenizerLoader.ForCheckpoint(dir, info.TokenizerFile).Tokenizer;
         var (model, _) = Checkpoint.Load(dir, device);
         using (model)
         {

@@ -71,12 +71,11 @@ public static class HuggingFaceExport
             var config = Path.Combine(outDirectory, "config.json");
             AtomicFile.WriteAllText(config, Config(info.Model).ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
             var files = new List<string> { weights, config };
-            foreach (var name in new[] { info.TokenizerFile, Harness.Data.TokenizerLoader.DescriptorFileName })
-                if (name is not null && File.Exists(Path.Combine(checkpointDirectory, name)))
-                {
-                    File.Copy(Path.Combine(checkpointDirectory, name), Path.Combine(outDirectory, name), overwrite: true);
-                    files.Add(Path.Combine(outDirectory, name));
-                }
+            foreach (var name in Harness.Data.TokenizerLoader.CheckpointFiles(checkpointDirectory, info.TokenizerFile))
+            {
+                File.Copy(Path.Combine(checkpointDirectory, name), Path.Combine(outDirectory, name), overwrite: true);
+                files.Add(Path.Combine(outDirectory, name));
+            }
             return files;
         }
     }
