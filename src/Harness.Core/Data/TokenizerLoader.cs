@@ -222,7 +222,77 @@ public static class TokenizerLoader
                 [$"{path}: {e.Message}; give a SentencePiece tokenizer.model (BPE or unigram, as Llama-2 ships it) or a Hugging Face tokenizer.json."]);
         }
         int size = 1 + Math.Max(tokenizer.Vocabulary.Values.Max(), tokenizer.SpecialTokens?.Values.DefaultIfEmpty(0).Max() ?? 0);
-        return new LoadedTokenizer(tokenizer, TokenizerSpec.HuggingFace, path, Sha256Hex(bytes), size, "SentencePiece model");
+        var (modelType, allowWhitespaceOnlyPieces) = SentencePieceTrainerSpec(bytes);
+        // Microsoft.ML.Tokenizers 2.0.1's unigram encoder gives other ids than sentencepiece (whitespace, byte fallback),
+        // so only BPE models (Llama-2's kind), whose ids match (TokenizerReferenceTests), are accepted.
+        if (modelType != SentencePieceBpe)
+            throw new UserInputException($"{path}: a SentencePiece model this harness cannot read.",
+                [$"{path}: trainer_spec.model_type = {(modelType == 1 ? "UNIGRAM" : modelType.ToString(System.Globalization.CultureInfo.InvariantCulture))}: only BPE SentencePiece models (as Llama-2 ships) are supported; its ids would not match sentencepiece's. Use the model's tokenizer.json if it is byte-level BPE, or another tokenizer kind."]);
+        // Merged word by word as sentencepiece does (see SentencePieceWordTokenizer).
+        return new LoadedTokenizer(new SentencePieceWordTokenizer(tokenizer, allowWhitespaceOnlyPieces), TokenizerSpec.HuggingFace, path, Sha256Hex(bytes), size, "SentencePiece model (BPE)");
+    }
+
+    const int SentencePieceBpe = 2;
+
+    /// <summary>
+    /// Two fields of a SentencePiece ModelProto's trainer_spec (field 2; sentencepiece_model.proto): model_type (3;
+    /// 1 = unigram, 2 = BPE, the default unigram) and allow_whitespace_only_pieces (26), read with a protobuf wire walk.
+    /// </summary>
+    static (int ModelType, bool AllowWhitespaceOnlyPieces) SentencePieceTrainerSpec(byte[] model)
+    {
+        int modelType = 1;
+        bool allow = false;
+        try
+        {
+            int at = 0;
+            while (at < model.Length)
+            {
+                var (field, wire) = Tag(model, ref at);
+                if (field == 2 && wire == 2)
+                {
+                    int size = (int)Varint(model, ref at);
+                    int end = at + size;
+                    while (at < end)
+                    {
+                        var (inner, innerWire) = Tag(model, ref at);
+                        if (innerWire == 0)
+                        {
+                            var value = Varint(model, ref at);
+                            if (inner == 3) modelType = (int)value;
+                            if (inner == 26) allow = value != 0;
+                        }
+                        else Skip(model, ref at, innerWire);
+                    }
+                    break;
+                }
+                Skip(model, ref at, wire);
+            }
+        }
+        catch (IndexOutOfRangeException) { } // truncated: the model itself loaded, keep the defaults
+        return (modelType, allow);
+
+        static (int Field, int Wire) Tag(byte[] b, ref int i) { var tag = Varint(b, ref i); return ((int)(tag >> 3), (int)(tag & 7)); }
+        static ulong Varint(byte[] b, ref int i)
+        {
+            ulong result = 0;
+            for (int shift = 0; ; shift += 7)
+            {
+                byte x = b[i++];
+                result |= (ulong)(x & 0x7F) << shift;
+                if (x < 0x80) return result;
+            }
+        }
+        static void Skip(byte[] b, ref int i, int wire)
+        {
+            switch (wire)
+            {
+                case 0: Varint(b, ref i); break;
+                case 1: i += 8; break;
+                case 2: int length = (int)Varint(b, ref i); i += length; break; // not i += Varint(ref i): that adds to the old i
+                case 5: i += 4; break;
+                default: i = b.Length + 1; break; // groups (3, 4) are not used by ModelProto: stop reading
+            }
+        }
     }
 
     internal static string Sha256Hex(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
