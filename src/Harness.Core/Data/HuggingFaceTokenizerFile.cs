@@ -15,7 +15,8 @@ namespace Harness.Data;
 /// <item>model: type "BPE", vocab, merges ("a b" strings or ["a","b"] pairs), no dropout, no byte_fallback, no
 ///   continuing_subword_prefix/end_of_word_suffix; ignore_merges true (Llama-3) encodes tiktoken-style: a word that is
 ///   in the vocabulary is one token, else the lowest-id merge first (Llama-3's ids are tiktoken ranks).</item>
-/// <item>normalizer: none, NFC, NFD, NFKC, NFKD, or a Sequence of these.</item>
+/// <item>normalizer: none, or NFC, NFD, NFKC, NFKD (alone or in a Sequence) where the runtime can normalize, which
+///   the harness's invariant globalization mode cannot: there they are refused.</item>
 /// <item>pre_tokenizer: ByteLevel (add_prefix_space false), Split (Regex or String pattern, behavior Isolated, not
 ///   inverted), Digits, or a Sequence of these with a ByteLevel in it.</item>
 /// <item>added_tokens: matched in the raw text before pre-tokenization, longest first, and given their ids.</item>
@@ -157,6 +158,11 @@ internal static class HuggingFaceTokenizerFile
             }
         }
         Add(element, field);
+        if (forms.Count > 0 && !UnicodeNormalizer.Available)
+        {
+            problems.Add($"{path}: {field}: Unicode normalization ({string.Join(", ", forms.Select(f => f.ToString()))}) is not available: the harness runs in .NET's invariant globalization mode (Directory.Build.props InvariantGlobalization), where string.Normalize leaves non-ASCII text unchanged, so ids would differ from the model's; no normalizer is supported here.");
+            return null;
+        }
         return forms.Count == 0 ? null : new UnicodeNormalizer(forms);
     }
 
@@ -307,6 +313,9 @@ internal sealed class HuggingFacePreTokenizer : PreTokenizer
 /// <summary>Unicode normalization forms applied in order (Hugging Face's NFC/NFD/NFKC/NFKD normalizers).</summary>
 internal sealed class UnicodeNormalizer(IReadOnlyList<NormalizationForm> forms) : Normalizer
 {
+    /// <summary>Whether this runtime normalizes non-ASCII text (not in invariant globalization mode).</summary>
+    public static bool Available { get; } = "e\u0301".Normalize(NormalizationForm.FormC) == "\u00E9";
+
     public override string Normalize(string original)
     {
         foreach (var form in forms) original = original.Normalize(form);
