@@ -173,6 +173,7 @@ static class TokenizerTestTexts
             "{\"id\": 17, \"tags\": [\"a\", \"b\"], \"ok\": true, \"v\": null}", "<div class=\"x\">&nbsp;&lt;tag&gt;</div>",
             "https://example.com/path?query=1&x=%20y#frag", "C:\\Users\\name\\file.txt", "$ ls -la | grep '^d' > out.txt 2>&1",
             "∀x∈ℝ: x² ≥ 0; ∑ᵢ aᵢ = ∫ f(t) dt ≈ π·e", "©®™ §¶ †‡ •… ‰ ′″ ←↑→↓ ♠♣♥♦",
+            "astral letters: 𝐀𝐁𝐂 𝓍𝓎𝓏 𐍈𐌰𐌽𐍃 𠀀𠀁 𝟙𝟚𝟛 and emoji 🧠",
             "MiXeD CaSe WoRdS and ALLCAPS and lowercase", "can't won't shouldn't 's 't 're 've 'm 'll 'd",
             "...!!!???,,,;;;:::---___===+++***", "tab\tseparated\tvalues\n1\t2\t3",
         };

