@@ -73,6 +73,8 @@ public static class DataSpecValidator
                 problems.Add($"{at}.path is missing: kind \"hf\" needs the path of a tokenizer.json, a tokenizer.model, or a model folder holding one.");
             else if (!File.Exists(spec.Path) && !Directory.Exists(spec.Path))
                 problems.Add($"{at}.path = \"{spec.Path}\": no such file or folder; fix the path (relative paths resolve against {Directory.GetCurrentDirectory()}).");
+            else if (File.Exists(spec.Path) && !spec.Path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) && !spec.Path.EndsWith(".model", StringComparison.OrdinalIgnoreCase))
+                problems.Add($"{at}.path = \"{spec.Path}\": must be a Hugging Face tokenizer.json (.json), a SentencePiece tokenizer.model (.model), or a model folder holding one.");
             else if (Directory.Exists(spec.Path) && !File.Exists(System.IO.Path.Combine(spec.Path, "tokenizer.json")) && !File.Exists(System.IO.Path.Combine(spec.Path, "tokenizer.model")))
                 problems.Add($"{at}.path = \"{spec.Path}\": the folder holds neither tokenizer.json nor tokenizer.model; point to the model folder that has one, or to the file itself.");
         }

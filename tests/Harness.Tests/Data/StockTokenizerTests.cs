@@ -189,6 +189,8 @@ public class StockTokenizerTests
         Assert.Contains("only kind \"hf\" reads a file", Assert.Single(DataSpecValidator.Validate(new TokenizerSpec("gpt2", Path: "x.json"), "run.json")));
         using var dir = new TempDirectory();
         Assert.Contains("neither tokenizer.json nor tokenizer.model", Assert.Single(DataSpecValidator.Validate(new TokenizerSpec("hf", Path: dir.Path), "run.json")));
+        File.WriteAllText(dir.File("spm.vocab"), "<unk>\t0\n");
+        Assert.Contains("must be a Hugging Face tokenizer.json (.json)", Assert.Single(DataSpecValidator.Validate(new TokenizerSpec("hf", Path: dir.File("spm.vocab")), "run.json")));
         foreach (var kind in TokenizerSpec.StockVocabSizes.Keys) Assert.Empty(DataSpecValidator.Validate(new TokenizerSpec(kind), "run.json"));
     }
 
