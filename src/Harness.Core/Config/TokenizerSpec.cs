@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Harness.Config;
 
 /// <summary>
@@ -39,13 +41,22 @@ public sealed record TokenizerSpec(string Kind = "bpe", int VocabSize = 1024, st
     /// <summary>Every kind, in the order the README's table lists them.</summary>
     public static readonly IReadOnlyList<string> Kinds = [Bpe, Gpt2, R50kBase, Cl100kBase, O200kBase, HuggingFace];
 
+    [JsonIgnore]
     public bool IsStock => StockVocabSizes.ContainsKey(Kind);
 
     /// <summary>
     /// The vocabulary size models must be built with, where the config alone decides it; for "hf" it depends on the
     /// file, so ask Harness.Data.TokenizerLoader.VocabSize(spec) instead.
     /// </summary>
+    [JsonIgnore]
     public int EffectiveVocabSize => Kind == HuggingFace
         ? throw new InvalidOperationException("An \"hf\" tokenizer's vocabulary size comes from its file: use TokenizerLoader.VocabSize.")
         : StockVocabSizes.TryGetValue(Kind, out var size) ? size : VocabSize;
+
+    /// <summary>
+    /// <see cref="EffectiveVocabSize"/> as configs have always been serialized for hashing (results folder names, unit
+    /// keys), so existing keys stay the same; absent for "hf", whose file's hash is in the data hash instead.
+    /// </summary>
+    [JsonInclude, JsonPropertyName("effective_vocab_size")]
+    int? SerializedVocabSize => Kind == HuggingFace ? null : EffectiveVocabSize;
 }

@@ -219,6 +219,18 @@ public class StockTokenizerTests
         Assert.Throws<UserInputException>(() => JsonConfigReader.Read<TokenizerSpec>("{\"kind\": \"hf\", \"file\": \"x\"}", "t.json"));
     }
 
+    [Fact]
+    public void Tokenizer_spec_serializes_as_before_so_config_hashes_stay_the_same()
+    {
+        // Results folders and unit keys hash the serialized config: the default spec must serialize exactly as before
+        // issue #20 (no "path", no "is_stock"), and an "hf" spec must serialize at all (its size is in its file).
+        Assert.Equal("{\"kind\":\"bpe\",\"vocab_size\":1024,\"effective_vocab_size\":1024}", Compact(new TokenizerSpec()));
+        Assert.Equal("{\"kind\":\"hf\",\"vocab_size\":1024,\"path\":\"m\"}", Compact(new TokenizerSpec("hf", Path: "m")));
+        Assert.Contains("\"effective_vocab_size\":100277", Compact(new TokenizerSpec("cl100k_base")));
+    }
+
+    static string Compact(TokenizerSpec spec) => JsonNode.Parse(JsonSerializer.Serialize(spec, Harness.IO.HarnessJson.Options))!.ToJsonString();
+
     /// <summary>
     /// A minimal byte-level BPE tokenizer.json: the 256 byte symbols (GPT-2's byte-to-character map), one merge
     /// ("t","h") and the added token &lt;|endoftext|&gt;, as Hugging Face's tokenizers writes them.
