@@ -54,7 +54,7 @@ public sealed class SampleCommand : Command<SampleSettings>
         DeviceSelector.ConfigureThreads(settings.Threads);
         var device = DeviceSelector.Resolve(settings.Device);
         var dir = RepositoryPaths.ResolveInput(settings.Model);
-        var tokenizer = TokenizerLoader.Load(ModelFolder.TokenizerPath(dir));
+        var tokenizer = ModelFolder.OpenTokenizer(dir).Tokenizer;
         var model = ModelFolder.Load(dir, device);
         using (model)
         {

@@ -30,7 +30,7 @@ public sealed class ValidateCommand : Command<ValidateSettings>
     static void CheckRunnable(ExperimentConfig config, string path)
     {
         var tok = config.Data.TokenizerOrDefault;
-        int vocab = tok.Kind == Harness.Config.TokenizerSpec.Gpt2 ? Harness.Config.TokenizerSpec.Gpt2VocabSize : tok.VocabSize;
+        int vocab = Harness.Data.TokenizerLoader.VocabSize(tok);
         Harness.Config.GptConfig? teacher = null;
         if (config.Teacher.Checkpoint is { } checkpoint)
         {

@@ -61,10 +61,25 @@ public static class DataSpecValidator
     public static IReadOnlyList<string> Validate(TokenizerSpec spec, string jsonPath, string field = "data.tokenizer")
     {
         var problems = new List<string>();
-        if (spec.Kind is not (TokenizerSpec.Bpe or TokenizerSpec.Gpt2))
-            problems.Add($"{Prefix(jsonPath)}{field}.kind = \"{spec.Kind}\": must be \"bpe\" (trained on the train split) or \"gpt2\" (stock, {TokenizerSpec.Gpt2VocabSize} tokens); pick one.");
+        var at = $"{Prefix(jsonPath)}{field}";
+        if (!TokenizerSpec.Kinds.Contains(spec.Kind))
+            problems.Add($"{at}.kind = \"{spec.Kind}\": must be one of {string.Join(", ", TokenizerSpec.Kinds.Select(k => $"\"{k}\""))}: \"bpe\" is trained on the train split, "
+                         + "\"gpt2\"/\"r50k_base\"/\"cl100k_base\"/\"o200k_base\" are the stock tiktoken encodings, \"hf\" reads a Hugging Face tokenizer.json or SentencePiece tokenizer.model given by \"path\"; pick one.");
         else if (spec.Kind == TokenizerSpec.Bpe && spec.VocabSize is <= 256 or > TokenizerSpec.MaxBpeVocabSize)
-            problems.Add($"{Prefix(jsonPath)}{field}.vocab_size = {spec.VocabSize.ToString(CultureInfo.InvariantCulture)}: must be > 256 (the single bytes) and ≤ {TokenizerSpec.MaxBpeVocabSize} (ids are cached as uint16); use e.g. 1024 or 2048.");
+            problems.Add($"{at}.vocab_size = {spec.VocabSize.ToString(CultureInfo.InvariantCulture)}: must be > 256 (the single bytes) and ≤ {TokenizerSpec.MaxBpeVocabSize} (ids are cached as uint16); use e.g. 1024 or 2048.");
+        if (spec.Kind == TokenizerSpec.HuggingFace)
+        {
+            if (string.IsNullOrWhiteSpace(spec.Path))
+                problems.Add($"{at}.path is missing: kind \"hf\" needs the path of a tokenizer.json, a tokenizer.model, or a model folder holding one.");
+            else if (!File.Exists(spec.Path) && !Directory.Exists(spec.Path))
+                problems.Add($"{at}.path = \"{spec.Path}\": no such file or folder; fix the path (relative paths resolve against {Directory.GetCurrentDirectory()}).");
+            else if (File.Exists(spec.Path) && !spec.Path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) && !spec.Path.EndsWith(".model", StringComparison.OrdinalIgnoreCase))
+                problems.Add($"{at}.path = \"{spec.Path}\": must be a Hugging Face tokenizer.json (.json), a SentencePiece tokenizer.model (.model), or a model folder holding one.");
+            else if (Directory.Exists(spec.Path) && !File.Exists(System.IO.Path.Combine(spec.Path, "tokenizer.json")) && !File.Exists(System.IO.Path.Combine(spec.Path, "tokenizer.model")))
+                problems.Add($"{at}.path = \"{spec.Path}\": the folder holds neither tokenizer.json nor tokenizer.model; point to the model folder that has one, or to the file itself.");
+        }
+        else if (spec.Path is not null)
+            problems.Add($"{at}.path = \"{spec.Path}\": only kind \"hf\" reads a file; remove path, or set kind to \"hf\".");
         return problems;
     }
 

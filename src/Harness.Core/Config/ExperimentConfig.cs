@@ -56,7 +56,8 @@ public sealed record ExperimentConfig : IValidatable
         if (!(Kd.Temperature > 0)) p.Add($"{path}.kd.temperature: value {Kd.Temperature} must be > 0.");
         if (Kd.Beta is <= 0 or >= 1) p.Add($"{path}.kd.beta: value {Kd.Beta} must be in (0, 1).");
         if (Kd.TopK <= 0) p.Add($"{path}.kd.top_k: value {Kd.TopK} must be a positive integer.");
-        else if (Data.TokenizerOrDefault is var tok && (tok.Kind == TokenizerSpec.Gpt2 ? TokenizerSpec.Gpt2VocabSize : tok.VocabSize) is var vocab && Kd.TopK > vocab)
+        // An "hf" tokenizer's size comes from its file: Data's TokenizerFileCheck compares top_k with it.
+        else if (Data.TokenizerOrDefault is { Kind: not TokenizerSpec.HuggingFace } tok && tok.EffectiveVocabSize is var vocab && Kd.TopK > vocab)
             p.Add($"{path}.kd.top_k: value {Kd.TopK} is larger than the vocabulary ({vocab} tokens of data.tokenizer); use at most {vocab}, typically 16–64.");
         if (SeqKd.Tokens <= 0) p.Add($"{path}.seq_kd.tokens: value {SeqKd.Tokens} must be positive.");
         if (!(SeqKd.Temperature > 0)) p.Add($"{path}.seq_kd.temperature: value {SeqKd.Temperature} must be > 0.");

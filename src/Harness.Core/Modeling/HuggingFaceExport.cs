@@ -110,12 +110,11 @@ public static class HuggingFaceExport
             var config = Path.Combine(outDirectory, "config.json");
             AtomicFile.WriteAllText(config, Config(info.Model).ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
             var files = new List<string> { weights, config };
-            foreach (var name in new[] { info.TokenizerFile, Harness.Data.TokenizerLoader.DescriptorFileName })
-                if (name is not null && File.Exists(Path.Combine(checkpointDirectory, name)))
-                {
-                    File.Copy(Path.Combine(checkpointDirectory, name), Path.Combine(outDirectory, name), overwrite: true);
-                    files.Add(Path.Combine(outDirectory, name));
-                }
+            foreach (var name in Harness.Data.TokenizerLoader.CheckpointFiles(checkpointDirectory, info.TokenizerFile))
+            {
+                File.Copy(Path.Combine(checkpointDirectory, name), Path.Combine(outDirectory, name), overwrite: true);
+                files.Add(Path.Combine(outDirectory, name));
+            }
             return files;
         }
     }
@@ -143,7 +142,9 @@ public static class HuggingFaceExport
         var configPath = Path.Combine(outDirectory, "config.json");
         AtomicFile.WriteAllText(configPath, config.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
         var files = new List<string> { weights, configPath };
-        foreach (var name in new[] { Harness.Data.TokenizerLoader.TiktokenFileName, Harness.Data.TokenizerLoader.DescriptorFileName })
+        // Every tokenizer file the source holds (ours and Hugging Face's), so the export reads back as the source does.
+        foreach (var name in new[] { Harness.Data.TokenizerLoader.TiktokenFileName, Harness.Data.TokenizerLoader.DescriptorFileName,
+                                     Harness.Data.TokenizerLoader.HuggingFaceFileName, Harness.Data.TokenizerLoader.SentencePieceFileName, "tokenizer_config.json" })
             if (File.Exists(Path.Combine(sourceDirectory, name)))
             {
                 File.Copy(Path.Combine(sourceDirectory, name), Path.Combine(outDirectory, name), overwrite: true);

@@ -21,33 +21,15 @@ public static class ModelFolder
     }
 
     /// <summary>
-    /// The tokenizer file this build can read for the folder: a harness checkpoint's own; in a Hugging Face folder the
-    /// harness's rank file (<c>tokenizer.tiktoken</c>, which <c>harness export --format hf</c> writes) or its stock-GPT-2
-    /// descriptor.  A folder with only Hugging Face's own tokenizer files is refused (reading tokenizer.json and
-    /// SentencePiece models belongs to the tokenizer loader, not yet here).
+    /// The folder's tokenizer: a harness checkpoint's own (<see cref="TokenizerLoader.ForCheckpoint"/>); in a Hugging
+    /// Face folder, after its model config is accepted, the first of our descriptor, our rank file (written by
+    /// <c>harness export --format hf</c>), tokenizer.json or tokenizer.model (<see cref="TokenizerLoader.OpenFolder"/>).
     /// </summary>
-    public static string TokenizerPath(string directory)
+    public static LoadedTokenizer OpenTokenizer(string directory)
     {
         if (!IsHuggingFace(directory))
-            return Path.Combine(directory, Checkpoint.ReadInfo(directory).TokenizerFile ?? TokenizerLoader.DescriptorFileName);
+            return TokenizerLoader.ForCheckpoint(directory, Checkpoint.ReadInfo(directory).TokenizerFile);
         HuggingFaceConfig.Read(directory);   // an unsupported model is refused before its tokenizer is looked at
-        var rank = Path.Combine(directory, TokenizerLoader.TiktokenFileName);
-        if (File.Exists(rank)) return rank;
-        var descriptor = Path.Combine(directory, TokenizerLoader.DescriptorFileName);
-        if (File.Exists(descriptor) && IsHarnessDescriptor(descriptor)) return descriptor;
-        var present = new[] { "tokenizer.json", "tokenizer.model", "vocab.json", "merges.txt" }.Where(f => File.Exists(Path.Combine(directory, f))).ToList();
-        throw new UserInputException($"{directory}: no tokenizer this build can read.",
-            [$"{directory}: has {(present.Count == 0 ? "no tokenizer files" : string.Join(", ", present))}; this build reads {TokenizerLoader.TiktokenFileName} "
-             + "(written by `harness export --format hf`) or the harness's {\"kind\": \"gpt2\"} descriptor. Hugging Face tokenizer.json and SentencePiece files are not read yet."]);
-    }
-
-    static bool IsHarnessDescriptor(string path)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(File.ReadAllText(path));
-            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("kind", out _) && !doc.RootElement.TryGetProperty("model", out _);
-        }
-        catch (JsonException) { return false; }
+        return TokenizerLoader.OpenFolder(directory);
     }
 }

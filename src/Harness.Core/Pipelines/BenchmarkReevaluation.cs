@@ -25,7 +25,7 @@ public static class BenchmarkReevaluation
         // A Hugging Face folder is scored with its own tokenizer; the task texts come from the default data (embedded corpus).
         bool imported = Modeling.ModelFolder.IsHuggingFace(checkpoint);
         var data = imported ? TrainingMixBuilder.Prepare(new DataSpec(), repositoryRoot) : DataFor(checkpoint, repositoryRoot);
-        var tokenizer = imported ? TokenizerLoader.Load(Modeling.ModelFolder.TokenizerPath(checkpoint)) : data.Tokenizer;
+        var tokenizer = imported ? Modeling.ModelFolder.OpenTokenizer(checkpoint).Tokenizer : data.Tokenizer;
         var taskList = TaskRegistry.Parse(tasks, data.Split.Validation.Select(d => d.Text).ToList());
         var model = Modeling.ModelFolder.Load(checkpoint, device);
         using (model)

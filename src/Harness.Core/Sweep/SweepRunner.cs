@@ -365,7 +365,7 @@ public sealed partial class SweepRunner
             data.CopyTokenizerTo(modelDir);
             Checkpoint.Save(student, modelDir, new CheckpointInfo
             {
-                Model = unit.Model, TokenizerFile = data.TokenizerPath is null ? null : TokenizerLoader.TiktokenFileName, TokenizerKind = data.TokenizerSpec.Kind,
+                Model = unit.Model, TokenizerFile = data.TokenizerFileName, TokenizerKind = data.TokenizerSpec.Kind,
                 CorpusHash = data.CorpusHash, TokenizerHash = data.TokenizerHash, TrainingTokens = result.Tokens, TrainingFlops = row.FlopsStudentTrain,
                 FinalValLoss = row.ValLoss, FinalValBitsPerByte = row.ValBitsPerByte,
             });

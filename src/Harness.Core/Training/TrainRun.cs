@@ -32,7 +32,7 @@ public static class TrainRun
         Checkpoint.Save(gpt, output, new CheckpointInfo
         {
             Model = model,
-            TokenizerFile = data.TokenizerPath is null ? null : TokenizerLoader.TiktokenFileName,
+            TokenizerFile = data.TokenizerFileName,
             TokenizerKind = data.TokenizerSpec.Kind,
             CorpusHash = data.CorpusHash,
             TokenizerHash = data.TokenizerHash,

@@ -100,7 +100,7 @@ public class HuggingFaceTeacherTests
         var exported = Path.Combine(TestSupport.TempDirectory(), "out");
         HuggingFaceExport.Write(source, exported);
         Assert.True(File.Exists(Path.Combine(exported, "tokenizer.json")));
-        Assert.EndsWith("tokenizer.json", ModelFolder.TokenizerPath(exported));
+        Assert.Equal(TokenizerSpec.Gpt2, ModelFolder.OpenTokenizer(exported).Kind);   // the old {"kind":"gpt2"} descriptor, carried over
         using var back = ModelFolder.Load(exported);
         Assert.Equal(config, ((Llama)back).Config);
         using (no_grad())
@@ -112,14 +112,14 @@ public class HuggingFaceTeacherTests
     }
 
     [Fact]
-    public void A_folder_with_only_hugging_face_tokenizer_files_is_refused_clearly()
+    public void A_folder_with_an_unreadable_hugging_face_tokenizer_is_refused_clearly()
     {
         var dir = TestSupport.TempDirectory();
         File.WriteAllText(Path.Combine(dir, Checkpoint.ConfigFile), HuggingFaceExport.Config(new LlamaConfig(64, 16, 1, 2, 1, 16, 8, 24, 1e-5, 10000)).ToJsonString());
-        File.WriteAllText(Path.Combine(dir, "tokenizer.json"), "{\"version\": \"1.0\", \"model\": {\"type\": \"BPE\"}}");
-        var e = Assert.Throws<UserInputException>(() => ModelFolder.TokenizerPath(dir));
-        Assert.Contains("has tokenizer.json", Assert.Single(e.Problems));
-        Console.WriteLine($"REFUSAL | {e.Message} | {e.Problems[0]}");
+        File.WriteAllText(Path.Combine(dir, "tokenizer.json"), "{\"version\": \"1.0\", \"model\": {\"type\": \"WordPiece\"}}");
+        var e = Assert.Throws<UserInputException>(() => ModelFolder.OpenTokenizer(dir));
+        Assert.Contains("tokenizer.json", e.Message + string.Join("\n", e.Problems));
+        Console.WriteLine($"REFUSAL | {e.Message} | {string.Join(" | ", e.Problems)}");
     }
 }
 

@@ -37,7 +37,7 @@ public static class SlurmSubmissionPlanner
                                            string configPath, string resultsRoot, string workingDirectory, Func<double>? matmulProbe = null)
     {
         var tok = config.Data.TokenizerOrDefault;
-        var units = SweepPlan.Expand(config, tok.Kind == TokenizerSpec.Gpt2 ? TokenizerSpec.Gpt2VocabSize : tok.VocabSize, "", null);
+        var units = SweepPlan.Expand(config, Harness.Data.TokenizerLoader.VocabSize(tok), "", null);
         TimeSpan unitTime;
         string timeNote;
         if (options.UnitTime is { } given)
