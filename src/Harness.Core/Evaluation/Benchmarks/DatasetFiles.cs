@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Parquet.Serialization;
 
 namespace Harness.Evaluation.Benchmarks;
@@ -59,13 +60,30 @@ public static class DatasetFiles
         return rows;
     }
 
+    /// <summary>An untyped Parquet value as JSON: structs → objects, lists → arrays, strings (which Parquet.Net hands
+    /// out as ReadOnlyMemory&lt;char&gt;) → strings, numbers and booleans as they are.</summary>
+    static JsonNode? ToJson(object? value) => value switch
+    {
+        null => null,
+        string s => JsonValue.Create(s),
+        ReadOnlyMemory<char> m => JsonValue.Create(m.ToString()),
+        bool b => JsonValue.Create(b),
+        byte[] bytes => JsonValue.Create(Convert.ToBase64String(bytes)),
+        IDictionary<string, object?> d => new JsonObject(d.Select(p => KeyValuePair.Create(p.Key, ToJson(p.Value)))),
+        System.Collections.IDictionary d => new JsonObject(d.Keys.Cast<object>().Select(k => KeyValuePair.Create(k.ToString()!, ToJson(d[k])))),
+        System.Collections.IEnumerable list => new JsonArray(list.Cast<object?>().Select(ToJson).ToArray()),
+        IConvertible c when value is sbyte or byte or short or ushort or int or uint or long or ulong => JsonValue.Create(c.ToInt64(CultureInfo.InvariantCulture)),
+        IConvertible c when value is float or double or decimal => JsonValue.Create(c.ToDouble(CultureInfo.InvariantCulture)),
+        _ => JsonValue.Create(Convert.ToString(value, CultureInfo.InvariantCulture)),
+    };
+
     static List<JsonElement> ReadParquet(string file)
     {
         try
         {
             using var stream = File.OpenRead(file);
             var data = ParquetSerializer.DeserializeUntypedAsync(stream).GetAwaiter().GetResult();
-            return data.Data.Select(row => JsonSerializer.SerializeToElement(row)).ToList();
+            return data.Data.Select(row => JsonSerializer.SerializeToElement(ToJson(row))).ToList();
         }
         catch (Exception e) when (e is IOException or InvalidDataException or Parquet.ParquetException or NotSupportedException or InvalidOperationException)
         {
@@ -134,11 +152,13 @@ public sealed class RowReader(string source)
         var list = new List<string>();
         foreach (var e in v.EnumerateArray())
         {
-            if (e.ValueKind != JsonValueKind.String) { Problem(index, field, $"expected a list of strings, found an element {e.ValueKind}"); return []; }
+            if (e.ValueKind != JsonValueKind.String) { Problem(index, field, $"expected a list of strings, found an element {e.ValueKind} in {Shorten(v.GetRawText())}"); return []; }
             list.Add(e.GetString()!);
         }
         return list;
     }
+
+    static string Shorten(string s) => s.Length <= 80 ? s : s[..77] + "…";
 
     /// <summary>A rule the row breaks beyond its types (e.g. an answer key not among the labels).</summary>
     public void Invalid(int index, string field, string message) => Problem(index, field, message);
