@@ -77,6 +77,7 @@ public sealed record LmEvalResults
     /// </summary>
     public static LmEvalResults Read(string path)
     {
+        if (!File.Exists(path)) throw new UserInputException($"{path}: no such results file.");
         JsonNode? root;
         try { root = JsonNode.Parse(File.ReadAllText(path)); }
         catch (JsonException e) { throw new UserInputException($"{path}: not valid JSON ({e.Message})."); }
