@@ -45,7 +45,7 @@ public static class StandardTasks
     public static BenchmarkSource Source(string name) => entries[name].Source;
 
     /// <summary>Problems that would stop <see cref="Load"/>: no data folder, missing files (with the names expected
-    /// and the dataset), few-shot asked of a task without a few-shot split.  Reads no file.</summary>
+    /// and the dataset; the few-shot split too when num_fewshot &gt; 0).  Reads no file.</summary>
     public static IReadOnlyList<string> Check(IEnumerable<string> names, StandardTaskOptions options)
     {
         var problems = new List<string>();
@@ -58,11 +58,8 @@ public static class StandardTasks
                 continue;
             }
             var splits = new List<string> { source.EvalSplit };
-            if (options.NumFewShot > 0)
-            {
-                if (source.FewShotSplit is null) problems.Add($"task '{name}' takes no few-shot examples (lm-eval has no few-shot split for it); set evaluation.num_fewshot to 0 or leave the task out.");
-                else if (source.FewShotSplit != source.EvalSplit) splits.Add(source.FewShotSplit);
-            }
+            // Tasks without a few-shot split (lambada_openai, wikitext) run zero-shot whatever num_fewshot says; results.json records n-shot 0 for them.
+            if (options.NumFewShot > 0 && source.FewShotSplit is { } fewShot && fewShot != source.EvalSplit) splits.Add(fewShot);
             foreach (var split in splits)
                 try { source.Locate(name, options.DataDir, split); }
                 catch (UserInputException e) { problems.Add(e.Summary + " " + string.Join(" ", e.Problems)); }
@@ -88,9 +85,9 @@ public static class StandardTasks
         }
         var docs = MultipleChoiceBenchmark.ReadDocs(evalFiles, entry.Format!, source.Dataset);
         IReadOnlyList<LmEvalDoc> pool = [];
-        if (options.NumFewShot > 0)
+        if (options.NumFewShot > 0 && source.FewShotSplit is not null)
             pool = MultipleChoiceBenchmark.ReadDocs(source.Locate(name, dir, source.FewShotSplit!), entry.Format!, source.Dataset);
-        return new MultipleChoiceBenchmark(name, source, docs, pool, source.FewShotSplit == source.EvalSplit, options.NumFewShot, options.FewShotSeed, entry.AccNorm);
+        return new MultipleChoiceBenchmark(name, source, docs, pool, source.FewShotSplit == source.EvalSplit, source.FewShotSplit is null ? 0 : options.NumFewShot, options.FewShotSeed, entry.AccNorm);
     }
 
     static IReadOnlyList<string> ReadText(IReadOnlyList<string> files, string field, string dataset)

@@ -222,6 +222,27 @@ public class StandardBenchmarkTests
     }
 
     [Fact]
+    public void A_config_names_the_data_folder_and_few_shot_settings_and_is_checked_when_read()
+    {
+        string Config(string evaluation) => $$"""
+            { "name": "x", "students": { "s": { "preset": "nano" } }, "budgets": [ { "name": "b", "tokens": 100 } ],
+              "teacher": { "checkpoint": "models/t" }, "methods": ["scratch"], "evaluation": {{evaluation}} }
+            """;
+        var dir = JsonSerializer.Serialize(FixtureDir);
+        var config = Harness.Config.JsonConfigReader.Read<Harness.Config.ExperimentConfig>(
+            Config($$"""{ "tasks": "grammar,arc_easy,wikitext", "data_dir": {{dir}}, "num_fewshot": 1, "fewshot_seed": 7, "curve_subset": 1 }"""), "ok.json");
+        Assert.Equal(new StandardTaskOptions(FixtureDir, 1, 7), EvaluationOptions.Standard(config.Evaluation) with { DataDir = FixtureDir });
+        var e = Assert.Throws<UserInputException>(() => Harness.Config.JsonConfigReader.Read<Harness.Config.ExperimentConfig>(
+            Config("""{ "tasks": "arc_easy,lambada_openai", "data_dir": "/no/such/dir", "num_fewshot": 1 }"""), "bad.json"));
+        Assert.Contains(e.Problems, p => p.Contains("$.evaluation.tasks: task 'arc_easy': no 'test' split in /no/such/dir/arc_easy"));
+        Assert.Contains(e.Problems, p => p.Contains("$.evaluation.tasks: task 'arc_easy': no 'train' split in /no/such/dir/arc_easy")); // the few-shot split
+        Assert.DoesNotContain(e.Problems, p => p.Contains("lambada_openai") && p.Contains("train")); // no few-shot split: runs zero-shot
+        // A config without the new keys writes exactly what it wrote before.
+        Assert.DoesNotContain("data_dir", JsonSerializer.Serialize(new Harness.Config.EvaluationSpec(), Harness.IO.HarnessJson.Options));
+        Assert.DoesNotContain("fewshot", JsonSerializer.Serialize(new Harness.Config.EvaluationSpec(), Harness.IO.HarnessJson.Options));
+    }
+
+    [Fact]
     public void Registry_checks_the_whole_list_before_any_work_and_keeps_the_order_given()
     {
         var problems = TaskRegistry.Problems("grammar,hellaswag,nope,wikitext", new StandardTaskOptions("/no/such/folder"));
@@ -229,7 +250,7 @@ public class StandardBenchmarkTests
         Assert.Contains(problems, p => p.Contains("hellaswag") && p.Contains("validation.parquet"));
         Assert.Contains(problems, p => p.Contains("wikitext") && p.Contains("EleutherAI/wikitext_document_level"));
         Assert.Empty(TaskRegistry.Problems("all", null));
-        Assert.Contains(TaskRegistry.Problems("lambada_openai", Options(shots: 2)), p => p.Contains("takes no few-shot examples"));
+        Assert.Empty(TaskRegistry.Problems("lambada_openai,wikitext", Options(shots: 2))); // no few-shot split: zero-shot
         var tasks = TaskRegistry.Parse("piqa,grammar,sciq", standard: Options());
         Assert.Equal(["piqa", "grammar", "sciq"], tasks.Select(t => t.Name));
         Assert.Equal(["grammar", "knowledge", "arithmetic_2d"], TaskRegistry.Parse("all", standard: Options()).Select(t => t.Name));
