@@ -44,10 +44,12 @@ public static class BenchmarkReevaluation
     public static ReevaluationResult ScoreResultsFolder(string directory, string tasks, int maxItems, bool force, Device device, string repositoryRoot,
                                                    IProgress<UnitReevaluation>? progress = null, StandardTaskOptions? standard = null)
     {
-        CheckTasks(tasks, standard);
         var folder = new RunFolder(directory);
         using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, ResultSchema.ManifestFile)));
         var config = JsonSerializer.Deserialize<ExperimentConfig>(manifest.RootElement.GetProperty("config").GetRawText(), HarnessJson.Options)!;
+        // Without a data folder of its own, the run's config supplies it (and its few-shot settings).
+        if (standard?.DataDir is null && config.Evaluation.DataDir is not null) standard = EvaluationOptions.Standard(config.Evaluation);
+        CheckTasks(tasks, standard);
         var data = TrainingMixBuilder.Prepare(config.Data, repositoryRoot);
         var taskList = TaskRegistry.Parse(tasks, data.Split.Validation.Select(d => d.Text).ToList(), standard: standard);
         var spec = new EvaluationSpec { Tasks = tasks, MaxItems = maxItems };
