@@ -16,7 +16,7 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
     public sealed class Settings : CommandSettings
     {
         [CommandArgument(0, "<RUNS>")]
-        [Description("Two or more results folders (results/<experiment>/<run-id>/); deltas are against the first.")]
+        [Description("Two or more results folders (results/<experiment>/<run-id>/), or two or more lm-eval-shaped results JSON files (harness eval --out DIR writes DIR/results.json; lm_eval --output_path writes the same shape); deltas are against the first.")]
         public string[] Runs { get; init; } = [];
 
         [CommandOption("--format <FORMAT>")]
@@ -54,11 +54,40 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
         }
     }
 
+    /// <summary>lm-eval results files side by side: value ± stderr per file and the delta from the first.</summary>
+    static int CompareLmEval(Settings settings)
+    {
+        var rows = LmEvalComparison.Compare(settings.Runs);
+        var names = settings.Labels?.Split(',', StringSplitOptions.TrimEntries) ?? settings.Runs.Select(r => Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(r))) + "/" + Path.GetFileName(r)).ToArray();
+        var table = new Table().AddColumn("task").AddColumn("metric");
+        foreach (var n in names) table.AddColumn(Markup.Escape(n));
+        for (int i = 1; i < names.Length; i++) table.AddColumn($"Δ {Markup.Escape(names[i])}");
+        table.AddColumn("note");
+        static string F(double v) => double.IsNaN(v) ? "–" : v.ToString("G4", System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var r in rows)
+        {
+            var cells = new List<string> { r.Task, r.Metric };
+            cells.AddRange(r.Values.Select((v, i) => double.IsNaN(r.StdErrs[i]) ? F(v) : $"{F(v)} ± {F(r.StdErrs[i])}"));
+            for (int i = 1; i < r.Values.Count; i++) cells.Add(F(r.Values[i] - r.Values[0]));
+            cells.Add(Markup.Escape(r.Note));
+            table.AddRow(cells.ToArray());
+        }
+        AnsiConsole.Write(table);
+        return settings.Strict && rows.Any(r => !r.Comparable) ? NotComparable : 0;
+    }
+
     /// <summary>Exit code of <c>--strict</c> when the runs are not comparable.</summary>
     public const int NotComparable = 3;
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        var jsonFiles = settings.Runs.Count(r => File.Exists(r) && r.EndsWith(".json", StringComparison.OrdinalIgnoreCase));
+        if (jsonFiles > 0)
+        {
+            if (jsonFiles != settings.Runs.Length)
+                throw new UserInputException("compare: give either results folders or lm-eval results JSON files, not both.", [$"JSON files given: {jsonFiles} of {settings.Runs.Length} arguments."]);
+            return CompareLmEval(settings);
+        }
         var result = RunComparer.Compare(settings.Runs);
         if (settings.Labels is { } labels)
         {

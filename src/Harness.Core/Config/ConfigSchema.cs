@@ -51,7 +51,7 @@ public static class ConfigSchema
         object? instance = defaults;
         try { instance ??= type.GetConstructor(Type.EmptyTypes) is not null ? Activator.CreateInstance(type) : null; }
         catch (TargetInvocationException) { instance = null; }
-        foreach (var p in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite && p.GetCustomAttribute<JsonIgnoreAttribute>() is null))
+        foreach (var p in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite && p.GetCustomAttribute<JsonIgnoreAttribute>() is not { Condition: JsonIgnoreCondition.Always }))
         {
             var name = p.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name ?? JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name);
             var value = instance is null ? null : p.GetValue(instance);

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Harness.Config;
 
 public sealed record EvaluationSpec
@@ -11,4 +13,18 @@ public sealed record EvaluationSpec
     public int CurveEvery { get; init; } = 1;
     /// <summary>Cap on items per task at the final evaluation (0 = all).</summary>
     public int MaxItems { get; init; } = 0;
+
+    /// <summary>Folder holding the published data files of the standard (lm-eval) tasks, one sub-folder per task
+    /// (README "Standard benchmarks"); relative paths are taken from the current directory.  Left out of written
+    /// configs when unset, so configs without standard tasks serialise as before.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? DataDir { get; init; }
+
+    /// <summary>Few-shot examples per standard multiple-choice task (lm-eval's num_fewshot; 0 = zero-shot).</summary>
+    [JsonPropertyName("num_fewshot"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public int NumFewShot { get; init; } = 0;
+
+    /// <summary>Seed of the few-shot draw (null = 1234, lm-eval's default fewshot seed).</summary>
+    [JsonPropertyName("fewshot_seed"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? FewShotSeed { get; init; }
 }

@@ -74,6 +74,7 @@ public sealed record ExperimentConfig : IValidatable
         if (Evaluation.CurveSubset < 0) p.Add($"{path}.evaluation.curve_subset: value {Evaluation.CurveSubset} must be ≥ 0.");
         if (Evaluation.CurveEvery < 1) p.Add($"{path}.evaluation.curve_every: value {Evaluation.CurveEvery} must be a positive integer (1 = every held-out evaluation).");
         if (Evaluation.MaxItems < 0) p.Add($"{path}.evaluation.max_items: value {Evaluation.MaxItems} must be ≥ 0.");
+        if (Evaluation.NumFewShot < 0) p.Add($"{path}.evaluation.num_fewshot: value {Evaluation.NumFewShot} must be ≥ 0.");
         return p;
     }
 }

@@ -13,8 +13,10 @@ public static class BenchmarkEvaluator
         return data =>
         {
             // Last-word items come from held-out (validation) documents, never from training text.
-            var tasks = TaskRegistry.Parse(spec.Tasks, data.Split.Validation.Select(d => d.Text).ToList());
-            return (model, unitKey, method, point) => EvaluationRunner.Run(new GptScorer(model, data.Tokenizer), tasks, unitKey, method, point, spec);
+            var tasks = TaskRegistry.Parse(spec.Tasks, data.Split.Validation.Select(d => d.Text).ToList(), standard: EvaluationOptions.Standard(spec));
+            // Standard tasks share each item's context across its choices: group those requests (the harness's own tasks keep their batch order).
+            bool group = TaskRegistry.HasStandardTask(spec.Tasks);
+            return (model, unitKey, method, point) => EvaluationRunner.Run(new GptScorer(model, data.Tokenizer) { GroupByContext = group }, tasks, unitKey, method, point, spec);
         };
     }
 }

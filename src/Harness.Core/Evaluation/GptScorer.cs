@@ -57,10 +57,30 @@ public sealed class GptScorer : ILanguageModelScorer
         throw new ArgumentException("a request has an empty context and the scorer has no begin token; give the task a context or construct GptScorer with beginTokenId.");
     }
 
+    /// <summary>
+    /// Orders requests so that all continuations of one context sit next to each other and go into the same batch
+    /// (lm-eval's <c>Collator</c> groups requests by context in <c>lm_eval/models/utils.py</c>); off by default so the
+    /// order, and so the float rounding, of the existing tasks' batches stays as it was.  The context is encoded once per
+    /// distinct context either way.
+    /// </summary>
+    public bool GroupByContext { get; init; }
+
+    /// <summary>Token that starts a document for rolling log-likelihood: the begin token when there is one (lm-eval
+    /// feeds end-of-text), else the last token of the document separator the harness's models are trained with
+    /// (<see cref="Data.DataPipeline.Separator"/>), since those models have no end-of-text token.</summary>
+    int DocumentStartToken()
+    {
+        if (beginTokenId is int bos) return bos;
+        var ids = tokenizer.EncodeToIds(Data.DataPipeline.Separator);
+        return ids.Count > 0 ? ids[^1] : throw new InvalidOperationException("the tokenizer encodes the document separator to no tokens.");
+    }
+
     public IReadOnlyList<LoglikelihoodResult> LogLikelihood(IReadOnlyList<LoglikelihoodRequest> requests)
     {
         var results = new LoglikelihoodResult[requests.Count];
-        var pending = new List<(int Index, int[] Input, int[] Target, int ContinuationTokens)>();
+        var pending = new List<Window>();
+        var contextIds = new Dictionary<string, int[]>(StringComparer.Ordinal);
+        var groupOf = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i < requests.Count; i++)
         {
             var (context, continuation) = SplitTrailingWhitespace(requests[i].Context, requests[i].Continuation);
@@ -73,39 +93,108 @@ public sealed class GptScorer : ILanguageModelScorer
             }
             if (cont.Length > contextLength)
                 throw new ArgumentException($"continuation of request {i} has {cont.Length} tokens, more than the model's context length {contextLength}.");
-            var ctx = EncodeContext(context);
+            if (!contextIds.TryGetValue(context, out var ctx)) contextIds[context] = ctx = EncodeContext(context);
+            if (!groupOf.TryGetValue(context, out int group)) groupOf[context] = group = groupOf.Count;
             var full = new int[ctx.Length + cont.Length];
             ctx.CopyTo(full, 0);
             cont.CopyTo(full, ctx.Length);
             // Inputs are the last min(len−1, T) tokens before the final one; targets are the same window shifted by one.
             int inputLength = Math.Min(full.Length - 1, contextLength);
             int start = full.Length - 1 - inputLength;
-            pending.Add((i, full[start..(start + inputLength)], full[(start + 1)..(start + 1 + inputLength)], cont.Length));
+            pending.Add(new Window(i, group, full[start..(start + inputLength)], full[(start + 1)..(start + 1 + inputLength)], cont.Length));
             results[i] = new LoglikelihoodResult(0, true, cont.Length, bytes); // LogProb / IsGreedy filled below
         }
+        if (GroupByContext)
+        {
+            // Groups longest first (by their longest member), each group's members together, longest first within it.
+            var groupWidth = pending.GroupBy(w => w.Group).ToDictionary(g => g.Key, g => g.Max(w => w.Input.Length));
+            pending.Sort((a, b) =>
+                groupWidth[b.Group] != groupWidth[a.Group] ? groupWidth[b.Group].CompareTo(groupWidth[a.Group])
+                : a.Group != b.Group ? a.Group.CompareTo(b.Group)
+                : b.Input.Length != a.Input.Length ? b.Input.Length.CompareTo(a.Input.Length) : a.Index.CompareTo(b.Index));
+        }
+        else
+            // Longest first, as lm-eval does (an out-of-memory shows up on the first batch); neighbours have similar lengths.
+            pending.Sort((a, b) => b.Input.Length != a.Input.Length ? b.Input.Length.CompareTo(a.Input.Length) : a.Index.CompareTo(b.Index));
+        foreach (var (window, sum, greedy) in ScoreWindows(pending))
+            results[window.Index] = results[window.Index] with { LogProb = sum, IsGreedy = greedy };
+        return results;
+    }
 
-        // Longest first, as lm-eval does (an out-of-memory shows up on the first batch); neighbours have similar lengths.
-        pending.Sort((a, b) => b.Input.Length != a.Input.Length ? b.Input.Length.CompareTo(a.Input.Length) : a.Index.CompareTo(b.Index));
+    /// <summary>
+    /// lm-eval's <c>loglikelihood_rolling</c> for the HuggingFace backend (<c>lm_eval/models/huggingface.py</c>): the text's
+    /// tokens are cut into disjoint windows of at most T (the model's context length) predicted tokens by
+    /// <c>get_rolling_token_windows(tokens, prefix_token, max_seq_len = T, context_len = 1)</c> and
+    /// <c>make_disjoint_window</c> (<c>lm_eval/utils.py</c>).  The first window predicts tokens[0 : min(T, n)] from the
+    /// document-start token followed by tokens[0 : min(T, n) − 1]; each later window predicts the next min(T, n − done)
+    /// tokens, its input being the T tokens before its last target (so a short last window sees a full context).
+    /// </summary>
+    public IReadOnlyList<RollingLoglikelihoodResult> LogLikelihoodRolling(IReadOnlyList<string> texts)
+    {
+        int prefix = DocumentStartToken();
+        int t = contextLength;
+        var windows = new List<Window>();
+        var tokenCounts = new int[texts.Count];
+        var windowCounts = new int[texts.Count];
+        for (int i = 0; i < texts.Count; i++)
+        {
+            var tokens = tokenizer.EncodeToIds(texts[i]).ToArray();
+            int n = tokens.Length;
+            tokenCounts[i] = n;
+            if (n == 0) continue;
+            int first = Math.Min(t, n);
+            var input = new int[first];
+            input[0] = prefix;
+            Array.Copy(tokens, 0, input, 1, first - 1);
+            windows.Add(new Window(i, i, input, tokens[..first], first));
+            for (int predicted = first; predicted < n;)
+            {
+                int count = Math.Min(n - predicted, t);
+                int end = predicted + count;
+                windows.Add(new Window(i, i, tokens[(end - t - 1)..(end - 1)], tokens[(end - t)..end], count));
+                predicted = end;
+            }
+        }
+        var sums = new double[texts.Count];
+        windows.Sort((a, b) => b.Input.Length != a.Input.Length ? b.Input.Length.CompareTo(a.Input.Length) : a.Index.CompareTo(b.Index));
+        foreach (var (window, sum, _) in ScoreWindows(windows))
+        {
+            sums[window.Index] += sum;
+            windowCounts[window.Index]++;
+        }
+        return Enumerable.Range(0, texts.Count).Select(i => new RollingLoglikelihoodResult(sums[i], tokenCounts[i], windowCounts[i])).ToArray();
+    }
+
+    /// <summary>One forward row: <paramref name="Input"/> and <paramref name="Target"/> (input shifted by one) of equal
+    /// length; the last <paramref name="ScoredTokens"/> targets are scored.  <paramref name="Index"/> is the request,
+    /// <paramref name="Group"/> its context.</summary>
+    sealed record Window(int Index, int Group, int[] Input, int[] Target, int ScoredTokens);
+
+    /// <summary>Runs windows in the given order, <see cref="batchSize"/> per forward pass, right-padded: summed log p and
+    /// whether every scored target was the argmax.</summary>
+    List<(Window Window, double Sum, bool Greedy)> ScoreWindows(List<Window> pending)
+    {
+        var output = new List<(Window, double, bool)>(pending.Count);
         RunInEvalMode(() =>
         {
             var device = ModelDevice();
             for (int offset = 0; offset < pending.Count; offset += batchSize)
             {
                 var batch = pending.GetRange(offset, Math.Min(batchSize, pending.Count - offset));
-                int rows = batch.Count, width = batch[0].Input.Length;
+                int rows = batch.Count, width = batch.Max(b => b.Input.Length);
                 var x = new long[rows * width];
-                // Only continuation positions are scored, so the output head runs on those alone (flat row·width + t).
-                int scored = batch.Sum(b => b.ContinuationTokens);
+                // Only scored positions go through the output head (flat row·width + t).
+                int scored = batch.Sum(b => b.ScoredTokens);
                 var positions = new long[scored];
                 var targets = new long[scored];
                 for (int r = 0, p = 0; r < rows; r++)
                 {
-                    var (_, input, target, n) = batch[r];
-                    for (int t = 0; t < input.Length; t++) x[r * width + t] = input[t];
-                    for (int t = input.Length - n; t < input.Length; t++, p++)
+                    var w = batch[r];
+                    for (int t = 0; t < w.Input.Length; t++) x[r * width + t] = w.Input[t];
+                    for (int t = w.Input.Length - w.ScoredTokens; t < w.Input.Length; t++, p++)
                     {
                         positions[p] = r * width + t;
-                        targets[p] = target[t];
+                        targets[p] = w.Target[t];
                     }
                 }
                 using var scope = NewDisposeScope();
@@ -120,7 +209,7 @@ public sealed class GptScorer : ILanguageModelScorer
                 var greedyValues = greedy.data<bool>().ToArray();
                 for (int r = 0, p = 0; r < rows; r++)
                 {
-                    int n = batch[r].ContinuationTokens;
+                    int n = batch[r].ScoredTokens;
                     double sum = 0;
                     bool allGreedy = true;
                     for (int j = 0; j < n; j++, p++)
@@ -128,12 +217,11 @@ public sealed class GptScorer : ILanguageModelScorer
                         sum += logProbValues[p];
                         allGreedy &= greedyValues[p];
                     }
-                    int index = batch[r].Index;
-                    results[index] = results[index] with { LogProb = sum, IsGreedy = allGreedy };
+                    output.Add((batch[r], sum, allGreedy));
                 }
             }
         });
-        return results;
+        return output;
     }
 
     /// <summary>

@@ -6,7 +6,7 @@ namespace Harness.Evaluation;
 public sealed record SampleRecord
 {
     [JsonPropertyName("task")] public string Task { get; init; } = "";
-    /// <summary>loglikelihood | generate_until (lm-eval's request types).</summary>
+    /// <summary>loglikelihood | loglikelihood_rolling | generate_until (lm-eval's request types).</summary>
     [JsonPropertyName("request_type")] public string RequestType { get; init; } = "";
     [JsonPropertyName("context")] public string Context { get; init; } = "";
     [JsonPropertyName("continuation"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Continuation { get; init; }
@@ -32,6 +32,18 @@ public sealed class RecordingScorer(ILanguageModelScorer inner) : ILanguageModel
             {
                 Task = Task, RequestType = "loglikelihood", Context = requests[i].Context, Continuation = requests[i].Continuation,
                 LogProb = results[i].LogProb, IsGreedy = results[i].IsGreedy, ContinuationTokens = results[i].ContinuationTokens, ContinuationBytes = results[i].ContinuationBytes,
+            });
+        return results;
+    }
+
+    public IReadOnlyList<RollingLoglikelihoodResult> LogLikelihoodRolling(IReadOnlyList<string> texts)
+    {
+        var results = inner.LogLikelihoodRolling(texts);
+        for (int i = 0; i < texts.Count; i++)
+            Records.Add(new SampleRecord
+            {
+                Task = Task, RequestType = "loglikelihood_rolling", Context = texts[i], LogProb = results[i].LogProb, ContinuationTokens = results[i].Tokens,
+                ContinuationBytes = EvaluationMetrics.Utf8Length(texts[i]),
             });
         return results;
     }

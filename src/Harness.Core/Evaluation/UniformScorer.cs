@@ -21,5 +21,13 @@ public sealed class UniformScorer(int vocabSize, Tokenizer? tokenizer = null) : 
         }).ToArray();
     }
 
+    /// <summary>Every token of the text costs ln V (byte count when there is no tokenizer); windows do not matter here.</summary>
+    public IReadOnlyList<RollingLoglikelihoodResult> LogLikelihoodRolling(IReadOnlyList<string> texts) =>
+        texts.Select(t =>
+        {
+            int tokens = tokenizer is null ? EvaluationMetrics.Utf8Length(t) : tokenizer.EncodeToIds(t).Count;
+            return new RollingLoglikelihoodResult(-tokens * Math.Log(vocabSize), tokens, 1);
+        }).ToArray();
+
     public IReadOnlyList<string> GenerateGreedy(IReadOnlyList<GenerationRequest> requests) => requests.Select(_ => "").ToArray();
 }

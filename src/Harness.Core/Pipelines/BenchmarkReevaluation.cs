@@ -2,6 +2,7 @@ using System.Text.Json;
 using Harness.Config;
 using Harness.Data;
 using Harness.Evaluation;
+using Harness.Evaluation.Benchmarks;
 using Harness.Results;
 using Harness.Sweep;
 using Harness.Data.Mixes;
@@ -20,17 +21,21 @@ public static class BenchmarkReevaluation
 {
     /// <summary>Scores the checkpoint in <paramref name="checkpoint"/> on data prepared as its train config says (the
     /// tokenizer must match the one it was trained with).</summary>
-    public static ReevaluationResult ScoreCheckpoint(string checkpoint, string tasks, int maxItems, Device device, string repositoryRoot)
+    /// <param name="standard">Data folder and few-shot settings of the standard (lm-eval) tasks; the task list is
+    /// checked against it before data preparation or the model load.</param>
+    public static ReevaluationResult ScoreCheckpoint(string checkpoint, string tasks, int maxItems, Device device, string repositoryRoot,
+                                                     StandardTaskOptions? standard = null)
     {
+        CheckTasks(tasks, standard);
         // A Hugging Face folder is scored with its own tokenizer; the task texts come from the default data (embedded corpus).
         bool imported = Modeling.ModelFolder.IsHuggingFace(checkpoint);
         var data = imported ? TrainingMixBuilder.Prepare(new DataSpec(), repositoryRoot) : DataFor(checkpoint, repositoryRoot);
         var tokenizer = imported ? Modeling.ModelFolder.OpenTokenizer(checkpoint).Tokenizer : data.Tokenizer;
-        var taskList = TaskRegistry.Parse(tasks, data.Split.Validation.Select(d => d.Text).ToList());
+        var taskList = TaskRegistry.Parse(tasks, data.Split.Validation.Select(d => d.Text).ToList(), standard: standard);
         var model = Modeling.ModelFolder.Load(checkpoint, device);
         using (model)
         {
-            var recorder = new RecordingScorer(new GptScorer(model, tokenizer));
+            var recorder = new RecordingScorer(new GptScorer(model, tokenizer) { GroupByContext = TaskRegistry.HasStandardTask(tasks) });
             var rows = Score(recorder, taskList, Path.GetFileName(checkpoint), "checkpoint", 0, new EvaluationSpec { Tasks = tasks, MaxItems = maxItems });
             return new ReevaluationResult(rows, recorder.Records);
         }
@@ -40,13 +45,16 @@ public static class BenchmarkReevaluation
     /// data of the config in its manifest) and writes the rows into the folder; <paramref name="progress"/> hears of
     /// each unit scored or skipped for lack of a saved model.</summary>
     public static ReevaluationResult ScoreResultsFolder(string directory, string tasks, int maxItems, bool force, Device device, string repositoryRoot,
-                                                   IProgress<UnitReevaluation>? progress = null)
+                                                   IProgress<UnitReevaluation>? progress = null, StandardTaskOptions? standard = null)
     {
         var folder = new RunFolder(directory);
         using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, ResultSchema.ManifestFile)));
         var config = JsonSerializer.Deserialize<ExperimentConfig>(manifest.RootElement.GetProperty("config").GetRawText(), HarnessJson.Options)!;
+        // Without a data folder of its own, the run's config supplies it (and its few-shot settings).
+        if (standard?.DataDir is null && config.Evaluation.DataDir is not null) standard = EvaluationOptions.Standard(config.Evaluation);
+        CheckTasks(tasks, standard);
         var data = TrainingMixBuilder.Prepare(config.Data, repositoryRoot);
-        var taskList = TaskRegistry.Parse(tasks, data.Split.Validation.Select(d => d.Text).ToList());
+        var taskList = TaskRegistry.Parse(tasks, data.Split.Validation.Select(d => d.Text).ToList(), standard: standard);
         var spec = new EvaluationSpec { Tasks = tasks, MaxItems = maxItems };
         var all = new List<EvalRow>();
         var samples = new List<SampleRecord>();
@@ -65,7 +73,7 @@ public static class BenchmarkReevaluation
             var (model, _) = Modeling.Checkpoint.Load(modelDir, device);
             using (model)
             {
-                var recorder = new RecordingScorer(new GptScorer(model, data.Tokenizer));
+                var recorder = new RecordingScorer(new GptScorer(model, data.Tokenizer) { GroupByContext = TaskRegistry.HasStandardTask(tasks) });
                 var rows = Score(recorder, taskList, key, row.Method, row.Tokens, spec)
                     .Select(r => r with { Student = row.Student, Budget = row.Budget, Seed = row.Seed }).ToList();
                 samples.AddRange(recorder.Records.Select(s => s with { Task = $"{key}/{s.Task}" }));
@@ -76,6 +84,13 @@ public static class BenchmarkReevaluation
         }
         folder.RewriteTables();
         return new ReevaluationResult(all, samples);
+    }
+
+    /// <summary>The whole task list is checked (names, data folder, files) before any data preparation or model load.</summary>
+    static void CheckTasks(string tasks, StandardTaskOptions? standard)
+    {
+        var problems = TaskRegistry.Problems(tasks, standard);
+        if (problems.Count > 0) throw new UserInputException($"task list '{tasks}': {problems.Count} problem(s); nothing was run.", problems);
     }
 
     static PreparedData DataFor(string checkpoint, string repositoryRoot)
