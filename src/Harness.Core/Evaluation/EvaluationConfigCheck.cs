@@ -21,7 +21,7 @@ internal sealed class EvaluationConfigCheck : IExperimentCheck
             .Select(n => $"{at}: task name {PathNames.Show(n)} {PathNames.Problem(n)}; use \"all\", \"none\" or names from: {string.Join(", ", TaskRegistry.Names)}.")
             .ToList();
         if (pathProblems.Count > 0) return pathProblems;
-        return TaskRegistry.Problems(config.Evaluation.Tasks, EvaluationOptions.Standard(config.Evaluation)).Select(p => $"{at}: {p}");
+        return TaskRegistry.Problems(config.Evaluation.Tasks ?? "", EvaluationOptions.Standard(config.Evaluation)).Select(p => $"{at}: {p}");
     }
 }
 
