@@ -16,7 +16,9 @@ internal sealed class EvaluationConfigCheck : IExperimentCheck
         // A task name becomes part of result keys and file names: a name that is not a plain folder name is refused by
         // that rule (IO/PathNames) before it is looked up.
         var at = $"{path}.evaluation.tasks";
-        var names = (config.Evaluation.Tasks ?? "").Split(',', StringSplitOptions.TrimEntries).Where(n => n.Length > 0).ToList();
+        var spec = config.Evaluation.Tasks ?? "";
+        if (spec.Trim().Equals("none", StringComparison.OrdinalIgnoreCase)) return [];
+        var names = spec.Split(',', StringSplitOptions.TrimEntries);   // an empty entry ("grammar,") is refused, not skipped
         var pathProblems = names.Where(n => PathNames.Problem(n) is not null)
             .Select(n => $"{at}: task name {PathNames.Show(n)} {PathNames.Problem(n)}; use \"all\", \"none\" or names from: {string.Join(", ", TaskRegistry.Names)}.")
             .ToList();

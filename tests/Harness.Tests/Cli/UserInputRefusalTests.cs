@@ -70,7 +70,7 @@ public class UserInputRefusalTests
     }
 
     [Theory]
-    [InlineData("""{ "architectures": ["GPT2LMHeadModel"], "n_embd": 768, "n_layer": 12 }""", "key 'architectures'")]
+    [InlineData("""{ "_name_or_path": "gpt2", "n_embd": 768, "n_layer": 12 }""", "key '_name_or_path'")]
     [InlineData("""{ "format_version": 1 }""", "required field is missing")]
     [InlineData("""{ "model": 3 }""", "expected type")]
     public void Eval_of_a_folder_with_a_foreign_config_json_names_what_it_is_not(string json, string why)
@@ -81,6 +81,16 @@ public class UserInputRefusalTests
         Assert.Contains("not a harness checkpoint config", e.Summary);
         Assert.Contains(why, Assert.Single(e.Problems));
         Assert.DoesNotContain(".NET", e.Problems[0]);
+        Assert.Equal(HarnessApp.InvalidInput, HarnessApp.Run(["eval", tmp.Path, "--max-items", "1"]));
+    }
+
+    [Fact]
+    public void A_hugging_face_folder_is_not_read_as_a_harness_checkpoint_and_eval_without_weights_is_refused()
+    {
+        using var tmp = new TempDirectory();
+        File.WriteAllText(tmp.File("config.json"), """{ "architectures": ["GPT2LMHeadModel"], "n_embd": 768, "n_layer": 12 }""");
+        var e = Assert.Throws<UserInputException>(() => Harness.Modeling.Checkpoint.ReadInfo(tmp.Path));
+        Assert.Contains("a Hugging Face model folder, not a harness checkpoint", e.Summary);
         Assert.Equal(HarnessApp.InvalidInput, HarnessApp.Run(["eval", tmp.Path, "--max-items", "1"]));
     }
 }
