@@ -13,12 +13,16 @@ public sealed record DataSpec(CorpusSpec? Corpus = null, TokenizerSpec? Tokenize
     public MixSpec? Mix { get; init; }
 
     public const string Embedded = CorpusSpec.Embedded;
+    /// <summary>Never null once built: a missing corpus is "embedded", so configs and manifests read and write as before.</summary>
+    public CorpusSpec? Corpus { get; init; } = Corpus ?? CorpusSpec.Embedded;
     public CorpusSpec CorpusOrDefault => Corpus ?? CorpusSpec.Embedded;
     /// <summary>Most passes over the unique training tokens a budget may ask for.  Muennighoff et al. 2023 ("Scaling
     /// Data-Constrained Language Models") found up to about 4 epochs of repeated tokens worth almost as much as new
     /// ones, after which their value decays quickly toward nothing; above this a measured multiplier describes
     /// memorisation.</summary>
-    public double MaxEpochs { get; init; } = DefaultMaxEpochs;
+    /// <remarks>Null (left out) means <see cref="DefaultMaxEpochs"/>; null keeps it out of written configs and manifests.</remarks>
+    public double? MaxEpochs { get; init; }
+    public double MaxEpochsOrDefault => MaxEpochs ?? DefaultMaxEpochs;
     public const double DefaultMaxEpochs = 4;
     public TokenizerSpec TokenizerOrDefault => Tokenizer ?? new TokenizerSpec();
     public SplitSpec SplitOrDefault => Split ?? new SplitSpec();
@@ -46,8 +50,8 @@ public static class DataSpecValidator
             if (corpus.TxtSeparator is "")
                 problems.Add($"{Prefix(jsonPath)}{field}.corpus.txt_separator is empty: leave it out (one document per .txt file) or give a separator such as \"\\n\\n\\n\".");
         }
-        if (!double.IsFinite(spec.MaxEpochs) || spec.MaxEpochs <= 0)
-            problems.Add($"{Prefix(jsonPath)}{field}.max_epochs = {spec.MaxEpochs.ToString("R", CultureInfo.InvariantCulture)}: must be a positive number of passes over the training tokens (default {DataSpec.DefaultMaxEpochs}, Muennighoff et al. 2023).");
+        if (spec.MaxEpochs is { } maxEpochs && (!double.IsFinite(maxEpochs) || maxEpochs <= 0))
+            problems.Add($"{Prefix(jsonPath)}{field}.max_epochs = {maxEpochs.ToString("R", CultureInfo.InvariantCulture)}: must be a positive number of passes over the training tokens (default {DataSpec.DefaultMaxEpochs}, Muennighoff et al. 2023).");
         problems.AddRange(Validate(spec.TokenizerOrDefault, jsonPath, field + ".tokenizer"));
         problems.AddRange(Validate(spec.SplitOrDefault, jsonPath, field + ".split"));
         if (spec.Mix is { } mix)
