@@ -165,10 +165,13 @@ public static class CorpusSources
             var textField = Find(spec.TextField);
             var idField = spec.IdField is null ? null : Find(spec.IdField);
             var problems = new List<string>();
-            var columns = string.Join(", ", fields.Select(f => $"{f.Name} ({f.ClrType.Name})"));
-            if (textField is null || textField.ClrType != typeof(string))
-                problems.Add($"{file}: column \"{spec.TextField}\" is {(textField is null ? "missing" : $"of type {textField.ClrType.Name}, not a string")} (columns: {columns}); set data.corpus.text_field to the column that holds the text.");
-            if (spec.IdField is not null && (idField is null || idField.ClrType != typeof(string)))
+            // Parquet.Net 6 reports a UTF-8 column as ReadOnlyMemory<char>; both read as strings.
+            static bool IsText(DataField f) => f.ClrType == typeof(string) || f.ClrType == typeof(ReadOnlyMemory<char>);
+            static string TypeName(DataField f) => IsText(f) ? "string" : f.ClrType.Name;
+            var columns = string.Join(", ", fields.Select(f => $"{f.Name} ({TypeName(f)})"));
+            if (textField is null || !IsText(textField))
+                problems.Add($"{file}: column \"{spec.TextField}\" is {(textField is null ? "missing" : $"of type {TypeName(textField)}, not a string")} (columns: {columns}); set data.corpus.text_field to the column that holds the text.");
+            if (spec.IdField is not null && (idField is null || !IsText(idField)))
                 problems.Add($"{file}: id column \"{spec.IdField}\" is missing or not a string (columns: {columns}); fix data.corpus.id_field or leave it out.");
             if (problems.Count > 0) throw new UserInputException($"{file}: cannot read the corpus file.", problems);
             long row = 0;
