@@ -83,7 +83,7 @@ public static class SweepPreflight
             long tokens = g.Max(u => u.EndTokens);
             var (count, what, fix) = g.Key.Synthetic
                 ? (new UniqueTokenCount(config.SeqKd.Tokens, true, "seq_kd.tokens"), $"the seq-KD corpus's {config.SeqKd.Tokens:N0} tokens (seq_kd.tokens)", $"raise seq_kd.tokens to at least {(long)Math.Ceiling(tokens / max):N0}")
-                : (unique, $"{unique.Tokens:N0} unique training tokens ({unique.Basis})", $"point data.corpus at a larger corpus (at least {(long)Math.Ceiling(tokens / max):N0} train tokens; README \"Bring your own corpus\")");
+                : (unique, $"{(unique.Exact ? "" : "at most ")}{unique.Tokens:N0} unique training tokens ({unique.Basis})", $"point data.corpus at a larger corpus (at least {(long)Math.Ceiling(tokens / max):N0} train tokens; README \"Bring your own corpus\")");
             double epochs = count.Epochs(tokens);
             if (epochs <= max) continue;
             string at = budgetIndex.TryGetValue(g.Key.Budget, out var i) ? $"$.budgets[{i}] (\"{g.Key.Budget}\")" : $"budget \"{g.Key.Budget}\"";

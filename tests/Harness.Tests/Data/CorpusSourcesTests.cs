@@ -218,3 +218,51 @@ public class CorpusSourcesTests
         Assert.Contains(e.Problems, p => p.Contains("repeat an earlier document's id"));
     }
 }
+
+public class RepetitionTests
+{
+    static Harness.Config.ExperimentConfig Quickstart(Func<string, string>? edit = null)
+    {
+        var json = File.ReadAllText(Path.Combine(Cli.CliTests.RepositoryRoot(), "experiments", "quickstart.json"));
+        return Harness.Config.JsonConfigReader.Read<Harness.Config.ExperimentConfig>((edit ?? (j => j))(json), "quickstart.json");
+    }
+
+    [Fact]
+    public void The_quickstart_stays_under_one_epoch_and_a_large_budget_is_refused_with_the_count_and_the_fix()
+    {
+        using var dir = new TempDirectory();
+        var config = Quickstart();
+        var unique = UniqueTokens.WithoutPreparing(config.Data, dir.Path)!;
+        Assert.False(unique.Exact); // the embedded corpus before preparation: a bound (UTF-8 bytes of the train split)
+        var units = Harness.Sweep.SweepPlan.Expand(config, 1024, "data", "teacher");
+        Assert.All(units, u => Assert.True(unique.Epochs(u.EndTokens) < 1, $"{u.Name}: {unique.Epochs(u.EndTokens)} epochs"));
+        Assert.Empty(Harness.Sweep.SweepPreflight.RepetitionProblems(config, units, unique));
+
+        var big = Quickstart(j => j.Replace("{ \"name\": \"600k\", \"tokens\": 614400 }", "{ \"name\": \"400M\", \"tokens\": 400000000 }"));
+        var problems = Harness.Sweep.SweepPreflight.RepetitionProblems(big, Harness.Sweep.SweepPlan.Expand(big, 1024, "data", "teacher"), unique).ToList();
+        var problem = Assert.Single(problems);
+        Assert.Contains("$.budgets[3] (\"400M\")", problem);
+        Assert.Contains($"at most {unique.Tokens:N0} unique training tokens", problem);
+        Assert.Contains("data.max_epochs = 4", problem);
+        Assert.Contains("Muennighoff et al. 2023", problem);
+        Assert.Contains($"lower the budget to at most {unique.Tokens * 4:N0} tokens", problem);
+
+        // Raising the limit knowingly lets it through; an exact count from the prepared data is used as given.
+        var allowed = big with { Data = big.Data with { MaxEpochs = 1000 } };
+        Assert.Empty(Harness.Sweep.SweepPreflight.RepetitionProblems(allowed, Harness.Sweep.SweepPlan.Expand(allowed, 1024, "data", "teacher"), unique));
+        var exact = new UniqueTokenCount(50_000_000, true, "the train split");
+        Assert.Single(Harness.Sweep.SweepPreflight.RepetitionProblems(big, Harness.Sweep.SweepPlan.Expand(big, 1024, "data", "teacher"), exact));
+    }
+
+    [Fact]
+    public void Seq_kd_students_are_counted_over_the_synthetic_corpus()
+    {
+        var config = Quickstart(j => j.Replace("\"methods\": [\"scratch\", \"logit-kd\"]", "\"methods\": [\"scratch\", \"seq-kd\"], \"seq_kd\": { \"tokens\": 100000 }"));
+        var units = Harness.Sweep.SweepPlan.Expand(config, 1024, "data", "teacher");
+        var problems = Harness.Sweep.SweepPreflight.RepetitionProblems(config, units, new UniqueTokenCount(10_000_000, true, "the train split")).ToList();
+        // 600k tokens over 100k synthetic tokens = 6 epochs; 300k = 3 epochs is fine; scratch on 10M tokens is fine.
+        var problem = Assert.Single(problems);
+        Assert.Contains("for seq-kd", problem);
+        Assert.Contains("raise seq_kd.tokens", problem);
+    }
+}
