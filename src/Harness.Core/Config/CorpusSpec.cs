@@ -6,7 +6,8 @@ namespace Harness.Config;
 
 /// <summary>
 /// Where the documents come from: <c>"embedded"</c>, one path or glob (<c>"data/fineweb-edu/*.parquet"</c>), a list
-/// of them, or an object with options.  The format follows the extension: .jsonl, .jsonl.gz, .parquet, .txt.
+/// of them, or an object with options.  The format follows the extension: .jsonl, .jsonl.gz, .parquet, .txt, and .bin
+/// (pre-tokenized: nanoGPT's flat uint16 ids or llm.c's headered shards; the split comes from the file name).
 /// A folder stands for every supported file directly inside it.  Globs expand in ordinal order, so the document
 /// order (and therefore every hash) is the same on every machine.
 /// </summary>
@@ -17,7 +18,7 @@ public sealed record CorpusSpec
 {
     public const string Embedded = "embedded";
     public const string DefaultTextField = "text";
-    public static readonly IReadOnlyList<string> Extensions = [".jsonl", ".jsonl.gz", ".parquet", ".txt"];
+    public static readonly IReadOnlyList<string> Extensions = [".jsonl", ".jsonl.gz", ".parquet", ".txt", ".bin"];
     /// <summary>The object form's keys, in the order the schema and error messages list them.</summary>
     public static readonly IReadOnlyList<string> Keys = ["paths", "text_field", "id_field", "txt_separator"];
 
@@ -170,7 +171,7 @@ public sealed record CorpusSpec
 
     internal static JsonNode SchemaNode() => new JsonObject
     {
-        ["description"] = "\"embedded\", a file/folder/glob (.jsonl, .jsonl.gz, .parquet, .txt), a list of them, or an object with options.",
+        ["description"] = "\"embedded\", a file/folder/glob (.jsonl, .jsonl.gz, .parquet, .txt, .bin), a list of them, or an object with options.",
         ["default"] = Embedded,
         ["oneOf"] = new JsonArray(
             new JsonObject { ["type"] = "string" },

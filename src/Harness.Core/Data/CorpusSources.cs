@@ -55,6 +55,7 @@ public static class CorpusSources
         ".jsonl.gz" => ReadJsonl(file, spec, gzip: true),
         ".parquet" => ReadParquet(file, spec),
         ".txt" => ReadTxt(file, spec),
+        ".bin" => throw new UserInputException($"{file}: a pre-tokenized file has no documents to read.", [$"{file}: .bin files go to the token store as they are; a corpus with a data mix needs text files."]),
         _ => throw new UserInputException($"{file}: unknown corpus format.", [$"{file}: the extension must be one of {string.Join(", ", CorpusSpec.Extensions)}."]),
     };
 

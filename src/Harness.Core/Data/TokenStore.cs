@@ -85,6 +85,10 @@ public static class TokenStore
         if (problems.Count > 0) throw new UserInputException("Invalid data settings.", problems);
         var files = corpus.ExpandFiles(problems);
         if (problems.Count > 0) throw new UserInputException("Invalid data settings.", problems);
+        int binary = files.Count(f => CorpusSpec.FormatOf(f) == ".bin");
+        if (binary > 0 && binary < files.Count)
+            throw new UserInputException("Invalid data settings.", [$"data.corpus = \"{corpus}\": mixes {binary} pre-tokenized .bin file(s) with {files.Count - binary} text file(s); use one kind (text files are tokenized here, .bin files were tokenized elsewhere)."]);
+        if (binary > 0) return BuildPretokenized(spec, corpus, files, cacheDirectory, progress);
         var clock = Stopwatch.StartNew();
         var splitSpec = spec.SplitOrDefault;
         var splitKey = string.Create(CultureInfo.InvariantCulture, $"v={splitSpec.ValidationFraction:R},t={splitSpec.TestFraction:R},seed={splitSpec.Seed}");
@@ -186,6 +190,121 @@ public static class TokenStore
         progress?.Report(string.Create(CultureInfo.InvariantCulture,
             $"tokens: store {directory}: train {splits["train"].Tokens:N0}, validation {splits["validation"].Tokens:N0}, test {splits["test"].Tokens:N0} tokens in {clock.Elapsed.TotalSeconds:F1} s"));
         return (directory, manifest, tokenizer, tokenizerPath);
+    }
+
+    /// <summary>
+    /// A corpus of pre-tokenized .bin files (<see cref="PretokenizedFiles"/>): each file's split comes from its name
+    /// (train / val / test; without a test file the validation files serve as test too), its ids are checked against
+    /// the vocabulary and copied into the store's shard format.  They must all come from one tokenizer, the stock GPT-2
+    /// encoding (data.tokenizer.kind "gpt2"): the harness's own BPE is trained here, so no outside file can match it.
+    /// UTF-8 bytes (for bits per byte) are counted by decoding 1M-token chunks; a chunk edge that cuts a multi-byte
+    /// character can shift the count by a few bytes.  Documents are counted as &lt;|endoftext|&gt; tokens.
+    /// </summary>
+    static (string Directory, TokenStoreManifest Manifest, Tokenizer Tokenizer, string? TokenizerPath) BuildPretokenized(
+        DataSpec spec, CorpusSpec corpus, IReadOnlyList<string> files, string cacheDirectory, IProgress<string>? progress)
+    {
+        var clock = Stopwatch.StartNew();
+        var problems = new List<string>();
+        var tokenizerSpec = spec.TokenizerOrDefault;
+        if (tokenizerSpec.Kind != TokenizerSpec.Gpt2)
+            problems.Add($"data.tokenizer.kind = \"{tokenizerSpec.Kind}\": .bin files were tokenized elsewhere, so the harness's trained BPE cannot match them; set data.tokenizer.kind to \"gpt2\" (the encoding nanoGPT and llm.c's uint16 shards use).");
+        var headers = files.Select(f => PretokenizedFiles.ReadHeader(f, problems)).ToList();
+        var splitOf = files.Select(PretokenizedFiles.SplitOf).ToList();
+        for (int f = 0; f < files.Count; f++)
+            if (splitOf[f] is null)
+                problems.Add($"{files[f]}: the file name says neither train, val nor test; rename it (e.g. train.bin, val.bin) so its split is known.");
+        var families = headers.Where(h => h is not null).Select(h => h!.TokenizerFamily).Distinct().ToList();
+        if (families.Count > 1)
+            problems.Add($"data.corpus = \"{corpus}\": the .bin files come from different tokenizers ({string.Join("; ", files.Select((f, i) => headers[i] is null ? null : $"{System.IO.Path.GetFileName(f)}: {headers[i]!.TokenizerFamily}").Where(x => x is not null))}); use files made with one tokenizer.");
+        if (!splitOf.Contains(0)) problems.Add($"data.corpus = \"{corpus}\": no .bin file is named for the train split; name one train*.bin.");
+        if (!splitOf.Contains(1)) problems.Add($"data.corpus = \"{corpus}\": no .bin file is named for the validation split; name one val*.bin.");
+        if (problems.Count > 0) throw new UserInputException("Cannot read the pre-tokenized corpus.", problems);
+
+        var tokenizer = TokenizerLoader.CreateGpt2();
+        var identity = new StoreTokenizer(TokenizerSpec.Gpt2, TokenizerSpec.Gpt2VocabSize, DataPipeline.Sha256Hex("tiktoken:gpt2"), null);
+        const int idBytes = 2; // GPT-2's 50,257 ids fit uint16
+        var sources = files.Select(f => (Path: f, Bytes: new FileInfo(f).Length, Sha256: FileSha256(f))).ToList();
+        var corpusHash = DataPipeline.Sha256Hex($"{Version}\nbin\n" + string.Join("\n", sources.Select(x => $"{System.IO.Path.GetFileName(x.Path)} {x.Bytes} {x.Sha256}")));
+        var key = DataPipeline.Sha256Hex($"{Version}\nstore\ncorpus={corpusHash}\nsplit=files\ntokenizer={identity.Sha256}\nid_bytes={idBytes}");
+        var directory = System.IO.Path.Combine(cacheDirectory, "store", key[..16]);
+        if (TryReadManifest(directory) is { } existing && existing.Key == key)
+        {
+            progress?.Report($"tokens: store {directory} is complete");
+            return (directory, existing, tokenizer, null);
+        }
+        Directory.CreateDirectory(System.IO.Path.Combine(directory, "shards"));
+        var sidecars = new ShardSidecar[files.Count];
+        int endOfText = TokenizerSpec.Gpt2VocabSize - 1; // <|endoftext|>, between documents in nanoGPT and llm.c files
+        for (int f = 0; f < files.Count; f++)
+        {
+            var sidecarPath = System.IO.Path.Combine(directory, "shards", $"{f:D5}.json");
+            if (TryReadSidecar(sidecarPath, key, sources[f].Sha256, directory, f, idBytes) is { } done) { sidecars[f] = done; continue; }
+            var header = headers[f]!;
+            int s = splitOf[f]!.Value;
+            var paths = Enumerable.Range(0, 3).Select(x => System.IO.Path.Combine(directory, ShardName(f, x, idBytes))).ToArray();
+            var tokens = new long[3];
+            var bytes = new long[3];
+            var chars = new long[3];
+            var docs = new long[3];
+            var badIds = new List<string>();
+            var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            var heldOutPath = System.IO.Path.Combine(directory, "shards", $"{f:D5}.validation.jsonl");
+            var heldOut = new StringBuilder();
+            AtomicFile.Write(paths[s], output =>
+            {
+                const int chunk = 1 << 20;
+                var ids = new int[chunk];
+                var buffer = new byte[chunk * idBytes];
+                for (long start = 0; start < header.Tokens; start += chunk)
+                {
+                    int n = (int)Math.Min(chunk, header.Tokens - start);
+                    var span = ids.AsSpan(0, n);
+                    PretokenizedFiles.ReadIds(files[f], header, start, span);
+                    for (int j = 0; j < n; j++)
+                    {
+                        if ((uint)span[j] >= (uint)identity.VocabSize)
+                        {
+                            if (badIds.Count < 5) badIds.Add($"{files[f]}: token {start + j:N0} is id {span[j]}, outside the GPT-2 vocabulary (0..{identity.VocabSize - 1}); the file was made with another tokenizer — give files made with GPT-2's.");
+                            continue;
+                        }
+                        if (span[j] == endOfText) docs[s]++;
+                        BinaryPrimitives.WriteUInt16LittleEndian(buffer.AsSpan(j * 2), (ushort)span[j]);
+                    }
+                    if (badIds.Count > 0) continue;
+                    output.Write(buffer, 0, n * idBytes);
+                    hash.AppendData(buffer, 0, n * idBytes);
+                    var text = tokenizer.Decode(span.ToArray()) ?? "";
+                    bytes[s] += Encoding.UTF8.GetByteCount(text);
+                    chars[s] += text.Length;
+                    if (s == 1 && heldOut.Length < MaxHeldOutCharacters) heldOut.Append(text);
+                }
+                tokens[s] = header.Tokens;
+                if (badIds.Count > 0) throw new UserInputException($"{files[f]}: ids outside the vocabulary.", badIds);
+            });
+            for (int x = 0; x < 3; x++)
+                if (x != s) AtomicFile.WriteAllBytes(paths[x], []);
+            docs[s] = Math.Max(1, docs[s]);
+            AtomicFile.WriteAllText(heldOutPath, string.Concat(heldOut.ToString().Split("<|endoftext|>").Where(t => t.Trim().Length > 0)
+                .Select((t, i) => JsonSerializer.Serialize(new { id = $"{System.IO.Path.GetFileName(files[f])}:{i + 1}", text = t }) + "\n")));
+            var shas = new string[3];
+            for (int x = 0; x < 3; x++) shas[x] = x == s ? Convert.ToHexStringLower(hash.GetHashAndReset()) : Convert.ToHexStringLower(SHA256.HashData(ReadOnlySpan<byte>.Empty));
+            sidecars[f] = new ShardSidecar(key, sources[f].Sha256, docs[s], tokens, bytes, chars, docs, shas);
+            AtomicFile.WriteAllText(sidecarPath, JsonSerializer.Serialize(sidecars[f], Json) + "\n");
+            progress?.Report(string.Create(CultureInfo.InvariantCulture, $"tokens: {System.IO.Path.GetFileName(files[f])}: {header.Tokens:N0} {SplitNames[s]} tokens ({header.Layout})"));
+        }
+        var splits = new Dictionary<string, StoreSplit>();
+        for (int x = 0; x < 3; x++)
+        {
+            // Without a test file the validation files serve as the test split too.
+            int from = x == 2 && !splitOf.Contains(2) ? 1 : x;
+            var members = Enumerable.Range(0, files.Count).Where(f => splitOf[f] == from).ToList();
+            splits[SplitNames[x]] = new StoreSplit(members.Select(f => ShardName(f, from, idBytes)).ToList(), members.Sum(f => sidecars[f].DocumentsPerSplit[from]),
+                                                   members.Sum(f => sidecars[f].Tokens[from]), members.Sum(f => sidecars[f].Utf8Bytes[from]), members.Sum(f => sidecars[f].Characters[from]));
+        }
+        var manifest = new TokenStoreManifest(Version, key, corpusHash, corpus.ToString(), "files", identity, idBytes,
+            sources.Select((x, f) => new StoreSource(x.Path, x.Bytes, x.Sha256, sidecars[f].Documents)).ToList(), splits, clock.Elapsed.TotalSeconds);
+        AtomicFile.WriteAllText(System.IO.Path.Combine(directory, ManifestFile), JsonSerializer.Serialize(manifest, Json) + "\n");
+        return (directory, manifest, tokenizer, null);
     }
 
     static string Rate(long doneBytes, long totalBytes, long tokens, TimeSpan elapsed, string file)

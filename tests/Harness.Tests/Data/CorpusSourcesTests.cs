@@ -266,3 +266,73 @@ public class RepetitionTests
         Assert.Contains("raise seq_kd.tokens", problem);
     }
 }
+
+public class PretokenizedSourceTests
+{
+    static byte[] UInt16Ids(IEnumerable<int> ids) => ids.SelectMany(i => BitConverter.GetBytes((ushort)i)).ToArray();
+
+    static byte[] LlmC(int magic, int version, IReadOnlyList<int> ids, int width, int? count = null)
+    {
+        var header = new int[PretokenizedFiles.LlmCHeaderInts];
+        (header[0], header[1], header[2]) = (magic, version, count ?? ids.Count);
+        var bytes = header.SelectMany(BitConverter.GetBytes).ToList();
+        bytes.AddRange(ids.SelectMany(i => width == 2 ? BitConverter.GetBytes((ushort)i) : BitConverter.GetBytes((uint)i)));
+        return bytes.ToArray();
+    }
+
+    static int[] Gpt2Ids(int docs, int offset)
+    {
+        var gpt2 = TokenizerLoader.CreateGpt2();
+        return SmallCorpus.Texts(4).Skip(offset).Take(docs).SelectMany(t => gpt2.EncodeToIds(t[..Math.Min(4000, t.Length)]).Append(50256)).ToArray();
+    }
+
+    [Fact]
+    public void NanoGpt_and_llm_c_files_load_by_split_from_their_names()
+    {
+        using var dir = new TempDirectory();
+        var train = Gpt2Ids(3, 0);
+        var val = Gpt2Ids(2, 4);
+        File.WriteAllBytes(Path.Combine(dir.Path, "train.bin"), UInt16Ids(train));
+        File.WriteAllBytes(Path.Combine(dir.Path, "val.bin"), LlmC(PretokenizedFiles.LlmCMagicUInt16, 1, val, 2));
+        var spec = new DataSpec(new CorpusSpec([Path.Combine(dir.Path, "*.bin")]), new TokenizerSpec("gpt2"));
+        var data = DataPipeline.Prepare(spec, Path.Combine(dir.Path, "cache"));
+        Assert.Equal(train, data.Train.Tokens);
+        Assert.Equal(val, data.Validation.Tokens);
+        Assert.Equal(val, data.Test.Tokens); // no test file: the validation file serves as test too
+        var text = TokenizerLoader.CreateGpt2().Decode(val)!;
+        Assert.InRange(data.Validation.Utf8Bytes, System.Text.Encoding.UTF8.GetByteCount(text) - 8, System.Text.Encoding.UTF8.GetByteCount(text));
+        Assert.Equal(2, DataInspection.OfStore(data.StoreDirectory!).Splits[1].Documents); // <|endoftext|> per document
+        Assert.NotEmpty(data.Split.Validation); // held-out text for last_word, decoded
+    }
+
+    [Fact]
+    public void Bad_headers_odd_lengths_empty_shards_foreign_ids_and_mixed_tokenizers_are_refused_with_the_file_and_the_fix()
+    {
+        using var dir = new TempDirectory();
+        string Write(string name, byte[] bytes) { var p = Path.Combine(dir.Path, name); File.WriteAllBytes(p, bytes); return p; }
+        var ids = Gpt2Ids(1, 0);
+        var cache = Path.Combine(dir.Path, "cache");
+        UserInputException Refuse(params string[] files) =>
+            Assert.Throws<UserInputException>(() => DataPipeline.Prepare(new DataSpec(new CorpusSpec(files), new TokenizerSpec("gpt2")), cache));
+
+        var good = Write("val_good.bin", UInt16Ids(ids));
+        var e = Refuse(Write("train_version.bin", LlmC(PretokenizedFiles.LlmCMagicUInt16, 3, ids, 2)), good);
+        Assert.Contains(e.Problems, p => p.Contains("train_version.bin") && p.Contains("version 3"));
+        e = Refuse(Write("train_short.bin", LlmC(PretokenizedFiles.LlmCMagicUInt16, 1, ids, 2, count: ids.Length + 10)), good);
+        Assert.Contains(e.Problems, p => p.Contains("train_short.bin") && p.Contains("truncated"));
+        e = Refuse(Write("train_odd.bin", [1, 2, 3]), good);
+        Assert.Contains(e.Problems, p => p.Contains("train_odd.bin") && p.Contains("odd length"));
+        e = Refuse(Write("train_empty.bin", []), good);
+        Assert.Contains(e.Problems, p => p.Contains("train_empty.bin") && p.Contains("empty"));
+        e = Refuse(Write("train_llama.bin", LlmC(PretokenizedFiles.LlmCMagicUInt32, 7, [128000, 9906, 1917], 4)), good);
+        Assert.Contains(e.Problems, p => p.Contains("different tokenizers"));
+        e = Refuse(Write("train_foreign.bin", UInt16Ids([5, 60000, 7])), good);
+        Assert.Contains(e.Problems, p => p.Contains("train_foreign.bin") && p.Contains("id 60000") && p.Contains("another tokenizer"));
+        e = Refuse(Write("shard.bin", UInt16Ids(ids)), good);
+        Assert.Contains(e.Problems, p => p.Contains("shard.bin") && p.Contains("neither train, val nor test"));
+        e = Assert.Throws<UserInputException>(() => DataPipeline.Prepare(new DataSpec(new CorpusSpec([Write("train_ok.bin", UInt16Ids(ids)), good]), new TokenizerSpec("bpe", 300)), cache));
+        Assert.Contains(e.Problems, p => p.Contains("data.tokenizer.kind") && p.Contains("gpt2"));
+        // Nothing already prepared is lost: a good corpus in the same cache still prepares after every refusal.
+        Assert.Equal(ids, DataPipeline.Prepare(new DataSpec(new CorpusSpec([Path.Combine(dir.Path, "train_ok.bin"), good]), new TokenizerSpec("gpt2")), cache).Train.Tokens);
+    }
+}
