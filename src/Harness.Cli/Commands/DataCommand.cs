@@ -32,6 +32,19 @@ static class DataCommandSupport
         return ValidateCommand.LooksLikeExperiment(path) ? JsonConfigReader.Read<ExperimentConfig>(json, source).Data : JsonConfigReader.Read<TrainRunConfig>(json, source).Data;
     }
 
+    /// <summary>A file corpus without a data mix is summarised from its token store, never loading the tokens, so
+    /// `data prepare` holds only its encoding batches; the embedded corpus and mixes are prepared in memory as `run` does.</summary>
+    public static DataSummary Summary(DataSpec spec, IProgress<string>? progress)
+    {
+        bool mixed = spec.Mix is { } mix && mix.KnowledgeFraction + mix.ArithmeticFraction > 0;
+        if (!spec.CorpusOrDefault.IsEmbedded && !mixed)
+        {
+            var (directory, _, tokenizer, _) = TokenStore.Build(spec, Cache, progress);
+            return DataInspection.OfStore(directory, tokenizer);
+        }
+        return DataInspection.Of(Harness.Data.Mixes.TrainingMixBuilder.Prepare(spec, RepositoryPaths.Root, progress), spec);
+    }
+
     public static void Print(DataSummary summary)
     {
         AnsiConsole.MarkupLine($"corpus     {Markup.Escape(summary.Corpus)} (hash {summary.CorpusHash[..12]})");
@@ -54,8 +67,7 @@ public sealed class DataPrepareCommand : Command<DataSettings>
     {
         var spec = DataCommandSupport.ReadSpec(settings);
         var progress = new Harness.IO.CallbackProgress<string>(line => AnsiConsole.MarkupLine(Markup.Escape(line)));
-        var data = Harness.Data.Mixes.TrainingMixBuilder.Prepare(spec, RepositoryPaths.Root, progress);
-        DataCommandSupport.Print(DataInspection.Of(data, spec));
+        DataCommandSupport.Print(DataCommandSupport.Summary(spec, progress));
         return 0;
     }
 }
@@ -71,9 +83,7 @@ public sealed class DataInspectCommand : Command<DataSettings>
             DataCommandSupport.Print(DataInspection.OfStore(target));
             return 0;
         }
-        var spec = DataCommandSupport.ReadSpec(settings);
-        var data = Harness.Data.Mixes.TrainingMixBuilder.Prepare(spec, RepositoryPaths.Root);
-        DataCommandSupport.Print(DataInspection.Of(data, spec));
+        DataCommandSupport.Print(DataCommandSupport.Summary(DataCommandSupport.ReadSpec(settings), null));
         return 0;
     }
 }

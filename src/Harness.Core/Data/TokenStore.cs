@@ -161,13 +161,15 @@ public static class TokenStore
             else
             {
                 sidecar = EncodeFile(files[f], corpus, tokenizer, idBytes, identity.VocabSize, key, sources[f].Sha256, directory, f,
-                                     assignment, firstDoc, lastOfSplit, tokens =>
+                                     assignment, firstDoc, lastOfSplit, (tokens, documentsDone) =>
                                      {
                                          tokensSoFar += tokens;
                                          var elapsed = encodeClock.Elapsed;
                                          if (elapsed - lastReport < TimeSpan.FromSeconds(2)) return;
                                          lastReport = elapsed;
-                                         progress?.Report(Rate(doneBytes, totalBytes, tokensSoFar, elapsed, files[f]));
+                                         // Within a file, progress is its share of documents done (known from pass 1) × its size.
+                                         long within = (long)(sources[f].Bytes * (double)documentsDone / Math.Max(1, docsPerFile[f]));
+                                         progress?.Report(Rate(doneBytes + within, totalBytes, tokensSoFar, elapsed, files[f]));
                                      });
                 AtomicFile.WriteAllText(sidecarPath, JsonSerializer.Serialize(sidecar, Json) + "\n");
             }
@@ -330,7 +332,7 @@ public static class TokenStore
 
     static ShardSidecar EncodeFile(string file, CorpusSpec corpus, Tokenizer tokenizer, int idBytes, int vocabSize, string key,
                                    string sourceSha, string directory, int f, byte[] assignment, long firstDoc, long[] lastOfSplit,
-                                   Action<long> encoded)
+                                   Action<long, long> encoded)
     {
         var paths = Enumerable.Range(0, 3).Select(s => System.IO.Path.Combine(directory, ShardName(f, s, idBytes))).ToArray();
         var temps = paths.Select(p => p + ".tmp").ToArray();
@@ -381,7 +383,7 @@ public static class TokenStore
                     }
                     batch.Clear();
                     batchChars = 0;
-                    encoded(batchTokens);
+                    encoded(batchTokens, documents);
                 }
                 foreach (var doc in CorpusSources.ReadFile(file, corpus))
                 {
