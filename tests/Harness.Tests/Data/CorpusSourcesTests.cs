@@ -336,3 +336,17 @@ public class PretokenizedSourceTests
         Assert.Equal(ids, DataPipeline.Prepare(new DataSpec(new CorpusSpec([Path.Combine(dir.Path, "train_ok.bin"), good]), new TokenizerSpec("gpt2")), cache).Train.Tokens);
     }
 }
+
+public class DataCommandTests
+{
+    [Fact]
+    public void Data_inspect_prints_a_store_and_refuses_a_folder_that_is_not_one()
+    {
+        using var dir = new TempDirectory();
+        var corpus = CorpusFixtures.Jsonl(dir.Path, "c.jsonl", Enumerable.Range(0, 6).Select(i => (object)new { text = $"document number {i}" }));
+        var data = DataPipeline.Prepare(new DataSpec(corpus, new TokenizerSpec("gpt2")), Path.Combine(dir.Path, "cache"));
+        Assert.Equal(0, Harness.Cli.HarnessApp.Run(["data", "inspect", data.StoreDirectory!]));
+        Assert.Equal(Harness.Cli.HarnessApp.InvalidInput, Harness.Cli.HarnessApp.Run(["data", "inspect", dir.Path]));
+        Assert.Equal(Harness.Cli.HarnessApp.InvalidInput, Harness.Cli.HarnessApp.Run(["data", "prepare", Path.Combine(dir.Path, "missing.json")]));
+    }
+}
