@@ -36,6 +36,7 @@ public static class HarnessApp
         ["status"] = typeof(StatusCommand),
         ["cancel"] = typeof(CancelCommand),
         ["worker"] = typeof(WorkerCommand),
+        ["data"] = typeof(DataPrepareCommand),
     };
 
     public static int Run(string[] args)
@@ -102,6 +103,12 @@ public static class HarnessApp
         config.AddCommand<Commands.CompareCommand>("compare").WithDescription("Compare results folders: comparability, metrics and multipliers side by side.");
         config.AddCommand<SchemaCommand>("schema").WithExample("schema", "--out", "experiments/schema");
         config.AddCommand<SampleCommand>("sample").WithExample("sample", "models/teacher-tiny", "--prompt", "The Congress shall");
+        config.AddBranch("data", data =>
+        {
+            data.SetDescription("Prepare or inspect a corpus's token store.");
+            data.AddCommand<DataPrepareCommand>("prepare").WithExample("data", "prepare", "experiments/gpu-medium.json");
+            data.AddCommand<DataInspectCommand>("inspect").WithExample("data", "inspect", "experiments/quickstart.json");
+        });
         config.AddCommand<ExportCommand>("export").WithExample("export", "models/teacher-tiny", "--format", "hf", "--out", "exports/teacher-tiny-hf");
     }
 }

@@ -34,6 +34,7 @@ static class DryRun
             Output.WriteJson(new
             {
                 Directory = runner.RunDirectory,
+                UniqueTrainTokens = plan.UniqueTrainTokens, MaxEpochs = config.Data.MaxEpochsOrDefault, RepetitionProblems = plan.RepetitionProblems,
                 UnitsTotal = units.Count, UnitsFinished = finished.Count, KeysProvisional = provisional,
                 MatmulGflopsMedian = gflops, MatmulGflopsProbes = probes, Efficiency = efficiency, EfficiencyMeasuredOnUnits = measured,
                 TeacherTrainFlops = teacherTrainFlops, TeacherForwardFlopsInUnits = teacherInUnits,
@@ -42,13 +43,13 @@ static class DryRun
                 {
                     u.Index, u.Key, u.Method, u.Student, u.Budget, Role = u.Role.ToString().ToLowerInvariant(), u.TrunkKey, u.StartStep, u.Steps,
                     Tokens = u.EndTokens, u.OwnTokens, u.Seed, ParamsNonEmbedding = ModelMath.NonEmbeddingParams(u.Model),
-                    Flops = UnitFlops(u), Finished = finished.Contains(u.Key), EstimatedSeconds = estimate.SecondsFor(u),
+                    Flops = UnitFlops(u), Epochs = plan.Epochs(u, config), Finished = finished.Contains(u.Key), EstimatedSeconds = estimate.SecondsFor(u),
                 }),
             });
             return 0;
         }
         var table = new Table().Title($"{units.Count} units → {Markup.Escape(runner.RunDirectory)}")
-            .AddColumns("#", "key", "method", "student", "params (non-emb)", "budget", "role", "tokens", "steps", "seed", "own FLOPs", "finished-run FLOPs", "est. time");
+            .AddColumns("#", "key", "method", "student", "params (non-emb)", "budget", "role", "tokens", "epochs", "steps", "seed", "own FLOPs", "finished-run FLOPs", "est. time");
         foreach (var u in units)
         {
             bool done = finished.Contains(u.Key);
@@ -59,11 +60,15 @@ static class DryRun
                 _ => "run",
             };
             table.AddRow($"{u.Index}", u.Key, u.Method, u.Student, $"{ModelMath.NonEmbeddingParams(u.Model):N0}", Markup.Escape(u.Budget), Markup.Escape(role), $"{u.EndTokens:N0}",
+                plan.Epochs(u, config).ToString("F2", CultureInfo.InvariantCulture),
                 u.StartStep > 0 ? $"{u.StartStep}→{u.Steps}" : $"{u.Steps}", $"{u.Seed}",
                 UnitFlops(u).ToString("E2", CultureInfo.InvariantCulture), u.IsFinishedRun ? u.FinishedRunFlops.ToString("E2", CultureInfo.InvariantCulture) : "(not a run)",
                 done ? "[green]done[/]" : $"{estimate.SecondsFor(u):F0} s");
         }
         AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine($"data: {plan.UniqueTrainTokens:N0} unique training tokens (an epoch); data.max_epochs = {config.Data.MaxEpochsOrDefault.ToString("R", CultureInfo.InvariantCulture)} (Muennighoff et al. 2023)");
+        foreach (var problem in plan.RepetitionProblems)
+            AnsiConsole.MarkupLine($"[red]refused by run:[/] {Markup.Escape(problem)}");
         var totals = ComputeTotals.Predict(units);
         AnsiConsole.MarkupLine($"student compute: {totals.TokensSpent:N0} tokens = {totals.StudentTrainFlopsSpent:E3} FLOPs spent for {totals.FinishedRuns} finished runs " +
                                $"(as separate runs: {totals.FinishedRunTokens:N0} tokens = {totals.FinishedRunStudentTrainFlops:E3} FLOPs" +

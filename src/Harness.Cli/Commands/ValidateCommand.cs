@@ -41,7 +41,11 @@ public sealed class ValidateCommand : Command<ValidateSettings>
         // The device is not known here: a size that fits no single device (this machine's memory or the largest GPU,
         // 141 GiB) is an error; one that only exceeds this machine's memory is a note (`run` checks the real device).
         long ram = Harness.Sweep.MemoryEstimate.Available(TorchSharp.torch.CPU) ?? long.MaxValue;
-        var problems = Harness.Sweep.SweepPreflight.Problems(config, units, null, teacher, vocab, Math.Max(ram, LargestDeviceBytes)).Select(p => $"{path}: {p}").ToList();
+        // Repetition: exact where the corpus's token store is prepared, else a bound (embedded) or a note (files).
+        var unique = Harness.Data.UniqueTokens.WithoutPreparing(config.Data, Path.Combine(RepositoryPaths.Root, ".cache", "data"));
+        if (unique is null)
+            AnsiConsole.MarkupLine($"[yellow]note:[/] epochs per budget are checked once the corpus is prepared: `harness data prepare {Markup.Escape(path)}` (or `run` checks them before training).");
+        var problems = Harness.Sweep.SweepPreflight.Problems(config, units, null, teacher, vocab, Math.Max(ram, LargestDeviceBytes), unique).Select(p => $"{path}: {p}").ToList();
         if (problems.Count > 0) throw new UserInputException($"{path}: the experiment cannot run as configured.", problems);
         foreach (var note in Harness.Sweep.SweepPreflight.Problems(config, units, null, teacher, vocab, ram).Where(p => p.Contains("of memory")))
             AnsiConsole.MarkupLine($"[yellow]note:[/] {Markup.Escape(note)} (fine on a GPU with enough memory: `run --device cuda`)");

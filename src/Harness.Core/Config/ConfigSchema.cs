@@ -38,6 +38,7 @@ public static class ConfigSchema
     {
         var underlying = Nullable.GetUnderlyingType(type);
         if (underlying is not null) return WithNull(Node(underlying, null));
+        if (type == typeof(CorpusSpec)) return CorpusSpec.SchemaNode();
         if (type == typeof(string)) return new JsonObject { ["type"] = "string" };
         if (type == typeof(bool)) return new JsonObject { ["type"] = "boolean" };
         if (type == typeof(int) || type == typeof(long)) return new JsonObject { ["type"] = "integer" };

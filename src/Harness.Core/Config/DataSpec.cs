@@ -3,16 +3,27 @@ using System.Globalization;
 namespace Harness.Config;
 
 /// <summary>What data a run trains and evaluates on.</summary>
-/// <param name="Corpus">"embedded" (the bundled SOTU + Moby Dick corpus) or a path to a .jsonl/.jsonl.gz file with
-/// one {"id","source","title","text"} object per line.</param>
+/// <param name="Corpus">"embedded" (the bundled SOTU + Moby Dick corpus), or files: a path, folder or glob, a list of
+/// them, or an object with options (see <see cref="CorpusSpec"/>); null means "embedded".</param>
 /// <param name="Tokenizer">Defaults to <c>new TokenizerSpec()</c> (trained BPE, 1024 ranks).</param>
 /// <param name="Split">Defaults to <c>new SplitSpec()</c> (5% validation, 5% test, seed 0).</param>
-public sealed record DataSpec(string Corpus = "embedded", TokenizerSpec? Tokenizer = null, SplitSpec? Split = null)
+public sealed record DataSpec(CorpusSpec? Corpus = null, TokenizerSpec? Tokenizer = null, SplitSpec? Split = null)
 {
     /// <summary>Extra training streams mixed into the train split (knowledge facts, arithmetic); validation and test stay corpus-only.</summary>
     public MixSpec? Mix { get; init; }
 
-    public const string Embedded = "embedded";
+    public const string Embedded = CorpusSpec.Embedded;
+    /// <summary>Never null once built: a missing corpus is "embedded", so configs and manifests read and write as before.</summary>
+    public CorpusSpec? Corpus { get; init; } = Corpus ?? CorpusSpec.Embedded;
+    public CorpusSpec CorpusOrDefault => Corpus ?? CorpusSpec.Embedded;
+    /// <summary>Most passes over the unique training tokens a budget may ask for.  Muennighoff et al. 2023 ("Scaling
+    /// Data-Constrained Language Models") found up to about 4 epochs of repeated tokens worth almost as much as new
+    /// ones, after which their value decays quickly toward nothing; above this a measured multiplier describes
+    /// memorisation.</summary>
+    /// <remarks>Null (left out) means <see cref="DefaultMaxEpochs"/>; null keeps it out of written configs and manifests.</remarks>
+    public double? MaxEpochs { get; init; }
+    public double MaxEpochsOrDefault => MaxEpochs ?? DefaultMaxEpochs;
+    public const double DefaultMaxEpochs = 4;
     public TokenizerSpec TokenizerOrDefault => Tokenizer ?? new TokenizerSpec();
     public SplitSpec SplitOrDefault => Split ?? new SplitSpec();
 }
@@ -28,17 +39,19 @@ public static class DataSpecValidator
     public static IReadOnlyList<string> Validate(DataSpec spec, string jsonPath, string field = "data")
     {
         var problems = new List<string>();
-        if (string.IsNullOrWhiteSpace(spec.Corpus))
-            problems.Add($"{Prefix(jsonPath)}{field}.corpus is empty: give \"embedded\" or a path to a .jsonl/.jsonl.gz corpus file.");
-        else if (spec.Corpus != DataSpec.Embedded)
+        var corpus = spec.CorpusOrDefault;
+        if (!corpus.IsEmbedded)
         {
-            bool jsonl = spec.Corpus.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase)
-                         || spec.Corpus.EndsWith(".jsonl.gz", StringComparison.OrdinalIgnoreCase);
-            if (!jsonl)
-                problems.Add($"{Prefix(jsonPath)}{field}.corpus = \"{spec.Corpus}\": must be \"embedded\" or a .jsonl/.jsonl.gz file; convert the corpus to JSONL (id, source, title, text per line).");
-            else if (!File.Exists(spec.Corpus))
-                problems.Add($"{Prefix(jsonPath)}{field}.corpus = \"{spec.Corpus}\": file not found; fix the path (relative paths resolve against {Directory.GetCurrentDirectory()}) or use \"embedded\".");
+            var found = new List<string>();
+            corpus.ExpandFiles(found, field + ".corpus");
+            problems.AddRange(found.Select(p => Prefix(jsonPath) + p));
+            if (string.IsNullOrEmpty(corpus.TextField))
+                problems.Add($"{Prefix(jsonPath)}{field}.corpus.text_field is empty: name the JSONL key or Parquet column that holds the text (default \"text\").");
+            if (corpus.TxtSeparator is "")
+                problems.Add($"{Prefix(jsonPath)}{field}.corpus.txt_separator is empty: leave it out (one document per .txt file) or give a separator such as \"\\n\\n\\n\".");
         }
+        if (spec.MaxEpochs is { } maxEpochs && (!double.IsFinite(maxEpochs) || maxEpochs <= 0))
+            problems.Add($"{Prefix(jsonPath)}{field}.max_epochs = {maxEpochs.ToString("R", CultureInfo.InvariantCulture)}: must be a positive number of passes over the training tokens (default {DataSpec.DefaultMaxEpochs}, Muennighoff et al. 2023).");
         problems.AddRange(Validate(spec.TokenizerOrDefault, jsonPath, field + ".tokenizer"));
         problems.AddRange(Validate(spec.SplitOrDefault, jsonPath, field + ".split"));
         if (spec.Mix is { } mix)

@@ -91,6 +91,11 @@ public static class JsonConfigReader
             if (element.ValueKind == JsonValueKind.Null) return;
             type = underlying;
         }
+        if (type == typeof(CorpusSpec))
+        {
+            CorpusSpec.CheckShape(element, path, problems);
+            return;
+        }
         if (type == typeof(string))
         {
             if (element.ValueKind != JsonValueKind.String) problems.Add($"{path}: value {Show(element)} must be a string.");

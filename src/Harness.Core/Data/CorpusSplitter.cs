@@ -51,6 +51,44 @@ public static class CorpusSplitter
         return new CorpusSplit(train, validation, test);
     }
 
+    /// <summary>
+    /// The same rule over split scores alone (<see cref="Score"/> of each document's id, in corpus order), for corpora
+    /// streamed rather than held: 8 bytes per document.  Ties are broken by position instead of id; two documents
+    /// with equal 64-bit scores have (but for a 2⁻⁶⁴ chance) the same id, which is reported as a problem.
+    /// Returns 0 train, 1 validation, 2 test per document.
+    /// </summary>
+    public static byte[] Assign(IReadOnlyList<ulong> scores, SplitSpec spec, List<string> problems)
+    {
+        int n = scores.Count;
+        if (n < 3)
+        {
+            problems.Add($"The corpus has {n} document(s); splitting needs at least 3 (one each for train, validation and test).");
+            return [];
+        }
+        int nValidation = Math.Max(1, (int)Math.Round(n * spec.ValidationFraction, MidpointRounding.AwayFromZero));
+        int nTest = Math.Max(1, (int)Math.Round(n * spec.TestFraction, MidpointRounding.AwayFromZero));
+        while (nValidation + nTest > n - 1)
+        {
+            if (nValidation >= nTest) nValidation--; else nTest--;
+        }
+        var order = new int[n];
+        for (int i = 0; i < n; i++) order[i] = i;
+        var keys = scores.ToArray();
+        Array.Sort(keys, order); // unstable, so equal keys are ordered by position below
+        int duplicates = 0;
+        for (int i = 1; i < n; i++)
+            if (keys[i] == keys[i - 1]) duplicates++;
+        if (duplicates > 0)
+        {
+            problems.Add($"{duplicates} document(s) repeat an earlier document's id; ids must be unique because splits are assigned by id. Fix data.corpus.id_field or leave it out to number documents by file and line.");
+            return [];
+        }
+        var assignment = new byte[n];
+        for (int r = 0; r < nValidation; r++) assignment[order[r]] = 1;
+        for (int r = nValidation; r < nValidation + nTest; r++) assignment[order[r]] = 2;
+        return assignment;
+    }
+
     internal static ulong Score(int seed, string id)
     {
         var bytes = Encoding.UTF8.GetBytes(seed.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n" + id);

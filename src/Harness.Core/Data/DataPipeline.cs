@@ -45,6 +45,10 @@ public sealed class PreparedData
     /// <summary>Hash of everything the token streams depend on (corpus, split, tokenizer, separator, data mix): the key
     /// for every cache derived from the training stream.</summary>
     public string TrainStreamHash { get; init; } = "";
+    /// <summary>Characters (UTF-16) of the train split's documents, without separators: what a data mix is sized by.</summary>
+    public long TrainCharacters { get; init; }
+    /// <summary>The token store folder the streams were read from; null for the in-memory path (embedded corpus, mixes).</summary>
+    public string? StoreDirectory { get; init; }
     /// <summary>True when the token streams were read from the cache rather than encoded.</summary>
     public bool TokensFromCache { get; }
 
@@ -85,14 +89,18 @@ public static class DataPipeline
         if (problems.Count > 0) throw new UserInputException("Invalid data settings.", problems);
         IReadOnlyList<Document> docs;
         string corpusHash;
-        if (spec.Corpus == DataSpec.Embedded)
+        var corpus = spec.CorpusOrDefault;
+        if (corpus.IsEmbedded)
         {
             docs = EmbeddedCorpus.Load();
             corpusHash = EmbeddedCorpus.Hash;
         }
+        else if (mix is null)
+            return TokenStore.Prepare(spec, cacheDirectory, progress); // streamed into a token store
         else
         {
-            docs = CorpusFiles.Read(spec.Corpus);
+            // A data mix interleaves extra documents with the train documents, so this path holds the corpus.
+            docs = CorpusSources.ReadAll(corpus);
             corpusHash = CorpusFiles.Hash(docs);
         }
         return Prepare(docs, corpusHash, spec, cacheDirectory, progress, mix);
@@ -131,7 +139,9 @@ public static class DataPipeline
         }
         else
         {
-            var vocabulary = TrainOrLoadBpe(split.Train, corpusHash, splitKey, tokenizerSpec.VocabSize, cacheDirectory, progress, out tokenizerPath);
+            // Training sees exactly the text of the train stream: documents plus separators, nothing from validation/test.
+            var texts = split.Train.Select((d, i) => i + 1 < split.Train.Count ? d.Text + Separator : d.Text);
+            var vocabulary = TrainOrLoadBpe(texts, split.Train.Count, corpusHash, splitKey, tokenizerSpec.VocabSize, cacheDirectory, progress, out tokenizerPath);
             tokenizer = TokenizerLoader.FromVocabulary(vocabulary);
             tokenizerHash = vocabulary.Sha256;
             vocabSize = vocabulary.Count;
@@ -161,7 +171,11 @@ public static class DataPipeline
             TokenCache.Write(tokensDirectory, manifest, train, validation, test);
         }
         return new PreparedData(tokenizer, tokenizerSpec, tokenizerPath, corpusHash, tokenizerHash, vocabSize, split,
-                                train, validation, test, tokensFromCache: cached is not null) { TrainStreamHash = tokensKey };
+                                train, validation, test, tokensFromCache: cached is not null)
+        {
+            TrainStreamHash = tokensKey,
+            TrainCharacters = split.Train.Sum(d => (long)d.Text.Length),
+        };
     }
 
     /// <summary>
@@ -193,7 +207,7 @@ public static class DataPipeline
         return new TokenStream(tokens, bytes.Sum());
     }
 
-    static BpeVocabulary TrainOrLoadBpe(IReadOnlyList<Document> train, string corpusHash, string splitKey, int vocabSize,
+    internal static BpeVocabulary TrainOrLoadBpe(IEnumerable<string> texts, int trainDocuments, string corpusHash, string splitKey, int vocabSize,
                                         string cacheDirectory, IProgress<string>? progress, out string path)
     {
         var key = Sha256Hex($"{CacheVersion}\nbpe\ncorpus={corpusHash}\nsplit={splitKey}\nvocab={vocabSize}\nseparator={Separator}");
@@ -206,13 +220,11 @@ public static class DataPipeline
             return existing;
         }
         var clock = Stopwatch.StartNew();
-        // Training sees exactly the text of the train stream: documents plus separators, nothing from validation/test.
-        var texts = train.Select((d, i) => i + 1 < train.Count ? d.Text + Separator : d.Text);
         var vocabulary = BpeTrainer.Train(texts, vocabSize);
         var seconds = clock.Elapsed.TotalSeconds;
         vocabulary.Save(path);
         AtomicFile.WriteAllText(sidecar, JsonSerializer.Serialize(new BpeCacheSidecar(key, vocabulary.Sha256, vocabulary.Count, seconds)) + "\n");
-        progress?.Report(string.Create(CultureInfo.InvariantCulture, $"tokenizer: trained BPE {vocabulary.Count} ranks on {train.Count} documents in {seconds:F1} s → {path}"));
+        progress?.Report(string.Create(CultureInfo.InvariantCulture, $"tokenizer: trained BPE {vocabulary.Count} ranks on {trainDocuments} documents in {seconds:F1} s → {path}"));
         return vocabulary;
     }
 

@@ -67,4 +67,10 @@ public sealed record RunRow
     [Name("flops_teacher_inference_spent"), Optional, Default(-1.0)] public double FlopsTeacherInferenceSpent { get; init; } = -1;
     /// <summary>How often the scheduler restarted this unit (Slurm's SLURM_RESTART_COUNT: requeues after preemption, time limits, retries); 0 when run locally.</summary>
     [Name("restart_count"), Optional] public int RestartCount { get; init; }
+    /// <summary>Distinct tokens of the stream the unit trained on: the corpus train split (with any data mix), or for
+    /// seq-KD the teacher's synthetic corpus; -1 in files written before this column.  <c>tokens</c> is the tokens seen.</summary>
+    [Name("unique_train_tokens"), Optional, Default(-1L)] public long UniqueTrainTokens { get; init; } = -1;
+    /// <summary>Passes over those tokens: tokens / unique_train_tokens (Muennighoff et al. 2023 put the useful limit
+    /// near 4; see data.max_epochs); -1 when unknown.</summary>
+    [Name("epochs"), Optional, Default(-1.0)] public double Epochs { get; init; } = -1;
 }

@@ -13,6 +13,14 @@ namespace Harness.Sweep;
 /// </summary>
 public sealed record DryRunPlan(IReadOnlyList<SweepUnit> Units, bool KeysProvisional, IReadOnlyList<double> MatmulProbes, SweepTimeEstimate Estimate)
 {
+    /// <summary>Tokens in the prepared train stream: what an epoch is.</summary>
+    public long UniqueTrainTokens { get; init; }
+    /// <summary>Budgets above data.max_epochs (<see cref="SweepPreflight.RepetitionProblems"/>); `run` refuses them.</summary>
+    public IReadOnlyList<string> RepetitionProblems { get; init; } = [];
+    /// <summary>Passes over the unique tokens a unit's run makes (seq-KD units: over seq_kd.tokens).</summary>
+    public double Epochs(SweepUnit unit, ExperimentConfig config) =>
+        (double)unit.EndTokens / Math.Max(1, unit.TrainingMethod.TrainsOnSyntheticCorpus ? config.SeqKd.Tokens : UniqueTrainTokens);
+
     public const int Probes = 5;
 
     public double MatmulGflopsMedian => MatmulProbes[MatmulProbes.Count / 2];
@@ -51,6 +59,10 @@ public sealed record DryRunPlan(IReadOnlyList<SweepUnit> Units, bool KeysProvisi
         var probes = Enumerable.Range(0, Probes).Select(_ => matmulProbe()).Order().ToList();
         var estimate = SweepTimeEstimate.For(units, SweepCost.Flops(units, config, teacherForward), finished,
                                              finished.Select(folder.ReadUnitRow), teacherTrainFlops, probes[Probes / 2]);
-        return new DryRunPlan(units, provisional, probes, estimate);
+        return new DryRunPlan(units, provisional, probes, estimate)
+        {
+            UniqueTrainTokens = data.Train.Count,
+            RepetitionProblems = SweepPreflight.RepetitionProblems(config, units, new Data.UniqueTokenCount(data.Train.Count, true, "the train split")).ToList(),
+        };
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Harness.Config;
 using Harness.Data;
 using Harness.Distillation.Methods;
@@ -38,9 +39,11 @@ public static class MemoryEstimate
 /// </summary>
 public static class SweepPreflight
 {
-    public static List<string> Problems(ExperimentConfig config, IReadOnlyList<SweepUnit> units, int? validationTokens, GptConfig? teacher, int vocabSize, long? availableBytes)
+    public static List<string> Problems(ExperimentConfig config, IReadOnlyList<SweepUnit> units, int? validationTokens, GptConfig? teacher, int vocabSize, long? availableBytes,
+                                        UniqueTokenCount? uniqueTrainTokens = null)
     {
         var p = new List<string>();
+        if (uniqueTrainTokens is not null) p.AddRange(RepetitionProblems(config, units, uniqueTrainTokens));
         var methods = config.Methods.Distinct().Select(MethodRegistry.Get).ToList();
         if (teacher is not null)
             foreach (var method in methods) p.AddRange(method.Preflight(config, teacher, vocabSize));
@@ -64,9 +67,37 @@ public static class SweepPreflight
         return p;
     }
 
+    /// <summary>
+    /// Budgets that pass over the unique training tokens more than data.max_epochs times.  Muennighoff et al. 2023
+    /// ("Scaling Data-Constrained Language Models"): up to about 4 epochs repeated tokens are worth almost as much as
+    /// new ones, after which their value decays quickly toward nothing, so a multiplier measured there describes
+    /// memorisation.  Students of a method that trains on the synthetic corpus (seq-KD) repeat seq_kd.tokens instead.
+    /// </summary>
+    public static IEnumerable<string> RepetitionProblems(ExperimentConfig config, IReadOnlyList<SweepUnit> units, UniqueTokenCount unique)
+    {
+        double max = config.Data.MaxEpochsOrDefault;
+        string maxText = max.ToString("R", CultureInfo.InvariantCulture);
+        var budgetIndex = config.Budgets.Select((b, i) => (b.Name, i)).ToDictionary(x => x.Name, x => x.i);
+        foreach (var g in units.Where(u => u.IsFinishedRun).GroupBy(u => (u.Budget, Synthetic: u.TrainingMethod.TrainsOnSyntheticCorpus)))
+        {
+            long tokens = g.Max(u => u.EndTokens);
+            var (count, what, fix) = g.Key.Synthetic
+                ? (new UniqueTokenCount(config.SeqKd.Tokens, true, "seq_kd.tokens"), $"the seq-KD corpus's {config.SeqKd.Tokens:N0} tokens (seq_kd.tokens)", $"raise seq_kd.tokens to at least {(long)Math.Ceiling(tokens / max):N0}")
+                : (unique, $"{(unique.Exact ? "" : "at most ")}{unique.Tokens:N0} unique training tokens ({unique.Basis})", $"point data.corpus at a larger corpus (at least {(long)Math.Ceiling(tokens / max):N0} train tokens; README \"Bring your own corpus\")");
+            double epochs = count.Epochs(tokens);
+            if (epochs <= max) continue;
+            string at = budgetIndex.TryGetValue(g.Key.Budget, out var i) ? $"$.budgets[{i}] (\"{g.Key.Budget}\")" : $"budget \"{g.Key.Budget}\"";
+            yield return string.Create(CultureInfo.InvariantCulture,
+                $"{at}: {tokens:N0} training tokens{(g.Key.Synthetic ? " for seq-kd" : "")} are {(count.Exact ? "" : "at least ")}{epochs:F1} epochs over {what}, above data.max_epochs = {maxText} "
+                + $"(Muennighoff et al. 2023: beyond about 4 epochs repeated tokens are worth little, so the multiplier would measure memorisation). "
+                + $"Fix: {fix}, lower the budget to at most {(long)(count.Tokens * max):N0} tokens, or raise data.max_epochs knowingly.");
+        }
+    }
+
     public static void ThrowIfProblems(ExperimentConfig config, IReadOnlyList<SweepUnit> units, PreparedData data, CheckpointInfo? teacher, Device device)
     {
-        var problems = Problems(config, units, data.Validation.Count, teacher?.Model, data.VocabSize, MemoryEstimate.Available(device));
+        var problems = Problems(config, units, data.Validation.Count, teacher?.Model, data.VocabSize, MemoryEstimate.Available(device),
+                                new UniqueTokenCount(data.Train.Count, true, "the train split"));
         if (problems.Count > 0) throw new UserInputException($"experiment '{config.Name}' cannot run as configured.", problems);
     }
 }

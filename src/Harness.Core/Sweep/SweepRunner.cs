@@ -259,7 +259,8 @@ public sealed partial class SweepRunner
         var training = plan.Training;
         var method = unit.TrainingMethod;
         var inputs = new MethodInputs(config, data.VocabSize, data.Train.Tokens, loaded.Model, method.NeedsTeacher ? loaded.Info?.TrainingFlops ?? 0 : 0, cache, synthetic);
-        var sampler = new BatchSampler(method.TrainingStream(inputs), training.BatchSize, unit.Model.ContextLength, unit.Seed, alignToContext: true);
+        var stream = method.TrainingStream(inputs);
+        var sampler = new BatchSampler(stream, training.BatchSize, unit.Model.ContextLength, unit.Seed, alignToContext: true);
         var objective = method.Objective(inputs);
         var accounting = new UnitAccounting(unit, method.Flops(inputs), sampler, training.GradAccum);
         var curve = new List<CurveRow>();
@@ -356,6 +357,8 @@ public sealed partial class SweepRunner
             TokensPerSecond = result?.TokensPerSecond ?? 0, EvalSeconds = evalClock.Elapsed.TotalSeconds + finalEvalClock.Elapsed.TotalSeconds,
             Device = options.Device.type == DeviceType.CUDA ? $"cuda:{options.Device.index}" : "cpu", Threads = torch.get_num_threads(),
             RestartCount = options.RestartCount,
+            UniqueTrainTokens = stream.Length,
+            Epochs = stream.Length == 0 ? -1 : (double)(result?.Tokens ?? 0) / stream.Length,
         };
         row = plan.Describe(row, accounting.OnlineTeacherPerToken);
         if (result is not null && unit.IsFinishedRun)

@@ -17,6 +17,16 @@ public static class TrainRun
     {
         var data = TrainingMixBuilder.Prepare(config.Data, repositoryRoot, status);
         var model = config.Model.Resolve(data.VocabSize);
+        // Teachers are held to the same repetition limit as students (see SweepPreflight.RepetitionProblems).
+        long seen = config.Training.TotalSteps(model.ContextLength) * (long)config.Training.TokensPerStep(model.ContextLength);
+        var unique = new UniqueTokenCount(data.Train.Count, true, "the train split");
+        double max = config.Data.MaxEpochsOrDefault;
+        if (unique.Epochs(seen) > max)
+            throw new UserInputException($"{config.Name}: the training budget repeats the corpus too often.",
+                [string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"training: {seen:N0} tokens are {unique.Epochs(seen):F1} epochs over the {unique.Tokens:N0} unique training tokens of data.corpus, above data.max_epochs = {max:R} (Muennighoff et al. 2023, \"Scaling Data-Constrained Language Models\": beyond about 4 epochs repeated tokens are worth little). "
+                    + $"Fix: point data.corpus at a larger corpus (README \"Bring your own corpus\"), lower training.max_tokens to at most {(long)(unique.Tokens * max):N0}, or raise data.max_epochs knowingly.")]);
+        status?.Report(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"data: {unique.Tokens:N0} unique training tokens; {seen:N0} tokens = {unique.Epochs(seen):F2} epochs"));
         var output = IO.PathNames.ConfigPath(repositoryRoot, config.Output, "$.output");
         var byteLengths = TokenByteLengths.For(data.TokenizerPath, data.Tokenizer, data.VocabSize);
         torch.manual_seed(config.Training.Seed);

@@ -13,7 +13,13 @@ public class CliTests
         Assert.Equal(HarnessApp.InvalidInput, HarnessApp.Run(["validate", bad]));
         var root = RepositoryRoot();
         foreach (var config in Directory.GetFiles(Path.Combine(root, "experiments"), "*.json"))
-            Assert.Equal(0, HarnessApp.Run(["validate", config]));
+        {
+            // The GPU configs train on FineWeb-Edu shards fetched into data/fineweb-edu/ (README "Bring your own corpus");
+            // without them validate must refuse and say what is missing.
+            bool needsFineWeb = File.ReadAllText(config).Contains("data/fineweb-edu/", StringComparison.Ordinal);
+            bool fetched = Directory.Exists(Path.Combine(root, "data", "fineweb-edu")) && Directory.EnumerateFiles(Path.Combine(root, "data", "fineweb-edu"), "*.parquet", SearchOption.AllDirectories).Any();
+            Assert.Equal(needsFineWeb && !fetched ? HarnessApp.InvalidInput : 0, HarnessApp.Run(["validate", config]));
+        }
     }
 
     [Fact]

@@ -67,6 +67,9 @@ public class ResultContractTests
         Assert.Equal(16, runs.Count); // 2 sizes × 2 budgets × 2 methods × 2 seeds
         Assert.All(runs, r => Assert.Equal(RunRowStatus.Ok, r.Status));
         Assert.All(File.ReadLines(In(ResultSchema.RunsFile)).Skip(1), l => Assert.Contains(",ok,", l)); // the on-disk spelling
+        // Repetition: every unit records the distinct tokens of its stream and the passes its tokens made over them.
+        Assert.All(runs, r => Assert.True(r.UniqueTrainTokens > 0 && Math.Abs(r.Epochs - (double)r.Tokens / r.UniqueTrainTokens) < 1e-12, $"{r.UnitKey}: {r.UniqueTrainTokens}, {r.Epochs}"));
+        Assert.EndsWith(",unique_train_tokens,epochs", File.ReadLines(In(ResultSchema.RunsFile)).First());
         var evals = ResultTables.ReadAll<EvalRow>(In(ResultSchema.EvalsFile));
         var task = Assert.Single(PipelineFixture.Tasks);
         Assert.All(evals, e => Assert.Equal((task.Name, task.Version), (e.Task, e.TaskVersion)));

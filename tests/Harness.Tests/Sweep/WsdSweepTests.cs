@@ -222,6 +222,7 @@ public class WsdSweepTests
         var rows = ResultTables.ReadAll<RunRow>(legacy);
         Assert.Equal(3, rows.Count);
         Assert.All(rows, r => Assert.Equal(("cosine", "run", true, "", 0L), (r.Schedule, r.Role, r.IsFinal, r.TrunkKey, r.ForkTokens)));
+        Assert.All(rows, r => Assert.Equal((-1L, -1.0), (r.UniqueTrainTokens, r.Epochs))); // repetition unknown before its columns
         var totals = ComputeTotals.From(rows);
         Assert.Equal(rows.Sum(r => r.Tokens), totals.TokensSpent);
         Assert.Equal(1.0, totals.SharingFactor, 12);

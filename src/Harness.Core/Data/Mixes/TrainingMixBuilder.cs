@@ -17,7 +17,7 @@ public static class TrainingMixBuilder
             return DataPipeline.Prepare(spec, cache, progress);
         // The corpus train split's size is needed to size the mix; a plain Prepare is cached and cheap after the first run.
         var plain = DataPipeline.Prepare(spec with { Mix = null }, cache, progress);
-        long corpusChars = plain.Split.Train.Sum(d => (long)d.Text.Length);
+        long corpusChars = plain.TrainCharacters;
         return DataPipeline.Prepare(spec, cache, progress, Build(mix, corpusChars));
     }
 
