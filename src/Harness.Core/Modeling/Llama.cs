@@ -131,7 +131,7 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var xf = x.to_type(ScalarType.Float32);
-        var variance = xf.square().mean([-1L], keepdim: true);                                 // (…, 1)
+        var variance = xf.mul(xf).mean([-1L], keepdim: true);                                   // (…, 1); not square(): it is pow(2), a temporary Scalar
         var normed = xf.mul(variance.PlusScalar(eps).rsqrt()).to_type(x.dtype);
         return weight.mul(normed).MoveToOuterDisposeScope();
     }
