@@ -35,7 +35,7 @@ internal sealed class KdTargetsConfigCheck : IExperimentCheck
             yield break;
         }
         if (kind == KdTargetKind.Dense && kd.Cache)
-            yield return $"{path}.kd.targets: value \"dense\" is computed online (the cache stores sparse targets only); set kd.cache: false, or use kd.targets: top_k or sampled with the cache.";
+            yield return $"{path}.kd.targets: value \"dense\" is computed online (the cache stores sparse targets only); set kd.cache: false, or use kd.targets: top_k with the cache.";
         if (kind == KdTargetKind.Sampled && kd.Cache)
             yield return $"{path}.kd.targets: value \"sampled\" is served online in this version; set kd.cache: false.";
         if (kind == KdTargetKind.Sampled && kd.Divergence != "forward-kl")

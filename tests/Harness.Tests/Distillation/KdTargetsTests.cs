@@ -106,4 +106,25 @@ public class KdTargetsTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.NotEqual(Key(new KdSpec()), Key(new KdSpec { Targets = "sampled", Cache = false }));
         Assert.NotEqual(Key(new KdSpec { Targets = "dense", Cache = false }), Key(new KdSpec { Targets = "sampled", Cache = false }));
     }
+
+    [Theory]
+    [InlineData("sampled", typeof(SampledTeacher))]
+    [InlineData("dense", typeof(OnlineTeacher))]
+    public void Logit_kd_method_serves_the_configured_target(string targets, Type signal)
+    {
+        using var scope = NewDisposeScope();
+        torch.manual_seed(4);
+        var tiny = TestSupport.TinyModel(vocab: 32);
+        using var teacher = new Gpt(tiny with { DModel = 32 });
+        var config = new ExperimentConfig { Kd = new KdSpec { Targets = targets, Cache = false } };
+        var objective = (LogitKdObjective)new Harness.Distillation.Methods.LogitKdMethod()
+            .Objective(new Harness.Distillation.Methods.MethodInputs(config, 32, [], teacher, 0, Seed: 9));
+        Assert.IsType(signal, objective.Teacher);
+        var x = randint(0, 32, [2, tiny.ContextLength], dtype: ScalarType.Int64);
+        var batch = new TrainingBatch(x, x, [0, tiny.ContextLength], 0);
+        using var student = new Gpt(tiny);
+        var loss = objective.Loss(student.call(x), batch);
+        Assert.True(double.IsFinite(loss.item<float>()));
+        loss.backward();
+    }
 }
