@@ -103,6 +103,10 @@ public class KdTargetsTests(Xunit.Abstractions.ITestOutputHelper output)
         var config = new ExperimentConfig();
         string Key(KdSpec kd) => Harness.Sweep.SweepPlan.Hash(method.Identity(config with { Kd = kd }, "t"));
         Assert.Equal(Key(new KdSpec()), Key(new KdSpec { Targets = "top_k" }));
+        // Unset keys are not serialised, so the default key is the one from before kd.targets existed.
+        var json = System.Text.Json.JsonSerializer.Serialize(method.Identity(config, "t"), Harness.IO.HarnessJson.Options);
+        Assert.DoesNotContain("targets", json);
+        Assert.DoesNotContain("samples", json);
         Assert.NotEqual(Key(new KdSpec()), Key(new KdSpec { Targets = "sampled", Cache = false }));
         Assert.NotEqual(Key(new KdSpec { Targets = "dense", Cache = false }), Key(new KdSpec { Targets = "sampled", Cache = false }));
     }
