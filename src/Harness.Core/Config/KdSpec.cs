@@ -13,4 +13,13 @@ public sealed record KdSpec
     /// <summary>Serve teacher distributions from the top-k cache (true) or run the teacher online (false).</summary>
     public bool Cache { get; init; } = true;
     public int TopK { get; init; } = 32;
+    /// <summary>top_k (default when unset) | dense | sampled: the teacher distribution KD matches (README "KD targets").</summary>
+    public string? Targets { get; init; }
+    /// <summary>Tokens drawn per position for <c>targets: sampled</c> (default <see cref="DefaultSamples"/> when unset).</summary>
+    public int? Samples { get; init; }
+
+    public const string TopKTargets = "top_k";
+    public const int DefaultSamples = 32;
+    [System.Text.Json.Serialization.JsonIgnore] public string TargetsOrDefault => Targets ?? TopKTargets;
+    [System.Text.Json.Serialization.JsonIgnore] public int SamplesOrDefault => Samples ?? DefaultSamples;
 }

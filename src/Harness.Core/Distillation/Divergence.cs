@@ -82,6 +82,21 @@ public static class Divergence
         return perToken.mean();
     }
 
+    /// <summary>
+    /// Mean over tokens of the cross-entropy H(target, p_S) = −Σ_n w_j·s_(x_j) to a sampled sparse target (Anshumann et
+    /// al. 2025, <see cref="SampledDistribution"/>), rows (N, n) against student log-probs (N, V).  It differs from
+    /// KL(p_T ‖ p_S) by the teacher's entropy, a constant, and its expected gradient w.r.t. the student logits is the
+    /// dense forward-KL gradient softmax(s) − p_T.  Forward KL only: the estimator is not unbiased for the others.
+    /// </summary>
+    public static Tensor Mean(DivergenceKind kind, SampledDistribution target, Tensor studentLogProbs)
+    {
+        if (kind != DivergenceKind.ForwardKl)
+            throw new ArgumentException($"the sampled KD target supports forward-kl only, not {kind} (config validation refuses it)", nameof(kind));
+        var flat = target.Flatten();
+        var atSampled = studentLogProbs.gather(-1, flat.Ids);                                       // (N, n)
+        return (flat.Weights * atSampled).sum(-1).mean().neg();
+    }
+
     static Tensor Jsd(Tensor teacherLogProbs, Tensor studentLogProbs, double beta)
     {
         // log m = logsumexp(log β + log p_T, log(1−β) + log p_S), stable for tiny probabilities.

@@ -41,9 +41,12 @@ public sealed class LogitKdObjective : ITrainingObjective
         LastCrossEntropy = hard;
         if (alpha >= 1.0) return hard;
         var studentLogProbs = F.log_softmax(flat.DividedBy(temperature), 1);                // (B·T, V)
-        var divergenceMean = teacher is ITopKTeacherSignal sparse
-            ? Divergence.Mean(divergence, sparse.TopK(batch, temperature), studentLogProbs, beta)   // (B·T, k) + tail, no grad
-            : Divergence.Mean(divergence, teacher.LogProbs(batch, temperature).view(-1, v), studentLogProbs, beta);
+        var divergenceMean = teacher switch
+        {
+            ISampledTeacherSignal sampled => Divergence.Mean(divergence, sampled.Sampled(batch, temperature), studentLogProbs),   // (B·T, n), no grad
+            ITopKTeacherSignal sparse => Divergence.Mean(divergence, sparse.TopK(batch, temperature), studentLogProbs, beta),   // (B·T, k) + tail, no grad
+            _ => Divergence.Mean(divergence, teacher.LogProbs(batch, temperature).view(-1, v), studentLogProbs, beta),
+        };
         var soft = divergenceMean.Times(temperature * temperature);
         return hard.Times(alpha).Plus(soft.Times(1 - alpha));
     }

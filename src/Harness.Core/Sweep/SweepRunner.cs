@@ -258,7 +258,7 @@ public sealed partial class SweepRunner
         var plan = UnitTrainingPlan.For(unit, config.Training, folder);
         var training = plan.Training;
         var method = unit.TrainingMethod;
-        var inputs = new MethodInputs(config, data.VocabSize, data.Train.Tokens, loaded.Model, method.NeedsTeacher ? loaded.Info?.TrainingFlops ?? 0 : 0, cache, synthetic);
+        var inputs = new MethodInputs(config, data.VocabSize, data.Train.Tokens, loaded.Model, method.NeedsTeacher ? loaded.Info?.TrainingFlops ?? 0 : 0, cache, synthetic, unit.Seed);
         var stream = method.TrainingStream(inputs);
         var sampler = new BatchSampler(stream, training.BatchSize, unit.Model.ContextLength, unit.Seed, alignToContext: true);
         var objective = method.Objective(inputs);

@@ -97,6 +97,17 @@ public class ScalarFinalizerStressTests(Xunit.Abstractions.ITestOutputHelper out
         UnderGcPressure("online kd", () => AssertFinite(NewTrainer(model, objective).Run()));
     }
 
+    [Fact]
+    public void Training_with_sampled_logit_kd()
+    {
+        torch.manual_seed(5);
+        using var teacher = new Gpt(TeacherConfig);
+        using var model = new Gpt(Student);
+        using var sampled = new SampledTeacher(new OnlineTeacher(teacher), 8, seed: 1);
+        var objective = new LogitKdObjective(sampled, DivergenceKind.ForwardKl, 0.5, 2.0);
+        UnderGcPressure("sampled kd", () => AssertFinite(NewTrainer(model, objective).Run()));
+    }
+
     [Theory]
     [InlineData(DivergenceKind.ForwardKl)]
     [InlineData(DivergenceKind.ReverseKl)]

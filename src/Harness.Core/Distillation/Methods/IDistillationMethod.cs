@@ -85,8 +85,9 @@ public sealed record LossTerm(string Name, double Weight, string Formula);
 /// <param name="TeacherPretrainFlops">The teacher's whole pre-training FLOPs (0 when unknown or none).</param>
 /// <param name="LogitCache">The opened teacher-logit cache, when the run uses one.</param>
 /// <param name="Synthetic">The teacher's synthetic corpus, when the unit's method trains on it.</param>
+/// <param name="Seed">The unit's seed (seeds the draws of <c>kd.targets: sampled</c>).</param>
 public sealed record MethodInputs(ExperimentConfig Config, int VocabSize, int[] TrainTokens, Gpt? Teacher, double TeacherPretrainFlops,
-                                  TeacherLogitCache? LogitCache = null, SyntheticCorpus.Result? Synthetic = null)
+                                  TeacherLogitCache? LogitCache = null, SyntheticCorpus.Result? Synthetic = null, int Seed = 0)
 {
     /// <summary>Teacher forward FLOPs per token (0 without a teacher), <see cref="ModelMath.ForwardFlopsPerToken(GptConfig)"/>.</summary>
     public double TeacherForwardPerToken => Teacher is null ? 0 : ModelMath.ForwardFlopsPerToken(Teacher.Config);

@@ -6,7 +6,8 @@ namespace Harness.Distillation.Methods;
 /// <summary>
 /// <c>logit-kd</c> (Hinton, Vinyals &amp; Dean 2015, "Distilling the Knowledge in a Neural Network"):
 /// L = α·CE(y, p_S) + (1−α)·τ²·D(p_T^τ ‖ p_S^τ), D one of <see cref="Divergence.Names"/> (<see cref="LogitKdObjective"/>).
-/// The teacher's distribution comes from the top-k cache (<c>kd.cache</c>) or a forward pass on every batch.
+/// The teacher's distribution comes from the top-k cache (<c>kd.cache</c>) or a forward pass on every batch, and is
+/// matched as <c>kd.targets</c> says (top-k + tail, dense, or sampled: <see cref="KdTargets"/>).
 /// Charged: the teacher's pre-training, and either its online forwards (tokens × C_fwd) or the cache entries the
 /// student reads (distinct windows × T × C_fwd).
 /// </summary>
@@ -22,7 +23,9 @@ public sealed class LogitKdMethod : IDistillationMethod
     public double PredictedCostFactor => MethodRegistry.TeacherCostFactor;
 
     // The cache flag changes how the teacher is served, not the result (tested to float16 precision): not in the key.
-    public MethodIdentity Identity(ExperimentConfig config, string? teacherHash) => new(config.Kd with { Cache = false }, null, teacherHash);
+    // kd.targets: top_k written out is the default, so it keys like an unset one (existing keys unchanged).
+    public MethodIdentity Identity(ExperimentConfig config, string? teacherHash) =>
+        new(config.Kd with { Cache = false, Targets = config.Kd.TargetsOrDefault == KdSpec.TopKTargets ? null : config.Kd.Targets }, null, teacherHash);
 
     public IReadOnlyList<LossTerm> Terms(ExperimentConfig config) =>
     [
@@ -35,6 +38,10 @@ public sealed class LogitKdMethod : IDistillationMethod
         var kd = inputs.Config.Kd;
         ITeacherSignal signal = inputs.LogitCache is not null ? new CachedTeacher(inputs.LogitCache, inputs.VocabSize)
             : new OnlineTeacher(inputs.Teacher ?? throw new InvalidOperationException("logit-kd needs a teacher (config validation requires teacher.checkpoint)."));
+        // kd.targets (README "KD targets"): dense and sampled are online (validation requires kd.cache: false); top_k is
+        // the cache's top-k + uniform tail, or today's dense online teacher when kd.cache is false.
+        if (KdTargets.Names[kd.TargetsOrDefault] == KdTargetKind.Sampled)
+            signal = new SampledTeacher(signal, kd.SamplesOrDefault, inputs.Seed);
         return new LogitKdObjective(signal, Divergence.Names[kd.Divergence], kd.Alpha, kd.Temperature, kd.Beta);
     }
 
