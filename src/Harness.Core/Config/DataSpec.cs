@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using System.Globalization;
 
 namespace Harness.Config;
@@ -14,15 +15,17 @@ public sealed record DataSpec(CorpusSpec? Corpus = null, TokenizerSpec? Tokenize
 
     public const string Embedded = CorpusSpec.Embedded;
     /// <summary>Never null once built: a missing corpus is "embedded", so configs and manifests read and write as before.</summary>
+    // First in the serialized form, as the string it replaced was: configs hash (results folders, unit keys) as before.
+    [JsonPropertyOrder(-1)]
     public CorpusSpec? Corpus { get; init; } = Corpus ?? CorpusSpec.Embedded;
-    public CorpusSpec CorpusOrDefault => Corpus ?? CorpusSpec.Embedded;
+    [JsonIgnore] public CorpusSpec CorpusOrDefault => Corpus ?? CorpusSpec.Embedded;
     /// <summary>Most passes over the unique training tokens a budget may ask for.  Muennighoff et al. 2023 ("Scaling
     /// Data-Constrained Language Models") found up to about 4 epochs of repeated tokens worth almost as much as new
     /// ones, after which their value decays quickly toward nothing; above this a measured multiplier describes
     /// memorisation.</summary>
     /// <remarks>Null (left out) means <see cref="DefaultMaxEpochs"/>; null keeps it out of written configs and manifests.</remarks>
     public double? MaxEpochs { get; init; }
-    public double MaxEpochsOrDefault => MaxEpochs ?? DefaultMaxEpochs;
+    [JsonIgnore] public double MaxEpochsOrDefault => MaxEpochs ?? DefaultMaxEpochs;
     public const double DefaultMaxEpochs = 4;
     public TokenizerSpec TokenizerOrDefault => Tokenizer ?? new TokenizerSpec();
     public SplitSpec SplitOrDefault => Split ?? new SplitSpec();

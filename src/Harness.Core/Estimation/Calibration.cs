@@ -55,34 +55,21 @@ public static class Calibration
             var tallies = new Dictionary<string, (double Truth, List<double> B, List<double> Width, int Covered, int None, int Rejected)>(StringComparer.Ordinal);
             for (var d = 0; d < datasets; d++)
             {
-                var dir = Path.Combine(Path.GetTempPath(), "harness-calibrate-" + Guid.NewGuid().ToString("N"));
-                Directory.CreateDirectory(dir);
-                try
+                var result = EstimateGrid(grid, seed * 100_003 + d, seed + d, replicates);
+                foreach (var row in result.Rows.Where(r => r.Kind == MultiplierKind.Slope && r.Accounting == "student"))
                 {
-                    grid.Write(dir, seed * 100_003 + d);
-                    var result = MultiplierEstimator.EstimateResultsFolder(dir, new EstimateOptions
+                    var label = (row.Treatment == MultiplierEstimator.PlaceboGroup ? "placebo " : "") + "d ln M / d " + (row.Quantity == "slope_ln_n" ? "ln N" : "ln D");
+                    var truth = row.Treatment != MultiplierEstimator.PlaceboGroup && row.Quantity == "slope_ln_n" ? grid.GainSlope : 0;
+                    if (!tallies.TryGetValue(label, out var t)) t = (truth, [], [], 0, 0, 0);
+                    if (row.ValueCi95Low is not { } lo || row.ValueCi95High is not { } hi) t.None++;
+                    else
                     {
-                        Metrics = [ResultsFolderLoader.ValLoss], Accounting = [], Replicates = replicates, Seed = seed + d,
-                    });
-                    foreach (var row in result.Rows.Where(r => r.Kind == MultiplierKind.Slope && r.Accounting == "student"))
-                    {
-                        var label = (row.Treatment == MultiplierEstimator.PlaceboGroup ? "placebo " : "") + "d ln M / d " + (row.Quantity == "slope_ln_n" ? "ln N" : "ln D");
-                        var truth = row.Treatment != MultiplierEstimator.PlaceboGroup && row.Quantity == "slope_ln_n" ? grid.GainSlope : 0;
-                        if (!tallies.TryGetValue(label, out var t)) t = (truth, [], [], 0, 0, 0);
-                        if (row.ValueCi95Low is not { } lo || row.ValueCi95High is not { } hi) t.None++;
-                        else
-                        {
-                            if (lo <= truth && truth <= hi) t.Covered++;
-                            if (row.ValueP is < 0.05) t.Rejected++;
-                            t.B.Add(row.Value ?? double.NaN);
-                            t.Width.Add(hi - lo);
-                        }
-                        tallies[label] = t;
+                        if (lo <= truth && truth <= hi) t.Covered++;
+                        if (row.ValueP is < 0.05) t.Rejected++;
+                        t.B.Add(row.Value ?? double.NaN);
+                        t.Width.Add(hi - lo);
                     }
-                }
-                finally
-                {
-                    try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
+                    tallies[label] = t;
                 }
                 progress?.Invoke($"{name}: dataset {d + 1}/{datasets}");
             }
@@ -90,6 +77,26 @@ public static class Calibration
                 results.Add(new SlopeCoverage(name, label, t.Truth, datasets, t.Covered, t.None, t.Rejected, LossArm.Median(t.B), LossArm.Median(t.Width)));
         }
         return results;
+    }
+
+    /// <summary>Writes one synthetic grid to a temporary results folder, estimates it on val_loss under student
+    /// accounting, and deletes the folder (the result is held in memory).</summary>
+    static EstimateResult EstimateGrid(SyntheticGrid grid, int dataSeed, int estimateSeed, int replicates)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "harness-calibrate-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            grid.Write(dir, dataSeed);
+            return MultiplierEstimator.EstimateResultsFolder(dir, new EstimateOptions
+            {
+                Metrics = [ResultsFolderLoader.ValLoss], Accounting = [], Replicates = replicates, Seed = estimateSeed,
+            });
+        }
+        finally
+        {
+            try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
+        }
     }
 
     public static IReadOnlyList<Coverage> Run(int datasets, int replicates, int seed, Action<string>? progress = null)
@@ -100,34 +107,21 @@ public static class Calibration
             var tallies = new Dictionary<string, (List<double> M, List<double> Ratio, int Covered, int None, int Censored)>(StringComparer.Ordinal);
             for (var d = 0; d < datasets; d++)
             {
-                var dir = Path.Combine(Path.GetTempPath(), "harness-calibrate-" + Guid.NewGuid().ToString("N"));
-                Directory.CreateDirectory(dir);
-                try
+                var result = EstimateGrid(grid, seed * 100_003 + d, seed + d, replicates);
+                var rows = Enum.GetValues<Estimand>().Select(e => (Label: e.OnDisk(), Row: result.SummaryRow("logit-kd", ResultsFolderLoader.ValLoss, e), Truth: grid.Gain))
+                    .Concat(Enum.GetValues<Estimand>().Select(e => (Label: "placebo " + e.OnDisk(), Row: result.PlaceboRow(ResultsFolderLoader.ValLoss, e), Truth: 1.0)));
+                foreach (var (label, row, truth) in rows)
                 {
-                    grid.Write(dir, seed * 100_003 + d);
-                    var result = MultiplierEstimator.EstimateResultsFolder(dir, new EstimateOptions
+                    if (!tallies.TryGetValue(label, out var t)) t = ([], [], 0, 0, 0);
+                    if (row is { Bound: not MultiplierBound.None }) t.Censored++;
+                    if (row?.MCi95Low is not { } lo || row.MCi95High is not { } hi) t.None++;
+                    else
                     {
-                        Metrics = [ResultsFolderLoader.ValLoss], Accounting = [], Replicates = replicates, Seed = seed + d,
-                    });
-                    var rows = Enum.GetValues<Estimand>().Select(e => (Label: e.OnDisk(), Row: result.SummaryRow("logit-kd", ResultsFolderLoader.ValLoss, e), Truth: grid.Gain))
-                        .Concat(Enum.GetValues<Estimand>().Select(e => (Label: "placebo " + e.OnDisk(), Row: result.PlaceboRow(ResultsFolderLoader.ValLoss, e), Truth: 1.0)));
-                    foreach (var (label, row, truth) in rows)
-                    {
-                        if (!tallies.TryGetValue(label, out var t)) t = ([], [], 0, 0, 0);
-                        if (row is { Bound: not MultiplierBound.None }) t.Censored++;
-                        if (row?.MCi95Low is not { } lo || row.MCi95High is not { } hi) t.None++;
-                        else
-                        {
-                            if (lo <= truth && truth <= hi) t.Covered++;
-                            t.M.Add(row.M ?? double.NaN);
-                            t.Ratio.Add(hi / lo);
-                        }
-                        tallies[label] = t;
+                        if (lo <= truth && truth <= hi) t.Covered++;
+                        t.M.Add(row.M ?? double.NaN);
+                        t.Ratio.Add(hi / lo);
                     }
-                }
-                finally
-                {
-                    try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
+                    tallies[label] = t;
                 }
                 progress?.Invoke($"{name}: dataset {d + 1}/{datasets}");
             }
