@@ -9,7 +9,7 @@ public class ExperimentCheckTests
     [Fact]
     public void The_stages_checks_are_found_and_run_with_the_configs_own_rules()
     {
-        Assert.Equal(["Harness.Data.TokenizerConfigCheck", "Harness.Distillation.DivergenceConfigCheck", "Harness.Distillation.Methods.MethodConfigCheck", "Harness.Evaluation.EvaluationConfigCheck"],
+        Assert.Equal(["Harness.Data.TokenizerConfigCheck", "Harness.Distillation.DivergenceConfigCheck", "Harness.Distillation.KdTargetsConfigCheck", "Harness.Distillation.Methods.MethodConfigCheck", "Harness.Evaluation.EvaluationConfigCheck"],
                      ExperimentChecks.All.Select(c => c.GetType().FullName));
         const string json = """
         { "name": "x", "students": { "s": { "preset": "nano" } }, "budgets": [ { "name": "b", "tokens": 100 } ],
