@@ -18,7 +18,7 @@ public static class ResultsFolderLoader
     {
         if (!Directory.Exists(dir))
             throw new UserInputException($"{dir}: results folder not found; pass the folder that holds {ResultSchema.RunsFile}.");
-        var runsPath = Path.Combine(dir, ResultSchema.RunsFile);
+        var runsPath = new RunFolderLayout(dir).Runs;
         if (!File.Exists(runsPath))
             throw new UserInputException($"{runsPath}: file not found.");
         return Load(ResultsFolder.Load(dir, withEstimates: false));
@@ -37,7 +37,7 @@ public static class ResultsFolderLoader
                     : $"{m.Metric}: {m.LeftOut} evaluation(s) without a matching curve step or with an unusable value left out.");
             if (m.Points.Count == 0) continue;
             var points = m.Points.Select(p => new MetricPoint(p.Run.Method, p.Run.UnitKey, p.Run.Student, p.Run.Budget,
-                p.Params, p.Tokens, Flops(p.Flops), p.Value, p.IsFinal, p.SeedName, p.Items)).ToList();
+                p.Params, p.Tokens, p.Flops, p.Value, p.IsFinal, p.SeedName, p.Items)).ToList();
             metrics.Add(new MetricSeries(m.Metric, m.HigherIsBetter ? MetricKind.Score : MetricKind.Loss, m.Chance, points));
         }
         return new EstimationInput
@@ -51,6 +51,4 @@ public static class ResultsFolderLoader
         };
 
     }
-
-    static FlopBreakdown Flops(FlopColumns f) => new(f.StudentTrain, f.TeacherInference, f.TeacherCacheShare, f.SyntheticGeneration, f.TeacherPretrain);
 }
