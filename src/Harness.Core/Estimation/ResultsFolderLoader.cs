@@ -3,7 +3,8 @@ using Harness.Results;
 namespace Harness.Estimation;
 
 /// <summary>
-/// Turns a sweep's results folder into <see cref="EstimationInput"/>: the points of <see cref="ResultsFolder.Observations"/>
+/// The estimator's adapter over the one reader: turns a sweep's results folder (read by <see cref="ResultsFolder"/>,
+/// paths from <see cref="RunFolderLayout"/>) into <see cref="EstimationInput"/>: the points of <see cref="ResultsFolder.Observations"/>
 /// ("val_loss" and "val_bpb" from the curves, "&lt;task&gt;/&lt;metric&gt;" from the evaluations; units with status other
 /// than ok and the teacher left out), the same points the report draws.
 /// </summary>

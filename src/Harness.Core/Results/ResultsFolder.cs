@@ -7,7 +7,8 @@ namespace Harness.Results;
 /// one reader the estimator, the report, <c>compare</c>, <c>merge</c> and <c>eval</c> share.  Tables that are absent load
 /// empty and are listed in <see cref="Missing"/>; a folder with neither runs.csv nor curves.csv is not a results folder
 /// and is refused.  <see cref="Observations"/> is the one rule that turns rows into capability-vs-compute points, so the
-/// report draws exactly the points the estimator fits.
+/// report draws exactly the points the estimator fits.  Paths come from <see cref="RunFolderLayout"/>; Sweep's
+/// <c>RunFolder</c> is the writer.
 /// </summary>
 public sealed class ResultsFolder
 {
