@@ -78,7 +78,7 @@ public sealed class RunFolderLayout
     /// <summary>The estimator's three files (in the run folder or in an <see cref="EstimatesFolder"/> one).</summary>
     public IReadOnlyList<string> EstimateFiles => [Multipliers, Summary, Fits];
 
-    /// <summary>The files a report is built from, in the order they are listed.</summary>
+    /// <summary>The names (not paths) of the files a report is built from; `harness report --out` copies them over.</summary>
     public static IReadOnlyList<string> ReportInputs =>
         [ResultSchema.ManifestFile, ResultSchema.RunsFile, ResultSchema.CurvesFile, ResultSchema.EvalsFile,
          ResultSchema.MultipliersFile, ResultSchema.SummaryFile, ResultSchema.FitsFile, ResultSchema.TeacherEvalsFile];
