@@ -56,7 +56,8 @@ public static class CliSnapshot
         text = Regex.Replace(text, @"\d{8}T\d{6}Z(-\d+)?", "<UTC>");
         text = Regex.Replace(text, @"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z?", "<UTC>");
         text = Regex.Replace(text, @"\b\d+(\.\d+)? s\b", "<S> s");
-        text = string.Join("\n", text.Split('\n').Select(l => l.TrimEnd()));
+        // A centred title that holds a replaced path is padded by the path's real length: drop that padding.
+        text = string.Join("\n", text.Split('\n').Select(l => (l.TrimStart().StartsWith("<TMP>", StringComparison.Ordinal) ? l.Trim() : l).TrimEnd()));
         return text.TrimEnd() + "\n";
     }
 
