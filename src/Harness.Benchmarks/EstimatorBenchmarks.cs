@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Harness.Estimation;
+using Harness.Results;
 
 namespace Harness.Benchmarks;
 

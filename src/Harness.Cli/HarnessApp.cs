@@ -61,6 +61,8 @@ public static class HarnessApp
             config.SetApplicationVersion(ToolVersion);
             config.UseStrictParsing();
             config.PropagateExceptions();
+            // Spectre.Console.Cli otherwise keeps the first AnsiConsole.Console it saw for the life of the process.
+            config.ConfigureConsole(AnsiConsole.Console);
             Register(config);
         });
         try

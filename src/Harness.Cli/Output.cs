@@ -43,6 +43,30 @@ public static class Output
         if (redirected) AnsiConsole.Profile.Width = 400;
     }
 
+    /// <summary>True outside a terminal (Slurm, CI, <c>&gt; file</c>) or with <c>HARNESS_PLAIN_LOG=1</c>: tables that would
+    /// be wider than <see cref="LogWidth"/> print in a narrow layout a log can show.</summary>
+    public static bool PlainLog => Console.IsOutputRedirected || Environment.GetEnvironmentVariable("HARNESS_PLAIN_LOG") == "1";
+
+    /// <summary>The widest line a table prints in a log (<see cref="PlainLog"/>).</summary>
+    public const int LogWidth = 120;
+
+    /// <summary><paramref name="text"/> broken at spaces into lines of at most <paramref name="width"/> characters, the
+    /// lines after the first indented by two spaces (a word longer than a line stays whole).</summary>
+    public static IEnumerable<string> Wrap(string text, int width = LogWidth)
+    {
+        var line = "";
+        foreach (var word in text.Split(' '))
+        {
+            if (line.Length > 0 && line.Length + 1 + word.Length > width)
+            {
+                yield return line;
+                line = "  " + word;
+            }
+            else line = line.Length == 0 ? word : line + " " + word;
+        }
+        yield return line;
+    }
+
     /// <summary>True when progress should be live Spectre bars (a terminal), false for one timestamped line per event.</summary>
     public static bool Interactive => AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("HARNESS_PLAIN_LOG") != "1";
 

@@ -106,8 +106,8 @@ public sealed class EstimateCommand : Command<EstimateSettings>
             Placebo = !settings.NoPlacebo,
         };
         // Every refusal about the output folder comes before the (minutes-long) estimate.
-        var outDir = settings.Out ?? NewFolder(settings.ResultsDir!, "estimates");
-        var existing = new[] { ResultSchema.MultipliersFile, ResultSchema.SummaryFile, ResultSchema.FitsFile }.Select(f => Path.Combine(outDir, f)).Where(File.Exists).ToList();
+        var outDir = settings.Out ?? NewFolder(settings.ResultsDir!, RunFolderLayout.EstimatesFolder);
+        var existing = new RunFolderLayout(outDir).EstimateFiles.Where(File.Exists).ToList();
         if (existing.Count > 0 && !settings.Force)
             throw new UserInputException($"estimate: {outDir} already holds {string.Join(", ", existing.Select(Path.GetFileName))}; nothing was written.",
                 [$"--out {outDir}: choose a new folder, or add --force to replace those files (the run's report.html would then be stale: rerun `harness report`)."]);
@@ -144,16 +144,32 @@ public sealed class EstimateCommand : Command<EstimateSettings>
     }
 
     /// <param name="headlineOnly">Only loss-type metrics (val_loss, val_bpb, task_loss); scores stay in multipliers.csv and the report.</param>
+    /// <remarks>In a terminal one table with a column per accounting scenario; in a log (<see cref="Output.PlainLog"/>),
+    /// where that table is about 250 columns wide, one block per treatment × metric × estimand that fits
+    /// <see cref="Output.LogWidth"/> columns (<see cref="PrintNarrow"/>).</remarks>
     internal static void Print(EstimateResult result, bool headlineOnly = false)
     {
-        var table = new Table().Border(TableBorder.Rounded)
-            .Title(Markup.Escape($"efficiency multiplier M over '{result.Baseline}' [95% CI]; placebo beside it (truth 1)"));
-        table.AddColumn("treatment").AddColumn("metric").AddColumn("estimand").AddColumn("won");
-        foreach (var a in result.Accounting) table.AddColumn(new TableColumn(Markup.Escape(a.Name)).RightAligned());
-        table.AddColumn("placebo");
         var summaries = result.Rows.Where(r => r.Kind == MultiplierKind.Summary)
                               .Where(r => !headlineOnly || !r.Metric.Contains('/') || r.Metric.EndsWith("/task_loss", StringComparison.Ordinal))
                               .GroupBy(r => (r.Treatment, r.Metric, r.Estimand)).ToList();
+        if (Output.PlainLog) PrintNarrow(result, summaries);
+        else PrintWide(result, summaries);
+        // In a log, warnings and notes are wrapped to the table's width too.
+        IEnumerable<string> Lines(string text) => Output.PlainLog ? Output.Wrap(text) : [text];
+        foreach (var w in result.Summary.Warnings.SelectMany(Lines)) AnsiConsole.MarkupLine($"[red]{Markup.Escape(w)}[/]");
+        foreach (var n in result.Summary.Notes.SelectMany(Lines)) AnsiConsole.MarkupLine($"[grey]{Markup.Escape(n)}[/]");
+        if (result.Summary.ExcludedFailedUnits > 0)
+            AnsiConsole.MarkupLine($"[yellow]{result.Summary.ExcludedFailedUnits} failed unit(s) excluded[/]");
+    }
+
+    static string Title(EstimateResult result) => $"efficiency multiplier M over '{result.Baseline}' [95% CI]; placebo beside it (truth 1)";
+
+    static void PrintWide(EstimateResult result, List<IGrouping<(string Treatment, string Metric, Estimand Estimand), MultiplierRow>> summaries)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape(Title(result)));
+        table.AddColumn("treatment").AddColumn("metric").AddColumn("estimand").AddColumn("won");
+        foreach (var a in result.Accounting) table.AddColumn(new TableColumn(Markup.Escape(a.Name)).RightAligned());
+        table.AddColumn("placebo");
         foreach (var g in summaries)
         {
             var first = g.First();
@@ -165,10 +181,30 @@ public sealed class EstimateCommand : Command<EstimateSettings>
             table.AddRow(cells.ToArray());
         }
         AnsiConsole.Write(table);
-        foreach (var w in result.Summary.Warnings) AnsiConsole.MarkupLine($"[red]{Markup.Escape(w)}[/]");
-        foreach (var n in result.Summary.Notes) AnsiConsole.MarkupLine($"[grey]{Markup.Escape(n)}[/]");
-        if (result.Summary.ExcludedFailedUnits > 0)
-            AnsiConsole.MarkupLine($"[yellow]{result.Summary.ExcludedFailedUnits} failed unit(s) excluded[/]");
+    }
+
+    /// <summary>
+    /// The same numbers for a log, one block per treatment × metric × estimand: a head line (won pairs, the placebo) and
+    /// one line per accounting scenario with M and its interval in one cell, e.g.
+    /// <code>
+    /// logit-kd · val_loss · frontier — won 8/8; placebo 1.01 [0.95, 1.07]
+    ///     student          1.12 [1.09, 1.15]
+    /// </code>
+    /// </summary>
+    static void PrintNarrow(EstimateResult result, List<IGrouping<(string Treatment, string Metric, Estimand Estimand), MultiplierRow>> summaries)
+    {
+        AnsiConsole.MarkupLine(Markup.Escape(Title(result)));
+        var pad = result.Accounting.Select(a => a.Name.Length).DefaultIfEmpty(0).Max() + 2;
+        foreach (var g in summaries)
+        {
+            var first = g.First();
+            var head = new List<string>();
+            if (first.Pairs > 0) head.Add($"won {first.Won}/{first.Pairs}");
+            if (first.PlaceboM is { } pm) head.Add("placebo " + Placebo(pm, first.PlaceboCi95Low, first.PlaceboCi95High));
+            AnsiConsole.MarkupLine($"{Markup.Escape($"{g.Key.Treatment} · {g.Key.Metric} · {g.Key.Estimand.OnDisk()}")}{(head.Count > 0 ? " — " + string.Join("; ", head) : "")}");
+            foreach (var a in result.Accounting)
+                AnsiConsole.MarkupLine($"    {Markup.Escape(a.Name.PadRight(pad))}{(g.FirstOrDefault(r => r.Accounting == a.Name) is { } row ? Cell(row) : "–")}");
+        }
     }
 
     static string Cell(MultiplierRow r)

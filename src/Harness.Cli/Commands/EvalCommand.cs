@@ -62,14 +62,14 @@ public sealed class EvalCommand : Command<EvalSettings>
     {
         var format = Output.Parse(settings.Format, OutputFormat.Table, OutputFormat.Json, OutputFormat.Csv);
         Output.Configure(format);
-        if (settings.Out is { } o && File.Exists(Path.Combine(RepositoryPaths.Resolve(o), ResultSchema.EvalsFile)))
+        if (settings.Out is { } o && File.Exists(new RunFolderLayout(RepositoryPaths.Resolve(o)).Evals))
             throw new UserInputException($"eval --out: {RepositoryPaths.Resolve(o)} already holds {ResultSchema.EvalsFile}; nothing was run.", ["--out: choose a new folder."]);
         if (settings.NumFewShot < 0) throw new UserInputException($"eval --num-fewshot: value {settings.NumFewShot} must be ≥ 0.");
         var standard = new Harness.Evaluation.Benchmarks.StandardTaskOptions(settings.Data is null ? null : RepositoryPaths.ResolveInput(settings.Data), settings.NumFewShot, settings.FewShotSeed);
         DeviceSelector.ConfigureThreads(settings.Threads);
         var device = DeviceSelector.Resolve(settings.Device);
         var target = RepositoryPaths.ResolveInput(settings.Target);
-        if (File.Exists(Path.Combine(target, ResultSchema.ManifestFile)))
+        if (File.Exists(new RunFolderLayout(target).Manifest))
         {
             var result = BenchmarkReevaluation.ScoreResultsFolder(target, settings.Tasks, settings.MaxItems, settings.Force, device, RepositoryPaths.Root,
                 new CallbackProgress<UnitReevaluation>(u => AnsiConsole.MarkupLine(u.Status == UnitReevaluationStatus.NoSavedModel
@@ -90,11 +90,11 @@ public sealed class EvalCommand : Command<EvalSettings>
     {
         if (settings.Out is { } o)
         {
-            var dir = RepositoryPaths.Resolve(o);
-            Directory.CreateDirectory(dir);
-            ResultTables.WriteAll(Path.Combine(dir, ResultSchema.EvalsFile), rows);
+            var layout = new RunFolderLayout(RepositoryPaths.Resolve(o));
+            Directory.CreateDirectory(layout.Directory);
+            ResultTables.WriteAll(layout.Evals, rows);
             var jsonl = new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-            AtomicFile.WriteAllText(Path.Combine(dir, "samples.jsonl"), string.Concat(samples.Select(s => JsonSerializer.Serialize(s, jsonl) + "\n")));
+            AtomicFile.WriteAllText(layout.Samples, string.Concat(samples.Select(s => JsonSerializer.Serialize(s, jsonl) + "\n")));
             LmEvalResults.FromRows(rows, EvaluationOptions.NShot(rows.Select(r => r.Task).Distinct(), settings.NumFewShot), new Dictionary<string, string>
             {
                 ["model"] = "harness",
@@ -102,8 +102,8 @@ public sealed class EvalCommand : Command<EvalSettings>
                 ["limit"] = settings.MaxItems > 0 ? settings.MaxItems.ToString(System.Globalization.CultureInfo.InvariantCulture) : "null",
                 ["fewshot_seed"] = settings.FewShotSeed.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["data_dir"] = settings.Data ?? "",
-            }).Write(Path.Combine(dir, LmEvalResults.FileName));
-            AnsiConsole.MarkupLine($"wrote {Markup.Escape(Path.Combine(dir, ResultSchema.EvalsFile))}, {LmEvalResults.FileName} and samples.jsonl ({samples.Count} requests)");
+            }).Write(layout.LmEvalResults);
+            AnsiConsole.MarkupLine($"wrote {Markup.Escape(layout.Evals)}, {RunFolderLayout.LmEvalResultsFile} and {RunFolderLayout.SamplesFile} ({samples.Count} requests)");
         }
         switch (format)
         {

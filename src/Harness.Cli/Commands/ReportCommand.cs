@@ -29,25 +29,23 @@ public sealed class ReportCommand : Command<ReportCommand.Settings>
         public string? Multipliers { get; init; }
     }
 
-    static readonly string[] Inputs = [ResultSchema.ManifestFile, ResultSchema.RunsFile, ResultSchema.CurvesFile, ResultSchema.EvalsFile, ResultSchema.MultipliersFile, ResultSchema.SummaryFile, ResultSchema.FitsFile, ResultSchema.TeacherEvalsFile];
-
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var source = RepositoryPaths.ResolveInput(settings.ResultsDir);
         string target = settings.Out is not null ? RepositoryPaths.Resolve(settings.Out)
-            : settings.Multipliers is null && !File.Exists(Path.Combine(source, ReportWriter.HtmlFile)) ? source
-            : EstimateCommand.NewFolder(source, "reports");
+            : settings.Multipliers is null && !File.Exists(new RunFolderLayout(source).ReportHtml) ? source
+            : EstimateCommand.NewFolder(source, RunFolderLayout.ReportsFolder);
         if (Directory.Exists(source)) Harness.IO.WritableFolder.Require(target, "the report folder");
         if (target != source)
         {
-            if (File.Exists(Path.Combine(target, ReportWriter.HtmlFile)))
+            if (File.Exists(new RunFolderLayout(target).ReportHtml))
                 throw new UserInputException($"report: {target} already has {ReportWriter.HtmlFile}; nothing was written.", [$"--out {target}: choose a new folder."]);
             Directory.CreateDirectory(target);
-            foreach (var file in Inputs)
+            foreach (var file in RunFolderLayout.ReportInputs)
             {
                 var from = settings.Multipliers is not null && file is ResultSchema.MultipliersFile or ResultSchema.SummaryFile or ResultSchema.FitsFile
-                    ? Path.Combine(RepositoryPaths.ResolveInput(settings.Multipliers), file) : Path.Combine(source, file);
-                if (File.Exists(from)) File.Copy(from, Path.Combine(target, file), overwrite: true);
+                    ? new RunFolderLayout(RepositoryPaths.ResolveInput(settings.Multipliers)).In(file) : new RunFolderLayout(source).In(file);
+                if (File.Exists(from)) File.Copy(from, new RunFolderLayout(target).In(file), overwrite: true);
             }
         }
         if (Directory.Exists(source) && ResultsFolder.Load(source, withEstimates: false).Disagreements() is { Count: > 0 } disagreements)

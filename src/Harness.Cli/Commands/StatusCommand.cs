@@ -37,7 +37,8 @@ public sealed class StatusCommand : Command<RunDirSettings>
     internal static string CheckRunDir(string path)
     {
         var dir = RepositoryPaths.ResolveInput(path);
-        if (!Directory.Exists(dir) || (!File.Exists(Path.Combine(dir, RunPlan.FileName)) && !File.Exists(SlurmSubmission.PathIn(dir)) && !File.Exists(Path.Combine(dir, Results.ResultSchema.ManifestFile))))
+        var layout = new Results.RunFolderLayout(dir);
+        if (!Directory.Exists(dir) || (!File.Exists(layout.Plan) && !File.Exists(layout.SlurmSubmissions) && !File.Exists(layout.Manifest)))
             throw new UserInputException($"{path}: not a run folder (no {RunPlan.FileName}, slurm/{SlurmSubmission.FileName} or manifest.json); pass results/EXPERIMENT/CONFIG_HASH as printed by `harness submit` or `harness run`.");
         return dir;
     }

@@ -1,18 +1,7 @@
 using System.Globalization;
+using Harness.Results;
 
 namespace Harness.Estimation;
-
-/// <summary>The FLOP columns of a run or curve row (see <see cref="Results.RunRow"/>); for scratch rows the extras are 0.</summary>
-public readonly record struct FlopBreakdown(
-    double StudentTrain,
-    double TeacherInference = 0,
-    double TeacherCacheShare = 0,
-    double SyntheticGeneration = 0,
-    double TeacherPretrain = 0)
-{
-    /// <summary>Teacher forward passes, cache build share and synthetic generation actually spent for this unit.</summary>
-    public double InferenceExtras => TeacherInference + TeacherCacheShare + SyntheticGeneration;
-}
 
 public enum AccountingKind { Student, Inference, Teacher, Amortised }
 

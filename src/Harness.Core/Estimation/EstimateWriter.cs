@@ -10,7 +10,8 @@ public static class EstimateWriter
 
     public static Paths Write(EstimateResult result, string dir)
     {
-        var paths = new Paths(Path.Combine(dir, ResultSchema.MultipliersFile), Path.Combine(dir, ResultSchema.SummaryFile), Path.Combine(dir, ResultSchema.FitsFile));
+        var layout = new RunFolderLayout(dir);
+        var paths = new Paths(layout.Multipliers, layout.Summary, layout.Fits);
         ResultTables.WriteAll(paths.Multipliers, result.Rows);
         ResultJson.Write(paths.Summary, result.Summary);
         ResultJson.Write(paths.Fits, result.Fits);

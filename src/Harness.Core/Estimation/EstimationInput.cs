@@ -1,3 +1,5 @@
+using Harness.Results;
+
 namespace Harness.Estimation;
 
 /// <summary>

@@ -3,7 +3,8 @@ using Harness.Results;
 namespace Harness.Estimation;
 
 /// <summary>
-/// Turns a sweep's results folder into <see cref="EstimationInput"/>: the points of <see cref="ResultsFolder.Observations"/>
+/// The estimator's adapter over the one reader: turns a sweep's results folder (read by <see cref="ResultsFolder"/>,
+/// paths from <see cref="RunFolderLayout"/>) into <see cref="EstimationInput"/>: the points of <see cref="ResultsFolder.Observations"/>
 /// ("val_loss" and "val_bpb" from the curves, "&lt;task&gt;/&lt;metric&gt;" from the evaluations; units with status other
 /// than ok and the teacher left out), the same points the report draws.
 /// </summary>
@@ -18,7 +19,7 @@ public static class ResultsFolderLoader
     {
         if (!Directory.Exists(dir))
             throw new UserInputException($"{dir}: results folder not found; pass the folder that holds {ResultSchema.RunsFile}.");
-        var runsPath = Path.Combine(dir, ResultSchema.RunsFile);
+        var runsPath = new RunFolderLayout(dir).Runs;
         if (!File.Exists(runsPath))
             throw new UserInputException($"{runsPath}: file not found.");
         return Load(ResultsFolder.Load(dir, withEstimates: false));
@@ -37,7 +38,7 @@ public static class ResultsFolderLoader
                     : $"{m.Metric}: {m.LeftOut} evaluation(s) without a matching curve step or with an unusable value left out.");
             if (m.Points.Count == 0) continue;
             var points = m.Points.Select(p => new MetricPoint(p.Run.Method, p.Run.UnitKey, p.Run.Student, p.Run.Budget,
-                p.Params, p.Tokens, Flops(p.Flops), p.Value, p.IsFinal, p.SeedName, p.Items)).ToList();
+                p.Params, p.Tokens, p.Flops, p.Value, p.IsFinal, p.SeedName, p.Items)).ToList();
             metrics.Add(new MetricSeries(m.Metric, m.HigherIsBetter ? MetricKind.Score : MetricKind.Loss, m.Chance, points));
         }
         return new EstimationInput
@@ -51,6 +52,4 @@ public static class ResultsFolderLoader
         };
 
     }
-
-    static FlopBreakdown Flops(FlopColumns f) => new(f.StudentTrain, f.TeacherInference, f.TeacherCacheShare, f.SyntheticGeneration, f.TeacherPretrain);
 }

@@ -23,17 +23,18 @@ public sealed record ReportPaths(string Html, string Markdown, string FiguresDir
 public static class ReportWriter
 {
     public const string HtmlFile = ResultSchema.ReportFile;
-    public const string MarkdownFile = "report.md";
-    public const string FiguresFolder = "report_files";
+    public const string MarkdownFile = RunFolderLayout.ReportMarkdownFile;
+    public const string FiguresFolder = RunFolderLayout.FiguresFolder;
 
     /// <summary>The per-unit final scores the page summarises, beside the figures (one row per unit × task × metric).</summary>
-    public const string FinalScoresFile = "final_scores.csv";
+    public const string FinalScoresFile = RunFolderLayout.FinalScoresFile;
 
     public static ReportPaths Write(string resultsDir)
     {
         var folder = ResultsFolder.Load(resultsDir);
         var report = Build(folder);
-        var figuresDir = Path.Combine(resultsDir, FiguresFolder);
+        var layout = new RunFolderLayout(resultsDir);
+        var figuresDir = layout.Figures;
         Directory.CreateDirectory(figuresDir);
         var files = new List<string>();
         var svgs = new Dictionary<string, string>();
@@ -48,11 +49,11 @@ public static class ReportWriter
             files.Add(svgPath);
             files.Add(pngPath);
         }
-        var scores = Path.Combine(figuresDir, FinalScoresFile);
+        var scores = layout.FinalScores;
         FinalScoresCsv.Write(folder, scores);
         files.Add(scores);
-        var html = Path.Combine(resultsDir, HtmlFile);
-        var md = Path.Combine(resultsDir, MarkdownFile);
+        var html = layout.ReportHtml;
+        var md = layout.ReportMarkdown;
         AtomicFile.WriteAllText(html, HtmlRenderer.RenderHtml(report, svgs));
         AtomicFile.WriteAllText(md, MarkdownRenderer.RenderMarkdown(report));
         foreach (var figure in report.Figures) figure.Plot.Dispose();

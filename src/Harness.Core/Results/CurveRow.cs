@@ -27,4 +27,11 @@ public sealed record CurveRow
     [Name("val_bpb"), JsonPropertyName("val_bpb")] public double ValBitsPerByte { get; init; }
     /// <summary>True for the last point of a finished run (cosine run, WSD branch); never on a WSD trunk's rows.</summary>
     [Name("is_final")] public bool IsFinal { get; init; }
+
+    /// <summary>This curve point with its five FLOP columns set from <paramref name="flops"/>.</summary>
+    public CurveRow WithFlops(FlopBreakdown flops) => this with
+    {
+        FlopsStudentTrain = flops.StudentTrain, FlopsTeacherInference = flops.TeacherInference, FlopsTeacherCacheShare = flops.TeacherCacheShare,
+        FlopsSyntheticGeneration = flops.SyntheticGeneration, FlopsTeacherPretrain = flops.TeacherPretrain,
+    };
 }

@@ -14,7 +14,7 @@ namespace Harness.Results;
 /// </summary>
 public sealed record LmEvalResults
 {
-    public const string FileName = "results.json";
+    public const string FileName = RunFolderLayout.LmEvalResultsFile;
     const string Filter = "none";
 
     /// <summary>Task → metric → value (metric names without the filter suffix; NaN where the file says "N/A").</summary>

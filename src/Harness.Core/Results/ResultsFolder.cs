@@ -7,7 +7,8 @@ namespace Harness.Results;
 /// one reader the estimator, the report, <c>compare</c>, <c>merge</c> and <c>eval</c> share.  Tables that are absent load
 /// empty and are listed in <see cref="Missing"/>; a folder with neither runs.csv nor curves.csv is not a results folder
 /// and is refused.  <see cref="Observations"/> is the one rule that turns rows into capability-vs-compute points, so the
-/// report draws exactly the points the estimator fits.
+/// report draws exactly the points the estimator fits.  Paths come from <see cref="RunFolderLayout"/>; Sweep's
+/// <c>RunFolder</c> is the writer.
 /// </summary>
 public sealed class ResultsFolder
 {
@@ -37,8 +38,9 @@ public sealed class ResultsFolder
     {
         if (!System.IO.Directory.Exists(directory))
             throw new UserInputException($"{directory}: no such results folder. Pass results/<experiment>/<run-id>/ as written by `harness run`.");
-        string P(string file) => Path.Combine(directory, file);
-        if (!File.Exists(P(ResultSchema.RunsFile)) && !File.Exists(P(ResultSchema.CurvesFile)))
+        var layout = new RunFolderLayout(directory);
+        string P(string file) => layout.In(file);
+        if (!File.Exists(layout.Runs) && !File.Exists(layout.Curves))
             throw new UserInputException($"{directory}: has neither {ResultSchema.RunsFile} nor {ResultSchema.CurvesFile}; it is not a results folder " +
                                          "(pass results/<experiment>/<run-id>/, the folder `harness run` wrote).");
         var missing = new[] { ResultSchema.ManifestFile, ResultSchema.RunsFile, ResultSchema.CurvesFile, ResultSchema.EvalsFile, ResultSchema.MultipliersFile, ResultSchema.SummaryFile, ResultSchema.FitsFile }
@@ -72,7 +74,7 @@ public sealed class ResultsFolder
     public IReadOnlyList<string> Disagreements()
     {
         var problems = new List<string>();
-        string P(string file) => Path.Combine(Directory, file);
+        string P(string file) => new RunFolderLayout(Directory).In(file);
         foreach (var file in Empty)
             problems.Add($"{P(file)}: the file is empty (0 bytes, not even a header); it is truncated or was never written completely.");
         var lastCurve = Curves.GroupBy(c => c.UnitKey, StringComparer.Ordinal)
@@ -113,7 +115,7 @@ public sealed class ResultsFolder
     public static FitsDocument? ReadFits(string directory, out string? problem)
     {
         problem = null;
-        try { return ResultJson.Read<FitsDocument>(Path.Combine(directory, ResultSchema.FitsFile)); }
+        try { return ResultJson.Read<FitsDocument>(new RunFolderLayout(directory).Fits); }
         catch (UserInputException e)
         {
             problem = e.Message;
@@ -160,11 +162,11 @@ public sealed class ResultsFolder
         foreach (var (name, pick) in new (string, Func<double, double, double>)[] { (ResultMetrics.ValLoss, (l, _) => l), (ResultMetrics.ValBpb, (_, b) => b) })
         {
             var points = curves.Count > 0
-                ? curves.Select(c => new MetricObservation(ok[c.UnitKey], c.ParamsNonEmbedding, c.Tokens, FlopColumns.Of(c), pick(c.ValLoss, c.ValBitsPerByte), c.IsFinal, c.Step, 0))
+                ? curves.Select(c => new MetricObservation(ok[c.UnitKey], c.ParamsNonEmbedding, c.Tokens, FlopBreakdown.Of(c), pick(c.ValLoss, c.ValBitsPerByte), c.IsFinal, c.Step, 0))
                         .ToList()
                 // No curves: the runs' final values are the only points.
                 : ok.Values.Where(r => r.IsFinal)
-                    .Select(r => new MetricObservation(r, r.ParamsNonEmbedding, r.Tokens, FlopColumns.Of(r), pick(r.ValLoss, r.ValBitsPerByte), true, -1, 0)).ToList();
+                    .Select(r => new MetricObservation(r, r.ParamsNonEmbedding, r.Tokens, FlopBreakdown.Of(r), pick(r.ValLoss, r.ValBitsPerByte), true, -1, 0)).ToList();
             var usable = points.Where(p => double.IsFinite(p.Value) && p.Value > 0 && p.Flops.StudentTrain > 0).ToList();
             result.Add(new MetricObservations(name, HigherIsBetter: false, double.NaN, usable, points.Count - usable.Count));
         }
@@ -182,10 +184,10 @@ public sealed class ResultsFolder
             foreach (var e in byMetric)
             {
                 var run = ok[e.UnitKey];
-                FlopColumns flops;
+                FlopBreakdown flops;
                 long tokens;
-                if (curveByStep.TryGetValue((e.UnitKey, e.Step), out var c)) { flops = FlopColumns.Of(c); tokens = c.Tokens; }
-                else if (e.IsFinal) { flops = FlopColumns.Of(run); tokens = run.Tokens; }
+                if (curveByStep.TryGetValue((e.UnitKey, e.Step), out var c)) { flops = FlopBreakdown.Of(c); tokens = c.Tokens; }
+                else if (e.IsFinal) { flops = FlopBreakdown.Of(run); tokens = run.Tokens; }
                 else { leftOut++; continue; }
                 if (!double.IsFinite(e.Value) || flops.StudentTrain <= 0 || (!higherIsBetter && e.Value <= 0)) { leftOut++; continue; }
                 points.Add(new MetricObservation(run, run.ParamsNonEmbedding, tokens, flops, e.Value, e.IsFinal, e.Step, e.Items));
@@ -210,22 +212,12 @@ public sealed class ResultsFolder
     }
 }
 
-/// <summary>The five FLOP columns of a curve point or run row (meanings: <see cref="RunRow"/>).</summary>
-public readonly record struct FlopColumns(double StudentTrain, double TeacherInference, double TeacherCacheShare, double SyntheticGeneration, double TeacherPretrain)
-{
-    public static FlopColumns Of(CurveRow c) =>
-        new(c.FlopsStudentTrain, c.FlopsTeacherInference, c.FlopsTeacherCacheShare, c.FlopsSyntheticGeneration, c.FlopsTeacherPretrain);
-
-    public static FlopColumns Of(RunRow r) =>
-        new(r.FlopsStudentTrain, r.FlopsTeacherInference, r.FlopsTeacherCacheShare, r.FlopsSyntheticGeneration, r.FlopsTeacherPretrain);
-}
-
 /// <summary>One point of <see cref="ResultsFolder.Observations"/>: an ok unit's value on a metric after
 /// <see cref="Tokens"/> training tokens, at compute <see cref="Flops"/>.</summary>
 /// <param name="Params">Non-embedding parameters as the point's row records them.</param>
 /// <param name="Step">Training step of the point; −1 for a run's final value read from runs.csv.</param>
 /// <param name="Items">Benchmark items behind the value (0 for validation losses).</param>
-public sealed record MetricObservation(RunRow Run, long Params, long Tokens, FlopColumns Flops, double Value, bool IsFinal, int Step, int Items)
+public sealed record MetricObservation(RunRow Run, long Params, long Tokens, FlopBreakdown Flops, double Value, bool IsFinal, int Step, int Items)
 {
     /// <summary>The seed as the estimator's bootstrap clusters name it.</summary>
     public string SeedName => Run.Seed.ToString(CultureInfo.InvariantCulture);

@@ -8,12 +8,12 @@ public static class RunManifestFile
 {
     /// <summary>Writes <c>DIR/manifest.json</c> atomically (temp file + rename).</summary>
     public static void Write(string resultsDir, RunManifest manifest) =>
-        ResultJson.Write(Path.Combine(resultsDir, ResultSchema.ManifestFile), manifest);
+        ResultJson.Write(new RunFolderLayout(resultsDir).Manifest, manifest);
 
     /// <summary>The manifest of a results folder; null when it has none.  A file that is not a manifest is an error.</summary>
     public static RunManifest? Read(string resultsDir)
     {
-        var path = Path.Combine(resultsDir, ResultSchema.ManifestFile);
+        var path = new RunFolderLayout(resultsDir).Manifest;
         return File.Exists(path) ? Parse(File.ReadAllText(path), path) : null;
     }
 
@@ -48,7 +48,7 @@ public static class RunManifestFile
     /// </summary>
     public static Config.ExperimentConfig ReadExperimentConfig(string resultsDir)
     {
-        var path = Path.Combine(resultsDir, ResultSchema.ManifestFile);
+        var path = new RunFolderLayout(resultsDir).Manifest;
         var manifest = Read(resultsDir) ?? throw new UserInputException($"{path}: not found; pass a results folder written by `harness run`.");
         if (manifest.Config is not { ValueKind: JsonValueKind.Object } config)
             throw new UserInputException($"{path}: has no \"config\" object, so the run's data and tasks are unknown; rerun `harness run` on the experiment.");

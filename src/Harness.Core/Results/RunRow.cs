@@ -73,4 +73,11 @@ public sealed record RunRow
     /// <summary>Passes over those tokens: tokens / unique_train_tokens (Muennighoff et al. 2023 put the useful limit
     /// near 4; see data.max_epochs); -1 when unknown.</summary>
     [Name("epochs"), Optional, Default(-1.0)] public double Epochs { get; init; } = -1;
+
+    /// <summary>This run row with its five FLOP columns set from <paramref name="flops"/>.</summary>
+    public RunRow WithFlops(FlopBreakdown flops) => this with
+    {
+        FlopsStudentTrain = flops.StudentTrain, FlopsTeacherInference = flops.TeacherInference, FlopsTeacherCacheShare = flops.TeacherCacheShare,
+        FlopsSyntheticGeneration = flops.SyntheticGeneration, FlopsTeacherPretrain = flops.TeacherPretrain,
+    };
 }

@@ -5,26 +5,30 @@ using Harness.IO;
 namespace Harness.Sweep;
 
 /// <summary>
-/// A results folder: one sub-folder per finished unit (units/KEY/row.json, curve.json, evals.json), from which the
-/// CSVs are regenerated atomically after every unit.  Unit files make shards mergeable and re-runs skip finished work.
+/// The sweep's writer of a results folder: one sub-folder per finished unit (units/KEY/row.json, curve.json,
+/// evals.json), from which the CSVs are regenerated atomically after every unit, and <see cref="Merge(IReadOnlyList{string}, string)"/>.
+/// Unit files make shards mergeable and re-runs skip finished work.  Every path comes from <see cref="Layout"/>
+/// (Results' <see cref="RunFolderLayout"/>); the finished folder is read back with <see cref="ResultsFolder"/>.
 /// </summary>
 public sealed class RunFolder
 {
-    public RunFolder(string directory) => Directory = directory;
+    public RunFolder(string directory) => Layout = new RunFolderLayout(directory);
 
-    public string Directory { get; }
-    public string UnitDirectory(string key) => Path.Combine(Directory, "units", key);
-    public string ResumeDirectory(string key) => Path.Combine(UnitDirectory(key), "resume");
-    public string ModelDirectory(string key) => Path.Combine(UnitDirectory(key), "model");
+    /// <summary>Every path of this folder.</summary>
+    public RunFolderLayout Layout { get; }
+    public string Directory => Layout.Directory;
+    public string UnitDirectory(string key) => Layout.Unit(key).Directory;
+    public string ResumeDirectory(string key) => Layout.Unit(key).Resume;
+    public string ModelDirectory(string key) => Layout.Unit(key).Model;
     public IReadOnlyList<string> FinishedUnitKeys => UnitKeys().ToList();
 
-    public List<EvalRow> ReadUnitEvals(string key) => ReadJson<List<EvalRow>>(Path.Combine(UnitDirectory(key), ResultSchema.UnitEvalsFile));
+    public List<EvalRow> ReadUnitEvals(string key) => ReadJson<List<EvalRow>>(Layout.Unit(key).Evals);
     public RunRow ReadUnitRow(string key) => ReadJson<RunRow>(RowPath(key));
 
     /// <summary>Replaces a finished unit's benchmark rows (used by `harness eval` on a results folder).</summary>
     public void WriteUnitEvals(string key, IReadOnlyList<EvalRow> evals) =>
-        AtomicFile.WriteAllText(Path.Combine(UnitDirectory(key), ResultSchema.UnitEvalsFile), JsonSerializer.Serialize(evals, HarnessJson.Options));
-    string RowPath(string key) => Path.Combine(UnitDirectory(key), ResultSchema.UnitRowFile);
+        AtomicFile.WriteAllText(Layout.Unit(key).Evals, JsonSerializer.Serialize(evals, HarnessJson.Options));
+    string RowPath(string key) => Layout.Unit(key).Row;
 
     /// <summary>True when the unit has a row (ok or failed).</summary>
     public bool HasRow(string key) => File.Exists(RowPath(key));
@@ -40,27 +44,24 @@ public sealed class RunFolder
 
     public void WriteUnit(RunRow row, IReadOnlyList<CurveRow> curve, IReadOnlyList<EvalRow> evals)
     {
-        var dir = UnitDirectory(row.UnitKey);
-        AtomicFile.WriteAllText(Path.Combine(dir, ResultSchema.UnitCurveFile), JsonSerializer.Serialize(curve, HarnessJson.Options));
-        AtomicFile.WriteAllText(Path.Combine(dir, ResultSchema.UnitEvalsFile), JsonSerializer.Serialize(evals, HarnessJson.Options));
+        var unit = Layout.Unit(row.UnitKey);
+        AtomicFile.WriteAllText(unit.Curve, JsonSerializer.Serialize(curve, HarnessJson.Options));
+        AtomicFile.WriteAllText(unit.Evals, JsonSerializer.Serialize(evals, HarnessJson.Options));
         // row.json last: its presence marks the unit finished.
         FaultInjection.At(FaultInjection.Points.UnitFilesWritten);
         AtomicFile.WriteAllText(RowPath(row.UnitKey), JsonSerializer.Serialize(row, HarnessJson.Options));
     }
 
     /// <summary>Held while the tables or the manifest are rewritten, so concurrent processes never interleave a rewrite.</summary>
-    public FileLock LockTables() => FileLock.Acquire(Path.Combine(Directory, ".tables.lock"));
+    public FileLock LockTables() => FileLock.Acquire(Layout.TablesLock);
 
     /// <summary>Removes temp files and folders left by killed processes (never a live process's).</summary>
     public int RemoveStaleTemps() => TempFiles.RemoveStale(Directory);
 
     public void WriteTeacherEvals(IReadOnlyList<EvalRow> evals) =>
-        AtomicFile.WriteAllText(Path.Combine(Directory, ResultSchema.TeacherEvalsFile), JsonSerializer.Serialize(evals, HarnessJson.Options));
+        AtomicFile.WriteAllText(Layout.TeacherEvals, JsonSerializer.Serialize(evals, HarnessJson.Options));
 
-    IEnumerable<string> UnitKeys() =>
-        System.IO.Directory.Exists(Path.Combine(Directory, "units"))
-            ? System.IO.Directory.GetDirectories(Path.Combine(Directory, "units")).Select(Path.GetFileName).Where(k => HasRow(k!)).Order(StringComparer.Ordinal)!
-            : [];
+    IEnumerable<string> UnitKeys() => Layout.UnitFolderKeys().Where(HasRow);
 
     static T ReadJson<T>(string path) => JsonSerializer.Deserialize<T>(File.ReadAllText(path), HarnessJson.Options)!;
 
@@ -73,20 +74,20 @@ public sealed class RunFolder
         var keys = UnitKeys().ToList();
         if (order is not null) keys = keys.OrderBy(k => order.ToList().IndexOf(k) is var i && i < 0 ? int.MaxValue : i).ThenBy(k => k, StringComparer.Ordinal).ToList();
         var runs = keys.Select(k => ReadJson<RunRow>(RowPath(k))).ToList();
-        var curves = keys.SelectMany(k => ReadJson<List<CurveRow>>(Path.Combine(UnitDirectory(k), ResultSchema.UnitCurveFile))).ToList();
-        var teacherEvalsPath = Path.Combine(Directory, ResultSchema.TeacherEvalsFile);
+        var curves = keys.SelectMany(k => ReadJson<List<CurveRow>>(Layout.Unit(k).Curve)).ToList();
+        var teacherEvalsPath = Layout.TeacherEvals;
         var evals = (File.Exists(teacherEvalsPath) ? ReadJson<List<EvalRow>>(teacherEvalsPath) : [])
-            .Concat(keys.SelectMany(k => ReadJson<List<EvalRow>>(Path.Combine(UnitDirectory(k), ResultSchema.UnitEvalsFile)))).ToList();
+            .Concat(keys.SelectMany(k => ReadJson<List<EvalRow>>(Layout.Unit(k).Evals))).ToList();
         var runsBytes = ResultTables.Serialize(runs);
         var curvesBytes = ResultTables.Serialize(curves);
         var evalsBytes = ResultTables.Serialize(evals);
         // A temp copy of each file exists next to the old one until its rename: the new bytes must fit, all of them.
-        DiskSpace.Require(Path.Combine(Directory, ResultSchema.RunsFile), runsBytes.Length + curvesBytes.Length + evalsBytes.Length + alsoWriting,
+        DiskSpace.Require(Layout.Runs, runsBytes.Length + curvesBytes.Length + evalsBytes.Length + alsoWriting,
             $"{ResultSchema.RunsFile}, {ResultSchema.CurvesFile}, {ResultSchema.EvalsFile}{(alsoWriting > 0 ? " and " + ResultSchema.ManifestFile : "")} (written as one set; none was replaced)");
-        AtomicFile.WriteAllBytes(Path.Combine(Directory, ResultSchema.RunsFile), runsBytes);
+        AtomicFile.WriteAllBytes(Layout.Runs, runsBytes);
         FaultInjection.At(FaultInjection.Points.TablesWrite);
-        AtomicFile.WriteAllBytes(Path.Combine(Directory, ResultSchema.CurvesFile), curvesBytes);
-        AtomicFile.WriteAllBytes(Path.Combine(Directory, ResultSchema.EvalsFile), evalsBytes);
+        AtomicFile.WriteAllBytes(Layout.Curves, curvesBytes);
+        AtomicFile.WriteAllBytes(Layout.Evals, evalsBytes);
     }
 
     /// <summary>Copies finished units of other folders of the same config in; refuses folders of another config.</summary>
@@ -102,7 +103,7 @@ public sealed class RunFolder
         string? hash = null;
         foreach (var source in sources)
         {
-            var manifestPath = Path.Combine(source, ResultSchema.ManifestFile);
+            var manifestPath = new RunFolderLayout(source).Manifest;
             var manifest = RunManifestFile.Read(source);
             if (manifest is null) { problems.Add($"{source}: no {ResultSchema.ManifestFile}; is this a results folder written by `harness run`?"); continue; }
             firstManifest ??= manifest;
@@ -120,19 +121,13 @@ public sealed class RunFolder
             foreach (var key in from.UnitKeys())
             {
                 if (target.IsFinished(key) && Path.GetFullPath(source) != Path.GetFullPath(destination)) continue;
-                foreach (var file in new[] { ResultSchema.UnitRowFile, ResultSchema.UnitCurveFile, ResultSchema.UnitEvalsFile })
-                {
-                    var dest = Path.Combine(target.UnitDirectory(key), file);
-                    if (Path.GetFullPath(Path.Combine(from.UnitDirectory(key), file)) != Path.GetFullPath(dest))
-                        AtomicFile.WriteAllBytes(dest, File.ReadAllBytes(Path.Combine(from.UnitDirectory(key), file)));
-                }
+                // row.json last (ResultFiles' order): its presence marks the unit finished.
+                foreach (var (src, dest) in from.Layout.Unit(key).ResultFiles.Zip(target.Layout.Unit(key).ResultFiles))
+                    if (Path.GetFullPath(src) != Path.GetFullPath(dest))
+                        AtomicFile.WriteAllBytes(dest, File.ReadAllBytes(src));
             }
-            foreach (var extra in new[] { ResultSchema.TeacherEvalsFile })
-            {
-                var src = Path.Combine(source, extra);
-                var dst = Path.Combine(destination, extra);
-                if (File.Exists(src) && !File.Exists(dst)) AtomicFile.WriteAllBytes(dst, File.ReadAllBytes(src));
-            }
+            var (teacherSrc, teacherDst) = (from.Layout.TeacherEvals, target.Layout.TeacherEvals);
+            if (File.Exists(teacherSrc) && !File.Exists(teacherDst)) AtomicFile.WriteAllBytes(teacherDst, File.ReadAllBytes(teacherSrc));
         }
         var missing = new List<string>();
         foreach (var n in shards.Where(x => x.Shard is not null).Select(x => SweepPlan.ParseShard(x.Shard!).Count).Distinct())

@@ -1,16 +1,9 @@
 using Harness.Distillation.Methods;
 using Harness.Modeling;
+using Harness.Results;
 using Harness.Training;
 
 namespace Harness.Sweep;
-
-/// <summary>The FLOP columns of one curve point or run row (README "Compute accounting"); extras are 0 for scratch.</summary>
-/// <param name="StudentTrain">tokens × the student's training FLOPs per token.</param>
-/// <param name="TeacherInference">Teacher forward FLOPs spent online: tokens × C_fwd(teacher).</param>
-/// <param name="TeacherCacheShare">Teacher forward FLOPs of the cache entries read: distinct windows × T × C_fwd(teacher).</param>
-/// <param name="SyntheticGeneration">Generation FLOPs × min(1, tokens used / tokens generated).</param>
-/// <param name="TeacherPretrain">The teacher's whole pre-training FLOPs.</param>
-public sealed record UnitFlops(double StudentTrain, double TeacherInference, double TeacherCacheShare, double SyntheticGeneration, double TeacherPretrain);
 
 /// <summary>
 /// The compute of one sweep unit at each of its curve points: the student's training (Kaplan et al. 2020, via
@@ -44,9 +37,10 @@ public sealed class UnitAccounting
     /// <summary>The teacher's pre-training FLOPs charged to this unit.</summary>
     public double TeacherPretrain => rates.TeacherPretrain;
 
-    /// <summary>The FLOP columns after <paramref name="step"/> optimiser steps and <paramref name="tokens"/> tokens.
-    /// Call in ascending step order (the window count replays the sampler once).</summary>
-    public UnitFlops At(int step, long tokens) => new(
+    /// <summary>The FLOP columns after <paramref name="step"/> optimiser steps and <paramref name="tokens"/> tokens (Results'
+    /// <see cref="FlopBreakdown"/>, the one type the rows and the estimator use).  Call in ascending step order (the
+    /// window count replays the sampler once).</summary>
+    public FlopBreakdown At(int step, long tokens) => new(
         StudentTrain: tokens * trainPerToken,
         TeacherInference: rates.TeacherOnlinePerToken != 0 ? tokens * rates.TeacherOnlinePerToken : 0,
         TeacherCacheShare: rates.TeacherCachedPerToken != 0 ? windows.After(step * microBatchesPerStep) * unit.Model.ContextLength * rates.TeacherCachedPerToken : 0,

@@ -89,5 +89,5 @@ public static class WsdDesign
 
     /// <summary>Where a trunk writes the checkpoint its branch forks from.</summary>
     public static string ForkDirectory(RunFolder folder, string trunkKey, int step) =>
-        Path.Combine(folder.UnitDirectory(trunkKey), "forks", $"step-{step}");
+        folder.Layout.Unit(trunkKey).Fork(step);
 }

@@ -1,4 +1,5 @@
 using Harness.Estimation;
+using Harness.Results;
 
 namespace Harness.Tests.Estimation;
 

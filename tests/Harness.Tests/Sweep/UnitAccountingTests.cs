@@ -31,10 +31,10 @@ public class UnitAccountingTests
 
         var scratch = new UnitAccounting(Unit(model), MethodFlopRates.None, sampler, 2).At(10, 1280);
         Close(1280 * TrainPerToken(model), scratch.StudentTrain);
-        Assert.Equal(new UnitFlops(scratch.StudentTrain, 0, 0, 0, 0), scratch);
+        Assert.Equal(new FlopBreakdown(scratch.StudentTrain, 0, 0, 0, 0), scratch);
 
         var online = new UnitAccounting(Unit(model), new MethodFlopRates { TeacherOnlinePerToken = 1000, TeacherPretrain = 5e9 }, sampler, 2);
-        Assert.Equal(new UnitFlops(scratch.StudentTrain, 1280 * 1000.0, 0, 0, 5e9), online.At(10, 1280));
+        Assert.Equal(new FlopBreakdown(scratch.StudentTrain, 1280 * 1000.0, 0, 0, 5e9), online.At(10, 1280));
         Assert.Equal(1000, online.OnlineTeacherPerToken);
 
         // Cache share: distinct windows read in the first step·grad_accum micro-batches × T × C_fwd.

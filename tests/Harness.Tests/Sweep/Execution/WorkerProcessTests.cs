@@ -4,7 +4,7 @@ using Harness.Sweep;
 using Harness.Sweep.Execution;
 using Harness.Sweep.Slurm;
 
-namespace Harness.Tests.Execution;
+namespace Harness.Tests.Sweep.Execution;
 
 /// <summary>Real `harness` child processes, no Slurm: a signal mid-unit, the resume, and the local --jobs executor.</summary>
 public class WorkerProcessTests

@@ -5,7 +5,9 @@ using Harness.Sweep.Execution;
 using Harness.Sweep.Slurm;
 using Xunit.Abstractions;
 
-namespace Harness.Tests.Execution;
+using Harness.Tests.Sweep.Execution;
+
+namespace Harness.Tests.Sweep.Slurm;
 
 /// <summary>Runs only where a Slurm controller answers (`.ci/run` starts one with build/slurm/single-node.sh); skips with a message elsewhere.</summary>
 public sealed class SlurmFactAttribute : FactAttribute

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Harness.Tests.Execution;
+namespace Harness.Tests.Sweep.Execution;
 
 /// <summary>
 /// A throw-away "repository" for tests that start real `harness` processes: a folder with a Harness.sln marker (so the

@@ -1,7 +1,9 @@
 using Harness.Sweep.Execution;
 using Harness.Sweep.Slurm;
 
-namespace Harness.Tests.Execution;
+using Harness.Tests.Sweep.Execution;
+
+namespace Harness.Tests.Sweep.Slurm;
 
 public class SlurmScriptTests
 {

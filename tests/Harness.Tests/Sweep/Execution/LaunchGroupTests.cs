@@ -2,7 +2,7 @@ using Harness.Sweep;
 using Harness.Sweep.Execution;
 using Harness.Config;
 
-namespace Harness.Tests.Execution;
+namespace Harness.Tests.Sweep.Execution;
 
 /// <summary>Executors launch one index per group, so a WSD branch never starts before its trunk.</summary>
 public class LaunchGroupTests

@@ -3,7 +3,7 @@ using Harness.Sweep;
 using Harness.Sweep.Execution;
 using TorchSharp;
 
-namespace Harness.Tests.Execution;
+namespace Harness.Tests.Sweep.Execution;
 
 public class UnitWorkerTests
 {

@@ -4,7 +4,7 @@ using Harness.Sweep;
 using Harness.Sweep.Execution;
 using Harness.Sweep.Slurm;
 
-namespace Harness.Tests.Execution;
+namespace Harness.Tests.Sweep.Slurm;
 
 public class SlurmSubmissionPlannerTests
 {
