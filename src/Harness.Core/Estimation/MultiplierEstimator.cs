@@ -129,6 +129,7 @@ public static class MultiplierEstimator
             Placebo = placebos, Warnings = warnings, Notes = notes,
             Slopes = rows.Where(r => r.Kind == MultiplierKind.Slope).Select(Trend).ToList(),
             Crossovers = rows.Where(r => r.Kind == MultiplierKind.Crossover).Select(Trend).ToList(),
+            Claims = ClaimVerdicts.Of(rows, input.TreatmentGroups, headlineMetric),
         };
         return new EstimateResult
         {
