@@ -23,6 +23,8 @@ public sealed record TrendHeadline
     public string Interval { get; init; } = "";
     public int Replicates { get; init; }
     public int FailedReplicates { get; init; }
+    /// <summary>The failed replicates by class (multipliers.csv failed_reasons).</summary>
+    public string FailedReasons { get; init; } = "";
     public string Note { get; init; } = "";
 }
 
@@ -45,6 +47,8 @@ public sealed record SummaryHeadline
     public int Extrapolated { get; init; }
     public int Replicates { get; init; }
     public int FailedReplicates { get; init; }
+    /// <summary>The failed replicates by class (multipliers.csv failed_reasons).</summary>
+    public string FailedReasons { get; init; } = "";
     public double? Mde { get; init; }
     public double? PlaceboM { get; init; }
     public double? PlaceboCi95Low { get; init; }
