@@ -110,9 +110,12 @@ public static class MultiplierEstimator
             });
         }
 
+        // The failure rate of every row with replicates (README "Failed replicates"); the classes are in failed_reasons.
+        for (var i = 0; i < rows.Count; i++)
+            if (rows[i].Replicates > 0) rows[i] = rows[i] with { FailedRate = rows[i].FailedReplicates / (double)rows[i].Replicates };
         var failedReplicates = rows.Where(r => r.Kind == MultiplierKind.Summary).Sum(r => r.FailedReplicates);
         if (failedReplicates > 0)
-            notes.Add($"{failedReplicates} bootstrap replicate value(s) failed across the summary rows (refit without a finite value); each row's failed_replicates column counts them.");
+            notes.Add($"{failedReplicates} bootstrap replicate value(s) failed across the summary rows (refit without a finite value); each row's failed_replicates, failed_rate and failed_reasons columns say how many and why.");
         var headlineMetric = selected.Select(m => m.Metric).FirstOrDefault(m => m == ResultsFolderLoader.ValLoss)
                              ?? selected.FirstOrDefault(m => m.Kind == MetricKind.Loss)?.Metric ?? selected.FirstOrDefault()?.Metric ?? "";
         var summary = new EstimateSummary
@@ -123,12 +126,13 @@ public static class MultiplierEstimator
             {
                 Treatment = r.Treatment, Metric = r.Metric, Estimand = r.Estimand, Accounting = r.Accounting, M = r.M, Ci95Low = r.MCi95Low, Ci95High = r.MCi95High,
                 Bound = r.Bound, Status = r.Status, Pairs = r.Pairs, PairsWon = r.Won, Censored = r.Censored, Extrapolated = r.ExtrapolatedCount,
-                Replicates = r.Replicates, FailedReplicates = r.FailedReplicates, Mde = r.Mde,
+                Replicates = r.Replicates, FailedReplicates = r.FailedReplicates, FailedReasons = r.FailedReasons, Mde = r.Mde,
                 PlaceboM = r.PlaceboM, PlaceboCi95Low = r.PlaceboCi95Low, PlaceboCi95High = r.PlaceboCi95High, Note = r.Note,
             }).ToList(),
             Placebo = placebos, Warnings = warnings, Notes = notes,
             Slopes = rows.Where(r => r.Kind == MultiplierKind.Slope).Select(Trend).ToList(),
             Crossovers = rows.Where(r => r.Kind == MultiplierKind.Crossover).Select(Trend).ToList(),
+            Claims = ClaimVerdicts.Of(rows, input.TreatmentGroups, headlineMetric),
         };
         return new EstimateResult
         {
@@ -146,7 +150,7 @@ public static class MultiplierEstimator
     {
         Treatment = r.Treatment, Metric = r.Metric, Accounting = r.Accounting, Student = r.Student, Quantity = r.Quantity, Value = r.Value,
         Bound = r.Bound, Extrapolated = r.Extrapolated, Ci95Low = r.ValueCi95Low, Ci95High = r.ValueCi95High, P = r.ValueP, Interval = r.Interval,
-        Replicates = r.Replicates, FailedReplicates = r.FailedReplicates, Note = r.Note,
+        Replicates = r.Replicates, FailedReplicates = r.FailedReplicates, FailedReasons = r.FailedReasons, Note = r.Note,
     };
 
     static void Validate(EstimationInput input, EstimateOptions options)

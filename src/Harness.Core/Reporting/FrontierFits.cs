@@ -4,8 +4,13 @@ using Harness.Results;
 
 namespace Harness.Reporting;
 
-/// <summary>A fitted frontier y(C) of one arm to draw: its form, a description and a function of student compute.</summary>
-public sealed record Frontier(string Metric, string Group, string Form, string Description, Func<double, double> Predict);
+/// <summary>
+/// A fitted frontier y(C) of one arm to draw: its form, a description and a function of student compute; the student
+/// compute its runs cover (<see cref="MinCompute"/>..<see cref="MaxCompute"/>, NaN when unknown: drawn solid only there,
+/// issue 23) and whether a parameter of its law sits on a bound (fits.json <c>at_bound</c>).
+/// </summary>
+public sealed record Frontier(string Metric, string Group, string Form, string Description, Func<double, double> Predict,
+                              double MinCompute = double.NaN, double MaxCompute = double.NaN, bool AtBound = false);
 
 /// <summary>
 /// The estimator's fits.json (<see cref="FitsDocument"/>), as frontiers to draw per metric and arm, evaluated by the
@@ -60,7 +65,8 @@ public sealed class FrontierFits
                 }
                 var key = ResultMetrics.Normalise(metric.Metric);
                 if (!fits.byMetric.TryGetValue(key, out var list)) fits.byMetric[key] = list = [];
-                list.Add(new Frontier(metric.Metric, arm.Group, arm.Law.Form, frontier.Description, frontier.Predict));
+                list.Add(new Frontier(metric.Metric, arm.Group, arm.Law.Form, frontier.Description, frontier.Predict,
+                                      arm.MaxCompute > 0 ? arm.MinCompute : double.NaN, arm.MaxCompute > 0 ? arm.MaxCompute : double.NaN, arm.Law.AtBound.Count > 0));
             }
         }
         return fits;

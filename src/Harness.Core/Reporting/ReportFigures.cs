@@ -146,7 +146,9 @@ public static class ReportFigures
         var fit = FrontierFits.Of(folder).For(metric);
         var frontierKind = fit is not null ? $"fitted {fit.Form.Replace('_', ' ')} frontiers of both arms"
                                            : $"no fit in fits.json: empirical {(lowerIsBetter ? "lower" : "upper")} envelopes of both arms";
-        frontierNote = fit is not null ? $"Frontiers from fits.json (each arm fitted on its finished runs by the same rule) — {string.Join("; ", FrontierFits.Of(folder).Arms(metric).Select(a => a.Description))}." : $"No usable frontier for {metric} in fits.json; the lines are each arm's empirical {(lowerIsBetter ? "lower" : "upper")} envelope of its finished runs.";
+        frontierNote = fit is not null ? $"Frontiers from fits.json (each arm fitted on its finished runs by the same rule), solid over the student compute of the arm's runs and dashed beyond it, where the line is the law's extrapolation" +
+                                         (FrontierFits.Of(folder).Arms(metric).Any(a => a.AtBound) ? "; \"a parameter on its bound\": the law is not identified there (see the warnings)" : "") +
+                                         $" — {string.Join("; ", FrontierFits.Of(folder).Arms(metric).Select(a => a.Description))}." : $"No usable frontier for {metric} in fits.json; the lines are each arm's empirical {(lowerIsBetter ? "lower" : "upper")} envelope of its finished runs.";
         var plot = NewPlot($"{metric} vs compute — {frontierKind}", "compute: student training FLOPs (log scale)", MetricLabel(metric));
 
         var legendDone = new HashSet<(string, string)>();
@@ -182,10 +184,40 @@ public static class ReportFigures
                     var ys = xs.Select(x => arm.Predict(Math.Pow(10, x))).ToArray();
                     var keep = Enumerable.Range(0, xs.Length).Where(i => double.IsFinite(ys[i])).ToArray();
                     var isBaseline = arm.Group == ResultSchema.ScratchMethod || a == 0;
-                    var line = plot.Add.ScatterLine(keep.Select(i => xs[i]).ToArray(), keep.Select(i => ys[i]).ToArray(), isBaseline ? Colors.Black : Colors.DarkRed);
-                    line.LineWidth = 2.5f;
-                    line.LinePattern = isBaseline ? LinePattern.Dashed : LinePattern.Dotted;
-                    line.LegendText = $"{arm.Group} frontier ({arm.Form.Replace('_', ' ')} fit)";
+                    var color = isBaseline ? Colors.Black : Colors.DarkRed;
+                    var flag = arm.AtBound ? "; a parameter on its bound" : "";
+                    // Solid over the compute the arm's runs cover, dashed and labelled beyond it (issue 23): there the
+                    // line is the law's extrapolation, not the data's.
+                    bool Inside(int i) => !double.IsFinite(arm.MinCompute) || (xs[i] >= Math.Log10(arm.MinCompute) - 1e-9 && xs[i] <= Math.Log10(arm.MaxCompute) + 1e-9);
+                    var inside = keep.Where(Inside).ToArray();
+                    if (inside.Length > 1)
+                    {
+                        var line = plot.Add.ScatterLine(inside.Select(i => xs[i]).ToArray(), inside.Select(i => ys[i]).ToArray(), color);
+                        line.LineWidth = 2.5f;
+                        line.LegendText = $"{arm.Group} frontier ({arm.Form.Replace('_', ' ')} fit{flag})";
+                    }
+                    var legendDoneBeyond = false;
+                    foreach (var segment in new[] { keep.Where(i => !Inside(i) && xs[i] < Math.Log10(arm.MinCompute)), keep.Where(i => !Inside(i) && xs[i] > Math.Log10(arm.MaxCompute)) })
+                    {
+                        // Join the dashed part to the solid one at the edge of the data.
+                        var idx = segment.ToList();
+                        if (idx.Count == 0) continue;
+                        var edge = idx[0] < (inside.Length > 0 ? inside[0] : int.MaxValue) ? inside.FirstOrDefault(-1) : inside.LastOrDefault(-1);
+                        if (edge >= 0) idx = [.. idx.Append(edge).Order()];
+                        if (idx.Count < 2) continue;
+                        var beyond = plot.Add.ScatterLine(idx.Select(i => xs[i]).ToArray(), idx.Select(i => ys[i]).ToArray(), color);
+                        beyond.LineWidth = 1.5f;
+                        beyond.LinePattern = LinePattern.Dashed;
+                        if (!legendDoneBeyond) beyond.LegendText = $"{arm.Group} frontier extrapolated (beyond its runs' compute)";
+                        legendDoneBeyond = true;
+                    }
+                    if (inside.Length <= 1 && !legendDoneBeyond)
+                    {
+                        var line = plot.Add.ScatterLine(keep.Select(i => xs[i]).ToArray(), keep.Select(i => ys[i]).ToArray(), color);
+                        line.LineWidth = 1.5f;
+                        line.LinePattern = LinePattern.Dashed;
+                        line.LegendText = $"{arm.Group} frontier ({arm.Form.Replace('_', ' ')} fit{flag}; outside its runs' compute)";
+                    }
                 }
             }
             else

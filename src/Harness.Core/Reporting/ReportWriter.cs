@@ -93,6 +93,7 @@ public static class ReportWriter
 
         sections.Add(TaskSection.Build(taskMetrics, methods));
         sections.Add(MultiplierSection.Build(folder, headlineMetric, Shown));
+        if (ClaimsSection.Build(folder) is { } claims) sections.Add(claims);
 
         // More figures: the other capability plots and the benchmark bars, informative metrics only.
         var more = new List<Block>();

@@ -23,6 +23,8 @@ public sealed record TrendHeadline
     public string Interval { get; init; } = "";
     public int Replicates { get; init; }
     public int FailedReplicates { get; init; }
+    /// <summary>The failed replicates by class (multipliers.csv failed_reasons).</summary>
+    public string FailedReasons { get; init; } = "";
     public string Note { get; init; } = "";
 }
 
@@ -45,6 +47,8 @@ public sealed record SummaryHeadline
     public int Extrapolated { get; init; }
     public int Replicates { get; init; }
     public int FailedReplicates { get; init; }
+    /// <summary>The failed replicates by class (multipliers.csv failed_reasons).</summary>
+    public string FailedReasons { get; init; } = "";
     public double? Mde { get; init; }
     public double? PlaceboM { get; init; }
     public double? PlaceboCi95Low { get; init; }
@@ -69,7 +73,7 @@ public sealed record PlaceboResult
 /// <summary>summary.json: the headline per treatment × metric × estimand × accounting, the placebo and the design's counts.</summary>
 public sealed record EstimateSummary
 {
-    public int SchemaVersion { get; init; } = ResultSchema.MultipliersVersion;
+    public int SchemaVersion { get; init; } = ResultSchema.SummaryVersion;
     public string Source { get; init; } = "";
     public string Baseline { get; init; } = "";
     public IReadOnlyList<string> Treatments { get; init; } = [];
@@ -86,6 +90,8 @@ public sealed record EstimateSummary
     public IReadOnlyList<TrendHeadline> Slopes { get; init; } = [];
     /// <summary>Every crossover row of multipliers.csv (issue 23).</summary>
     public IReadOnlyList<TrendHeadline> Crossovers { get; init; } = [];
+    /// <summary>One row per claim (issue 23, README "Claims"): the estimate that tests it, its interval, MDE and verdict.</summary>
+    public IReadOnlyList<ClaimRow> Claims { get; init; } = [];
     public IReadOnlyList<string> Warnings { get; init; } = [];
     public IReadOnlyList<string> Notes { get; init; } = [];
 }

@@ -58,6 +58,10 @@ public sealed record MultiplierRow
     [Name("replicates")] public int Replicates { get; init; }
     /// <summary>Replicates whose refit failed or gave no finite value; never dropped silently, always counted here.</summary>
     [Name("failed_replicates")] public int FailedReplicates { get; init; }
+    /// <summary>failed_replicates / replicates (empty without replicates; issue 23).  Optional when read: older files lack it.</summary>
+    [Name("failed_rate"), Optional] public double? FailedRate { get; init; }
+    /// <summary>The failed replicates by class, most frequent first, e.g. "law_fit 3; no_crossing 12" (README "Failed replicates").  Optional when read.</summary>
+    [Name("failed_reasons"), Optional] public string FailedReasons { get; init; } = "";
     /// <summary>Minimum detectable effect (two-sided 5%, 80% power) from the seeds' spread: multipliers within [1/mde, mde] cannot be told from 1.</summary>
     [Name("mde")] public double? Mde { get; init; }
     /// <summary>The placebo's M and interval for the same metric and estimand (summary rows).</summary>

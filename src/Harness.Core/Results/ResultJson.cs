@@ -49,8 +49,8 @@ public static class ResultJson
                                          "Fix: rerun `harness estimate` on the folder.");
         }
         var version = typeof(T).GetProperty("SchemaVersion")?.GetValue(value);
-        if (version is int v && v != ResultSchema.MultipliersVersion)
-            throw new UserInputException($"{path}: schema_version {v} is not understood by this build (it reads version {ResultSchema.MultipliersVersion}); " +
+        if (version is int v && v != ResultSchema.JsonVersionOf(typeof(T)))
+            throw new UserInputException($"{path}: schema_version {v} is not understood by this build (it reads version {ResultSchema.JsonVersionOf(typeof(T))}); " +
                                          "fix: rerun `harness estimate` on the folder.");
         return value;
     }

@@ -10,6 +10,8 @@ public static class ResultSchema
     public const int Version = 1;
     /// <summary>Version of multipliers.csv, summary.json and fits.json (2: estimands, censoring, placebo; issue 12; 3: slope rows and columns, issue 23).</summary>
     public const int MultipliersVersion = 3;
+    /// <summary>Version of summary.json (4: the <c>claims</c> list, issue 23; multipliers.csv and fits.json stay at <see cref="MultipliersVersion"/>).</summary>
+    public const int SummaryVersion = 4;
     public const string RunsFile = "runs.csv";
     public const string CurvesFile = "curves.csv";
     public const string EvalsFile = "evals.csv";
@@ -31,6 +33,9 @@ public static class ResultSchema
 
     /// <summary>The schema version a row type is written with.</summary>
     public static int VersionOf(Type rowType) => rowType == typeof(MultiplierRow) ? MultipliersVersion : Version;
+
+    /// <summary>The schema version a JSON result document is written with (summary.json: <see cref="SummaryVersion"/>; fits.json: <see cref="MultipliersVersion"/>).</summary>
+    public static int JsonVersionOf(Type documentType) => documentType == typeof(EstimateSummary) ? SummaryVersion : MultipliersVersion;
 
     /// <summary>Method name of the from-scratch baseline.</summary>
     public const string ScratchMethod = "scratch";

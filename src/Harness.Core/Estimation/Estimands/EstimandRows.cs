@@ -58,7 +58,7 @@ internal sealed class EstimandRows
         {
             Kind = kind, Estimand = estimand, Treatment = Treatment, Metric = Series.Metric, Accounting = s.Name,
             M = M(ln), MCi95Low = ci.Low, MCi95High = ci.High, Seeds = Replicates.Clusters, Interval = Replicates.Interval, Replicates = Replicates.Count,
-            FailedReplicates = ci.Failed, Status = double.IsFinite(ln) ? MultiplierStatus.Ok : MultiplierStatus.NoFit,
+            FailedReplicates = ci.Failed, FailedReasons = Replicates.Breakdown(key), Status = double.IsFinite(ln) ? MultiplierStatus.Ok : MultiplierStatus.NoFit,
         };
     }
 

@@ -57,7 +57,7 @@ internal sealed class PlaceboComparison
                 Kind = MultiplierKind.Placebo, Estimand = estimand, Treatment = Group, Metric = series.Metric, Accounting = "student",
                 Seed = s0, M = m, MCi95Low = ci.Low, MCi95High = ci.High, Status = m is null ? MultiplierStatus.NoFit : MultiplierStatus.Ok,
                 Pairs = pt.Count(p => p.IsFinal), Seeds = scratchSeeds.Count, Interval = reps.Interval, Replicates = reps.Count,
-                FailedReplicates = ci.Failed, Mde = ci.Mde,
+                FailedReplicates = ci.Failed, FailedReasons = reps.Breakdown(key), Mde = ci.Mde,
                 Note = $"scratch seed {s0} scored as a treatment against scratch seeds {string.Join(", ", scratchSeeds.Skip(1))}; the truth is 1",
             });
             if (excludes)

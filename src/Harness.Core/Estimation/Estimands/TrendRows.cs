@@ -31,7 +31,7 @@ internal static class TrendRows
                 ValueCi95Low = bound == MultiplierBound.None ? ci.Low : null, ValueCi95High = bound == MultiplierBound.None ? ci.High : null,
                 Status = value is null ? MultiplierStatus.NoFit : bound != MultiplierBound.None ? MultiplierStatus.Censored : inside ? MultiplierStatus.Ok : MultiplierStatus.Extrapolated,
                 Extrapolated = value is not null && !inside, Support = "model", Pairs = g.Count(),
-                Seeds = reps.Clusters, Interval = reps.Interval, Replicates = reps.Count, FailedReplicates = ci.Failed,
+                Seeds = reps.Clusters, Interval = reps.Interval, Replicates = reps.Count, FailedReplicates = ci.Failed, FailedReasons = reps.Breakdown(key),
                 Note = shape switch
                 {
                     "falling" => "student compute at which M falls to 1: M > 1 below it, < 1 above it",
@@ -54,7 +54,7 @@ internal static class TrendRows
                 Kind = MultiplierKind.Crossover, Estimand = Estimand.EffectiveData, Treatment = treatment, Metric = design.Series.Metric, Accounting = "amortised",
                 Student = g.Key, Params = g.First().Params, Budget = top.Budget, Tokens = top.Tokens, Quantity = "payoff_students", Value = EstimandRows.M(ln),
                 ValueCi95Low = ci.Low, ValueCi95High = ci.High, Status = double.IsFinite(ln) ? MultiplierStatus.Ok : MultiplierStatus.NoFit, Support = "model",
-                Pairs = g.Count(), Seeds = reps.Clusters, Interval = reps.Interval, Replicates = reps.Count, FailedReplicates = ci.Failed,
+                Pairs = g.Count(), Seeds = reps.Clusters, Interval = reps.Interval, Replicates = reps.Count, FailedReplicates = ci.Failed, FailedReasons = reps.Breakdown(key),
                 Note = double.IsFinite(ln)
                     ? "students K over which the teacher's pre-training must be shared for M = 1 under amortised:K at the size's largest budget (K* = F_T / (D(e^tau c - c - x)))"
                     : "the teacher never pays off at this size and budget (e^tau c <= c + x: the distilled run's own cost already exceeds scratch's), or no teacher cost",
@@ -75,7 +75,7 @@ internal static class TrendRows
                 Kind = MultiplierKind.Slope, Estimand = Estimand.EffectiveData, Treatment = treatment, Metric = design.Series.Metric, Accounting = s.Name,
                 Quantity = TrendEstimate.OnDisk(axis), Value = EstimandRows.Finite(b), ValueCi95Low = ci.Low, ValueCi95High = ci.High, ValueP = ci.P,
                 Status = double.IsFinite(b) ? MultiplierStatus.Ok : MultiplierStatus.NoFit, Support = "model", Pairs = runs,
-                Seeds = reps.Clusters, Interval = reps.Interval, Replicates = reps.Count, FailedReplicates = ci.Failed,
+                Seeds = reps.Clusters, Interval = reps.Interval, Replicates = reps.Count, FailedReplicates = ci.Failed, FailedReasons = reps.Breakdown(key),
                 Note = fit.Trend is null ? "no joint trend fit (needs 8 finished runs, 3 sizes or 3 budgets, both arms)"
                     : string.Create(CultureInfo.InvariantCulture,
                         $"d ln M / d {(axis == TrendAxis.LnN ? "ln N" : "ln D")} by least squares over the treatment's runs of ln M = tau(N, D) + ln(C_student / C); " +

@@ -26,24 +26,30 @@ internal static class SeedClusterBootstrap
         var interval = parametric ? Replicates.ParametricResidual : Replicates.ClusterSeedT;
         var keys = main.LnM.Keys.ToArray();
         var values = keys.ToDictionary(k => k, _ => new double[count], StringComparer.Ordinal);
-        if (count == 0) return new Replicates(values, interval, clusters, 0);
+        var reasons = keys.ToDictionary(k => k, _ => new string?[count], StringComparer.Ordinal);
+        if (count == 0) return new Replicates(values, interval, clusters, 0) { Reasons = reasons };
 
         var byBaseSeed = baseline.GroupBy(p => p.Seed).ToDictionary(g => g.Key, g => g.ToList());
         var byTreatSeed = treatment.GroupBy(p => p.Seed).ToDictionary(g => g.Key, g => g.ToList());
         var residuals = parametric ? ResidualBootstrap.Build(design, baseline, treatment, main, pooled: forceParametric) : null;
-        void Fail(int b) { foreach (var k in keys) values[k][b] = double.NaN; }
+        void Fail(int b, string why) { foreach (var k in keys) { values[k][b] = double.NaN; reasons[k][b] = why; } }
         void Store(int b, IReadOnlyList<MetricPoint> bs, IReadOnlyList<MetricPoint> ts)
         {
             ComparisonFit fit;
             try { fit = ComparisonFit.Evaluate(design, bs, ts, detail: false); }
-            catch (Exception e) when (e is ArithmeticException or ArgumentException or InvalidOperationException) { Fail(b); return; }
-            foreach (var k in keys) values[k][b] = fit.LnM.TryGetValue(k, out var v) ? v : double.NaN;
+            catch (Exception e) when (e is ArithmeticException or ArgumentException or InvalidOperationException) { Fail(b, FailureClass.RefitError); return; }
+            foreach (var k in keys)
+            {
+                var v = fit.LnM.TryGetValue(k, out var x) ? x : double.NaN;
+                values[k][b] = v;
+                reasons[k][b] = double.IsFinite(v) ? null : Classify(design, fit, k);
+            }
         }
         if (parametric)
         {
             Parallel.For(0, count, b =>
             {
-                if (residuals is null) { Fail(b); return; }
+                if (residuals is null) { Fail(b, FailureClass.NoResidualModel); return; }
                 var (bs, ts) = residuals.Draw(new Random(Bootstrap.DeriveSeed(seed, b)));
                 Store(b, bs, ts);
             });
@@ -88,9 +94,21 @@ internal static class SeedClusterBootstrap
             for (var b = 0; b < count; b++)
             {
                 var first = firstOf[draws[b]];
-                if (first != b) foreach (var k in keys) values[k][b] = values[k][first];
+                if (first != b) foreach (var k in keys) { values[k][b] = values[k][first]; reasons[k][b] = reasons[k][first]; }
             }
         }
-        return new Replicates(values, interval, clusters, count);
+        return new Replicates(values, interval, clusters, count) { Reasons = reasons };
+    }
+
+    /// <summary>Why the refit gave no finite value for <paramref name="key"/> (README "Failed replicates").</summary>
+    static string Classify(ComparisonDesign design, ComparisonFit fit, string key)
+    {
+        var armsFitted = design.UsesSizes ? fit.BaseArm is not null && fit.TreatArm is not null : fit.BaseCurve is not null && fit.TreatCurve is not null;
+        if (key.Contains("|crossover:", StringComparison.Ordinal)) return fit.Trend is null ? FailureClass.AugmentedFit : FailureClass.NoCrossing;
+        if (key.Contains("|payoff:", StringComparison.Ordinal)) return fit.Trend is null ? FailureClass.AugmentedFit : FailureClass.NoPayoff;
+        if (key.Contains("|slope:", StringComparison.Ordinal)) return fit.Trend is null ? FailureClass.AugmentedFit : FailureClass.NoValue;
+        if (key.StartsWith(Harness.Results.OnDiskEnum<Harness.Results.Estimand>.Name(Harness.Results.Estimand.EffectiveData) + "|", StringComparison.Ordinal))
+            return fit.Augmented is null ? FailureClass.AugmentedFit : FailureClass.NoValue;
+        return armsFitted ? FailureClass.TargetOutOfRange : FailureClass.LawFit;
     }
 }
