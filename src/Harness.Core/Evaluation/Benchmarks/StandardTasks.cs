@@ -42,11 +42,16 @@ public static class StandardTasks
             "Merity et al. 2016, Pointer Sentinel Mixture Models", "CC BY-SA 3.0"), null, false),
     };
 
-    public static IReadOnlyList<string> Names => [.. entries.Keys];
+    public static IReadOnlyList<string> Names => [.. entries.Keys, MmluBenchmark.TaskName];
 
-    public static bool IsStandard(string name) => entries.ContainsKey(name);
+    public static bool IsStandard(string name) => entries.ContainsKey(name) || name == MmluBenchmark.TaskName;
 
-    public static BenchmarkSource Source(string name) => entries[name].Source;
+    public static BenchmarkSource Source(string name) => name == MmluBenchmark.TaskName ? MmluBenchmark.Source : entries[name].Source;
+
+    /// <summary>The few-shot count a score row of <paramref name="task"/> was made with (results.json's n-shot):
+    /// <paramref name="numFewShot"/> for standard tasks with a few-shot split and for MMLU's subject and group rows, else 0.</summary>
+    public static int FewShotCount(string task, int numFewShot) =>
+        MmluBenchmark.IsRowName(task) || (entries.TryGetValue(task, out var e) && e.Source.FewShotSplit is not null) ? numFewShot : 0;
 
     /// <summary>Problems that would stop <see cref="Load"/>: no data folder, missing files (with the names expected
     /// and the dataset; the few-shot split too when num_fewshot &gt; 0).  Reads no file.</summary>
@@ -55,12 +60,13 @@ public static class StandardTasks
         var problems = new List<string>();
         foreach (var name in names.Where(IsStandard))
         {
-            var source = entries[name].Source;
+            var source = Source(name);
             if (options.DataDir is null)
             {
                 problems.Add($"task '{name}' reads the published dataset {source.Dataset} from a local folder; set evaluation.data_dir (eval --data DIR) to the folder holding {source.Folder}/{source.EvalSplit}.parquet or .jsonl.");
                 continue;
             }
+            if (name == MmluBenchmark.TaskName) { problems.AddRange(MmluBenchmark.Check(options.DataDir, options.NumFewShot)); continue; }
             var splits = new List<string> { source.EvalSplit };
             // Tasks without a few-shot split (lambada_openai, wikitext) run zero-shot whatever num_fewshot says; results.json records n-shot 0 for them.
             if (options.NumFewShot > 0 && source.FewShotSplit is { } fewShot && fewShot != source.EvalSplit) splits.Add(fewShot);
@@ -76,6 +82,7 @@ public static class StandardTasks
     {
         var problems = Check([name], options);
         if (problems.Count > 0) throw new UserInputException($"task '{name}' cannot be loaded.", problems);
+        if (name == MmluBenchmark.TaskName) return MmluBenchmark.Load(options.DataDir!, options.NumFewShot, options.FewShotSeed);
         var entry = entries[name];
         var source = entry.Source;
         var dir = options.DataDir!;
