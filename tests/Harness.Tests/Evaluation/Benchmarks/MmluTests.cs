@@ -142,4 +142,25 @@ public class MmluTests
         Assert.Equal(["mmlu_stem", "mmlu_humanities"], groups["mmlu"]);
         Assert.Equal(["mmlu_abstract_algebra", "mmlu_astronomy"], groups["mmlu_stem"]);
     }
+
+    [Fact]
+    public void Results_json_carries_subject_and_group_rows_with_groups_and_group_subtasks_as_lm_eval_writes_them()
+    {
+        var scores = Load(shots: 1).Evaluate(new DelegateScorer(r => r.Continuation == " A" ? -0.5 : -1.5), null);
+        var rows = scores.Select(s => new EvalRow { Task = s.Task, TaskVersion = s.Version, Metric = s.Metric, Value = s.Value, StdErr = s.StdErr, Items = s.Items, Chance = s.Chance, HigherIsBetter = true }).ToArray();
+        var tasks = rows.Select(r => r.Task).Distinct().ToArray();
+        var file = LmEvalResults.FromRows(rows, EvaluationOptions.NShot(tasks, 1), new Dictionary<string, string>()) with { GroupSubtasks = EvaluationOptions.GroupSubtasks(tasks) };
+        using var json = JsonDocument.Parse(file.ToJson());
+        var root = json.RootElement;
+        Assert.Equal(4.0 / 7, root.GetProperty("results").GetProperty("mmlu").GetProperty("acc,none").GetDouble(), 12);
+        Assert.Equal(Math.Sqrt(5.0 / 84), root.GetProperty("groups").GetProperty("mmlu").GetProperty("acc_stderr,none").GetDouble(), 12);
+        Assert.Equal(["mmlu", "mmlu_humanities", "mmlu_stem"], root.GetProperty("groups").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["mmlu_abstract_algebra", "mmlu_astronomy"], root.GetProperty("group_subtasks").GetProperty("mmlu_stem").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(1, root.GetProperty("n-shot").GetProperty("mmlu_world_religions").GetInt32());
+        using var tmp = new TempDirectory();
+        file.Write(tmp.File("results.json"));
+        var back = LmEvalResults.Read(tmp.File("results.json"));
+        Assert.Equal(["mmlu_stem", "mmlu_humanities"], back.GroupSubtasks["mmlu"]);
+        Assert.Equal(0.6, back.Results["mmlu_stem"]["acc"], 12);
+    }
 }
