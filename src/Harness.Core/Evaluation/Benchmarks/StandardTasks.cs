@@ -63,7 +63,8 @@ public static class StandardTasks
             var source = Source(name);
             if (options.DataDir is null)
             {
-                problems.Add($"task '{name}' reads the published dataset {source.Dataset} from a local folder; set evaluation.data_dir (eval --data DIR) to the folder holding {source.Folder}/{source.EvalSplit}.parquet or .jsonl.");
+                var files = name == MmluBenchmark.TaskName ? $"{source.Folder}/<subject>/{source.EvalSplit}-*.parquet (or {source.Folder}/all/)" : $"{source.Folder}/{source.EvalSplit}.parquet or .jsonl";
+                problems.Add($"task '{name}' reads the published dataset {source.Dataset} from a local folder; set evaluation.data_dir (eval --data DIR) to the folder holding {files}.");
                 continue;
             }
             if (name == MmluBenchmark.TaskName) { problems.AddRange(MmluBenchmark.Check(options.DataDir, options.NumFewShot)); continue; }

@@ -158,6 +158,32 @@ public class StandardBenchmarkTests
     }
 
     [Fact]
+    public void Acc_norm_counts_code_points_as_pythons_len_not_utf16_units_or_bytes()
+    {
+        // lm-eval v0.4.9.2 lm_eval/api/task.py: completion_len = np.array([float(len(i)) for i in choices]).
+        // "🙂🙂": len 2 in Python, 4 UTF-16 units, 8 UTF-8 bytes; "abc": 3 of each.  ll −2.5 and −3.3:
+        // per code point −1.25 < −1.1 picks "abc" (gold); per UTF-16 unit (−0.625) or per byte (−0.3125) would pick "🙂🙂".
+        Assert.Equal(2, LmEvalMetrics.CodePoints("🙂🙂"));
+        Assert.Equal(8, System.Text.Encoding.UTF8.GetByteCount("🙂🙂"));
+        var (acc, accNorm) = LmEvalMetrics.Score([-2.5, -3.3], ["🙂🙂", "abc"], gold: 1);
+        Assert.False(acc);   // raw ll picks choice 0
+        Assert.True(accNorm);
+        // Through a task: an OpenBookQA item whose choices are non-ASCII ("café" 4 code points, 5 bytes).
+        using var tmp = new TempDirectory();
+        Directory.CreateDirectory(tmp.File("openbookqa"));
+        File.WriteAllText(tmp.File("openbookqa/test.jsonl"), System.Text.Json.JsonSerializer.Serialize(new
+        {
+            id = "x", question_stem = "Where is coffee served?", choices = new { text = new[] { "café", "bar" }, label = new[] { "A", "B" } }, answerKey = "B",
+        }) + "\n");
+        // ll −4.5 for " café" and −3 for " bar" (gold): per character −1.125 < −1 picks bar; per byte of "café" (5) it
+        // would be −0.9 > −1 and pick café, so acc_norm is 1 only when dividing by characters.
+        var task = StandardTasks.Load("openbookqa", new StandardTaskOptions(tmp.Path));
+        var scores = task.Evaluate(new DelegateScorer(r => r.Continuation == " café" ? -4.5 : -3.0), null).ToDictionary(s => s.Metric);
+        Assert.Equal(1.0, scores["acc"].Value);
+        Assert.Equal(1.0, scores["acc_norm"].Value);
+    }
+
+    [Fact]
     public void A_constant_scorer_picks_the_first_choice_and_lands_at_chance_on_balanced_labels()
     {
         // Ties go to the first choice (numpy argmax): on the fixtures acc = share of items whose gold is 0.
