@@ -18,7 +18,7 @@ public sealed class EvalSettings : TorchSettings
     public string Target { get; init; } = "";
 
     [CommandOption("--tasks <TASKS>")]
-    [Description("all, or a comma list of task names (grammar, knowledge, arithmetic_2d, last_word, …; the standard tasks hellaswag, arc_easy, arc_challenge, piqa, winogrande, sciq, openbookqa, lambada_openai, wikitext need --data).")]
+    [Description("all, or a comma list of task names (grammar, knowledge, arithmetic_2d, last_word, …; the standard tasks hellaswag, arc_easy, arc_challenge, piqa, winogrande, sciq, openbookqa, lambada_openai, wikitext, mmlu need --data).")]
     [DefaultValue("all")]
     public string Tasks { get; init; } = "all";
 
@@ -95,14 +95,14 @@ public sealed class EvalCommand : Command<EvalSettings>
             ResultTables.WriteAll(layout.Evals, rows);
             var jsonl = new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
             AtomicFile.WriteAllText(layout.Samples, string.Concat(samples.Select(s => JsonSerializer.Serialize(s, jsonl) + "\n")));
-            LmEvalResults.FromRows(rows, EvaluationOptions.NShot(rows.Select(r => r.Task).Distinct(), settings.NumFewShot), new Dictionary<string, string>
+            (LmEvalResults.FromRows(rows, EvaluationOptions.NShot(rows.Select(r => r.Task).Distinct(), settings.NumFewShot), new Dictionary<string, string>
             {
                 ["model"] = "harness",
                 ["model_args"] = $"pretrained={settings.Target}",
                 ["limit"] = settings.MaxItems > 0 ? settings.MaxItems.ToString(System.Globalization.CultureInfo.InvariantCulture) : "null",
                 ["fewshot_seed"] = settings.FewShotSeed.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["data_dir"] = settings.Data ?? "",
-            }).Write(layout.LmEvalResults);
+            }) with { GroupSubtasks = EvaluationOptions.GroupSubtasks(rows.Select(r => r.Task).Distinct()) }).Write(layout.LmEvalResults);
             AnsiConsole.MarkupLine($"wrote {Markup.Escape(layout.Evals)}, {RunFolderLayout.LmEvalResultsFile} and {RunFolderLayout.SamplesFile} ({samples.Count} requests)");
         }
         switch (format)

@@ -37,5 +37,8 @@ public static class EvaluationOptions
 
     /// <summary>Few-shot count per task as run: <paramref name="numFewShot"/> for standard tasks that take examples, else 0.</summary>
     public static IReadOnlyDictionary<string, int> NShot(IEnumerable<string> tasks, int numFewShot) =>
-        tasks.Distinct().ToDictionary(t => t, t => StandardTasks.IsStandard(t) && StandardTasks.Source(t).FewShotSplit is not null ? numFewShot : 0);
+        tasks.Distinct().ToDictionary(t => t, t => StandardTasks.FewShotCount(t, numFewShot));
+
+    /// <summary>Group → subtasks of the groups among <paramref name="tasks"/> (results.json's <c>group_subtasks</c>).</summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<string>> GroupSubtasks(IEnumerable<string> tasks) => MmluBenchmark.GroupSubtasks(tasks);
 }

@@ -9,7 +9,8 @@ namespace Harness.Results;
 /// A results file in lm-evaluation-harness's shape (<c>lm_eval/evaluator.py</c>, <c>simple_evaluate</c>'s return value as
 /// <c>--output_path</c> writes it): <c>results</c> (task → "metric,filter" → value, with "metric_stderr,filter"
 /// beside each; the filter is "none", and a stderr lm-eval cannot give is "N/A"), <c>versions</c> (task → version),
-/// <c>n-shot</c> (task → few-shot count), <c>higher_is_better</c> and <c>config</c> (model and run settings).
+/// <c>n-shot</c> (task → few-shot count), <c>higher_is_better</c> and <c>config</c> (model and run settings); where
+/// groups were scored (MMLU), <c>groups</c> (a group's entry again, as lm-eval repeats it) and <c>group_subtasks</c>.
 /// The harness writes <c>results.json</c> next to evals.csv; <c>compare</c> reads files of this shape from either tool.
 /// </summary>
 public sealed record LmEvalResults
@@ -26,6 +27,8 @@ public sealed record LmEvalResults
     public required IReadOnlyDictionary<string, IReadOnlyDictionary<string, bool>> HigherIsBetter { get; init; }
     /// <summary>Free-form run settings (model, model_args, limit, …) as written.</summary>
     public required IReadOnlyDictionary<string, string> Config { get; init; }
+    /// <summary>Group → its subtasks (lm-eval's <c>group_subtasks</c>); empty when no group was scored.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> GroupSubtasks { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 
     /// <summary>From evals.csv rows of one model: one entry per task and metric (the first row of each).</summary>
     public static LmEvalResults FromRows(IReadOnlyList<EvalRow> rows, IReadOnlyDictionary<string, int> nShot, IReadOnlyDictionary<string, string> config)
@@ -66,6 +69,13 @@ public sealed record LmEvalResults
                 (JsonNode?)new JsonObject(v.Value.Select(m => KeyValuePair.Create(m.Key, (JsonNode?)JsonValue.Create(m.Value))))))),
             ["config"] = new JsonObject(Config.Select(c => KeyValuePair.Create(c.Key, (JsonNode?)JsonValue.Create(c.Value)))),
         };
+        if (GroupSubtasks.Count > 0)
+        {
+            root["groups"] = new JsonObject(GroupSubtasks.Keys.Where(g => results.ContainsKey(g)).Order(StringComparer.Ordinal)
+                .Select(g => KeyValuePair.Create(g, (JsonNode?)results[g]!.DeepClone())));
+            root["group_subtasks"] = new JsonObject(GroupSubtasks.OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => KeyValuePair.Create(g.Key, (JsonNode?)new JsonArray(g.Value.Select(t => (JsonNode?)JsonValue.Create(t)).ToArray()))));
+        }
         return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
     }
 
@@ -113,6 +123,7 @@ public sealed record LmEvalResults
             NShot = Map(root["n-shot"], n => n is JsonValue jv && jv.TryGetValue<int>(out var i) ? i : 0),
             HigherIsBetter = Map(root["higher_is_better"], n => (IReadOnlyDictionary<string, bool>)Map(n, b => b is JsonValue jb && jb.TryGetValue<bool>(out var x) && x)),
             Config = Map(root["config"], n => n is JsonValue jv && jv.TryGetValue<string>(out var s) ? s : n.ToJsonString()),
+            GroupSubtasks = Map(root["group_subtasks"], n => (IReadOnlyList<string>)(n is JsonArray a ? a.Select(t => t?.ToString() ?? "").ToArray() : [])),
         };
     }
 }

@@ -239,7 +239,8 @@ public sealed partial class SweepRunner
     {
         var versions = new SortedDictionary<string, int>(StringComparer.Ordinal);
         if (EvaluatorFactory is null || config.Evaluation.Tasks.Equals("none", StringComparison.OrdinalIgnoreCase)) return versions;
-        foreach (var task in Evaluation.TaskRegistry.Parse(config.Evaluation.Tasks, data.Split.Validation.Select(d => d.Text).ToList()))
+        foreach (var task in Evaluation.TaskRegistry.Parse(config.Evaluation.Tasks, data.Split.Validation.Select(d => d.Text).ToList(),
+                                                            standard: Evaluation.EvaluationOptions.Standard(config.Evaluation)))
             versions[task.Name] = task.Version;
         return versions;
     }

@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Harness.Evaluation.Benchmarks;
 
 /// <summary>
@@ -10,6 +12,14 @@ namespace Harness.Evaluation.Benchmarks;
 public sealed record LmEvalDoc(string Text, IReadOnlyList<string> Choices, int Gold, string? SharedTarget = null)
 {
     public bool MultipleInput => SharedTarget is not null;
+
+    /// <summary>The dataset row the document was read from (null for documents built in code).</summary>
+    public JsonElement? Row { get; init; }
+
+    /// <summary>lm-eval's <c>x != doc</c> test of the few-shot sampler, which compares the row dictionaries: the same
+    /// fields with the same values, in any order.  Documents without a row are the same only as themselves.</summary>
+    public bool SameRowAs(LmEvalDoc other) =>
+        Row is { } a && other.Row is { } b ? JsonElement.DeepEquals(a, b) : ReferenceEquals(this, other);
 
     /// <summary>How the document reads as a solved few-shot example: lm-eval's sampler writes
     /// doc_to_text + target_delimiter + doc_to_target (for multiple input: the gold choice, delimiter, target).</summary>

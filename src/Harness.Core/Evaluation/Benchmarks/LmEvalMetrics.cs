@@ -16,6 +16,21 @@ public static class LmEvalMetrics
     public static TaskScore Mean(string task, int version, string metric, IReadOnlyList<double> values, double chance) =>
         new(task, version, metric, values.Count == 0 ? double.NaN : values.Average(), MeanStdErr(values), values.Count, chance, true);
 
+    /// <summary>A group's score, <c>aggregate_subtask_metrics</c> with <c>weight_by_size: True</c>: Σ nᵢ xᵢ / Σ nᵢ.</summary>
+    public static double WeightedMean(IReadOnlyList<double> values, IReadOnlyList<int> sizes) =>
+        values.Zip(sizes, (x, n) => x * n).Sum() / sizes.Sum();
+
+    /// <summary>
+    /// A group's stderr, <c>pooled_sample_stderr</c> (the pooled variance of the subtasks, Σ (nᵢ − 1) nᵢ seᵢ² / (Σ nᵢ − m),
+    /// over Σ nᵢ, square-rooted; m subtasks).  NaN when a subtask has none (lm-eval writes "N/A" then).
+    /// </summary>
+    public static double PooledStdErr(IReadOnlyList<double> stderrs, IReadOnlyList<int> sizes)
+    {
+        if (stderrs.Any(double.IsNaN)) return double.NaN;
+        double pooledVariance = stderrs.Zip(sizes, (se, n) => (n - 1.0) * se * se * n).Sum() / (sizes.Sum() - sizes.Count);
+        return Math.Sqrt(pooledVariance / sizes.Sum());
+    }
+
     /// <summary><c>perplexity</c> aggregation: exp(−mean log-likelihood).</summary>
     public static double Perplexity(IReadOnlyList<double> logLikelihoods) => Math.Exp(-logLikelihoods.Average());
 

@@ -14,10 +14,10 @@ namespace Harness.Evaluation.Benchmarks;
 /// <item>acc and acc_norm per <see cref="LmEvalMetrics.Score"/> (WinoGrande reports acc only, as its yaml does);
 /// stderr is lm-eval's <c>mean_stderr</c>.</item>
 /// </list>
-/// Few-shot examples are drawn without replacement from the few-shot split (never the document itself), by a
-/// generator seeded with (seed, task, document index), so a document's prompt does not depend on which others are
-/// scored.  lm-eval draws with Python's <c>random.Random(1234)</c> in document order, so k-shot prompts hold
-/// different examples than lm-eval's (same count, format and pool).
+/// Few-shot examples are lm-eval's (<see cref="FewShotSampler"/>: Python's <c>random.Random(fewshot_seed)</c> drawing
+/// for each document in order), computed once for the whole split, so a document's prompt does not depend on which
+/// others are scored.  A task <c>description</c> (MMLU's) goes in front of everything, as lm-eval's
+/// <c>fewshot_context</c> puts it.
 /// </summary>
 public sealed class MultipleChoiceBenchmark : IEvaluationTask
 {
@@ -26,25 +26,26 @@ public sealed class MultipleChoiceBenchmark : IEvaluationTask
 
     readonly IReadOnlyList<LmEvalDoc> docs;
     readonly IReadOnlyList<LmEvalDoc> fewShotPool;
-    readonly bool sameSplit;
     readonly int numFewShot;
-    readonly int seed;
+    readonly string description;
+    readonly Lazy<int[][]> examples;
 
     /// <param name="fewShotPool">Documents of the few-shot split (empty when <paramref name="numFewShot"/> is 0).</param>
-    /// <param name="sameSplit">The pool is the evaluated split itself, so a document must not be its own example.</param>
+    /// <param name="rule">How lm-eval's task file draws its examples.</param>
+    /// <param name="description">Text before the examples and the document (lm-eval's <c>description</c>; "" for none).</param>
     public MultipleChoiceBenchmark(string name, BenchmarkSource source, IReadOnlyList<LmEvalDoc> docs, IReadOnlyList<LmEvalDoc> fewShotPool,
-                                   bool sameSplit, int numFewShot, int seed, bool reportAccNorm)
+                                   FewShotRule rule, int numFewShot, int seed, bool reportAccNorm, string description = "")
     {
         if (numFewShot < 0) throw new ArgumentOutOfRangeException(nameof(numFewShot), numFewShot, "must be ≥ 0");
-        if (numFewShot > 0 && fewShotPool.Count < numFewShot + (sameSplit ? 1 : 0))
-            throw new UserInputException($"task '{name}': num_fewshot {numFewShot} needs at least {numFewShot} few-shot documents; the few-shot split has {fewShotPool.Count}.");
+        if (numFewShot > 0 && fewShotPool.Count < rule.Drawn(numFewShot))
+            throw new UserInputException($"task '{name}': num_fewshot {numFewShot} needs at least {rule.Drawn(numFewShot)} few-shot documents{(rule.DrawsOneExtra ? " (lm-eval draws one more than it keeps for this task)" : "")}; the few-shot split has {fewShotPool.Count}.");
         Name = name;
         Source = source;
         this.docs = docs;
         this.fewShotPool = fewShotPool;
-        this.sameSplit = sameSplit;
         this.numFewShot = numFewShot;
-        this.seed = seed;
+        this.description = description;
+        examples = new(() => FewShotSampler.Draw(docs, fewShotPool, numFewShot, seed, rule));
         Metrics = reportAccNorm ? ["acc", "acc_norm"] : ["acc"];
     }
 
@@ -66,23 +67,18 @@ public sealed class MultipleChoiceBenchmark : IEvaluationTask
             : doc.Choices.Select(c => new LoglikelihoodRequest(prefix + doc.Text, TargetDelimiter + c)).ToArray();
     }
 
-    string FewShotPrefix(int index)
-    {
-        if (numFewShot == 0) return "";
-        var rng = new StableRandom(seed, $"fewshot:{Name}:{index}");
-        var candidates = Enumerable.Range(0, fewShotPool.Count).Where(i => !sameSplit || i != index).ToArray();
-        // Partial Fisher–Yates: the first k of a seeded shuffle.
-        for (int i = 0; i < numFewShot; i++)
-        {
-            int j = i + rng.Next(candidates.Length - i);
-            (candidates[i], candidates[j]) = (candidates[j], candidates[i]);
-        }
-        return string.Concat(candidates.Take(numFewShot).Select(i => fewShotPool[i].AsExample(TargetDelimiter) + FewShotDelimiter));
-    }
+    /// <summary>The indices into the few-shot split of document <paramref name="index"/>'s examples, in prompt order.</summary>
+    public IReadOnlyList<int> FewShotExamples(int index) => numFewShot == 0 ? [] : examples.Value[index];
 
-    public IReadOnlyList<TaskScore> Evaluate(ILanguageModelScorer scorer, int? maxItems)
+    string FewShotPrefix(int index) =>
+        description + string.Concat(FewShotExamples(index).Select(i => fewShotPool[i].AsExample(TargetDelimiter) + FewShotDelimiter));
+
+    public IReadOnlyList<TaskScore> Evaluate(ILanguageModelScorer scorer, int? maxItems) =>
+        Score(scorer, EvaluationMetrics.Subset(Enumerable.Range(0, docs.Count).ToArray(), maxItems, Name));
+
+    /// <summary>acc (and acc_norm) over the documents <paramref name="indices"/>.</summary>
+    public IReadOnlyList<TaskScore> Score(ILanguageModelScorer scorer, IReadOnlyList<int> indices)
     {
-        var indices = EvaluationMetrics.Subset(Enumerable.Range(0, docs.Count).ToArray(), maxItems, Name);
         var requests = new List<LoglikelihoodRequest>();
         foreach (var i in indices) requests.AddRange(Requests(i));
         var results = scorer.LogLikelihood(requests);
@@ -111,7 +107,7 @@ public sealed class MultipleChoiceBenchmark : IEvaluationTask
         var rows = DatasetFiles.ReadRows(files);
         var reader = new RowReader(string.Join(" + ", files));
         var docs = new List<LmEvalDoc>(rows.Count);
-        for (int i = 0; i < rows.Count; i++) docs.Add(format(rows[i], i, reader));
+        for (int i = 0; i < rows.Count; i++) docs.Add(format(rows[i], i, reader) with { Row = rows[i] });
         reader.ThrowIfAny($"the file should hold the Hugging Face dataset {dataset} in its published schema.");
         if (docs.Count == 0) throw new UserInputException($"{string.Join(" + ", files)}: no rows.");
         return docs;

@@ -14,20 +14,24 @@ public sealed record StandardTaskOptions(string? DataDir, int NumFewShot = 0, in
 /// </summary>
 public static class StandardTasks
 {
-    sealed record Entry(BenchmarkSource Source, Func<JsonElement, int, RowReader, LmEvalDoc>? Format, bool AccNorm);
+    /// <param name="FewShot">lm-eval's draw for the task (<see cref="FewShotRule"/>): hellaswag, piqa and winogrande leave
+    /// both fewshot_split and test_split unset in their yaml, so lm-eval draws one document more than it keeps.</param>
+    sealed record Entry(BenchmarkSource Source, Func<JsonElement, int, RowReader, LmEvalDoc>? Format, bool AccNorm, FewShotRule? FewShot = null);
+
+    static readonly FewShotRule OneExtra = new(DrawsOneExtra: true);
 
     static readonly Dictionary<string, Entry> entries = new(StringComparer.Ordinal)
     {
         ["hellaswag"] = new(new("hellaswag", "Rowan/hellaswag", "validation", "train", "lm_eval/tasks/hellaswag/hellaswag.yaml, utils.py", "1.0",
-            "Zellers et al. 2019, HellaSwag: Can a Machine Really Finish Your Sentence?", "MIT"), Formats.HellaSwag, true),
+            "Zellers et al. 2019, HellaSwag: Can a Machine Really Finish Your Sentence?", "MIT"), Formats.HellaSwag, true, OneExtra),
         ["arc_easy"] = new(new("arc_easy", "allenai/ai2_arc (config ARC-Easy)", "test", "train", "lm_eval/tasks/arc/arc_easy.yaml", "1.0",
             "Clark et al. 2018, Think you have Solved Question Answering? Try ARC", "CC BY-SA 4.0"), Formats.Arc, true),
         ["arc_challenge"] = new(new("arc_challenge", "allenai/ai2_arc (config ARC-Challenge)", "test", "train", "lm_eval/tasks/arc/arc_challenge.yaml", "1.0",
             "Clark et al. 2018, Think you have Solved Question Answering? Try ARC", "CC BY-SA 4.0"), Formats.Arc, true),
         ["piqa"] = new(new("piqa", "baber/piqa (formerly ybisk/piqa)", "validation", "train", "lm_eval/tasks/piqa/piqa.yaml", "1.0",
-            "Bisk et al. 2020, PIQA: Reasoning about Physical Commonsense in Natural Language", "AFL-3.0"), Formats.Piqa, true),
+            "Bisk et al. 2020, PIQA: Reasoning about Physical Commonsense in Natural Language", "AFL-3.0"), Formats.Piqa, true, OneExtra),
         ["winogrande"] = new(new("winogrande", "allenai/winogrande (config winogrande_xl)", "validation", "train", "lm_eval/tasks/winogrande/default.yaml, preprocess_winogrande.py", "1.0",
-            "Sakaguchi et al. 2020, WinoGrande: An Adversarial Winograd Schema Challenge at Scale", "CC BY 4.0"), Formats.WinoGrande, false),
+            "Sakaguchi et al. 2020, WinoGrande: An Adversarial Winograd Schema Challenge at Scale", "CC BY 4.0"), Formats.WinoGrande, false, OneExtra),
         ["sciq"] = new(new("sciq", "allenai/sciq", "test", "train", "lm_eval/tasks/sciq/sciq.yaml", "1.0",
             "Welbl et al. 2017, Crowdsourcing Multiple Choice Science Questions", "CC BY-NC 3.0"), Formats.SciQ, true),
         ["openbookqa"] = new(new("openbookqa", "allenai/openbookqa (config main)", "test", "train", "lm_eval/tasks/openbookqa/openbookqa.yaml", "1.0",
@@ -38,11 +42,16 @@ public static class StandardTasks
             "Merity et al. 2016, Pointer Sentinel Mixture Models", "CC BY-SA 3.0"), null, false),
     };
 
-    public static IReadOnlyList<string> Names => [.. entries.Keys];
+    public static IReadOnlyList<string> Names => [.. entries.Keys, MmluBenchmark.TaskName];
 
-    public static bool IsStandard(string name) => entries.ContainsKey(name);
+    public static bool IsStandard(string name) => entries.ContainsKey(name) || name == MmluBenchmark.TaskName;
 
-    public static BenchmarkSource Source(string name) => entries[name].Source;
+    public static BenchmarkSource Source(string name) => name == MmluBenchmark.TaskName ? MmluBenchmark.Source : entries[name].Source;
+
+    /// <summary>The few-shot count a score row of <paramref name="task"/> was made with (results.json's n-shot):
+    /// <paramref name="numFewShot"/> for standard tasks with a few-shot split and for MMLU's subject and group rows, else 0.</summary>
+    public static int FewShotCount(string task, int numFewShot) =>
+        MmluBenchmark.IsRowName(task) || (entries.TryGetValue(task, out var e) && e.Source.FewShotSplit is not null) ? numFewShot : 0;
 
     /// <summary>Problems that would stop <see cref="Load"/>: no data folder, missing files (with the names expected
     /// and the dataset; the few-shot split too when num_fewshot &gt; 0).  Reads no file.</summary>
@@ -51,12 +60,14 @@ public static class StandardTasks
         var problems = new List<string>();
         foreach (var name in names.Where(IsStandard))
         {
-            var source = entries[name].Source;
+            var source = Source(name);
             if (options.DataDir is null)
             {
-                problems.Add($"task '{name}' reads the published dataset {source.Dataset} from a local folder; set evaluation.data_dir (eval --data DIR) to the folder holding {source.Folder}/{source.EvalSplit}.parquet or .jsonl.");
+                var files = name == MmluBenchmark.TaskName ? $"{source.Folder}/<subject>/{source.EvalSplit}-*.parquet (or {source.Folder}/all/)" : $"{source.Folder}/{source.EvalSplit}.parquet or .jsonl";
+                problems.Add($"task '{name}' reads the published dataset {source.Dataset} from a local folder; set evaluation.data_dir (eval --data DIR) to the folder holding {files}.");
                 continue;
             }
+            if (name == MmluBenchmark.TaskName) { problems.AddRange(MmluBenchmark.Check(options.DataDir, options.NumFewShot)); continue; }
             var splits = new List<string> { source.EvalSplit };
             // Tasks without a few-shot split (lambada_openai, wikitext) run zero-shot whatever num_fewshot says; results.json records n-shot 0 for them.
             if (options.NumFewShot > 0 && source.FewShotSplit is { } fewShot && fewShot != source.EvalSplit) splits.Add(fewShot);
@@ -72,6 +83,7 @@ public static class StandardTasks
     {
         var problems = Check([name], options);
         if (problems.Count > 0) throw new UserInputException($"task '{name}' cannot be loaded.", problems);
+        if (name == MmluBenchmark.TaskName) return MmluBenchmark.Load(options.DataDir!, options.NumFewShot, options.FewShotSeed);
         var entry = entries[name];
         var source = entry.Source;
         var dir = options.DataDir!;
@@ -87,7 +99,7 @@ public static class StandardTasks
         IReadOnlyList<LmEvalDoc> pool = [];
         if (options.NumFewShot > 0 && source.FewShotSplit is not null)
             pool = MultipleChoiceBenchmark.ReadDocs(source.Locate(name, dir, source.FewShotSplit!), entry.Format!, source.Dataset);
-        return new MultipleChoiceBenchmark(name, source, docs, pool, source.FewShotSplit == source.EvalSplit, source.FewShotSplit is null ? 0 : options.NumFewShot, options.FewShotSeed, entry.AccNorm);
+        return new MultipleChoiceBenchmark(name, source, docs, pool, entry.FewShot ?? FewShotRule.Default, source.FewShotSplit is null ? 0 : options.NumFewShot, options.FewShotSeed, entry.AccNorm);
     }
 
     static IReadOnlyList<string> ReadText(IReadOnlyList<string> files, string field, string dataset)

@@ -158,6 +158,32 @@ public class StandardBenchmarkTests
     }
 
     [Fact]
+    public void Acc_norm_counts_code_points_as_pythons_len_not_utf16_units_or_bytes()
+    {
+        // lm-eval v0.4.9.2 lm_eval/api/task.py: completion_len = np.array([float(len(i)) for i in choices]).
+        // "🙂🙂": len 2 in Python, 4 UTF-16 units, 8 UTF-8 bytes; "abc": 3 of each.  ll −2.5 and −3.3:
+        // per code point −1.25 < −1.1 picks "abc" (gold); per UTF-16 unit (−0.625) or per byte (−0.3125) would pick "🙂🙂".
+        Assert.Equal(2, LmEvalMetrics.CodePoints("🙂🙂"));
+        Assert.Equal(8, System.Text.Encoding.UTF8.GetByteCount("🙂🙂"));
+        var (acc, accNorm) = LmEvalMetrics.Score([-2.5, -3.3], ["🙂🙂", "abc"], gold: 1);
+        Assert.False(acc);   // raw ll picks choice 0
+        Assert.True(accNorm);
+        // Through a task: an OpenBookQA item whose choices are non-ASCII ("café" 4 code points, 5 bytes).
+        using var tmp = new TempDirectory();
+        Directory.CreateDirectory(tmp.File("openbookqa"));
+        File.WriteAllText(tmp.File("openbookqa/test.jsonl"), System.Text.Json.JsonSerializer.Serialize(new
+        {
+            id = "x", question_stem = "Where is coffee served?", choices = new { text = new[] { "café", "bar" }, label = new[] { "A", "B" } }, answerKey = "B",
+        }) + "\n");
+        // ll −4.5 for " café" and −3 for " bar" (gold): per character −1.125 < −1 picks bar; per byte of "café" (5) it
+        // would be −0.9 > −1 and pick café, so acc_norm is 1 only when dividing by characters.
+        var task = StandardTasks.Load("openbookqa", new StandardTaskOptions(tmp.Path));
+        var scores = task.Evaluate(new DelegateScorer(r => r.Continuation == " café" ? -4.5 : -3.0), null).ToDictionary(s => s.Metric);
+        Assert.Equal(1.0, scores["acc"].Value);
+        Assert.Equal(1.0, scores["acc_norm"].Value);
+    }
+
+    [Fact]
     public void A_constant_scorer_picks_the_first_choice_and_lands_at_chance_on_balanced_labels()
     {
         // Ties go to the first choice (numpy argmax): on the fixtures acc = share of items whose gold is 0.
@@ -179,20 +205,64 @@ public class StandardBenchmarkTests
     [Fact]
     public void Few_shot_examples_come_from_the_training_split_seeded_and_formatted_as_lm_eval_does()
     {
+        // lm-eval: random.Random(1234).sample(train, 1) per test document in order → train[1], then train[0]
+        // (python3 -c "import random; r = random.Random(1234); print([r.sample(range(2), 1) for _ in range(2)])").
         var task = Mc("arc_easy", shots: 1);
-        var context = task.Requests(0)[0].Context;
-        string[] examples =
-        [
-            "Question: Which organ pumps blood through the body?\nAnswer: heart\n\n",
-            "Question: What do bees collect from flowers?\nAnswer: nectar\n\n",
-        ];
-        Assert.Contains(examples, e => context == e + "Question: Which gas do plants take in from the air to make food?\nAnswer:");
-        Assert.Equal(context, Mc("arc_easy", shots: 1).Requests(0)[0].Context); // seeded: the same draw every time
+        Assert.Equal("Question: What do bees collect from flowers?\nAnswer: nectar\n\nQuestion: Which gas do plants take in from the air to make food?\nAnswer:",
+            task.Requests(0)[0].Context);
+        Assert.Equal("Question: Which organ pumps blood through the body?\nAnswer: heart\n\nQuestion: What is the boiling point of pure water at sea level?\nAnswer:",
+            task.Requests(1)[0].Context);
+        Assert.Equal(task.Requests(1)[0].Context, Mc("arc_easy", shots: 1).Requests(1)[0].Context); // seeded: the same draw every time
+        // WinoGrande draws 3 of its 3 training rows (k + 1, test_split unset) and keeps 2: sample(range(3), 3) = [1, 0, 2]
+        // for document 0; each example is the gold option's context + " " + the shared target.
         var wino = Mc("winogrande", shots: 2).Requests(0);
-        Assert.StartsWith("The cup fell off the shelf because the shelf was wobbly.\n\n", wino[0].Context.Replace("Tom gave Ben his coat because Ben was cold.\n\n", ""));
-        Assert.EndsWith("\n\nThe trophy did not fit in the suitcase because the trophy", wino[0].Context);
+        Assert.Equal("Tom gave Ben his coat because Ben was cold.\n\nThe cup fell off the shelf because the shelf was wobbly.\n\nThe trophy did not fit in the suitcase because the trophy", wino[0].Context);
         var e = Assert.Throws<UserInputException>(() => StandardTasks.Load("arc_easy", Options(shots: 5)));
         Assert.Contains("few-shot split has 2", e.Message);
+        var extra = Assert.Throws<UserInputException>(() => StandardTasks.Load("winogrande", Options(shots: 3)));
+        Assert.Contains("needs at least 4 few-shot documents (lm-eval draws one more than it keeps", extra.Message);
+    }
+
+    /// <summary>A PIQA-schema folder: <paramref name="train"/> training rows "goal i" and 4 validation rows "question i".</summary>
+    static TempDirectory PiqaFolder(int train, Func<int, string>? trainGoal = null)
+    {
+        var tmp = new TempDirectory();
+        Directory.CreateDirectory(tmp.File("piqa"));
+        string Row(string goal, int i) => JsonSerializer.Serialize(new { goal, sol1 = $"way {i}", sol2 = $"other {i}", label = i % 2 });
+        File.WriteAllLines(tmp.File("piqa/train.jsonl"), Enumerable.Range(0, train).Select(i => Row(trainGoal?.Invoke(i) ?? $"goal {i}", i)));
+        File.WriteAllLines(tmp.File("piqa/validation.jsonl"), Enumerable.Range(0, 4).Select(i => Row($"question {i}", i)));
+        return tmp;
+    }
+
+    static IReadOnlyList<int>[] Examples(MultipleChoiceBenchmark task) => Enumerable.Range(0, task.ItemCount).Select(task.FewShotExamples).ToArray();
+
+    [Fact]
+    public void Few_shot_draws_are_lm_evals_python_draws_in_document_order_with_the_extra_draw_where_its_yaml_has_no_test_split()
+    {
+        // python3 -c "import random; r = random.Random(1234); print([r.sample(range(30), 3) for _ in range(4)])"
+        //   → [[24, 14, 3], [0, 2, 29], [25, 18, 1], [21, 22, 2]]: PIQA (test_split null) keeps the first 2 of each.
+        using var tmp = PiqaFolder(30);
+        var piqa = (MultipleChoiceBenchmark)StandardTasks.Load("piqa", new StandardTaskOptions(tmp.Path, 2));
+        Assert.Equal([[24, 14], [0, 2], [25, 18], [21, 22]], Examples(piqa));
+        Assert.StartsWith("Question: goal 24\nAnswer: way 24\n\nQuestion: goal 14\nAnswer: way 14\n\nQuestion: question 0\nAnswer:", piqa.Requests(0)[0].Context);
+        // A task whose yaml names a test split draws exactly k: r.sample(range(30), 2) four times → [[24, 14], [3, 0], [2, 29], [25, 18]].
+        Assert.Equal([[24, 14], [3, 0], [2, 29], [25, 18]], FewShotSampler.Draw(piqa.Docs, Enumerable.Range(0, 30).Select(i => new LmEvalDoc($"{i}", ["a"], 0)).ToArray(), 2, 1234, FewShotRule.Default));
+        // Another seed, another draw: python3 -c "import random; r = random.Random(7); print([r.sample(range(30), 3)[:2] for _ in range(4)])"
+        var seven = (MultipleChoiceBenchmark)StandardTasks.Load("piqa", new StandardTaskOptions(tmp.Path, 2, 7));
+        Assert.Equal([[10, 4], [20, 1], [26, 17], [11, 18]], Examples(seven));
+    }
+
+    [Fact]
+    public void A_drawn_example_equal_to_the_evaluated_row_is_dropped_as_lm_evals_x_ne_doc_drops_it()
+    {
+        // Training row 24 is the same row as validation row 0 (same fields and values, in another order in the file):
+        // document 0 draws [24, 14, 3] and keeps [14, 3]; the others are as before.
+        using var tmp = PiqaFolder(30);
+        var rows = File.ReadAllLines(tmp.File("piqa/train.jsonl"));
+        rows[24] = """{"label": 0, "sol2": "other 0", "sol1": "way 0", "goal": "question 0"}""";
+        File.WriteAllLines(tmp.File("piqa/train.jsonl"), rows);
+        var piqa = (MultipleChoiceBenchmark)StandardTasks.Load("piqa", new StandardTaskOptions(tmp.Path, 2));
+        Assert.Equal([[14, 3], [0, 2], [25, 18], [21, 22]], Examples(piqa));
     }
 
     [Fact]
