@@ -63,7 +63,7 @@ public static class TokenStore
     public static PreparedData Prepare(DataSpec spec, string cacheDirectory, IProgress<string>? progress = null)
     {
         var (directory, manifest, tokenizer, tokenizerPath) = Build(spec, cacheDirectory, progress);
-        var streams = SplitNames.Select(s => Load(directory, manifest, s)).ToArray();
+        var streams = SplitNames.Select(s => Open(directory, manifest, s)).ToArray();
         var heldOut = ReadHeldOut(directory, manifest);
         var split = new CorpusSplit([], heldOut, []);
         return new PreparedData(tokenizer, spec.TokenizerOrDefault, tokenizerPath, manifest.CorpusHash, manifest.Tokenizer.Sha256,
@@ -440,29 +440,35 @@ public static class TokenStore
         catch (JsonException) { return null; }
     }
 
+    /// <summary>Writes manifest.json (atomically): the last file of a store, which makes the folder a store.</summary>
+    public static void WriteManifest(string directory, TokenStoreManifest manifest) =>
+        AtomicFile.WriteAllText(System.IO.Path.Combine(directory, ManifestFile), JsonSerializer.Serialize(manifest, Json) + "\n");
+
     /// <summary>Reads a manifest that must be there (for `harness data inspect DIR`).</summary>
     public static TokenStoreManifest ReadManifest(string directory) =>
         TryReadManifest(directory) ?? throw new UserInputException($"{directory}: not a token store.",
             [$"{directory}: no readable {ManifestFile}; give a folder written by `harness data prepare` (under .cache/data/store/) or a config file."]);
 
-    /// <summary>Token ids of one split, read shard by shard through a memory map.</summary>
-    public static TokenStream Load(string directory, TokenStoreManifest manifest, string split)
+    /// <summary>
+    /// One split read in place: its shards memory-mapped (<see cref="MappedTokenIds"/>), nothing loaded, so training and
+    /// held-out evaluation work on a split of any size in memory that does not grow with it.
+    /// </summary>
+    public static TokenStream Open(string directory, TokenStoreManifest manifest, string split)
     {
         var info = manifest.Splits[split];
-        if (info.Tokens > Array.MaxLength)
-            throw new UserInputException($"{directory}: the {split} split has {info.Tokens:N0} tokens.", [$"{directory}: training holds a split in memory, at most {Array.MaxLength:N0} tokens; use fewer corpus files."]);
-        var tokens = new int[info.Tokens];
-        long offset = 0;
-        foreach (var shard in info.Shards)
+        var paths = info.Shards.Select(s => System.IO.Path.Combine(directory, s)).ToList();
+        var missing = paths.Where(p => !File.Exists(p)).ToList();
+        if (missing.Count > 0)
+            throw new UserInputException($"{directory}: the {split} split is damaged.", missing.Select(p => $"{p}: shard missing; delete the folder and run `harness data prepare` again.").ToList());
+        MappedTokenIds ids;
+        try { ids = new MappedTokenIds(paths, manifest.IdBytes); }
+        catch (InvalidDataException e) { throw new UserInputException($"{directory}: the {split} split is damaged.", [$"{e.Message} Delete the folder and run `harness data prepare` again."]); }
+        if (ids.Length != info.Tokens)
         {
-            var path = System.IO.Path.Combine(directory, shard);
-            long count = new FileInfo(path).Length / manifest.IdBytes;
-            ReadIds(path, manifest.IdBytes, 0, tokens.AsSpan((int)offset, (int)count));
-            offset += count;
+            ids.Dispose();
+            throw new UserInputException($"{directory}: the {split} split is damaged.", [$"{directory}: the shards hold {ids.Length:N0} tokens, the manifest says {info.Tokens:N0}; delete the folder and run `harness data prepare` again."]);
         }
-        if (offset != info.Tokens)
-            throw new UserInputException($"{directory}: the {split} split is damaged.", [$"{directory}: the shards hold {offset:N0} tokens, the manifest says {info.Tokens:N0}; delete the folder and run `harness data prepare` again."]);
-        return new TokenStream(tokens, info.Utf8Bytes);
+        return new TokenStream(ids, info.Utf8Bytes);
     }
 
     /// <summary>Copies ids [start, start + target.Length) of a shard into <paramref name="target"/> through a memory map.</summary>
