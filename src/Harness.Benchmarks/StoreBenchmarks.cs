@@ -13,8 +13,8 @@ namespace Harness.Benchmarks;
 /// The memory-mapped token store's benchmarks (README "Performance", "Training from the store"), run from the command
 /// line rather than BenchmarkDotNet because peak RSS is read from outside (<c>/usr/bin/time -v</c>):
 /// <list type="bullet">
-/// <item><c>make-store DIR TOKENS</c>: a store folder of uniformly random GPT-2 ids (train TOKENS, validation and test
-/// 1M each), written as <see cref="TokenStore"/> writes one, so <c>harness data inspect DIR</c> reads it.</item>
+/// <item><c>make-store DIR TOKENS [VOCAB]</c>: a store folder of uniformly random ids below VOCAB (default GPT-2's
+/// 50,257; train TOKENS, validation and test 1M each), written as <see cref="TokenStore"/> writes one.</item>
 /// <item><c>train-store DIR STEPS [--in-memory]</c>: trains the quickstart's "pico" student (batch 16, T 128) for
 /// STEPS steps on the store's train split and evaluates validation loss; mapped, or with the split copied into an
 /// array first (the path training took before).  Prints tokens/s and peak RSS (VmHWM).</item>
@@ -27,11 +27,10 @@ static class StoreBenchmarks
 {
     const int BatchSize = 16;
 
-    public static int MakeStore(string directory, long tokens)
+    public static int MakeStore(string directory, long tokens, int vocab)
     {
         var shards = Path.Combine(directory, "shards");
         Directory.CreateDirectory(shards);
-        int vocab = TokenizerSpec.Gpt2VocabSize;
         var clock = Stopwatch.StartNew();
         var counts = new[] { tokens, 1_000_000L, 1_000_000L };
         var splits = new Dictionary<string, StoreSplit>();
@@ -42,8 +41,10 @@ static class StoreBenchmarks
             // Bytes per token set to GPT-2's typical 4 so bits per byte is defined; the ids are random, not text.
             splits[TokenStore.SplitNames[s]] = new StoreSplit([name], counts[s] / 1000, counts[s], counts[s] * 4, counts[s] * 4);
         }
-        var identity = new StoreTokenizer(TokenizerSpec.Gpt2, vocab, DataPipeline.Sha256Hex("tiktoken:gpt2"), null);
-        var key = DataPipeline.Sha256Hex($"benchmark store {tokens}");
+        var identity = vocab == TokenizerSpec.Gpt2VocabSize
+            ? new StoreTokenizer(TokenizerSpec.Gpt2, vocab, DataPipeline.Sha256Hex("tiktoken:gpt2"), null)
+            : new StoreTokenizer(TokenizerSpec.Bpe, vocab, DataPipeline.Sha256Hex($"random ids below {vocab}"), null);
+        var key = DataPipeline.Sha256Hex($"benchmark store {tokens} {vocab}");
         TokenStore.WriteManifest(directory, new TokenStoreManifest(TokenStore.Version, key, key, "generated random ids", "generated",
             identity, 2, [], splits, clock.Elapsed.TotalSeconds));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wrote {tokens:N0} train tokens ({tokens * 2 / 1e9:F2} GB) to {directory} in {clock.Elapsed.TotalSeconds:F0} s"));
