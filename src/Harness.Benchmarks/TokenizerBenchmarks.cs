@@ -67,5 +67,5 @@ public class TokenizerBenchmarks
 
     [Benchmark]
     [WorkPerOperation(ChunkBytes / 1e6, "MB")]
-    public int DataPipelineEncode() => DataPipeline.Encode(CorpusTokenizer.Tokenizer, documents).Count;
+    public long DataPipelineEncode() => DataPipeline.Encode(CorpusTokenizer.Tokenizer, documents).Count;
 }

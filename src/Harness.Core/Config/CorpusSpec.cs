@@ -20,7 +20,9 @@ public sealed record CorpusSpec
     public const string DefaultTextField = "text";
     public static readonly IReadOnlyList<string> Extensions = [".jsonl", ".jsonl.gz", ".parquet", ".txt", ".bin"];
     /// <summary>The object form's keys, in the order the schema and error messages list them.</summary>
-    public static readonly IReadOnlyList<string> Keys = ["paths", "text_field", "id_field", "txt_separator"];
+    public static readonly IReadOnlyList<string> Keys = ["paths", "text_field", "id_field", "txt_separator", "splits"];
+    /// <summary>The split names a <see cref="Splits"/> entry may give, in split order (train 0, validation 1, test 2).</summary>
+    public static readonly IReadOnlyList<string> SplitNames = ["train", "validation", "test"];
 
     public CorpusSpec(IReadOnlyList<string> paths) => Paths = paths;
 
@@ -34,9 +36,24 @@ public sealed record CorpusSpec
     /// <summary>For .txt files: null makes each file one document; otherwise documents are separated by this exact
     /// string (e.g. "\n\n\n").</summary>
     public string? TxtSeparator { get; init; }
+    /// <summary>For pre-tokenized .bin files: file name (or a glob with * and ?) → "train", "validation" or "test",
+    /// ahead of the file-name rule (train / val / test in the name); null uses that rule alone.</summary>
+    public IReadOnlyDictionary<string, string>? Splits { get; init; }
 
     public bool IsEmbedded => Paths.Count == 1 && Paths[0] == Embedded;
-    bool HasOptions => TextField != DefaultTextField || IdField is not null || TxtSeparator is not null;
+    bool HasOptions => TextField != DefaultTextField || IdField is not null || TxtSeparator is not null || Splits is not null;
+
+    /// <summary>The split <see cref="Splits"/> gives a file (0 train, 1 validation, 2 test): the first entry, in the
+    /// order written, whose name or glob matches the file's name; null when none does.</summary>
+    public int? SplitFor(string file)
+    {
+        if (Splits is null) return null;
+        var name = Path.GetFileName(file);
+        foreach (var (pattern, split) in Splits)
+            if (System.IO.Enumeration.FileSystemName.MatchesSimpleExpression(pattern, name, ignoreCase: false))
+                return SplitNames.ToList().IndexOf(split) is var i and >= 0 ? i : null;
+        return null;
+    }
 
     public static implicit operator CorpusSpec(string path) => new([path]);
 
@@ -44,9 +61,10 @@ public sealed record CorpusSpec
 
     public bool Equals(CorpusSpec? other) =>
         other is not null && Paths.SequenceEqual(other.Paths, StringComparer.Ordinal) && TextField == other.TextField
-        && IdField == other.IdField && TxtSeparator == other.TxtSeparator;
+        && IdField == other.IdField && TxtSeparator == other.TxtSeparator
+        && (Splits ?? new Dictionary<string, string>()).SequenceEqual(other.Splits ?? new Dictionary<string, string>());
 
-    public override int GetHashCode() => HashCode.Combine(string.Join("\n", Paths), TextField, IdField, TxtSeparator);
+    public override int GetHashCode() => HashCode.Combine(string.Join("\n", Paths), TextField, IdField, TxtSeparator, Splits?.Count ?? -1);
 
     /// <summary>Expands paths, globs (wildcards * and ? in the file name only) and folders into files, ordinal order
     /// within each entry, entries in the given order.  Problems (nothing matched, unknown extension) are collected.</summary>
@@ -128,13 +146,19 @@ public sealed record CorpusSpec
         writer.WriteString("text_field", TextField);
         if (IdField is not null) writer.WriteString("id_field", IdField);
         if (TxtSeparator is not null) writer.WriteString("txt_separator", TxtSeparator);
+        if (Splits is not null)
+        {
+            writer.WriteStartObject("splits");
+            foreach (var (pattern, split) in Splits) writer.WriteString(pattern, split);
+            writer.WriteEndObject();
+        }
         writer.WriteEndObject();
     }
 
     /// <summary>Shape problems of a JSON value for data.corpus (the strict reader calls this; every problem at once).</summary>
     internal static void CheckShape(JsonElement element, string path, List<string> problems)
     {
-        const string forms = "a string (\"embedded\", a file, folder or glob), a list of strings, or an object with keys paths, text_field, id_field, txt_separator";
+        const string forms = "a string (\"embedded\", a file, folder or glob), a list of strings, or an object with keys paths, text_field, id_field, txt_separator, splits";
         switch (element.ValueKind)
         {
             case JsonValueKind.String: return;
@@ -157,6 +181,13 @@ public sealed record CorpusSpec
                         hasPaths = true;
                         if (member.Value.ValueKind is not (JsonValueKind.String or JsonValueKind.Array)) problems.Add($"{path}.paths: value {member.Value.GetRawText()} must be a string or a list of strings.");
                         else if (member.Value.ValueKind == JsonValueKind.Array) CheckShape(member.Value, $"{path}.paths", problems);
+                    }
+                    else if (member.Name == "splits")
+                    {
+                        if (member.Value.ValueKind != JsonValueKind.Object) { problems.Add($"{path}.splits: value {member.Value.GetRawText()} must be an object mapping .bin file names or globs to {string.Join(", ", SplitNames)}."); continue; }
+                        foreach (var entry in member.Value.EnumerateObject())
+                            if (entry.Value.ValueKind != JsonValueKind.String || !SplitNames.Contains(entry.Value.GetString()!))
+                                problems.Add($"{path}.splits.{entry.Name}: value {entry.Value.GetRawText()} must be one of {string.Join(", ", SplitNames.Select(n => $"\"{n}\""))}.");
                     }
                     else if (member.Value.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
                         problems.Add($"{path}.{member.Name}: value {member.Value.GetRawText()} must be a string.");
@@ -187,6 +218,12 @@ public sealed record CorpusSpec
                     ["text_field"] = new JsonObject { ["type"] = "string", ["default"] = DefaultTextField },
                     ["id_field"] = new JsonObject { ["type"] = new JsonArray("string", "null") },
                     ["txt_separator"] = new JsonObject { ["type"] = new JsonArray("string", "null") },
+                    ["splits"] = new JsonObject
+                    {
+                        ["description"] = ".bin file name or glob → split, ahead of the file-name rule (train/val/test in the name).",
+                        ["type"] = "object",
+                        ["additionalProperties"] = new JsonObject { ["enum"] = new JsonArray("train", "validation", "test") },
+                    },
                 },
             }),
     };
@@ -211,6 +248,8 @@ public sealed class CorpusSpecConverter : JsonConverter<CorpusSpec>
             TextField = Optional("text_field") ?? CorpusSpec.DefaultTextField,
             IdField = Optional("id_field"),
             TxtSeparator = Optional("txt_separator"),
+            Splits = e.TryGetProperty("splits", out var splits) && splits.ValueKind == JsonValueKind.Object
+                ? splits.EnumerateObject().ToDictionary(x => x.Name, x => x.Value.GetString()!, StringComparer.Ordinal) : null,
         };
     }
 

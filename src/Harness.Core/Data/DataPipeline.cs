@@ -9,8 +9,9 @@ using Harness.IO;
 
 namespace Harness.Data;
 
-/// <summary>A corpus split, tokenized, with the tokenizer that produced it.</summary>
-public sealed class PreparedData
+/// <summary>A corpus split, tokenized, with the tokenizer that produced it.  Disposing it unmaps a token store's
+/// shards (the maps are also released when it is collected).</summary>
+public sealed class PreparedData : IDisposable
 {
     internal PreparedData(Tokenizer tokenizer, TokenizerSpec tokenizerSpec, string? tokenizerPath, string corpusHash,
                           string tokenizerHash, int vocabSize, CorpusSplit split, TokenStream train,
@@ -51,6 +52,12 @@ public sealed class PreparedData
     public string? StoreDirectory { get; init; }
     /// <summary>True when the token streams were read from the cache rather than encoded.</summary>
     public bool TokensFromCache { get; }
+
+    public void Dispose()
+    {
+        foreach (var stream in new[] { Train, Validation, Test })
+            (stream.Tokens as IDisposable)?.Dispose();
+    }
 
     /// <summary>The file a checkpoint names as its tokenizer: the rank file for trained BPE, the descriptor otherwise.</summary>
     public string TokenizerFileName => TokenizerSpec.Kind == TokenizerSpec.Bpe ? TokenizerLoader.TiktokenFileName : TokenizerLoader.DescriptorFileName;

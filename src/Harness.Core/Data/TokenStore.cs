@@ -63,7 +63,7 @@ public static class TokenStore
     public static PreparedData Prepare(DataSpec spec, string cacheDirectory, IProgress<string>? progress = null)
     {
         var (directory, manifest, tokenizer, tokenizerPath) = Build(spec, cacheDirectory, progress);
-        var streams = SplitNames.Select(s => Load(directory, manifest, s)).ToArray();
+        var streams = SplitNames.Select(s => Open(directory, manifest, s)).ToArray();
         var heldOut = ReadHeldOut(directory, manifest);
         var split = new CorpusSplit([], heldOut, []);
         return new PreparedData(tokenizer, spec.TokenizerOrDefault, tokenizerPath, manifest.CorpusHash, manifest.Tokenizer.Sha256,
@@ -89,6 +89,8 @@ public static class TokenStore
         if (binary > 0 && binary < files.Count)
             throw new UserInputException("Invalid data settings.", [$"data.corpus = \"{corpus}\": mixes {binary} pre-tokenized .bin file(s) with {files.Count - binary} text file(s); use one kind (text files are tokenized here, .bin files were tokenized elsewhere)."]);
         if (binary > 0) return BuildPretokenized(spec, corpus, files, cacheDirectory, progress);
+        if (corpus.Splits is not null)
+            throw new UserInputException("Invalid data settings.", ["data.corpus.splits: applies to pre-tokenized .bin files only; text documents are split by data.split (per document, by hash). Remove splits or point data.corpus at .bin files."]);
         var clock = Stopwatch.StartNew();
         var splitSpec = spec.SplitOrDefault;
         var splitKey = string.Create(CultureInfo.InvariantCulture, $"v={splitSpec.ValidationFraction:R},t={splitSpec.TestFraction:R},seed={splitSpec.Seed}");
@@ -211,22 +213,28 @@ public static class TokenStore
         if (tokenizerSpec.Kind != TokenizerSpec.Gpt2)
             problems.Add($"data.tokenizer.kind = \"{tokenizerSpec.Kind}\": .bin files were tokenized elsewhere, so the harness's trained BPE cannot match them; set data.tokenizer.kind to \"gpt2\" (the encoding nanoGPT and llm.c's uint16 shards use).");
         var headers = files.Select(f => PretokenizedFiles.ReadHeader(f, problems)).ToList();
-        var splitOf = files.Select(PretokenizedFiles.SplitOf).ToList();
+        // data.corpus.splits first (name or glob → split), then the file name.
+        var splitOf = files.Select(f => corpus.SplitFor(f) ?? PretokenizedFiles.SplitOf(f)).ToList();
         for (int f = 0; f < files.Count; f++)
             if (splitOf[f] is null)
-                problems.Add($"{files[f]}: the file name says neither train, val nor test; rename it (e.g. train.bin, val.bin) so its split is known.");
+                problems.Add($"{files[f]}: the file name says neither train, val nor test; rename it (e.g. train.bin, val.bin) or map it in data.corpus.splits (e.g. {{\"{System.IO.Path.GetFileName(files[f])}\": \"validation\"}}) so its split is known.");
+        foreach (var pattern in corpus.Splits?.Keys ?? [])
+            if (!files.Any(f => System.IO.Enumeration.FileSystemName.MatchesSimpleExpression(pattern, System.IO.Path.GetFileName(f), ignoreCase: false)))
+                problems.Add($"data.corpus.splits.{pattern}: matches none of the corpus's .bin files ({string.Join(", ", files.Select(System.IO.Path.GetFileName))}); fix the name or remove the entry.");
         var families = headers.Where(h => h is not null).Select(h => h!.TokenizerFamily).Distinct().ToList();
         if (families.Count > 1)
             problems.Add($"data.corpus = \"{corpus}\": the .bin files come from different tokenizers ({string.Join("; ", files.Select((f, i) => headers[i] is null ? null : $"{System.IO.Path.GetFileName(f)}: {headers[i]!.TokenizerFamily}").Where(x => x is not null))}); use files made with one tokenizer.");
-        if (!splitOf.Contains(0)) problems.Add($"data.corpus = \"{corpus}\": no .bin file is named for the train split; name one train*.bin.");
-        if (!splitOf.Contains(1)) problems.Add($"data.corpus = \"{corpus}\": no .bin file is named for the validation split; name one val*.bin.");
+        if (!splitOf.Contains(0)) problems.Add($"data.corpus = \"{corpus}\": no .bin file is named for the train split; name one train*.bin or map one in data.corpus.splits.");
+        if (!splitOf.Contains(1)) problems.Add($"data.corpus = \"{corpus}\": no .bin file is named for the validation split; name one val*.bin or map one in data.corpus.splits.");
         if (problems.Count > 0) throw new UserInputException("Cannot read the pre-tokenized corpus.", problems);
 
         var tokenizer = TokenizerLoader.CreateGpt2();
         var identity = new StoreTokenizer(TokenizerSpec.Gpt2, TokenizerSpec.Gpt2VocabSize, DataPipeline.Sha256Hex("tiktoken:gpt2"), null);
         const int idBytes = 2; // GPT-2's 50,257 ids fit uint16
         var sources = files.Select(f => (Path: f, Bytes: new FileInfo(f).Length, Sha256: FileSha256(f))).ToList();
-        var corpusHash = DataPipeline.Sha256Hex($"{Version}\nbin\n" + string.Join("\n", sources.Select(x => $"{System.IO.Path.GetFileName(x.Path)} {x.Bytes} {x.Sha256}")));
+        // The split of each file is part of the corpus's identity once a mapping names it (without one the names decide).
+        var corpusHash = DataPipeline.Sha256Hex($"{Version}\nbin\n" + string.Join("\n", sources.Select(x => $"{System.IO.Path.GetFileName(x.Path)} {x.Bytes} {x.Sha256}"))
+                                                + (corpus.Splits is null ? "" : "\nsplits\n" + string.Join("\n", files.Select((f, i) => $"{System.IO.Path.GetFileName(f)} {splitOf[i]}"))));
         var key = DataPipeline.Sha256Hex($"{Version}\nstore\ncorpus={corpusHash}\nsplit=files\ntokenizer={identity.Sha256}\nid_bytes={idBytes}");
         var directory = System.IO.Path.Combine(cacheDirectory, "store", key[..16]);
         if (TryReadManifest(directory) is { } existing && existing.Key == key)
@@ -440,29 +448,35 @@ public static class TokenStore
         catch (JsonException) { return null; }
     }
 
+    /// <summary>Writes manifest.json (atomically): the last file of a store, which makes the folder a store.</summary>
+    public static void WriteManifest(string directory, TokenStoreManifest manifest) =>
+        AtomicFile.WriteAllText(System.IO.Path.Combine(directory, ManifestFile), JsonSerializer.Serialize(manifest, Json) + "\n");
+
     /// <summary>Reads a manifest that must be there (for `harness data inspect DIR`).</summary>
     public static TokenStoreManifest ReadManifest(string directory) =>
         TryReadManifest(directory) ?? throw new UserInputException($"{directory}: not a token store.",
             [$"{directory}: no readable {ManifestFile}; give a folder written by `harness data prepare` (under .cache/data/store/) or a config file."]);
 
-    /// <summary>Token ids of one split, read shard by shard through a memory map.</summary>
-    public static TokenStream Load(string directory, TokenStoreManifest manifest, string split)
+    /// <summary>
+    /// One split read in place: its shards memory-mapped (<see cref="MappedTokenIds"/>), nothing loaded, so training and
+    /// held-out evaluation work on a split of any size in memory that does not grow with it.
+    /// </summary>
+    public static TokenStream Open(string directory, TokenStoreManifest manifest, string split)
     {
         var info = manifest.Splits[split];
-        if (info.Tokens > Array.MaxLength)
-            throw new UserInputException($"{directory}: the {split} split has {info.Tokens:N0} tokens.", [$"{directory}: training holds a split in memory, at most {Array.MaxLength:N0} tokens; use fewer corpus files."]);
-        var tokens = new int[info.Tokens];
-        long offset = 0;
-        foreach (var shard in info.Shards)
+        var paths = info.Shards.Select(s => System.IO.Path.Combine(directory, s)).ToList();
+        var missing = paths.Where(p => !File.Exists(p)).ToList();
+        if (missing.Count > 0)
+            throw new UserInputException($"{directory}: the {split} split is damaged.", missing.Select(p => $"{p}: shard missing; delete the folder and run `harness data prepare` again.").ToList());
+        MappedTokenIds ids;
+        try { ids = new MappedTokenIds(paths, manifest.IdBytes); }
+        catch (InvalidDataException e) { throw new UserInputException($"{directory}: the {split} split is damaged.", [$"{e.Message} Delete the folder and run `harness data prepare` again."]); }
+        if (ids.Length != info.Tokens)
         {
-            var path = System.IO.Path.Combine(directory, shard);
-            long count = new FileInfo(path).Length / manifest.IdBytes;
-            ReadIds(path, manifest.IdBytes, 0, tokens.AsSpan((int)offset, (int)count));
-            offset += count;
+            ids.Dispose();
+            throw new UserInputException($"{directory}: the {split} split is damaged.", [$"{directory}: the shards hold {ids.Length:N0} tokens, the manifest says {info.Tokens:N0}; delete the folder and run `harness data prepare` again."]);
         }
-        if (offset != info.Tokens)
-            throw new UserInputException($"{directory}: the {split} split is damaged.", [$"{directory}: the shards hold {offset:N0} tokens, the manifest says {info.Tokens:N0}; delete the folder and run `harness data prepare` again."]);
-        return new TokenStream(tokens, info.Utf8Bytes);
+        return new TokenStream(ids, info.Utf8Bytes);
     }
 
     /// <summary>Copies ids [start, start + target.Length) of a shard into <paramref name="target"/> through a memory map.</summary>

@@ -1,5 +1,6 @@
 using TorchSharp;
 using Harness.Modeling;
+using Harness.Data;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -15,7 +16,7 @@ public static class SyntheticCorpus
 {
     public sealed record Result(int[] Tokens, double GenerationFlops);
 
-    public static Result Generate(Gpt teacher, int[] promptSource, long tokens, double temperature, double topP, int seed, int batchSize = 32, int promptLength = 4)
+    public static Result Generate(Gpt teacher, TokenIds promptSource, long tokens, double temperature, double topP, int seed, int batchSize = 32, int promptLength = 4)
     {
         teacher.eval();
         var device = teacher.parameters().First().device;
@@ -32,7 +33,7 @@ public static class SyntheticCorpus
             var prompts = new long[batchSize * promptLength];
             for (int b = 0; b < batchSize; b++)
             {
-                int start = rng.Next(promptSource.Length - promptLength);
+                long start = rng.NextBelow(promptSource.Length - promptLength);
                 for (int i = 0; i < promptLength; i++) prompts[b * promptLength + i] = promptSource[start + i];
             }
             var sequence = tensor(prompts, [batchSize, promptLength]).to(device);                  // (B, t)

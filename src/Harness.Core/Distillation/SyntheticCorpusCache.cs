@@ -4,6 +4,7 @@ using System.Text.Json;
 using Harness.Config;
 using Harness.Modeling;
 using Harness.IO;
+using Harness.Data;
 
 namespace Harness.Distillation;
 
@@ -33,7 +34,7 @@ public sealed class SyntheticCorpusCache(string cacheRoot)
     }
 
     /// <summary>The cached corpus, or the teacher's fresh samples (prompts from <paramref name="promptSource"/>), written to the cache.</summary>
-    public SyntheticCorpus.Result LoadOrGenerate(Gpt teacher, int[] promptSource, Request request, Action<string>? status = null)
+    public SyntheticCorpus.Result LoadOrGenerate(Gpt teacher, TokenIds promptSource, Request request, Action<string>? status = null)
     {
         var path = PathFor(request);
         var cached = TryRead(path, request.Settings.Tokens, teacher.Config.VocabSize, out var problem);

@@ -1,7 +1,7 @@
 namespace Harness.Reporting;
 
 // The report's content, independent of its format: ReportWriter builds it from the section builders (HeadlineSection,
-// TaskSection, MultiplierSection, WarningsSection, ProvenanceSection), HtmlRenderer and MarkdownRenderer print it.
+// TaskSection, MultiplierSection, RepetitionSection, WarningsSection, ProvenanceSection), HtmlRenderer and MarkdownRenderer print it.
 
 /// <summary>A table: header and rows of cells, already formatted.</summary>
 internal sealed record Table(IReadOnlyList<string> Header, IReadOnlyList<IReadOnlyList<string>> Rows);

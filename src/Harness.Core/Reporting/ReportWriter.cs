@@ -105,6 +105,7 @@ public static class ReportWriter
         if (more.Count > 0)
             sections.Add(new Section("figures", "More figures", [new Details($"{more.OfType<FigureBlock>().Count()} figure(s): other metrics vs compute and final scores per task (informative metrics only)", more)]));
 
+        if (RepetitionSection.Build(folder, m) is { } repetition) sections.Add(repetition);
         sections.Add(WarningsSection.Build(folder, Shown));
         sections.Add(ProvenanceSection.Build(folder, m));
         return new Report(title, headline, sections);

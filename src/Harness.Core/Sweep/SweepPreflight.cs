@@ -39,7 +39,7 @@ public static class MemoryEstimate
 /// </summary>
 public static class SweepPreflight
 {
-    public static List<string> Problems(ExperimentConfig config, IReadOnlyList<SweepUnit> units, int? validationTokens, GptConfig? teacher, int vocabSize, long? availableBytes,
+    public static List<string> Problems(ExperimentConfig config, IReadOnlyList<SweepUnit> units, long? validationTokens, GptConfig? teacher, int vocabSize, long? availableBytes,
                                         UniqueTokenCount? uniqueTrainTokens = null)
     {
         var p = new List<string>();

@@ -1,14 +1,17 @@
+using Harness.Data;
 using static TorchSharp.torch;
 
 namespace Harness.Training;
 
 /// <summary>
 /// Random fixed-length windows from a token stream.  Stateless: micro-batch k of a run with seed s is a pure function
-/// of (s, k), so a resumed run sees exactly the batches the uninterrupted run would have seen.
+/// of (s, k), so a resumed run sees exactly the batches the uninterrupted run would have seen.  The stream is read
+/// window by window (<see cref="TokenIds.CopyTo"/>), so a memory-mapped token store of any size is never loaded, and
+/// it gives the same batches as the same ids held in memory.
 /// </summary>
 public sealed class BatchSampler
 {
-    readonly int[] tokens;
+    readonly TokenIds tokens;
     readonly int batchSize;
     readonly int contextLength;
     readonly int seed;
@@ -16,7 +19,7 @@ public sealed class BatchSampler
 
     /// <param name="alignToContext">Draw only windows starting at multiples of T, so each window has a fixed context
     /// (needed by the teacher-logit cache; the sweep uses it for every method so baselines see the same windows).</param>
-    public BatchSampler(int[] tokens, int batchSize, int contextLength, int seed, bool alignToContext = false)
+    public BatchSampler(TokenIds tokens, int batchSize, int contextLength, int seed, bool alignToContext = false)
     {
         this.alignToContext = alignToContext;
         if (tokens.Length < contextLength + 2)
@@ -34,10 +37,10 @@ public sealed class BatchSampler
     {
         var rng = new Random(unchecked((int)Mix((ulong)seed, (ulong)index)));
         var starts = new long[batchSize];
-        int range = tokens.Length - contextLength - 1;
-        int windows = (tokens.Length - 1) / contextLength;
+        long range = tokens.Length - contextLength - 1;
+        long windows = (tokens.Length - 1) / contextLength;
         for (int i = 0; i < batchSize; i++)
-            starts[i] = alignToContext ? (long)rng.Next(windows) * contextLength : rng.Next(range);
+            starts[i] = alignToContext ? rng.NextBelow(windows) * contextLength : rng.NextBelow(range);
         return starts;
     }
 
@@ -46,13 +49,15 @@ public sealed class BatchSampler
     {
         var x = new long[starts.Length * contextLength];
         var y = new long[starts.Length * contextLength];
+        var window = new int[contextLength + 1];
         for (int b = 0; b < starts.Length; b++)
         {
-            int s = (int)starts[b], o = b * contextLength;
+            tokens.CopyTo(starts[b], window);
+            int o = b * contextLength;
             for (int t = 0; t < contextLength; t++)
             {
-                x[o + t] = tokens[s + t];
-                y[o + t] = tokens[s + t + 1];
+                x[o + t] = window[t];
+                y[o + t] = window[t + 1];
             }
         }
         return (tensor(x, [starts.Length, contextLength]).to(device), tensor(y, [starts.Length, contextLength]).to(device));

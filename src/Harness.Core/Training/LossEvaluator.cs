@@ -1,3 +1,4 @@
+using Harness.Data;
 using Harness.Modeling;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -14,13 +15,13 @@ public sealed record HeldOutLoss(double NatsPerToken, double BitsPerByte, long T
 /// </summary>
 public sealed class LossEvaluator
 {
-    readonly int[] tokens;
+    readonly TokenIds tokens;
     readonly int[] tokenByteLengths;
     readonly long[] windowStarts;
     readonly int contextLength;
     readonly int batchSize;
 
-    public LossEvaluator(int[] tokens, int[] tokenByteLengths, int contextLength, long maxTokens, int batchSize = 32)
+    public LossEvaluator(TokenIds tokens, int[] tokenByteLengths, int contextLength, long maxTokens, int batchSize = 32)
     {
         this.tokens = tokens;
         this.tokenByteLengths = tokenByteLengths;
@@ -51,13 +52,17 @@ public sealed class LossEvaluator
                 var starts = windowStarts.Skip(i).Take(batchSize).ToArray();
                 var x = new long[starts.Length * contextLength];
                 var y = new long[starts.Length * contextLength];
+                var window = new int[contextLength + 1];
                 for (int b = 0; b < starts.Length; b++)
-                for (int t = 0; t < contextLength; t++)
                 {
-                    x[b * contextLength + t] = tokens[starts[b] + t];
-                    int target = tokens[starts[b] + t + 1];
-                    y[b * contextLength + t] = target;
-                    bytes += tokenByteLengths[target];
+                    tokens.CopyTo(starts[b], window); // one window at a time: a memory-mapped split is never loaded
+                    for (int t = 0; t < contextLength; t++)
+                    {
+                        x[b * contextLength + t] = window[t];
+                        int target = window[t + 1];
+                        y[b * contextLength + t] = target;
+                        bytes += tokenByteLengths[target];
+                    }
                 }
                 var logits = model.call(tensor(x, [starts.Length, contextLength]).to(device));
                 var loss = F.cross_entropy(logits.view(-1, logits.shape[2]), tensor(y).to(device), reduction: nn.Reduction.Sum);

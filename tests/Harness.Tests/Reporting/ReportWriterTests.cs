@@ -127,7 +127,7 @@ public class ReportWriterTests
 
         // The contents list links every section, and every link lands.
         var links = Regex.Matches(body[contents..capability], "href=\"#([a-z]+)\"").Select(m => m.Groups[1].Value).ToList();
-        Assert.Equal(["capability", "tasks", "multipliers", "claims", "figures", "warnings", "provenance"], links);
+        Assert.Equal(["capability", "tasks", "multipliers", "claims", "figures", "repetition", "warnings", "provenance"], links);
         Assert.All(links, id => Assert.Contains($"<section id=\"{id}\">", body));
 
         // One row per task with a chance column (an informative task on its informative metric); provenance and secondary tables are collapsed.

@@ -1,6 +1,7 @@
 using Harness.Config;
 using Harness.Modeling;
 using Harness.Training;
+using Harness.Data;
 
 namespace Harness.Distillation.Methods;
 
@@ -42,7 +43,7 @@ public interface IDistillationMethod
     ITrainingObjective Objective(MethodInputs inputs);
 
     /// <summary>The token stream the student trains on.</summary>
-    int[] TrainingStream(MethodInputs inputs);
+    TokenIds TrainingStream(MethodInputs inputs);
 
     /// <summary>The compute this method is charged beyond the student's own training.</summary>
     MethodFlopRates Flops(MethodInputs inputs);
@@ -80,13 +81,13 @@ public sealed record LossTerm(string Name, double Weight, string Formula);
 /// <summary>What a method may use to build a unit's objective, stream and accounting.</summary>
 /// <param name="Config">The experiment (method settings: <c>kd</c>, <c>seq_kd</c>).</param>
 /// <param name="VocabSize">The tokenizer's vocabulary.</param>
-/// <param name="TrainTokens">The training split's token stream.</param>
+/// <param name="TrainTokens">The training split's token stream (in memory, or a token store's memory map).</param>
 /// <param name="Teacher">The teacher model (null when the experiment has none).</param>
 /// <param name="TeacherPretrainFlops">The teacher's whole pre-training FLOPs (0 when unknown or none).</param>
 /// <param name="LogitCache">The opened teacher-logit cache, when the run uses one.</param>
 /// <param name="Synthetic">The teacher's synthetic corpus, when the unit's method trains on it.</param>
 /// <param name="Seed">The unit's seed (seeds the draws of <c>kd.targets: sampled</c>).</param>
-public sealed record MethodInputs(ExperimentConfig Config, int VocabSize, int[] TrainTokens, Gpt? Teacher, double TeacherPretrainFlops,
+public sealed record MethodInputs(ExperimentConfig Config, int VocabSize, TokenIds TrainTokens, Gpt? Teacher, double TeacherPretrainFlops,
                                   TeacherLogitCache? LogitCache = null, SyntheticCorpus.Result? Synthetic = null, int Seed = 0)
 {
     /// <summary>Teacher forward FLOPs per token (0 without a teacher), <see cref="ModelMath.ForwardFlopsPerToken(GptConfig)"/>.</summary>

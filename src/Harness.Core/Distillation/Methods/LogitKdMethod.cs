@@ -1,5 +1,6 @@
 using Harness.Config;
 using Harness.Training;
+using Harness.Data;
 
 namespace Harness.Distillation.Methods;
 
@@ -45,7 +46,7 @@ public sealed class LogitKdMethod : IDistillationMethod
         return new LogitKdObjective(signal, Divergence.Names[kd.Divergence], kd.Alpha, kd.Temperature, kd.Beta);
     }
 
-    public int[] TrainingStream(MethodInputs inputs) => inputs.TrainTokens;
+    public TokenIds TrainingStream(MethodInputs inputs) => inputs.TrainTokens;
 
     public MethodFlopRates Flops(MethodInputs inputs) => new()
     {

@@ -1,5 +1,6 @@
 using Harness.Config;
 using Harness.Training;
+using Harness.Data;
 
 namespace Harness.Distillation.Methods;
 
@@ -24,7 +25,7 @@ public sealed class ScratchMethod : IDistillationMethod
 
     public ITrainingObjective Objective(MethodInputs inputs) => new CrossEntropyObjective();
 
-    public int[] TrainingStream(MethodInputs inputs) => inputs.TrainTokens;
+    public TokenIds TrainingStream(MethodInputs inputs) => inputs.TrainTokens;
 
     public MethodFlopRates Flops(MethodInputs inputs) => MethodFlopRates.None;
 }

@@ -1,5 +1,6 @@
 using Harness.Config;
 using Harness.Training;
+using Harness.Data;
 
 namespace Harness.Distillation.Methods;
 
@@ -26,7 +27,7 @@ public sealed class SeqKdMethod : IDistillationMethod
 
     public ITrainingObjective Objective(MethodInputs inputs) => new CrossEntropyObjective();
 
-    public int[] TrainingStream(MethodInputs inputs) => Synthetic(inputs).Tokens;
+    public TokenIds TrainingStream(MethodInputs inputs) => Synthetic(inputs).Tokens;
 
     public MethodFlopRates Flops(MethodInputs inputs) => new()
     {
