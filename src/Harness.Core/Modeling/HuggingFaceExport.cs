@@ -94,22 +94,16 @@ public static class HuggingFaceExport
         return config;
     }
 
-    /// <summary>Writes the folder; returns the files written.  The source is a harness checkpoint or a Hugging Face folder
-    /// (re-exported in float32 with the tokenizer files this build reads).</summary>
+    /// <summary>Writes the folder; returns the files written.  The source is a harness checkpoint (GPT-2 →
+    /// <c>GPT2LMHeadModel</c>, a Llama-family student → <c>LlamaForCausalLM</c>) or a Hugging Face folder (re-exported in
+    /// float32 with the tokenizer files this build reads).</summary>
     public static IReadOnlyList<string> Write(string checkpointDirectory, string outDirectory)
     {
         if (ModelFolder.IsHuggingFace(checkpointDirectory)) return WriteImported(checkpointDirectory, outDirectory);
-        var (model, info) = Checkpoint.Load(checkpointDirectory);
+        var (model, info) = Checkpoint.LoadModel(checkpointDirectory);
         using (model)
         {
-            Directory.CreateDirectory(outDirectory);
-            var state = StateDict(model);
-            var weights = Path.Combine(outDirectory, "model.safetensors");
-            AtomicFile.Write(weights, s => Safetensors.SaveStateDict(s, state, leaveOpen: true));
-            foreach (var t in state.Values) t.Dispose();
-            var config = Path.Combine(outDirectory, "config.json");
-            AtomicFile.WriteAllText(config, Config(info.Model).ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
-            var files = new List<string> { weights, config };
+            var files = WriteModel(model, tanhGelu: false, outDirectory).ToList();
             foreach (var name in Harness.Data.TokenizerLoader.CheckpointFiles(checkpointDirectory, info.TokenizerFile))
             {
                 File.Copy(Path.Combine(checkpointDirectory, name), Path.Combine(outDirectory, name), overwrite: true);
@@ -119,20 +113,20 @@ public static class HuggingFaceExport
         }
     }
 
-    static IReadOnlyList<string> WriteImported(string sourceDirectory, string outDirectory)
+    /// <summary>model.safetensors and config.json of <paramref name="model"/> in transformers' layout.</summary>
+    static IReadOnlyList<string> WriteModel(CausalLm model, bool tanhGelu, string outDirectory)
     {
-        using var imported = HuggingFaceImport.Load(sourceDirectory);
         Directory.CreateDirectory(outDirectory);
         Dictionary<string, Tensor> state;
         JsonObject config;
-        if (imported.Model is Gpt gpt)
+        if (model is Gpt gpt)
         {
             state = StateDict(gpt);
-            config = Config(gpt.Config, imported.Config.TanhGelu);
+            config = Config(gpt.Config, tanhGelu);
         }
         else
         {
-            var llama = (Llama)imported.Model;
+            var llama = (Llama)model;
             state = llama.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().cpu().contiguous());
             config = Config(llama.Config);
         }
@@ -141,7 +135,13 @@ public static class HuggingFaceExport
         foreach (var t in state.Values) t.Dispose();
         var configPath = Path.Combine(outDirectory, "config.json");
         AtomicFile.WriteAllText(configPath, config.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
-        var files = new List<string> { weights, configPath };
+        return [weights, configPath];
+    }
+
+    static IReadOnlyList<string> WriteImported(string sourceDirectory, string outDirectory)
+    {
+        using var imported = HuggingFaceImport.Load(sourceDirectory);
+        var files = WriteModel(imported.Model, imported.Config.TanhGelu, outDirectory).ToList();
         // Every tokenizer file the source holds (ours and Hugging Face's), so the export reads back as the source does.
         foreach (var name in new[] { Harness.Data.TokenizerLoader.TiktokenFileName, Harness.Data.TokenizerLoader.DescriptorFileName,
                                      Harness.Data.TokenizerLoader.HuggingFaceFileName, Harness.Data.TokenizerLoader.SentencePieceFileName, "tokenizer_config.json" })

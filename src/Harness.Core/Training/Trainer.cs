@@ -16,7 +16,7 @@ namespace Harness.Training;
 /// </summary>
 public sealed class Trainer
 {
-    readonly Gpt model;
+    readonly CausalLm model;
     readonly TrainingConfig config;
     readonly BatchSampler sampler;
     readonly LossEvaluator evaluator;
@@ -26,7 +26,7 @@ public sealed class Trainer
 
     /// <param name="schedule">Learning-rate schedule; null = the one <paramref name="config"/> describes for its budget
     /// (<see cref="LearningRateSchedule.For"/>).  A WSD sweep passes the constant trunk schedule here.</param>
-    public Trainer(Gpt model, TrainingConfig config, BatchSampler sampler, LossEvaluator evaluator, ITrainingObjective objective, Device device,
+    public Trainer(CausalLm model, TrainingConfig config, BatchSampler sampler, LossEvaluator evaluator, ITrainingObjective objective, Device device,
                    LearningRateSchedule? schedule = null)
     {
         scheduleOverride = schedule;
@@ -38,8 +38,8 @@ public sealed class Trainer
         this.device = device;
     }
 
-    public int TotalSteps => config.TotalSteps(model.Config.ContextLength);
-    public long TokensPerStep => config.TokensPerStep(model.Config.ContextLength);
+    public int TotalSteps => config.TotalSteps(model.ContextLength);
+    public long TokensPerStep => config.TokensPerStep(model.ContextLength);
 
     /// <summary>Trains to the budget.  With <paramref name="resumeDirectory"/>, resumes from and writes checkpoints there.</summary>
     /// <param name="startFrom">A checkpoint folder (written through <paramref name="snapshots"/> by another run) to start
@@ -186,7 +186,7 @@ public sealed class Trainer
     /// <summary>AdamW with decoupled weight decay in two groups: decay on every parameter with ≥ 2 dimensions (wte,
     /// attention and MLP projections, an untied head) except the position table wpe; none on wpe, biases and LayerNorm
     /// parameters.  (nanoGPT decays wpe too; minGPT decays neither embedding.)</summary>
-    internal static SafeAdamW BuildOptimizer(Gpt model, TrainingConfig config)
+    internal static SafeAdamW BuildOptimizer(CausalLm model, TrainingConfig config)
     {
         var decay = new List<(string, Parameter)>();
         var noDecay = new List<(string, Parameter)>();
