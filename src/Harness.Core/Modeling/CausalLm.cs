@@ -37,6 +37,10 @@ public abstract class CausalLm : nn.Module<Tensor, Tensor>
     /// <summary>Converts the weights to <paramref name="dtype"/> (bf16/fp16 inference of an imported teacher).</summary>
     public void ConvertTo(ScalarType dtype) => this._to(dtype, false);
 
+    /// <summary>A new module of the same architecture and shape, its weights not copied (the bf16 compute copy of
+    /// mixed-precision training, Training/MixedPrecision).</summary>
+    public abstract CausalLm NewSameShape();
+
     /// <summary>Token ids (B, T) → logits (B, T, V).</summary>
     public override Tensor forward(Tensor idx) => Head(Hidden(idx));
 

@@ -13,6 +13,8 @@ namespace Harness.Modeling;
 /// c_attn, c_proj and c_fc weights are transposed (transformers' <c>load_tf_weights_in_gpt2</c> / nanoGPT's
 /// <c>from_pretrained</c> do the same in the other direction).  A tied head stores no <c>lm_head.weight</c>
 /// (<c>tie_word_embeddings: true</c>, as transformers saves GPT-2).  GELU is the exact erf form (<c>"gelu"</c>), LayerNorm ε = 1e-5.
+/// A Llama-family student is written as <c>LlamaForCausalLM</c> (<see cref="Config(LlamaConfig)"/>).  A trained BPE
+/// tokenizer is written as tokenizer.json too (<see cref="Harness.Data.HuggingFaceTokenizerWriter"/>).
 /// </summary>
 public static class HuggingFaceExport
 {
@@ -109,6 +111,11 @@ public static class HuggingFaceExport
                 File.Copy(Path.Combine(checkpointDirectory, name), Path.Combine(outDirectory, name), overwrite: true);
                 files.Add(Path.Combine(outDirectory, name));
             }
+            // A trained BPE also as Hugging Face tokenizer.json + tokenizer_config.json (AutoTokenizer reads them; the
+            // harness keeps reading the rank file, which ModelFolder finds first).
+            if (info.TokenizerKind == TokenizerSpec.Bpe && info.TokenizerFile is { } rankFile)
+                files.AddRange(Harness.Data.HuggingFaceTokenizerWriter.Write(Harness.Data.BpeVocabulary.Load(Path.Combine(checkpointDirectory, rankFile)),
+                    outDirectory, model.ContextLength));
             return files;
         }
     }

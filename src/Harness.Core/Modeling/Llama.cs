@@ -54,6 +54,8 @@ public sealed class Llama : CausalLm
         return llama;
     }
 
+    public override CausalLm NewSameShape() => new Llama(Config);
+
     public override Tensor Hidden(Tensor idx) => model.call(idx);
 
     public override Tensor Head(Tensor hidden) => lm_head is null ? F.linear(hidden, model.EmbeddingWeight) : lm_head.call(hidden);
