@@ -12,6 +12,8 @@ Debian does not package):
 The forward runs in float64 from the stored weights (bf16/fp16 storage widened exactly).
 
 Usage: hf_llama_reference.py OUT_DIR   → OUT_DIR/CASE/{config.json, weights, reference.json} for every case below.
+       hf_llama_reference.py --forward FOLDER TOKEN…   → the logits (T·V, one a line) of a Llama-family folder with one
+       float32 model.safetensors (what `harness export --format hf` writes for a Llama-style student).
 Needs python3-torch (Debian's 1.13 is enough)."""
 import json, math, os, struct, sys
 import torch
@@ -172,7 +174,28 @@ def llama_forward(cfg, W, ids):
     head = W["model.embed_tokens.weight"] if cfg["tie_word_embeddings"] else W["lm_head.weight"]
     return x @ head.T
 
+def load_safetensors(path):
+    raw = open(path, "rb").read()
+    n = struct.unpack("<Q", raw[:8])[0]
+    header = json.loads(raw[8:8 + n])
+    W = {}
+    for name, info in header.items():
+        if name == "__metadata__": continue
+        if info["dtype"] != "F32": raise SystemExit(f"{path}: {name} is {info['dtype']}; --forward reads float32 only")
+        a, b = info["data_offsets"]
+        W[name] = torch.frombuffer(bytearray(raw[8 + n + a: 8 + n + b]), dtype=torch.float32).reshape(info["shape"]).to(torch.float64)
+    return W
+
+def forward_folder(folder, tokens):
+    cfg = json.load(open(os.path.join(folder, "config.json")))
+    W = load_safetensors(os.path.join(folder, "model.safetensors"))
+    with torch.no_grad():
+        logits = llama_forward(cfg, W, torch.tensor([tokens]))
+    sys.stdout.write("".join(f"{v!r}\n" for v in logits.flatten().tolist()))
+
 def main():
+    if sys.argv[1] == "--forward":
+        return forward_folder(sys.argv[2], [int(t) for t in sys.argv[3:]])
     out = sys.argv[1]
     for index, (name, arch, o, dtype, shards) in enumerate(CASES):
         g = torch.Generator().manual_seed(1000 + index)

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Harness.Modeling;
 using Harness.Perf;
 using Harness.Training;
 using Spectre.Console;
@@ -41,6 +42,18 @@ public sealed class BenchSettings : CommandSettings
     [Description("table (default) or json: the measured numbers as one JSON document on standard output (messages to standard error).")]
     public string? Format { get; init; }
 
+    [CommandOption("--cache-fill <DIR>")]
+    [Description("Instead of training steps: the teacher-logit cache fill rate of the Hugging Face model folder DIR (tokens/s; peak RSS with /usr/bin/time -v).")]
+    public string? CacheFill { get; init; }
+
+    [CommandOption("--dtype <DTYPE>")]
+    [Description("--cache-fill: inference dtype fp32 (default), bf16 or fp16.")]
+    public string Dtype { get; init; } = "fp32";
+
+    [CommandOption("--fill-windows <N>")]
+    [Description("--cache-fill: windows to fill after one warm-up batch (default 32); --batch windows per forward.")]
+    public int FillWindows { get; init; } = 32;
+
     [CommandOption("--compare-pytorch")]
     [Description("Also run ../shared/perf/bench_torch.py (or HARNESS_TORCH_BENCH) with Debian's /usr/bin/python3 and print the ratio.")]
     public bool ComparePytorch { get; init; }
@@ -51,6 +64,7 @@ public sealed class BenchCommand : Command<BenchSettings>
 {
     public override int Execute(CommandContext context, BenchSettings settings, CancellationToken cancellation)
     {
+        if (settings.CacheFill is not null) return CacheFill(settings);
         var problems = new List<string>();
         if (!GptConfig.Presets.TryGetValue(settings.Preset, out var preset))
             problems.Add($"--preset: value '{settings.Preset}' is not a preset; valid: {string.Join(", ", GptConfig.Presets.Keys)}.");
@@ -126,6 +140,36 @@ public sealed class BenchCommand : Command<BenchSettings>
             double tokens = (double)settings.Batch * config.ContextLength;
             AnsiConsole.MarkupLine($"GEMM floor: {tokens / (parts[4].Milliseconds / 1000):N0} tokens/s if everything but the linear-layer matmuls were free; GEMMs + attention: {tokens / ((parts[4].Milliseconds + parts[5].Milliseconds) / 1000):N0} tokens/s.");
         }
+        return 0;
+    }
+
+    static readonly Dictionary<string, TorchSharp.torch.ScalarType> Dtypes = new()
+    {
+        ["fp32"] = TorchSharp.torch.ScalarType.Float32, ["bf16"] = TorchSharp.torch.ScalarType.BFloat16, ["fp16"] = TorchSharp.torch.ScalarType.Float16,
+    };
+
+    static int CacheFill(BenchSettings settings)
+    {
+        var problems = new List<string>();
+        if (!Dtypes.TryGetValue(settings.Dtype, out var dtype)) problems.Add($"--dtype: value '{settings.Dtype}' is not a dtype; valid: {string.Join(", ", Dtypes.Keys)}.");
+        foreach (var (option, value) in new[] { ("--batch", settings.Batch), ("--fill-windows", settings.FillWindows), ("--top-k", settings.TopK) })
+            if (value < 1) problems.Add($"{option}: value {value} must be a positive integer.");
+        var folder = RepositoryPaths.ResolveInput(settings.CacheFill!);
+        if (!ModelFolder.IsHuggingFace(folder)) problems.Add($"--cache-fill: {folder} is not a Hugging Face model folder (config.json with \"architectures\").");
+        if (problems.Count > 0) throw new UserInputException("Invalid bench options.", problems);
+        var format = Output.Parse(settings.Format, OutputFormat.Table, OutputFormat.Json);
+        Output.Configure(format);
+        DeviceSelector.ConfigureThreads(settings.Threads);
+        var device = DeviceSelector.Resolve(settings.Device);
+        var r = CacheFillBenchmark.Run(folder, dtype, settings.Batch, settings.FillWindows, settings.TopK, Path.Combine(RepositoryPaths.Root, ".cache", "bench"), device);
+        if (format == OutputFormat.Json) { Output.WriteJson(r); return 0; }
+        var table = new Table().Title($"teacher-logit cache fill: {folder} ({r.Parameters:N0} parameters, {settings.Dtype}), {r.Batch} × {r.Window} tokens per forward, top-k {settings.TopK}, {DeviceSelector.Describe(device)}")
+            .AddColumns("", "value");
+        table.AddRow("tokens/s", r.TokensPerSecond.ToString("N0"));
+        table.AddRow("windows filled (timed)", r.Windows.ToString("N0"));
+        table.AddRow("load s", r.LoadSeconds.ToString("F1"));
+        table.AddRow("peak working set MB", r.PeakRssMb.ToString("F0"));
+        AnsiConsole.Write(table);
         return 0;
     }
 

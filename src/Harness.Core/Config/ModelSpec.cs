@@ -10,6 +10,11 @@ public sealed record ModelSpec : IValidatable
     public int? DModel { get; init; }
     public double? Dropout { get; init; }
     public bool? TieEmbeddings { get; init; }
+    /// <summary>"gpt2" or "llama" (README "Llama-style students"); null keeps the preset's.</summary>
+    public string? Architecture { get; init; }
+    public int? KvHeads { get; init; }
+    public int? Intermediate { get; init; }
+    public double? RopeTheta { get; init; }
 
     public IReadOnlyList<string> Validate(string path)
     {
@@ -33,6 +38,10 @@ public sealed record ModelSpec : IValidatable
             DModel = DModel ?? b.DModel,
             Dropout = Dropout ?? b.Dropout,
             TieEmbeddings = TieEmbeddings ?? b.TieEmbeddings,
+            Architecture = Architecture ?? b.Architecture,
+            KvHeads = KvHeads ?? b.KvHeads,
+            Intermediate = Intermediate ?? b.Intermediate,
+            RopeTheta = RopeTheta ?? b.RopeTheta,
         };
     }
 }

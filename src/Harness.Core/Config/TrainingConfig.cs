@@ -30,6 +30,16 @@ public sealed record TrainingConfig : IValidatable
     /// <summary>WSD only: cooldown length as a fraction of each run's steps (default 0.2, Hägele et al. 2024).</summary>
     public double? CooldownFraction { get; init; }
 
+    /// <summary>"fp32" (null: the default) or "bf16-mixed": bf16 forward and backward on a copy of the weights, fp32
+    /// master weights, gradients and AdamW state (Training/MixedPrecision, README "Mixed precision").  Nullable so
+    /// configs that do not set it keep their config hash and unit keys.</summary>
+    public string? Precision { get; init; }
+
+    public const string Fp32Precision = "fp32";
+    public const string Bf16MixedPrecision = "bf16-mixed";
+    public static readonly string[] Precisions = [Fp32Precision, Bf16MixedPrecision];
+    [System.Text.Json.Serialization.JsonIgnore] public bool IsBf16Mixed => Precision == Bf16MixedPrecision;
+
     public const double DefaultCooldownFraction = 0.2;
     public const string CosineSchedule = "cosine";
     public const string WsdSchedule = "wsd";
@@ -63,6 +73,8 @@ public sealed record TrainingConfig : IValidatable
         if (CooldownFraction is not null && !(CooldownFraction > 0 && CooldownFraction < 1))
             p.Add($"{path}.cooldown_fraction: value {CooldownFraction} must be in (0, 1), e.g. 0.2 (20% of each run is cooldown).");
         if (LogInterval <= 0) p.Add($"{path}.log_interval: value {LogInterval} must be a positive integer.");
+        if (Precision is not null && !Precisions.Contains(Precision))
+            p.Add($"{path}.precision: value \"{Precision}\" is not a precision; valid: {string.Join(", ", Precisions)}.");
         return p;
     }
 

@@ -15,7 +15,9 @@ namespace Harness.Evaluation;
 /// row's last real token cannot change that row's logits: batched and one-at-a-time scoring agree up to float rounding.</item>
 /// <item>the output head and log-softmax run only at continuation positions (<see cref="Gpt.Hidden"/> then
 /// <see cref="Gpt.Head"/>); a multiple-choice answer is a few tokens of a window of tens, and for small models the head
-/// (2·C·V FLOPs per position) is most of the forward cost.</item>
+/// (2·C·V FLOPs per position) is most of the forward cost;</item>
+/// <item>the log-softmax and the greedy argmax are over the tokenizer's V tokens: head rows beyond it (padding) are
+/// dropped first (<see cref="CausalLm.TokenLogits"/>, README "Teacher vocabulary").</item>
 /// </list>
 /// Scoring runs under no_grad in eval mode (dropout off) with one dispose scope per batch; the model's previous
 /// train/eval mode is restored afterwards.
@@ -200,8 +202,8 @@ public sealed class GptScorer : ILanguageModelScorer
                 using var scope = NewDisposeScope();
                 var hidden = model.Hidden(tensor(x, [rows, width]).to(device));                     // (B, T, C)
                 var ys = tensor(targets).to(device).unsqueeze(-1);                                  // (M, 1)
-                var logits = model.Head(hidden.view(rows * width, -1).index_select(0, tensor(positions).to(device)))
-                                  .to(ScalarType.Float32);                                          // (M, V)
+                var logits = model.TokenLogits(model.Head(hidden.view(rows * width, -1).index_select(0, tensor(positions).to(device))))
+                                  .to(ScalarType.Float32);                                          // (M, V): padding rows dropped
                 // log p(target) = logit[target] − logsumexp(logits): avoids materialising a second (M, V) tensor.
                 var tokenLogProb = logits.gather(-1, ys).squeeze(-1).Minus(logits.logsumexp(-1)).to(ScalarType.Float64).cpu(); // (M)
                 var greedy = logits.argmax(-1).eq(ys.squeeze(-1)).cpu();                              // (M)
@@ -262,7 +264,7 @@ public sealed class GptScorer : ILanguageModelScorer
                     {
                         var hidden = model.Hidden(tensor(x, [active.Length, width]).to(device));         // (B, T, C)
                         var index = tensor(last).to(device).view(-1, 1, 1).expand(-1, 1, hidden.shape[2]);
-                        next = model.Head(hidden.gather(1, index).squeeze(1)).argmax(-1).cpu().data<long>().ToArray(); // (B)
+                        next = model.TokenLogits(model.Head(hidden.gather(1, index).squeeze(1))).argmax(-1).cpu().data<long>().ToArray(); // (B)
                     }
                     for (int a = 0; a < active.Length; a++)
                     {

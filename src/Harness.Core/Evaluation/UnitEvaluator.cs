@@ -7,4 +7,4 @@ namespace Harness.Evaluation;
 /// Scores a model on the configured benchmark tasks at one point of a unit's training (<paramref name="point"/> says
 /// whether it is a curve point or the final evaluation, and so how many items are scored).
 /// </summary>
-public delegate IReadOnlyList<EvalRow> UnitEvaluator(Gpt model, string unitKey, string method, EvaluationPoint point);
+public delegate IReadOnlyList<EvalRow> UnitEvaluator(CausalLm model, string unitKey, string method, EvaluationPoint point);

@@ -32,7 +32,8 @@ public sealed record CheckpointInfo
 
 /// <summary>
 /// Checkpoints as safetensors with nanoGPT/GPT-2 tensor names (transformer.wte.weight, transformer.h.0.attn.c_attn.weight, …;
-/// weights in nn.Linear (out, in) layout) plus config.json.  A tied head stores no lm_head.weight (PyTorch: tie it after
+/// weights in nn.Linear (out, in) layout) plus config.json.  A Llama-family shape (<c>"architecture": "llama"</c>) keeps
+/// transformers' names (model.embed_tokens.weight, model.layers.0.self_attn.q_proj.weight, …).  A tied head stores no lm_head.weight (PyTorch: tie it after
 /// loading, see README "Checkpoints").  Saving is atomic; loading checks every name and shape and lists all mismatches.
 /// </summary>
 public static class Checkpoint
@@ -42,12 +43,15 @@ public static class Checkpoint
 
     public static string ToExternalName(string name) => name.StartsWith("lm_head", StringComparison.Ordinal) ? name : "transformer." + name;
 
-    public static void Save(Gpt model, string directory, CheckpointInfo info)
+    /// <summary>The stored name of a parameter of <paramref name="model"/>: nanoGPT's for GPT, the module's own (transformers') for Llama.</summary>
+    static string StoredName(CausalLm model, string name) => model is Gpt ? ToExternalName(name) : name;
+
+    public static void Save(CausalLm model, string directory, CheckpointInfo info)
     {
         Directory.CreateDirectory(directory);
         var state = new Dictionary<string, Tensor>();
         foreach (var (name, p) in model.named_parameters())
-            state[ToExternalName(name)] = p.detach().cpu().contiguous();
+            state[StoredName(model, name)] = p.detach().cpu().contiguous();
         AtomicFile.Write(Path.Combine(directory, WeightsFile), s => Safetensors.SaveStateDict(s, state, leaveOpen: true));
         foreach (var t in state.Values) t.Dispose();
         AtomicFile.WriteAllText(Path.Combine(directory, ConfigFile), JsonSerializer.Serialize(info, HarnessJson.Options));
@@ -82,8 +86,20 @@ public static class Checkpoint
         return info;
     }
 
-    /// <summary>Loads a checkpoint onto <paramref name="device"/>, refusing one whose tensor names or shapes do not match its config.</summary>
+    /// <summary>Loads a GPT checkpoint (a teacher, a re-evaluated student); a Llama-family one is refused here, see <see cref="LoadModel"/>.</summary>
     public static (Gpt Model, CheckpointInfo Info) Load(string directory, Device? device = null)
+    {
+        var info = ReadInfo(directory);
+        if (info.Model.IsLlama)
+            throw new UserInputException($"{directory}: a Llama-family checkpoint (\"architecture\": \"llama\"), and this step takes GPT checkpoints only.",
+                [$"{Path.Combine(directory, ConfigFile)}: $.model.architecture is \"llama\"; `harness eval`, `harness sample` and `harness export` read it, or export it with `harness export --format hf` and use the exported folder."]);
+        var (model, _) = LoadModel(directory, device);
+        return ((Gpt)model, info);
+    }
+
+    /// <summary>Loads a checkpoint of either architecture onto <paramref name="device"/>, refusing one whose tensor names or
+    /// shapes do not match its config.</summary>
+    public static (CausalLm Model, CheckpointInfo Info) LoadModel(string directory, Device? device = null)
     {
         var info = ReadInfo(directory);
         var weightsPath = Path.Combine(directory, WeightsFile);
@@ -93,11 +109,11 @@ public static class Checkpoint
         if (problems.Count > 0) throw new UserInputException($"{directory}: invalid checkpoint config.", problems);
         SafetensorsCheck.ThrowIfInvalid(weightsPath,
             $"fix: restore {WeightsFile} from a backup or a fresh clone (git checkout -- {weightsPath}), or retrain it with `harness train` and the model's train config (e.g. experiments/teacher-tiny.json).");
-        var model = new Gpt(info.Model);
+        CausalLm model = info.Model.IsLlama ? new Llama(info.Model.ToLlama()) : new Gpt(info.Model);
         var stored = Safetensors.LoadStateDict(weightsPath);
         try
         {
-            var expected = model.named_parameters().ToDictionary(p => ToExternalName(p.name), p => p.parameter);
+            var expected = model.named_parameters().ToDictionary(p => StoredName(model, p.name), p => p.parameter);
             foreach (var (name, p) in expected)
             {
                 if (!stored.TryGetValue(name, out var t))

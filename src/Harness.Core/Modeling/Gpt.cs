@@ -21,6 +21,7 @@ public sealed class Gpt : CausalLm
     readonly LayerNorm ln_f;
     readonly Linear? lm_head;
     readonly Tensor positions;
+    readonly bool tanhGelu;
 
     public GptConfig Config { get; }
 
@@ -33,6 +34,7 @@ public sealed class Gpt : CausalLm
     public Gpt(GptConfig config, torch.Device? device = null, bool tanhGelu = false) : base("gpt")
     {
         Config = config;
+        this.tanhGelu = tanhGelu;
         wte = nn.Embedding(config.VocabSize, config.DModel);
         wpe = nn.Embedding(config.ContextLength, config.DModel);
         drop = nn.Dropout(config.Dropout);
@@ -60,6 +62,8 @@ public sealed class Gpt : CausalLm
             x = block.call(x);                                                     // (B, T, C)
         return ln_f.call(x).MoveToOuterDisposeScope();
     }
+
+    public override CausalLm NewSameShape() => new Gpt(Config, tanhGelu: tanhGelu);
 
     /// <summary>Output head: hidden states (…, C) → logits (…, V).</summary>
     public override Tensor Head(Tensor hidden) => lm_head is null ? F.linear(hidden, wte.weight!) : lm_head.call(hidden);

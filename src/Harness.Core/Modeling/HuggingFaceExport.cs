@@ -13,6 +13,8 @@ namespace Harness.Modeling;
 /// c_attn, c_proj and c_fc weights are transposed (transformers' <c>load_tf_weights_in_gpt2</c> / nanoGPT's
 /// <c>from_pretrained</c> do the same in the other direction).  A tied head stores no <c>lm_head.weight</c>
 /// (<c>tie_word_embeddings: true</c>, as transformers saves GPT-2).  GELU is the exact erf form (<c>"gelu"</c>), LayerNorm ε = 1e-5.
+/// A Llama-family student is written as <c>LlamaForCausalLM</c> (<see cref="Config(LlamaConfig)"/>).  A trained BPE
+/// tokenizer is written as tokenizer.json too (<see cref="Harness.Data.HuggingFaceTokenizerWriter"/>).
 /// </summary>
 public static class HuggingFaceExport
 {
@@ -94,45 +96,44 @@ public static class HuggingFaceExport
         return config;
     }
 
-    /// <summary>Writes the folder; returns the files written.  The source is a harness checkpoint or a Hugging Face folder
-    /// (re-exported in float32 with the tokenizer files this build reads).</summary>
+    /// <summary>Writes the folder; returns the files written.  The source is a harness checkpoint (GPT-2 →
+    /// <c>GPT2LMHeadModel</c>, a Llama-family student → <c>LlamaForCausalLM</c>) or a Hugging Face folder (re-exported in
+    /// float32 with the tokenizer files this build reads).</summary>
     public static IReadOnlyList<string> Write(string checkpointDirectory, string outDirectory)
     {
         if (ModelFolder.IsHuggingFace(checkpointDirectory)) return WriteImported(checkpointDirectory, outDirectory);
-        var (model, info) = Checkpoint.Load(checkpointDirectory);
+        var (model, info) = Checkpoint.LoadModel(checkpointDirectory);
         using (model)
         {
-            Directory.CreateDirectory(outDirectory);
-            var state = StateDict(model);
-            var weights = Path.Combine(outDirectory, "model.safetensors");
-            AtomicFile.Write(weights, s => Safetensors.SaveStateDict(s, state, leaveOpen: true));
-            foreach (var t in state.Values) t.Dispose();
-            var config = Path.Combine(outDirectory, "config.json");
-            AtomicFile.WriteAllText(config, Config(info.Model).ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
-            var files = new List<string> { weights, config };
+            var files = WriteModel(model, tanhGelu: false, outDirectory).ToList();
             foreach (var name in Harness.Data.TokenizerLoader.CheckpointFiles(checkpointDirectory, info.TokenizerFile))
             {
                 File.Copy(Path.Combine(checkpointDirectory, name), Path.Combine(outDirectory, name), overwrite: true);
                 files.Add(Path.Combine(outDirectory, name));
             }
+            // A trained BPE also as Hugging Face tokenizer.json + tokenizer_config.json (AutoTokenizer reads them; the
+            // harness keeps reading the rank file, which ModelFolder finds first).
+            if (info.TokenizerKind == TokenizerSpec.Bpe && info.TokenizerFile is { } rankFile)
+                files.AddRange(Harness.Data.HuggingFaceTokenizerWriter.Write(Harness.Data.BpeVocabulary.Load(Path.Combine(checkpointDirectory, rankFile)),
+                    outDirectory, model.ContextLength));
             return files;
         }
     }
 
-    static IReadOnlyList<string> WriteImported(string sourceDirectory, string outDirectory)
+    /// <summary>model.safetensors and config.json of <paramref name="model"/> in transformers' layout.</summary>
+    static IReadOnlyList<string> WriteModel(CausalLm model, bool tanhGelu, string outDirectory)
     {
-        using var imported = HuggingFaceImport.Load(sourceDirectory);
         Directory.CreateDirectory(outDirectory);
         Dictionary<string, Tensor> state;
         JsonObject config;
-        if (imported.Model is Gpt gpt)
+        if (model is Gpt gpt)
         {
             state = StateDict(gpt);
-            config = Config(gpt.Config, imported.Config.TanhGelu);
+            config = Config(gpt.Config, tanhGelu);
         }
         else
         {
-            var llama = (Llama)imported.Model;
+            var llama = (Llama)model;
             state = llama.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().cpu().contiguous());
             config = Config(llama.Config);
         }
@@ -141,7 +142,13 @@ public static class HuggingFaceExport
         foreach (var t in state.Values) t.Dispose();
         var configPath = Path.Combine(outDirectory, "config.json");
         AtomicFile.WriteAllText(configPath, config.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
-        var files = new List<string> { weights, configPath };
+        return [weights, configPath];
+    }
+
+    static IReadOnlyList<string> WriteImported(string sourceDirectory, string outDirectory)
+    {
+        using var imported = HuggingFaceImport.Load(sourceDirectory);
+        var files = WriteModel(imported.Model, imported.Config.TanhGelu, outDirectory).ToList();
         // Every tokenizer file the source holds (ours and Hugging Face's), so the export reads back as the source does.
         foreach (var name in new[] { Harness.Data.TokenizerLoader.TiktokenFileName, Harness.Data.TokenizerLoader.DescriptorFileName,
                                      Harness.Data.TokenizerLoader.HuggingFaceFileName, Harness.Data.TokenizerLoader.SentencePieceFileName, "tokenizer_config.json" })

@@ -32,6 +32,30 @@ public sealed class Llama : CausalLm
         if (device is not null) this.to(device);
     }
 
+    /// <summary>
+    /// A fresh student of the Llama family (README "Llama-style students"), initialised as GPT-2 is (Radford et al. 2019
+    /// §2.3, as nanoGPT does it): every matrix and the embedding N(0, 0.02), the residual projections o_proj and
+    /// down_proj N(0, 0.02/√(2L)), biases 0, RMSNorm gains 1.
+    /// </summary>
+    public static Llama ForTraining(GptConfig shape, Device? device = null)
+    {
+        var llama = new Llama(shape.ToLlama());
+        using (no_grad())
+        {
+            double residualStd = 0.02 / Math.Sqrt(2.0 * shape.Layers);
+            foreach (var (name, p) in llama.named_parameters())
+            {
+                if (name.EndsWith(".bias", StringComparison.Ordinal)) nn.init.zeros_(p);
+                else if (name.EndsWith("norm.weight", StringComparison.Ordinal)) nn.init.ones_(p);
+                else nn.init.normal_(p, 0, name.EndsWith("o_proj.weight", StringComparison.Ordinal) || name.EndsWith("down_proj.weight", StringComparison.Ordinal) ? residualStd : 0.02);
+            }
+        }
+        if (device is not null) llama.to(device);
+        return llama;
+    }
+
+    public override CausalLm NewSameShape() => new Llama(Config);
+
     public override Tensor Hidden(Tensor idx) => model.call(idx);
 
     public override Tensor Head(Tensor hidden) => lm_head is null ? F.linear(hidden, model.EmbeddingWeight) : lm_head.call(hidden);

@@ -13,12 +13,23 @@ public static class ModelFolder
 {
     public static bool IsHuggingFace(string directory) => HuggingFaceConfig.IsHuggingFaceFolder(directory);
 
-    /// <summary>The model, in eval mode on <paramref name="device"/>.</summary>
+    /// <summary>The model, in eval mode on <paramref name="device"/>.  A Hugging Face folder whose head has more rows than
+    /// its tokenizer has tokens gets <see cref="CausalLm.TokenizerSize"/>, so sampling and scoring skip the padding rows.</summary>
     public static CausalLm Load(string directory, Device? device = null)
     {
-        if (IsHuggingFace(directory)) return HuggingFaceImport.Load(directory, device).Model;
-        return Checkpoint.Load(directory, device).Model;
+        if (!IsHuggingFace(directory)) return Checkpoint.LoadModel(directory, device).Model;
+        var model = HuggingFaceImport.Load(directory, device).Model;
+        if (HasTokenizer(directory))
+        {
+            int size = OpenTokenizer(directory).VocabSize;
+            if (size < model.OutputSize) model.TokenizerSize = size;
+        }
+        return model;
     }
+
+    static bool HasTokenizer(string directory) =>
+        new[] { TokenizerLoader.DescriptorFileName, TokenizerLoader.TiktokenFileName, TokenizerLoader.HuggingFaceFileName, TokenizerLoader.SentencePieceFileName }
+            .Any(name => File.Exists(Path.Combine(directory, name)));
 
     /// <summary>
     /// The folder's tokenizer: a harness checkpoint's own (<see cref="TokenizerLoader.ForCheckpoint"/>); in a Hugging

@@ -3,7 +3,9 @@ using Harness.Config;
 namespace Harness.Modeling;
 
 /// <summary>
-/// Analytic parameter and FLOP counts for <see cref="Gpt"/>, tested to equal the module's real numel sum.
+/// Analytic parameter and FLOP counts for <see cref="Gpt"/> and <see cref="Llama"/>, tested to equal the modules' real
+/// numel sums.  The <see cref="GptConfig"/> overloads count a <c>"llama"</c> shape with the Llama formulas
+/// (<see cref="GptConfig.ToLlama"/>), so every caller (unit budgets, FLOP columns, memory estimate) counts the student it trains.
 /// </summary>
 public static class ModelMath
 {
@@ -15,10 +17,10 @@ public static class ModelMath
     }
 
     /// <summary>Token + position embedding parameters.</summary>
-    public static long EmbeddingParams(GptConfig g) => (long)g.VocabSize * g.DModel + (long)g.ContextLength * g.DModel;
+    public static long EmbeddingParams(GptConfig g) => (long)g.VocabSize * g.DModel + (g.IsLlama ? 0 : (long)g.ContextLength * g.DModel);
 
     /// <summary>All parameters: embeddings, blocks, final LayerNorm, and an untied head when not tied.</summary>
-    public static long TotalParams(GptConfig g) =>
+    public static long TotalParams(GptConfig g) => g.IsLlama ? TotalParams(g.ToLlama()) :
         EmbeddingParams(g) + g.Layers * BlockParams(g.DModel) + 2L * g.DModel + (g.TieEmbeddings ? 0 : (long)g.VocabSize * g.DModel);
 
     /// <summary>
@@ -26,7 +28,7 @@ public static class ModelMath
     /// the token and position tables.  The output head is a matmul and costs FLOPs, so it is counted in
     /// <see cref="MatmulParams"/> but (following Kaplan) not in N.
     /// </summary>
-    public static long NonEmbeddingParams(GptConfig g) => g.Layers * BlockParams(g.DModel) + 2L * g.DModel;
+    public static long NonEmbeddingParams(GptConfig g) => g.IsLlama ? NonEmbeddingParams(g.ToLlama()) : g.Layers * BlockParams(g.DModel) + 2L * g.DModel;
 
     /// <summary>Parameters that take part in matmuls per token: blocks + the output head (tied or not).</summary>
     public static long MatmulParams(GptConfig g) => NonEmbeddingParams(g) + (long)g.VocabSize * g.DModel;
@@ -40,11 +42,12 @@ public static class ModelMath
     /// </summary>
     public static double ForwardFlopsPerToken(GptConfig g, int? attendedContext = null)
     {
+        if (g.IsLlama) return ForwardFlopsPerToken(g.ToLlama(), attendedContext);
         double t = attendedContext ?? g.ContextLength;
         return 2.0 * MatmulParams(g) + 4.0 * g.Layers * t * g.DModel;
     }
 
-    /// <summary>Training FLOPs per token: forward + backward ≈ 3 × forward (the "6N" rule, Kaplan et al. 2020).</summary>
+    /// <summary>Training FLOPs per token: forward + backward ≈ 3 × forward (the "6N" rule, Kaplan et al. 2020), either architecture.</summary>
     public static double TrainFlopsPerToken(GptConfig g, int? attendedContext = null) => 3.0 * ForwardFlopsPerToken(g, attendedContext);
 
     // Llama family (Touvron et al. 2023; GQA of Ainslie et al. 2023; SwiGLU of Shazeer 2020).  C = d_model, D = head_dim,
@@ -76,7 +79,10 @@ public static class ModelMath
     /// <summary>
     /// Forward FLOPs per token: 2·N_matmul + 4·L·T·(H·D), the attention-score term of Kaplan et al. 2020 Table 1 with
     /// d_attn = H·D (queries, not the shared key/value heads, set the score and value-mixing work); T the full window
-    /// as for GPT (PaLM App. B).
+    /// as for GPT (PaLM App. B).  What is counted: SwiGLU as its three matrices (2·3·C·I per token; the SiLU and the
+    /// gate product are O(I) and left out, as Kaplan leaves out nonlinearities and norms); grouped-query attention
+    /// through its smaller k and v projections (2·C·H_kv·D each) while the scores still cost H query heads; RoPE's
+    /// rotations (O(H·D)) not at all.  Training is 3× this (<see cref="TrainFlopsPerToken(GptConfig, int?)"/>).
     /// </summary>
     public static double ForwardFlopsPerToken(LlamaConfig g, int? attendedContext = null)
     {

@@ -6,7 +6,8 @@ namespace Harness.Modeling;
 /// <summary>
 /// Autoregressive sampling from a GPT for <c>harness sample</c>: temperature 0 is greedy; otherwise softmax(z/τ)
 /// restricted to the top-k logits (Fan et al. 2018) when k &gt; 0, sampled with a seeded generator.  The context is
-/// the last T tokens (no KV cache: each step re-runs the window, fine for a few hundred tokens).
+/// the last T tokens (no KV cache: each step re-runs the window, fine for a few hundred tokens).  Rows of the head
+/// beyond the tokenizer's size are never sampled (<see cref="CausalLm.TokenLogits"/>).
 /// </summary>
 public static class TextSampler
 {
@@ -21,7 +22,7 @@ public static class TextSampler
         {
             using var scope = NewDisposeScope();
             var window = tokens.Skip(Math.Max(0, tokens.Count - model.ContextLength)).ToArray();
-            var logits = model.call(tensor(window, [1, window.Length]).to(device))[0, -1];    // (V)
+            var logits = model.TokenLogits(model.call(tensor(window, [1, window.Length]).to(device))[0, -1]); // (V): padding rows dropped
             long next;
             if (temperature <= 0) next = logits.argmax().item<long>();
             else

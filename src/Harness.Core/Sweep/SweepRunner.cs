@@ -267,7 +267,7 @@ public sealed partial class SweepRunner
         var curve = new List<CurveRow>();
         var evals = new List<EvalRow>();
         torch.manual_seed(unit.Seed);
-        using var student = new Gpt(unit.Model, options.Device);
+        using var student = StudentModel.Create(unit.Model, options.Device);
         var trainer = new Trainer(student, training, sampler,
             new LossEvaluator(data.Validation.Tokens, byteLengths, unit.Model.ContextLength, training.EvalTokens), objective, options.Device, plan.Schedule);
 

@@ -37,7 +37,7 @@ public sealed class LossEvaluator
 
     public long TokensPerEvaluation => windowStarts.Length * (long)contextLength;
 
-    public HeldOutLoss Evaluate(Gpt model)
+    public HeldOutLoss Evaluate(CausalLm model)
     {
         bool wasTraining = model.training;
         model.eval();

@@ -42,7 +42,7 @@ public sealed record ResumeState(int Step, List<EvalPoint> Curve, double WallSec
 
     sealed record Stamp(int Step, List<EvalPoint> Curve, double WallSeconds, string ModelSha256, string OptimizerSha256);
 
-    public static void Save(string directory, Gpt model, SafeAdamW optimizer, ResumeState state, IResumeExtras? extras = null)
+    public static void Save(string directory, CausalLm model, SafeAdamW optimizer, ResumeState state, IResumeExtras? extras = null)
     {
         Directory.CreateDirectory(directory);
         var name = $"step-{state.Step:D8}";
@@ -74,7 +74,7 @@ public sealed record ResumeState(int Step, List<EvalPoint> Curve, double WallSec
             Directory.Delete(old, recursive: true);
     }
 
-    public static bool TryLoad(string directory, Gpt model, SafeAdamW optimizer, out ResumeState state, IResumeExtras? extras = null)
+    public static bool TryLoad(string directory, CausalLm model, SafeAdamW optimizer, out ResumeState state, IResumeExtras? extras = null)
     {
         state = new ResumeState(0, [], 0);
         var current = Path.Combine(directory, CurrentFile);

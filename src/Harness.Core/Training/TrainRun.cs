@@ -30,7 +30,7 @@ public static class TrainRun
         var output = IO.PathNames.ConfigPath(repositoryRoot, config.Output, "$.output");
         var byteLengths = TokenByteLengths.For(data.TokenizerPath, data.Tokenizer, data.VocabSize);
         torch.manual_seed(config.Training.Seed);
-        using var gpt = new Gpt(model, device);
+        using var gpt = StudentModel.Create(model, device);
         var trainer = new Trainer(gpt, config.Training,
             new BatchSampler(data.Train.Tokens, config.Training.BatchSize, model.ContextLength, config.Training.Seed, alignToContext: true),
             new LossEvaluator(data.Validation.Tokens, byteLengths, model.ContextLength, config.Training.EvalTokens), new CrossEntropyObjective(), device);

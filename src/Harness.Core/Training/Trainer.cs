@@ -16,7 +16,7 @@ namespace Harness.Training;
 /// </summary>
 public sealed class Trainer
 {
-    readonly Gpt model;
+    readonly CausalLm model;
     readonly TrainingConfig config;
     readonly BatchSampler sampler;
     readonly LossEvaluator evaluator;
@@ -26,7 +26,7 @@ public sealed class Trainer
 
     /// <param name="schedule">Learning-rate schedule; null = the one <paramref name="config"/> describes for its budget
     /// (<see cref="LearningRateSchedule.For"/>).  A WSD sweep passes the constant trunk schedule here.</param>
-    public Trainer(Gpt model, TrainingConfig config, BatchSampler sampler, LossEvaluator evaluator, ITrainingObjective objective, Device device,
+    public Trainer(CausalLm model, TrainingConfig config, BatchSampler sampler, LossEvaluator evaluator, ITrainingObjective objective, Device device,
                    LearningRateSchedule? schedule = null)
     {
         scheduleOverride = schedule;
@@ -38,8 +38,8 @@ public sealed class Trainer
         this.device = device;
     }
 
-    public int TotalSteps => config.TotalSteps(model.Config.ContextLength);
-    public long TokensPerStep => config.TokensPerStep(model.Config.ContextLength);
+    public int TotalSteps => config.TotalSteps(model.ContextLength);
+    public long TokensPerStep => config.TokensPerStep(model.ContextLength);
 
     /// <summary>Trains to the budget.  With <paramref name="resumeDirectory"/>, resumes from and writes checkpoints there.</summary>
     /// <param name="startFrom">A checkpoint folder (written through <paramref name="snapshots"/> by another run) to start
@@ -56,6 +56,8 @@ public sealed class Trainer
         int totalSteps = TotalSteps;
         var schedule = scheduleOverride ?? LearningRateSchedule.For(config, totalSteps);
         var optimizer = BuildOptimizer();
+        // bf16-mixed: forward and backward on a bf16 copy, fp32 master weights, gradients and moments (MixedPrecision).
+        var mixed = config.IsBf16Mixed ? new MixedPrecision(model, device) : null;
         var curve = new List<EvalPoint>();
         int startStep = 0;
         double priorWall = 0;
@@ -106,6 +108,7 @@ public sealed class Trainer
             using (var scope = NewDisposeScope())
             {
                 optimizer.ZeroGrad();
+                mixed?.LoadWeights(training: true);
                 Tensor stepLoss = zeros(1, device: device);
                 var stepCe = zeros(1, device: device);
                 for (int micro = 0; micro < config.GradAccum; micro++)
@@ -113,7 +116,7 @@ public sealed class Trainer
                     long index = (long)step * config.GradAccum + micro;
                     var starts = sampler.Starts(index);
                     var (x, y) = sampler.Batch(starts, device);
-                    var logits = model.call(x);                                                   // (B, T, V)
+                    var logits = mixed is null ? model.call(x) : mixed.Model.call(x).to_type(ScalarType.Float32); // (B, T, V), float32
                     var loss = objective.Loss(logits, new TrainingBatch(x, y, starts, index)).DividedBy(config.GradAccum);
                     if (objective.LastCrossEntropy is { } ce)
                     {
@@ -121,6 +124,7 @@ public sealed class Trainer
                         hasCe = true;
                     }
                     loss.backward();
+                    mixed?.AccumulateGradients();
                     stepLoss = stepLoss.Plus(loss.detach());
                 }
                 if (config.GradClip > 0)
@@ -178,6 +182,7 @@ public sealed class Trainer
             // Divergence, cancellation and internal errors are normal exits of a unit: release native state on every path.
             runningLoss?.Dispose();
             optimizer.Dispose();
+            mixed?.Dispose();
         }
     }
 
@@ -186,7 +191,7 @@ public sealed class Trainer
     /// <summary>AdamW with decoupled weight decay in two groups: decay on every parameter with ≥ 2 dimensions (wte,
     /// attention and MLP projections, an untied head) except the position table wpe; none on wpe, biases and LayerNorm
     /// parameters.  (nanoGPT decays wpe too; minGPT decays neither embedding.)</summary>
-    internal static SafeAdamW BuildOptimizer(Gpt model, TrainingConfig config)
+    internal static SafeAdamW BuildOptimizer(CausalLm model, TrainingConfig config)
     {
         var decay = new List<(string, Parameter)>();
         var noDecay = new List<(string, Parameter)>();

@@ -68,10 +68,10 @@ public class ScalarFinalizerStressTests(Xunit.Abstractions.ITestOutputHelper out
     static readonly int[] Stream = TestSupport.PatternStream(3000, 32, seed: 1);
     static readonly int[] Validation = TestSupport.PatternStream(600, 32, seed: 2);
 
-    static Trainer NewTrainer(Gpt model, ITrainingObjective objective, bool aligned = false)
+    static Trainer NewTrainer(CausalLm model, ITrainingObjective objective, bool aligned = false, string? precision = null)
     {
         // Weight decay, clipping and accumulation on: every optimiser and trainer path runs.
-        var training = new TrainingConfig { BatchSize = 4, GradAccum = 2, MaxSteps = 20, LearningRate = 3e-3, MinLearningRate = 3e-4, WarmupSteps = 3, EvalInterval = 10, LogInterval = 5, WeightDecay = 0.1, GradClip = 1.0 };
+        var training = new TrainingConfig { BatchSize = 4, GradAccum = 2, MaxSteps = 20, LearningRate = 3e-3, MinLearningRate = 3e-4, WarmupSteps = 3, EvalInterval = 10, LogInterval = 5, WeightDecay = 0.1, GradClip = 1.0, Precision = precision };
         return new Trainer(model, training, new BatchSampler(Stream, training.BatchSize, Student.ContextLength, seed: 3, alignToContext: aligned),
             new LossEvaluator(Validation, TestSupport.UnitByteLengths(32), Student.ContextLength, 128, batchSize: 2), objective, torch.CPU);
     }
@@ -85,6 +85,22 @@ public class ScalarFinalizerStressTests(Xunit.Abstractions.ITestOutputHelper out
         torch.manual_seed(1);
         using var model = new Gpt(Student);
         UnderGcPressure("scratch", () => AssertFinite(NewTrainer(model, new CrossEntropyObjective()).Run()));
+    }
+
+    [Fact]
+    public void Training_in_bf16_mixed_precision()
+    {
+        torch.manual_seed(1);
+        using var model = new Gpt(Student);
+        UnderGcPressure("bf16-mixed", () => AssertFinite(NewTrainer(model, new CrossEntropyObjective(), precision: TrainingConfig.Bf16MixedPrecision).Run()));
+    }
+
+    [Fact]
+    public void Training_a_llama_student_in_bf16_mixed_precision()
+    {
+        torch.manual_seed(1);
+        using var model = StudentModel.Create(Student with { Architecture = GptConfig.LlamaArchitecture, KvHeads = 1 });
+        UnderGcPressure("llama bf16-mixed", () => AssertFinite(NewTrainer(model, new CrossEntropyObjective(), precision: TrainingConfig.Bf16MixedPrecision).Run()));
     }
 
     [Fact]
