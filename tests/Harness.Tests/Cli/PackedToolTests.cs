@@ -3,7 +3,7 @@ using System.Text;
 using Harness.Config;
 using Harness.Modeling;
 using Harness.Sweep;
-using Harness.Tests.Execution;
+using Harness.Tests.Sweep.Execution;
 
 namespace Harness.Tests.Cli;
 
