@@ -16,7 +16,7 @@ public class ManifestSetTests
     static readonly string ConfigJson = new TinyExperiment { Name = "tiny-manifest", Seeds = "1" }.Json;
 
     static SweepRunner Runner(string root, string results, bool forceReport = false) =>
-        new(JsonConfigReader.Read<ExperimentConfig>(ConfigJson, "test"), ConfigJson,
+        new(JsonConfigReader.Read<ExperimentConfig>(ConfigJson, "test"),
             new SweepOptions { Device = torch.CPU, RepositoryRoot = root, ResultsRoot = results, ForceReport = forceReport });
 
     /// <summary>A finished run whose manifest also records a logit cache, as if an earlier process had filled one.</summary>

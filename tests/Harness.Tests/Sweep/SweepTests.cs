@@ -24,7 +24,7 @@ public class SweepTests
     static SweepRunner Runner(string root, ISweepObserver? observer = null)
     {
         var config = JsonConfigReader.Read<ExperimentConfig>(ConfigJson, "test");
-        return new SweepRunner(config, ConfigJson, new SweepOptions { Device = torch.CPU, RepositoryRoot = root }, observer);
+        return new SweepRunner(config, new SweepOptions { Device = torch.CPU, RepositoryRoot = root }, observer);
     }
 
     static void SaveTeacher(string root)
@@ -90,7 +90,7 @@ public class SweepTests
         Assert.Equal(4, third.Skipped);
         Assert.Equal(before, (File.ReadAllText(manifest), File.GetLastWriteTimeUtc(manifest), File.GetLastWriteTimeUtc(Path.Combine(second.Directory, ResultSchema.RunsFile))));
         var config = JsonConfigReader.Read<ExperimentConfig>(ConfigJson, "test");
-        var forced = new SweepRunner(config, ConfigJson, new SweepOptions { Device = torch.CPU, RepositoryRoot = resumedRoot, ForceReport = true }).Run();
+        var forced = new SweepRunner(config, new SweepOptions { Device = torch.CPU, RepositoryRoot = resumedRoot, ForceReport = true }).Run();
         Assert.False(forced.AlreadyComplete);
         Assert.Equal(0, forced.Ran);
         Assert.NotEqual(before.Item2, File.GetLastWriteTimeUtc(manifest));
@@ -131,7 +131,7 @@ public class SweepTests
         var json = ConfigJson.Replace("\"methods\": [\"scratch\", \"logit-kd\"]", "\"methods\": [\"seq-kd\"]")
                              .Replace("\"seeds\": [1, 2]", "\"seeds\": [1], \"seq_kd\": { \"tokens\": 3000, \"seed\": 4 }");
         var config = JsonConfigReader.Read<ExperimentConfig>(json, "test");
-        var outcome = new SweepRunner(config, json, new SweepOptions { Device = torch.CPU, RepositoryRoot = root }).Run();
+        var outcome = new SweepRunner(config, new SweepOptions { Device = torch.CPU, RepositoryRoot = root }).Run();
         var row = Assert.Single(ResultTables.ReadAll<RunRow>(Path.Combine(outcome.Directory, ResultSchema.RunsFile)));
         Assert.Equal(RunRowStatus.Ok, row.Status);
         Assert.Equal("seq-kd", row.Method);
@@ -146,7 +146,7 @@ public class SweepTests
                              .Replace("\"teacher\": { \"checkpoint\": \"models/teacher\" },", "");
         if (extraTraining is not null) json = json.Replace("\"warmup_steps\": 2,", extraTraining);
         var config = JsonConfigReader.Read<ExperimentConfig>(json, "test");
-        return new SweepRunner(config, json, new SweepOptions { Device = torch.CPU, RepositoryRoot = root, Shard = shard }).Run();
+        return new SweepRunner(config, new SweepOptions { Device = torch.CPU, RepositoryRoot = root, Shard = shard }).Run();
     }
 
     [Theory]
@@ -162,7 +162,7 @@ public class SweepTests
         var config = JsonConfigReader.Read<ExperimentConfig>(json, "test");
         var calls = new List<(int Step, bool Final, bool Subset)>();
         using var tmp = new TempDirectory();
-        new SweepRunner(config, json, new SweepOptions { Device = torch.CPU, RepositoryRoot = tmp.Path })
+        new SweepRunner(config, new SweepOptions { Device = torch.CPU, RepositoryRoot = tmp.Path })
         {
             EvaluatorFactory = _ => (_, _, _, point) => { calls.Add((point.Step, point.IsFinal, point.Kind == Harness.Evaluation.EvaluationPointKind.Curve)); return []; },
         }.Run();
@@ -250,7 +250,7 @@ public class SweepTests
         """;
         // One read reports the unknown key and every semantic problem together (the reader skips unknown keys and
         // still validates the rest), so a user fixes them all in one go.
-        var e = Assert.Throws<UserInputException>(() => JsonConfigReader.Read<ExperimentConfig>(bad, "bad.json"));
+        var e = Assert.Throws<UserInputException>(() => Harness.Pipelines.ExperimentValidator.Read(bad, "bad.json"));
         Assert.Contains(e.Problems, p => p.Contains("$.colour") && p.Contains("unknown key") && p.Contains("valid keys here"));
         Assert.Contains(e.Problems, p => p.Contains("$.students.s.preset") && p.Contains("nope") && p.Contains("valid"));
         Assert.Contains(e.Problems, p => p.Contains("$.budgets[0].tokens") && p.Contains("-5"));
@@ -260,7 +260,7 @@ public class SweepTests
         Assert.Contains(e.Problems, p => p.Contains("$.teacher.checkpoint"));
         Assert.All(e.Problems, p => Assert.StartsWith("bad.json: ", p));
         // Without the unknown key the same semantic problems remain, and only the unknown-key one is gone.
-        var e2 = Assert.Throws<UserInputException>(() => JsonConfigReader.Read<ExperimentConfig>(bad.Replace(", \"colour\": \"blue\"", ""), "bad.json"));
+        var e2 = Assert.Throws<UserInputException>(() => Harness.Pipelines.ExperimentValidator.Read(bad.Replace(", \"colour\": \"blue\"", ""), "bad.json"));
         Assert.Equal(e.Problems.Where(p => !p.Contains("$.colour")), e2.Problems);
     }
 
