@@ -231,7 +231,8 @@ public sealed partial class SweepRunner
             {
                 Harness = typeof(SweepRunner).Assembly.GetName().Version?.ToString(3),
                 Torchsharp = typeof(torch).Assembly.GetName().Version?.ToString(),
-                Libtorch = torch.__version__,
+                // TorchSharp's libtorch package version ("2.10.0.0"), written as libtorch names its releases ("2.10.0").
+                Libtorch = Version.TryParse(torch.__version__, out var libtorch) ? libtorch.ToString(3) : torch.__version__,
                 Dotnet = Environment.Version.ToString(),
             },
             Device = DeviceName(options.Device),
