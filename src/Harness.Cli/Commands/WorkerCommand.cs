@@ -136,7 +136,7 @@ public sealed class WorkerCommand : Command<WorkerSettings>
     {
         using var interrupts = new Interrupts(outer);
         using var worker = run.OpenWorker(SlurmJobId(), () => interrupts.Signal);
-        Console.WriteLine($"{DateTime.UtcNow:O} worker ready: data and teacher loaded once for every launch of this process");
+        Console.WriteLine($"{DateTime.UtcNow:O} {SweepWorkload.WorkerReady}");
         while (!interrupts.Source.IsCancellationRequested && Console.In.ReadLine() is { } line)
         {
             if (!int.TryParse(line.Trim(), System.Globalization.CultureInfo.InvariantCulture, out var index)) continue;

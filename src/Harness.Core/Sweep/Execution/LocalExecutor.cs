@@ -18,6 +18,9 @@ public sealed record SweepWorkload
     /// <summary>The line a serving worker writes when a launch ends: the marker, the launch index and its exit code.</summary>
     public const string LaunchDoneMarker = "@@harness-launch-done";
 
+    /// <summary>What a serving worker writes once its data, teacher and scoring are loaded (before its first launch).</summary>
+    public const string WorkerReady = "worker ready: data and teacher loaded once for every launch of this process";
+
     /// <summary>The harness command (dotnet + harness.dll, absolute paths).</summary>
     public required IReadOnlyList<string> Harness { get; init; }
     public required string ConfigPath { get; init; }
@@ -167,6 +170,7 @@ public sealed class LocalExecutor(int jobs, int threads, Action<string>? log = n
         readonly Queue<(int Index, int Code)> done = new();
         readonly string logs;
         StreamWriter log;
+        bool ready;
 
         Worker(Process process, int number, string logs)
         {
@@ -197,14 +201,14 @@ public sealed class LocalExecutor(int jobs, int threads, Action<string>? log = n
             return worker;
         }
 
-        /// <summary>Gives it launch <paramref name="index"/>: its output goes to that launch's log until it reports the end.</summary>
+        /// <summary>Gives it launch <paramref name="index"/>: its output, once it is ready, goes to that launch's log until it
+        /// reports the end (what it writes while loading stays in its own log).</summary>
         public void Assign(int index)
         {
             lock (gate)
             {
                 Current = index;
-                log.Dispose();
-                log = Open(Path.Combine(logs, $"unit-{index}.log"));
+                if (ready) LogTo($"unit-{index}.log");
             }
             Process.StandardInput.WriteLine(index.ToString(System.Globalization.CultureInfo.InvariantCulture));
             Process.StandardInput.Flush();
@@ -231,12 +235,22 @@ public sealed class LocalExecutor(int jobs, int threads, Action<string>? log = n
                     int.TryParse(parts[2], System.Globalization.CultureInfo.InvariantCulture, out var code))
                 {
                     done.Enqueue((index, code));
-                    log.Dispose();
-                    log = Open(Path.Combine(logs, $"worker-{Number}.log"));
+                    LogTo($"worker-{Number}.log");
                     return;
                 }
                 log.WriteLine(line);
+                if (!ready && line.Contains(SweepWorkload.WorkerReady, StringComparison.Ordinal))
+                {
+                    ready = true;
+                    if (Current is { } launch) LogTo($"unit-{launch}.log");
+                }
             }
+        }
+
+        void LogTo(string file)
+        {
+            log.Dispose();
+            log = Open(Path.Combine(logs, file));
         }
 
         static StreamWriter Open(string path) => new(path, append: true) { AutoFlush = true };
