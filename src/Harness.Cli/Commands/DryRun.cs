@@ -9,9 +9,8 @@ namespace Harness.Cli.Commands;
 /// <summary><c>harness run --dry-run</c>: prints the plan and time estimate of <see cref="DryRunPlan"/> (table or JSON).</summary>
 static class DryRun
 {
-    public static int Print(SweepRunner runner, ExperimentConfig config, OutputFormat format)
+    public static int Print(DryRunPlan plan, string runDirectory, ExperimentConfig config, OutputFormat format)
     {
-        var plan = DryRunPlan.Build(runner, config, RepositoryPaths.Root);
         var units = plan.Units;
         var estimate = plan.Estimate;
         var finished = estimate.Finished;
@@ -33,7 +32,7 @@ static class DryRun
         {
             Output.WriteJson(new
             {
-                Directory = runner.RunDirectory,
+                Directory = runDirectory,
                 UniqueTrainTokens = plan.UniqueTrainTokens, MaxEpochs = config.Data.MaxEpochsOrDefault, RepetitionProblems = plan.RepetitionProblems,
                 UnitsTotal = units.Count, UnitsFinished = finished.Count, KeysProvisional = provisional,
                 MatmulGflopsMedian = gflops, MatmulGflopsProbes = probes, Efficiency = efficiency, EfficiencyMeasuredOnUnits = measured,
@@ -48,7 +47,7 @@ static class DryRun
             });
             return 0;
         }
-        var table = new Table().Title($"{units.Count} units → {Markup.Escape(runner.RunDirectory)}")
+        var table = new Table().Title($"{units.Count} units → {Markup.Escape(runDirectory)}")
             .AddColumns("#", "key", "method", "student", "params (non-emb)", "budget", "role", "tokens", "epochs", "steps", "seed", "own FLOPs", "finished-run FLOPs", "est. time");
         foreach (var u in units)
         {

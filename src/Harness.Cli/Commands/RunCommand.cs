@@ -62,7 +62,7 @@ public sealed class RunCommand : Command<RunSettings>
     {
         var format = Output.Parse(settings.Format, OutputFormat.Table, OutputFormat.Json);
         Output.Configure(format);
-        var (config, json, source) = LoadConfig(settings.Config, settings.Set);
+        var (config, source) = LoadConfig(settings.Config, settings.Set);
         if (settings.Jobs > 1 && !settings.DryRun)
         {
             var clash = new[] { ("--shard", settings.Shard is not null), ("--only", settings.Only is not null), ("--set", settings.Set.Length > 0), ("--format json", format == OutputFormat.Json) }
@@ -72,7 +72,7 @@ public sealed class RunCommand : Command<RunSettings>
                     ["--jobs N: the worker processes read the config file itself; run a shard, a subset or an overridden config with --jobs 1, or write the overrides into a config file."]);
             if (!File.Exists(source))
                 throw new UserInputException($"--jobs needs a config file the worker processes can read; {source} is not one — pass experiments/quickstart.json.");
-            return RunLocal(config, json, source, settings.Out is null ? null : RepositoryPaths.Resolve(settings.Out), settings.Jobs,
+            return RunLocal(config, source, settings.Out is null ? null : RepositoryPaths.Resolve(settings.Out), settings.Jobs,
                             settings.Threads > 0 ? settings.Threads : 1, settings.Device, cancellation);
         }
         DeviceSelector.ConfigureThreads(settings.Threads);
@@ -85,11 +85,10 @@ public sealed class RunCommand : Command<RunSettings>
         AnsiConsole.MarkupLine($"[bold]harness run[/] {Markup.Escape(config.Name)} ({Markup.Escape(source)}) on {DeviceSelector.Describe(device)}");
         bool live = Output.Interactive && format == OutputFormat.Table;
         ISweepObserver observer = live ? new LiveSweepObserver() : new LineSweepObserver(format == OutputFormat.Table ? Console.Out : Console.Error);
-        var run = new ExperimentRun(config, json, options, observer);
-        var runner = run.Sweep;
+        var run = new ExperimentRun(config, options, observer);
         if (settings.DryRun)
-            return DryRun.Print(runner, config, format);
-        WritableFolder.Require(runner.RunDirectory, "the results folder");
+            return DryRun.Print(run.DryRun(RepositoryPaths.Root), run.RunDirectory, config, format);
+        WritableFolder.Require(run.RunDirectory, "the results folder");
 
         // Ctrl-C and SIGTERM (batch systems, containers, `timeout`): stop after the current step, checkpoint, say what is
         // saved and how to continue; exit 130 for Ctrl-C, 143 (128 + 15) for SIGTERM.
@@ -103,7 +102,8 @@ public sealed class RunCommand : Command<RunSettings>
             stoppedBy ??= "SIGTERM";
             cts.Cancel();
         });
-        SweepOutcome outcome = null!;
+        var messages = new CallbackProgress<string>(m => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(m)}[/]"));
+        ExperimentRunResult result = null!;
         try
         {
             if (live)
@@ -112,15 +112,15 @@ public sealed class RunCommand : Command<RunSettings>
                     .Start(ctx =>
                     {
                         ((LiveSweepObserver)observer).Attach(ctx);
-                        outcome = runner.Run(cts.Token);
+                        result = run.Run(messages, cts.Token);
                     });
             else
-                outcome = runner.Run(cts.Token);
+                result = run.Run(messages, cts.Token);
         }
         catch (OperationCanceledException)
         {
-            var folder = new RunFolder(runner.RunDirectory);
-            AnsiConsole.MarkupLine($"[yellow]interrupted{(stoppedBy is null ? "" : " by " + stoppedBy)}[/]: {folder.FinishedUnitKeys.Count} finished unit(s) are saved in {Markup.Escape(runner.RunDirectory)}; " +
+            var folder = new RunFolder(run.RunDirectory);
+            AnsiConsole.MarkupLine($"[yellow]interrupted{(stoppedBy is null ? "" : " by " + stoppedBy)}[/]: {folder.FinishedUnitKeys.Count} finished unit(s) are saved in {Markup.Escape(run.RunDirectory)}; " +
                                    $"the unit in progress checkpointed at the step it stopped at (else it keeps its last checkpoint, every training.checkpoint_interval = {config.Training.CheckpointInterval} steps).");
             AnsiConsole.MarkupLine($"resume with the same command: [bold]{Markup.Escape(ResumeCommand(settings))}[/]");
             return stoppedBy == "SIGTERM" ? HarnessApp.Terminated : HarnessApp.Cancelled;
@@ -129,6 +129,7 @@ public sealed class RunCommand : Command<RunSettings>
         {
             Console.CancelKeyPress -= onCancel;
         }
+        var outcome = result.Sweep;
         if (outcome.AlreadyComplete)
         {
             AnsiConsole.MarkupLine($"[green]already complete[/]: all {outcome.Units.Count} unit(s) of this config are finished in {Markup.Escape(outcome.Directory)}; nothing was run or rewritten " +
@@ -145,35 +146,30 @@ public sealed class RunCommand : Command<RunSettings>
             AnsiConsole.MarkupLine($"[red]failed[/] unit {Markup.Escape(key)}: {Markup.Escape(reason)} (a rerun retries it)");
         AnsiConsole.MarkupLine($"results: [link]{Markup.Escape(outcome.Directory)}[/]");
         if (format == OutputFormat.Table) PrintFinalLosses(outcome.Directory);
-        var after = run.AfterSweep(outcome, new CallbackProgress<string>(m => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(m)}[/]")));
-        if (after.Estimate is { } estimate) EstimateReportOutput.Print(estimate);
-        else if (after.WaitingMessage is { } waiting) AnsiConsole.MarkupLine($"[grey]{Markup.Escape(waiting)}[/]");
-        if (format == OutputFormat.Json) Output.WriteJson(Summary(outcome, after.Estimate));
+        if (result.Estimate is { } estimate) EstimateReportOutput.Print(estimate);
+        else if (result.WaitingMessage is { } waiting) AnsiConsole.MarkupLine($"[grey]{Markup.Escape(waiting)}[/]");
+        if (format == OutputFormat.Json) Output.WriteJson(Summary(outcome, result.Estimate));
         return outcome.Failed > 0 ? 1 : 0;
     }
 
     /// <summary>
-    /// The local executor: prepare here, then <paramref name="jobs"/> `harness worker unit` processes at a time with
-    /// <paramref name="threads"/> threads each, then collect, estimate and report here.
+    /// The local executor (<see cref="ExperimentRun.RunLocal"/>): prepare here, then <paramref name="jobs"/> long-lived
+    /// worker processes with <paramref name="threads"/> threads each, then collect, estimate and report here.
     /// </summary>
-    internal static int RunLocal(ExperimentConfig config, string json, string configPath, string? resultsRoot, int jobs, int threads, string device,
+    internal static int RunLocal(ExperimentConfig config, string configPath, string? resultsRoot, int jobs, int threads, string device,
                                  CancellationToken cancellation)
     {
         DeviceSelector.ConfigureThreads(threads);
         var options = new SweepOptions { Device = DeviceSelector.Resolve(device), RepositoryRoot = RepositoryPaths.Root, ResultsRoot = resultsRoot };
-        var run = new LocalExperimentRun(new ExperimentRun(config, json, options, new LogObserver()).Sweep, jobs, threads);
-        var runner = run.Sweep;
-        WritableFolder.Require(runner.RunDirectory, "the results folder");
+        var run = new ExperimentRun(config, options, new LogObserver());
+        WritableFolder.Require(run.RunDirectory, "the results folder");
         AnsiConsole.MarkupLine($"[bold]harness run[/] {Markup.Escape(config.Name)} with {jobs} worker processes × {threads} thread(s)");
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        var plan = run.Prepare(cancellation);
-        AnsiConsole.MarkupLine($"{plan.UnitsToTrain} of {plan.Units.Count} units to train in {plan.Launches.Count} launches " +
-                               $"(a WSD trunk and its branches are one launch); worker logs in {Markup.Escape(Path.Combine(runner.RunDirectory, "logs"))}");
-        var report = run.Launch(plan, HarnessProcess.CommandPrefix(), configPath, resultsRoot, RepositoryPaths.Root, device,
-                                line => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(line)}[/]"), cancellation);
-        int code = WorkerCommand.Finalize(runner);
-        AnsiConsole.MarkupLine($"[green]done[/]: {report.Finished.Count} unit(s) trained by {jobs} workers in {clock.Elapsed.TotalSeconds:F0} s; results: {Markup.Escape(runner.RunDirectory)}");
-        PrintFinalLosses(runner.RunDirectory);
+        void Grey(string line) => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(line)}[/]");
+        var result = run.RunLocal(new LocalWorkers(jobs, threads, HarnessProcess.CommandPrefix(), configPath, RepositoryPaths.Root, device, Grey),
+                                  new CallbackProgress<string>(Grey), cancellation);
+        int code = WorkerCommand.PrintFinalized(result.Final);
+        AnsiConsole.MarkupLine($"[green]done[/]: {result.Report.Finished.Count} launch(es) trained by {jobs} workers in {result.WallSeconds:F0} s; results: {Markup.Escape(run.RunDirectory)}");
+        PrintFinalLosses(run.RunDirectory);
         return code;
     }
 
@@ -211,7 +207,9 @@ public sealed class RunCommand : Command<RunSettings>
 
     static string? Existing(string directory, string file) => File.Exists(Path.Combine(directory, file)) ? Path.Combine(directory, file) : null;
 
-    internal static (ExperimentConfig Config, string Json, string Source) LoadConfig(string? path, IReadOnlyList<string>? overrides = null)
+    /// <summary>The experiment config of `run`, `worker` and `submit` (a file, or the quickstart), with --set overrides, checked
+    /// by <see cref="ExperimentValidator"/> up front: every problem at once, before data, teacher or any unit.</summary>
+    internal static (ExperimentConfig Config, string Source) LoadConfig(string? path, IReadOnlyList<string>? overrides = null)
     {
         overrides ??= [];
         string json, source;
@@ -239,12 +237,17 @@ public sealed class RunCommand : Command<RunSettings>
             json = ConfigOverrides.Apply(json, overrides, source);
             source += " with --set " + string.Join(" ", overrides);
         }
-        var config = JsonConfigReader.Read<ExperimentConfig>(json, source);
-        // Outside a clone the quickstart's teacher (train config, shipped checkpoint) comes with the tool.
+        // Outside a clone the quickstart's teacher (train config, shipped checkpoint) comes with the tool: its teacher is
+        // checked once they are placed.
+        var config = ExperimentValidator.Read(json, source, embedded ? null : RepositoryPaths.Root);
         if (embedded)
+        {
             foreach (var placed in EmbeddedQuickstart.Materialize(config, RepositoryPaths.Root))
                 AnsiConsole.MarkupLine($"[grey]quickstart: placed the tool's {Markup.Escape(Path.GetFileName(placed))} at {Markup.Escape(placed)}[/]");
-        return (config, json, source);
+            if (ExperimentValidator.TeacherProblems(config, RepositoryPaths.Root, "$") is { Count: > 0 } teacher)
+                throw new UserInputException($"{source}: {teacher.Count} problem(s) in config.", teacher.Select(p => $"{source}: {p}").ToList());
+        }
+        return (config, source);
     }
 
     static void PrintFinalLosses(string directory)

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Harness.Pipelines;
 using Harness.Sweep;
 using Harness.Sweep.Slurm;
 using Spectre.Console;
@@ -72,14 +73,14 @@ public sealed class SubmitCommand : Command<SubmitSettings>
     public override int Execute(CommandContext context, SubmitSettings settings, CancellationToken cancellation)
     {
         var configPath = RepositoryPaths.ResolveInput(settings.Config);
-        var (config, json, _) = RunCommand.LoadConfig(configPath);
+        var (config, _) = RunCommand.LoadConfig(configPath);
         var resultsRoot = settings.Results is null ? RepositoryPaths.Resolve("results") : RepositoryPaths.Resolve(settings.Results);
-        var runner = new SweepRunner(config, json, new SweepOptions { Device = TorchSharp.torch.CPU, RepositoryRoot = RepositoryPaths.Root, ResultsRoot = resultsRoot });
-        var runDir = runner.RunDirectory;
         if (settings.Executor == "local")
-            return RunCommand.RunLocal(config, json, configPath, resultsRoot, settings.MaxParallel ?? 1, settings.CpusPerUnit, settings.Device, cancellation);
+            return RunCommand.RunLocal(config, configPath, resultsRoot, settings.MaxParallel ?? 1, settings.CpusPerUnit, settings.Device, cancellation);
+        var run = new ExperimentRun(config, new SweepOptions { Device = TorchSharp.torch.CPU, RepositoryRoot = RepositoryPaths.Root, ResultsRoot = resultsRoot });
+        var runDir = run.RunDirectory;
 
-        var planned = SlurmSubmissionPlanner.Plan(config, runner, new SlurmSubmitOptions
+        var planned = run.PlanSlurm(new SlurmSubmitOptions
         {
             Partition = settings.Partition, GpusPerUnit = settings.GpusPerUnit, CpusPerUnit = settings.CpusPerUnit, Mem = settings.Mem,
             UnitTime = settings.Time == "auto" ? null : SlurmScripts.ParseTime(settings.Time)!.Value, MaxParallel = settings.MaxParallel,

@@ -20,7 +20,7 @@ public sealed class ValidateCommand : Command<ValidateSettings>
     {
         var path = RepositoryPaths.ResolveInput(settings.Config);
         bool isExperiment = LooksLikeExperiment(path);
-        if (isExperiment) CheckRunnable(JsonConfigReader.ReadFile<ExperimentConfig>(path), path);
+        if (isExperiment) CheckRunnable(Harness.Pipelines.ExperimentValidator.ReadFile(path, RepositoryPaths.Root), path);
         else JsonConfigReader.ReadFile<TrainRunConfig>(path);
         AnsiConsole.MarkupLine($"[green]ok[/]: {Markup.Escape(path)} is a valid {(isExperiment ? "experiment" : "train")} config.");
         return 0;

@@ -50,8 +50,8 @@ public sealed record ExperimentConfig : IValidatable
         }
         foreach (var dup in Budgets.GroupBy(b => b.Name).Where(g => g.Count() > 1))
             p.Add($"{path}.budgets: name \"{dup.Key}\" is used {dup.Count()} times; budget names must be unique.");
-        // Method and divergence names are checked by their stages' registries (IExperimentCheck), so Config imports no stage.
-        foreach (var check in ExperimentChecks.All) p.AddRange(check.Validate(this, path));
+        // Names the later stages register (methods, divergences, KD targets, tasks, "hf" tokenizer files) are checked by
+        // Pipelines/ExperimentValidator, so Config imports no stage.
         if (Kd.Alpha is < 0 or > 1) p.Add($"{path}.kd.alpha: value {Kd.Alpha} must be in [0, 1].");
         if (!(Kd.Temperature > 0)) p.Add($"{path}.kd.temperature: value {Kd.Temperature} must be > 0.");
         if (Kd.Beta is <= 0 or >= 1) p.Add($"{path}.kd.beta: value {Kd.Beta} must be in (0, 1).");

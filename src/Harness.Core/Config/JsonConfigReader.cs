@@ -35,7 +35,12 @@ public static class JsonConfigReader
     /// <summary>The editor hint key (<c>"$schema": "…/config.schema.json"</c>); accepted at the root and ignored.</summary>
     public const string SchemaKey = "$schema";
 
-    public static T Read<T>(string json, string source) where T : class
+    public static T Read<T>(string json, string source) where T : class => Read<T>(json, source, null);
+
+    /// <summary>Reads <paramref name="json"/> like <see cref="Read{T}(string, string)"/>, with <paramref name="moreChecks"/>
+    /// (rules Config cannot know, e.g. the later stages' registries, given by the caller) reported with the type's own
+    /// rules, every problem at once.</summary>
+    public static T Read<T>(string json, string source, Func<T, string, IEnumerable<string>>? moreChecks) where T : class
     {
         JsonDocument document;
         try
@@ -76,6 +81,7 @@ public static class JsonConfigReader
             catch (Exception e) when (!shapeOk && e is JsonException or ArgumentException or InvalidOperationException) { _ = e; }
             catch (JsonException e) { problems.Add($"{e.Path ?? "$"}: {e.Message}"); }
             if (value is IValidatable v) problems.AddRange(v.Validate("$"));
+            if (value is not null && moreChecks is not null) problems.AddRange(moreChecks(value, "$"));
             if (problems.Count == 0 && value is not null) return value;
             throw new UserInputException($"{source}: {problems.Count} problem(s) in config.", problems.Select(p => $"{source}: {p}").ToList());
         }

@@ -7,12 +7,12 @@ namespace Harness.Data;
 /// An "hf" tokenizer in <c>data.tokenizer</c>: its file must be one <see cref="TokenizerLoader"/> reads, and
 /// <c>kd.top_k</c> must fit its vocabulary (Config checks the other kinds itself; the size of an "hf" one is in its file).
 /// </summary>
-internal sealed class TokenizerConfigCheck : IExperimentCheck
+internal static class TokenizerConfigCheck
 {
     /// <summary>Loaded files by (full path, length, last write): validation runs often, a tokenizer.json is megabytes.</summary>
     static readonly ConcurrentDictionary<(string, long, DateTime), (int? VocabSize, IReadOnlyList<string> Problems)> Seen = new();
 
-    public IEnumerable<string> Validate(ExperimentConfig config, string path)
+    public static IEnumerable<string> Validate(ExperimentConfig config, string path)
     {
         var spec = config.Data.TokenizerOrDefault;
         if (spec.Kind != TokenizerSpec.HuggingFace || spec.Path is null || DataSpecValidator.Validate(spec, "").Count > 0) return [];

@@ -24,9 +24,9 @@ public static class KdTargets
 }
 
 /// <summary>The config's <c>kd.targets</c> and <c>kd.samples</c> against <see cref="KdTargets.Names"/> and the rule of each kind.</summary>
-internal sealed class KdTargetsConfigCheck : IExperimentCheck
+internal static class KdTargetsConfigCheck
 {
-    public IEnumerable<string> Validate(ExperimentConfig config, string path)
+    public static IEnumerable<string> Validate(ExperimentConfig config, string path)
     {
         var kd = config.Kd;
         if (!KdTargets.Names.TryGetValue(kd.TargetsOrDefault, out var kind))

@@ -9,9 +9,9 @@ namespace Harness.Evaluation;
 /// <c>evaluation.data_dir</c>, so `validate` (and every command that loads a config) reports a bad task list before
 /// data preparation or a teacher load.
 /// </summary>
-internal sealed class EvaluationConfigCheck : IExperimentCheck
+internal static class EvaluationConfigCheck
 {
-    public IEnumerable<string> Validate(ExperimentConfig config, string path)
+    public static IEnumerable<string> Validate(ExperimentConfig config, string path)
     {
         // A task name becomes part of result keys and file names: a name that is not a plain folder name is refused by
         // that rule (IO/PathNames) before it is looked up.

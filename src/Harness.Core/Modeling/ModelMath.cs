@@ -33,6 +33,10 @@ public static class ModelMath
     /// <summary>Parameters that take part in matmuls per token: blocks + the output head (tied or not).</summary>
     public static long MatmulParams(GptConfig g) => NonEmbeddingParams(g) + (long)g.VocabSize * g.DModel;
 
+    /// <summary>The GPT FLOP count below in words (<see cref="TrainFlopsPerToken(GptConfig, int?)"/>, <see cref="ForwardFlopsPerToken(GptConfig, int?)"/>),
+    /// recorded in every run's manifest so a reader knows which count its FLOP columns use.</summary>
+    public const string Formula = "train = 6·(N_nonembedding + V·d) + 12·L·T·d per token; forward = one third (Kaplan et al. 2020 Table 1; PaLM App. B)";
+
     /// <summary>
     /// Forward FLOPs per token: 2·N_matmul + the attention-score term 2·n_layer·n_ctx·d_attn·2 — Kaplan et al. 2020
     /// Table 1 (C_forward ≈ 2N + 2·n_layer·n_ctx·d_attn), the same count nanoGPT uses for MFU (its 6N + 12·L·H·Q·T

@@ -11,9 +11,8 @@ namespace Harness.Sweep;
 /// <param name="Evaluator">Benchmark scoring (null when not configured).</param>
 sealed record SweepResources(PreparedData Data, int[] ByteLengths, LoadedTeacher Teacher, RunFolder Folder, UnitEvaluator? Evaluator);
 
-/// <summary>How a unit worker process was started (`harness run --jobs N`, a Slurm array task).</summary>
+/// <summary>How the process running units was started (in-process `run`, a `run --jobs` worker, a Slurm array task).</summary>
 /// <param name="ProcessStart">When this process started (a claim older than its holder's start is stale).</param>
 /// <param name="SlurmJobId">The Slurm job, recorded in the heartbeat (null outside Slurm).</param>
 /// <param name="InterruptSignal">Names the signal that cancelled the unit (null: "cancel").</param>
-/// <param name="StepDelayMs">Test hook: a pause per step, so a test can interrupt mid-unit.</param>
-sealed record WorkerContext(DateTime ProcessStart, string? SlurmJobId, Func<string>? InterruptSignal, int StepDelayMs);
+sealed record WorkerContext(DateTime ProcessStart, string? SlurmJobId, Func<string>? InterruptSignal);

@@ -1,5 +1,4 @@
 using Harness.Distillation;
-using Harness.Distillation.Methods;
 using Harness.Results;
 using Harness.Sweep.Execution;
 using Harness.Training;
@@ -22,8 +21,9 @@ public sealed record FinalizeOutcome(string Directory, IReadOnlyList<SweepUnit> 
 
 /// <summary>
 /// The sweep split into stages for executors that run units in separate processes (`harness run --jobs N`, Slurm job
-/// arrays): <see cref="Prepare"/> once, <see cref="RunSingleUnit"/> once per unit (each in its own process, writing only
-/// its own units/KEY/ folder), <see cref="Finalize"/> once at the end (tables and manifest from the unit files).
+/// arrays): <see cref="Prepare"/> once, <see cref="OpenWorker"/> in each worker process (which then trains one launch
+/// after another, writing only their units/KEY/ folders), <see cref="Finalize"/> once at the end (tables and manifest
+/// from the unit files).
 /// </summary>
 public sealed partial class SweepRunner
 {
@@ -42,13 +42,11 @@ public sealed partial class SweepRunner
         WriteManifest(folder, data, teacherInfo, teacherHash, teacherPath, TaskVersions(data), finished: false);
         var evaluator = EvaluatorFactory?.Invoke(data);
         if (teacher is not null && evaluator is not null) EvaluateTeacherOnce(folder, evaluator, teacher, teacherInfo!);
+        using var signals = new TeacherSignals(config, options, loaded, data, observer);
         if (teacher is not null && units.Any(u => u.TrainingMethod.TrainsOnSyntheticCorpus))
-            LoadOrGenerateSynthetic(teacher, data, teacherHash!);
-        if (teacher is not null && fillCache && UsesLogitCache)
-        {
-            using var cache = new TeacherLogitCache(CachePath(teacher, data, teacherHash!), teacher, data.Train.Count, config.Kd.TopK);
-            FillCache(cache, data, teacher.Config.ContextLength, cancellation);
-        }
+            signals.Synthetic();
+        if (teacher is not null && fillCache && TeacherSignals.UsedBy(config))
+            FillCache(signals.Cache()!, data, teacher.Config.ContextLength, cancellation);
         RunPlan.Write(folder.Directory, units);
         return units;
     }
@@ -75,90 +73,38 @@ public sealed partial class SweepRunner
     }
 
     /// <summary>
-    /// Trains the one unit with expanded index <paramref name="unitIndex"/> (its Slurm array index) in this process,
-    /// under its claim (claims/KEY.json; <see cref="UnitBusyException"/> when a live process holds it).  Resumes from
-    /// its checkpoint; on cancellation checkpoints at the next step boundary and returns
-    /// <see cref="UnitWorkerResult.Interrupted"/>.  Internal errors are retried from the last checkpoint up to
-    /// run.retries times (<see cref="UnitRetry"/>), then the unit gets a failed row with the reason.
+    /// Trains the one unit with expanded index <paramref name="unitIndex"/> (its Slurm array index) in this process
+    /// (<see cref="UnitWorker.Run"/>).
     /// </summary>
-    public UnitWorkerResult RunSingleUnit(int unitIndex, string? slurmJobId = null, Func<string>? interruptSignal = null, int stepDelayMs = 0,
-                                         CancellationToken cancellation = default) =>
-        RunUnits([unitIndex], slurmJobId, interruptSignal, stepDelayMs, cancellation, (_, _) => { });
-
-    /// <summary>
-    /// <see cref="RunSingleUnit"/> for several units in order (a WSD trunk and its branches), preparing data, teacher,
-    /// byte lengths and the evaluator once for all of them.  Stops at the first interruption and returns it; reports each
-    /// unit's outcome through <paramref name="onUnit"/>.
-    /// </summary>
-    public UnitWorkerResult RunUnits(IReadOnlyList<int> unitIndices, string? slurmJobId, Func<string>? interruptSignal, int stepDelayMs,
-                                     CancellationToken cancellation, Action<int, UnitWorkerResult> onUnit)
+    public UnitWorkerResult RunSingleUnit(int unitIndex, string? slurmJobId = null, Func<string>? interruptSignal = null, CancellationToken cancellation = default)
     {
-        var worker = new WorkerContext(DateTime.UtcNow, slurmJobId, interruptSignal, stepDelayMs);
-        var data = PrepareData();
-        using var loaded = LoadTeacher(data);
-        var units = Units(data, loaded.Hash);
-        var folder = new RunFolder(RunDirectory);
-        var byteLengths = TokenByteLengths.For(data.TokenizerPath, data.Tokenizer, data.VocabSize);
-        var evaluator = EvaluatorFactory?.Invoke(data);
-        var resources = new SweepResources(data, byteLengths, loaded, folder, evaluator);
-        var result = UnitWorkerResult.AlreadyDone;
-        foreach (var unitIndex in unitIndices)
-        {
-            var unit = units.FirstOrDefault(u => u.Index == unitIndex)
-                ?? throw new UserInputException($"unit index {unitIndex} is not in this sweep.", [$"--index: value {unitIndex} must be one of {string.Join(", ", units.Select(u => u.Index))} (see plan.json or `harness run CONFIG --dry-run`)."]);
-            result = RunPreparedUnit(unit, resources, worker, cancellation);
-            onUnit(unitIndex, result);
-            if (result == UnitWorkerResult.Interrupted) break;
-        }
-        return result;
+        using var worker = OpenWorker(slurmJobId, interruptSignal);
+        return worker.Run([unitIndex], cancellation, (_, _) => { });
     }
 
-    UnitWorkerResult RunPreparedUnit(SweepUnit unit, SweepResources resources, WorkerContext worker, CancellationToken cancellation)
+    /// <summary>
+    /// A worker of this sweep in this process: data, teacher, byte lengths, the evaluator and the teacher signals are
+    /// prepared now, once, and shared by every unit it then trains (<see cref="UnitWorker.Run"/>, one launch after
+    /// another).  The caller disposes it (the teacher and the logit cache).
+    /// </summary>
+    public UnitWorker OpenWorker(string? slurmJobId = null, Func<string>? interruptSignal = null)
     {
-        var (data, folder, teacher, teacherHash) = (resources.Data, resources.Folder, resources.Teacher.Model, resources.Teacher.Hash);
-        var (processStart, slurmJobId, interruptSignal, stepDelayMs) = worker;
-        if (folder.IsFinished(unit.Key))
-            return UnitWorkerResult.AlreadyDone;
-        using var claim = UnitClaim.TryAcquire(folder.Directory, unit.Key, processStart)
-            ?? throw new UnitBusyException($"unit {unit.Key} is claimed by another live process ({UnitClaim.HeldBy(UnitClaim.Read(UnitClaim.PathFor(folder.Directory, unit.Key)), processStart)}); not starting a second writer.");
-        if (folder.IsFinished(unit.Key))
-            return UnitWorkerResult.AlreadyDone;   // finished between the check and the claim
-        using var heartbeat = UnitHeartbeat.Start(folder, unit.Key, options.RestartCount, slurmJobId, stepDelayMs);
-        TeacherLogitCache? cache = teacher is not null && unit.TrainingMethod.LogitUse(config) == TeacherLogitUse.Cached
-            ? new TeacherLogitCache(CachePath(teacher, data, teacherHash!), teacher, data.Train.Count, config.Kd.TopK) : null;
-        int checkpointStep = ResumeState.SavedStep(folder.ResumeDirectory(unit.Key)) ?? 0;
-        if (checkpointStep > 0) heartbeat.Resumed(checkpointStep);
-        var relay = new SweepRunner(config, configJson, options, new HeartbeatObserver(heartbeat, observer)) { EvaluatorFactory = EvaluatorFactory };
-        var retries = config.Run?.Retries ?? new Config.RunSpec().Retries;
+        var processStart = DateTime.UtcNow;
+        var data = PrepareData();
+        var loaded = LoadTeacher(data);
         try
         {
-            observer?.UnitStarted(unit, 1, 1);
-            var synthetic = unit.TrainingMethod.TrainsOnSyntheticCorpus ? LoadOrGenerateSynthetic(teacher!, data, teacherHash!) : null;
-            var (row, record) = UnitRetry.Run(unit, retries, attempt =>
-            {
-                if (attempt > 0) observer?.Status($"unit {unit.Key}: retry {attempt} of {retries} from its last checkpoint (attempt {attempt + 1} of {retries + 1})");
-                return relay.RunUnit(unit, resources, cache, synthetic, cancellation);
-            }, cancellation);
-            if (record is { Exhausted: true })
-            {
-                row = row with { RestartCount = options.RestartCount };
-                folder.WriteUnit(row, [], []);   // keeps resume/: a later run retries from the last checkpoint
-            }
-            if (row.Status != RunRowStatus.Ok) claim.ReleaseFailed();
-            heartbeat.Finish(row.Status == RunRowStatus.Ok ? "done" : "failed", $"finished: {row.Status.OnDisk()} {row.FailureReason}".TrimEnd(),
-                r => record is null ? r : r with { Failures = record.Errors.Count, LastFailure = record.Errors[^1] });
-            observer?.UnitFinished(unit, row, false);
-            return UnitWorkerResult.Finished;
+            var units = Units(data, loaded.Hash);
+            var folder = new RunFolder(RunDirectory);
+            var byteLengths = TokenByteLengths.For(data.TokenizerPath, data.Tokenizer, data.VocabSize);
+            var resources = new SweepResources(data, byteLengths, loaded, folder, EvaluatorFactory?.Invoke(data));
+            return new UnitWorker(units, resources, new TeacherSignals(config, options, loaded, data, observer), execution,
+                new WorkerContext(processStart, slurmJobId, interruptSignal), observer);
         }
-        catch (TrainingInterruptedException e)
+        catch
         {
-            var signal = interruptSignal?.Invoke() ?? "cancel";
-            heartbeat.Finish("preempted", $"{signal}: checkpointed at step {e.Step}", r => r with { InterruptSignal = signal, CheckpointStep = e.Step, Step = e.Step });
-            return UnitWorkerResult.Interrupted;
-        }
-        finally
-        {
-            cache?.Dispose();
+            loaded.Dispose();
+            throw;
         }
     }
 
@@ -169,34 +115,20 @@ public sealed partial class SweepRunner
         // The teacher's identity (hash → unit keys, info → manifest) is enough here; the model itself is loaded (and
         // checked) only to open the logit cache for its statistics.
         var teacherPath = teachers.CheckpointPath;
-        bool needModel = teacherPath is null || TeacherNeedsTraining || UsesLogitCache;
+        bool usesCache = TeacherSignals.UsedBy(config);
+        bool needModel = teacherPath is null || TeacherNeedsTraining || usesCache;
         using var loaded = needModel ? LoadTeacher(data) : teachers.Identify();
         var (teacher, teacherInfo, teacherHash, _) = loaded;
         var units = Units(data, teacherHash);
         var folder = new RunFolder(RunDirectory);
         Directory.CreateDirectory(folder.Directory);
         folder.RewriteTables(units.Select(u => u.Key).ToList());
-        TeacherLogitCache? cache = null;
-        if (teacher is not null && UsesLogitCache && File.Exists(CachePath(teacher, data, teacherHash!)))
-            cache = new TeacherLogitCache(CachePath(teacher, data, teacherHash!), teacher, data.Train.Count, config.Kd.TopK);
-        using (cache)
-            WriteManifest(folder, data, teacherInfo, teacherHash, teacherPath, TaskVersions(data), finished: true, cache);
+        using var signals = new TeacherSignals(config, options, loaded, data, observer);
+        var cache = teacher is not null && usesCache && File.Exists(TeacherSignals.CachePath(config, options, teacher, data, teacherHash!)) ? signals.Cache() : null;
+        WriteManifest(folder, data, teacherInfo, teacherHash, teacherPath, TaskVersions(data), finished: true, cache);
         RunPlan.Write(folder.Directory, units);
         var failed = units.Where(u => folder.HasRow(u.Key)).Select(u => folder.ReadUnitRow(u.Key)).Where(r => r.Status != RunRowStatus.Ok).ToList();
         var missing = units.Where(u => !folder.HasRow(u.Key)).ToList();
         return new FinalizeOutcome(folder.Directory, units, failed, missing);
-    }
-
-    /// <summary>Forwards to the caller's observer and feeds the unit's heartbeat.</summary>
-    sealed class HeartbeatObserver(UnitHeartbeat heartbeat, ISweepObserver? inner) : ISweepObserver
-    {
-        public void Status(string message) => inner?.Status(message);
-        public void UnitStarted(SweepUnit unit, int position, int count) => inner?.UnitStarted(unit, position, count);
-        public void UnitFinished(SweepUnit unit, RunRow row, bool skipped) => inner?.UnitFinished(unit, row, skipped);
-        public void UnitProgress(TrainingProgress p)
-        {
-            heartbeat.Progress(p.Step, p.TotalSteps, p.TokensPerSecond);
-            inner?.UnitProgress(p);
-        }
     }
 }

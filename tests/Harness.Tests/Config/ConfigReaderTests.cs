@@ -14,7 +14,7 @@ public class ConfigReaderTests
         """;
         // One read reports the unknown key and every semantic problem together (the reader skips unknown keys and
         // still validates the rest), so a user fixes them all in one go.
-        var e = Assert.Throws<UserInputException>(() => JsonConfigReader.Read<ExperimentConfig>(bad, "bad.json"));
+        var e = Assert.Throws<UserInputException>(() => Harness.Pipelines.ExperimentValidator.Read(bad, "bad.json"));
         Assert.Contains(e.Problems, p => p.Contains("$.colour") && p.Contains("unknown key") && p.Contains("valid keys here"));
         Assert.Contains(e.Problems, p => p.Contains("$.students.s.preset") && p.Contains("nope") && p.Contains("valid"));
         Assert.Contains(e.Problems, p => p.Contains("$.budgets[0].tokens") && p.Contains("-5"));
@@ -24,7 +24,7 @@ public class ConfigReaderTests
         Assert.Contains(e.Problems, p => p.Contains("$.teacher.checkpoint"));
         Assert.All(e.Problems, p => Assert.StartsWith("bad.json: ", p));
         // Without the unknown key the same semantic problems remain, and only the unknown-key one is gone.
-        var e2 = Assert.Throws<UserInputException>(() => JsonConfigReader.Read<ExperimentConfig>(bad.Replace(", \"colour\": \"blue\"", ""), "bad.json"));
+        var e2 = Assert.Throws<UserInputException>(() => Harness.Pipelines.ExperimentValidator.Read(bad.Replace(", \"colour\": \"blue\"", ""), "bad.json"));
         Assert.Equal(e.Problems.Where(p => !p.Contains("$.colour")), e2.Problems);
     }
 

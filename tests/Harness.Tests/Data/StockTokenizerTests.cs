@@ -202,12 +202,12 @@ public class StockTokenizerTests
         File.WriteAllText(good, TinyByteLevelTokenizerJson().ToJsonString());
         var config = JsonConfigReader.Read<ExperimentConfig>(File.ReadAllText(Path.Combine(Repo, "experiments", "quickstart.json")), "quickstart.json");
         var hf = config with { Data = config.Data with { Tokenizer = new TokenizerSpec("hf", Path: good) }, Kd = config.Kd with { TopK = 300 } };
-        Assert.Contains(hf.Validate("x.json"), p => p.Contains("x.json.kd.top_k: value 300 is larger than the vocabulary (259"));
+        Assert.Contains(Harness.Pipelines.ExperimentValidator.StageProblems(hf, "x.json"), p => p.Contains("x.json.kd.top_k: value 300 is larger than the vocabulary (259"));
         var bad = dir.File("bad.json");
         var json = TinyByteLevelTokenizerJson();
         json["model"]!["type"] = "Unigram";
         File.WriteAllText(bad, json.ToJsonString());
-        var problems = (hf with { Data = hf.Data with { Tokenizer = new TokenizerSpec("hf", Path: bad) } }).Validate("x.json");
+        var problems = Harness.Pipelines.ExperimentValidator.StageProblems(hf with { Data = hf.Data with { Tokenizer = new TokenizerSpec("hf", Path: bad) } }, "x.json");
         Assert.Contains(problems, p => p.StartsWith("x.json.data.tokenizer.path: ") && p.Contains("model.type = \"Unigram\""));
     }
 

@@ -80,7 +80,11 @@ public class KdTargetsTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.True(sampled.Weights.sum(-1).allclose(ones(2, 5), rtol: 0, atol: 1e-5));
     }
 
-    static IReadOnlyList<string> Problems(KdSpec kd) => new ExperimentConfig { Kd = kd }.Validate("$");
+    static IReadOnlyList<string> Problems(KdSpec kd)
+    {
+        var config = new ExperimentConfig { Kd = kd };
+        return [.. config.Validate("$"), .. Harness.Pipelines.ExperimentValidator.StageProblems(config, "$")];
+    }
 
     [Fact]
     public void Kd_targets_config_is_validated()

@@ -43,7 +43,7 @@ public class MethodRegistryTests
         { "name": "x", "students": { "s": { "preset": "nano" } }, "budgets": [ { "name": "b", "tokens": 100 } ],
           "teacher": { "checkpoint": "models/t" }, "methods": ["scratch", "feature-kd"] }
         """;
-        var bad = Assert.Throws<UserInputException>(() => JsonConfigReader.Read<ExperimentConfig>(json, "bad.json"));
+        var bad = Assert.Throws<UserInputException>(() => Harness.Pipelines.ExperimentValidator.Read(json, "bad.json"));
         var problem = Assert.Single(bad.Problems);
         Assert.Equal("bad.json: $.methods[1]: value \"feature-kd\" is not a method; valid: scratch, logit-kd, seq-kd.", problem);
     }

@@ -41,7 +41,7 @@ public sealed class PipelineFixture : IDisposable
     public static ExperimentConfig Config => JsonConfigReader.Read<ExperimentConfig>(ConfigJson, "test");
 
     public ExperimentRun Experiment(string? only = null, string? shard = null, string? root = null) =>
-        new(Config, ConfigJson, new SweepOptions { Device = torch.CPU, RepositoryRoot = root ?? Root, Only = only, Shard = shard });
+        new(Config, new SweepOptions { Device = torch.CPU, RepositoryRoot = root ?? Root, Only = only, Shard = shard });
 
     public ExperimentRunResult Run(List<string> messages, string? only = null) =>
         Experiment(only).Run(new CallbackProgress<string>(messages.Add));

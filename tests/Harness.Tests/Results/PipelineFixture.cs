@@ -2,7 +2,7 @@ using Harness.Config;
 using Harness.Estimation;
 using Harness.Evaluation;
 using Harness.IO;
-using Harness.Reporting;
+using Harness.Pipelines;
 using Harness.Sweep;
 using TorchSharp;
 
@@ -70,18 +70,16 @@ public static class PipelineFixture
         }
         var config = JsonConfigReader.Read<ExperimentConfig>(json, "contract");
         var options = new SweepOptions { Device = torch.CPU, RepositoryRoot = root };
-        TestSupport.SaveTinyTeacher(root, new SweepRunner(config, json, options).PrepareData());
-
-        // The evaluator wiring of `harness run` (Evaluation/BenchmarkEvaluator): a cheap subset along the curve, capped items at the end.
-        var runner = new SweepRunner(config, json, options) { EvaluatorFactory = BenchmarkEvaluator.Factory(config.Evaluation) };
-        SweepOutcome outcome;
+        // The path of `harness run`: ExperimentRun (the config check, the sweep with the benchmark evaluator of the
+        // config's evaluation section, then estimate and report), with fewer bootstrap replicates.
+        var run = new ExperimentRun(config, options) { Estimate = new EstimateOptions { Replicates = 20, Seed = 1 } };
+        TestSupport.SaveTinyTeacher(root, run.Sweep.PrepareData());
+        ExperimentRunResult result;
         using (faultPlan is null ? null : FaultInjection.Use(faultPlan))
-            outcome = runner.Run();
-        if (!outcome.Complete || outcome.Failed != expectedFailures)
-            throw new InvalidOperationException($"the fixture's sweep did not finish as planned ({outcome.Failed} failed, {expectedFailures} expected).");
-        var estimate = MultiplierEstimator.EstimateResultsFolder(outcome.Directory, new EstimateOptions { Replicates = 20, Seed = 1 });
-        EstimateWriter.Write(estimate, outcome.Directory);
-        ReportWriter.Write(outcome.Directory);
+            result = run.Run();
+        var outcome = result.Sweep;
+        if (!outcome.Complete || outcome.Failed != expectedFailures || result.Step != AfterSweepStep.Estimated)
+            throw new InvalidOperationException($"the fixture's run did not finish as planned ({outcome.Failed} failed, {expectedFailures} expected; {result.Step}).");
         return outcome.Directory;
     }
 }

@@ -43,7 +43,7 @@ public class DiskFullTests
         try
         {
             var config = JsonConfigReader.Read<ExperimentConfig>(ConfigJson, "test");
-            SweepRunner Runner() => new(config, ConfigJson, new SweepOptions { Device = torch.CPU, RepositoryRoot = root, ResultsRoot = mount });
+            SweepRunner Runner() => new(config, new SweepOptions { Device = torch.CPU, RepositoryRoot = root, ResultsRoot = mount });
             var e = Assert.Throws<UserInputException>(() => Runner().Run());
             Assert.Contains(mount, e.Summary + string.Join(" ", e.Problems));
             Assert.Contains(e.Problems, p => p.Contains("free") && (p.Contains("needs") || p.Contains("missing")));
@@ -53,7 +53,7 @@ public class DiskFullTests
             var rows = ResultTables.ReadAll<RunRow>(Path.Combine(outcome.Directory, ResultSchema.RunsFile));
             Assert.Equal(3, rows.Count);
             Assert.All(rows, r => Assert.Equal(RunRowStatus.Ok, r.Status));
-            var reference = new SweepRunner(config, ConfigJson, new SweepOptions { Device = torch.CPU, RepositoryRoot = root }).Run();
+            var reference = new SweepRunner(config, new SweepOptions { Device = torch.CPU, RepositoryRoot = root }).Run();
             Assert.Equal(ResultTables.ReadAll<RunRow>(Path.Combine(reference.Directory, ResultSchema.RunsFile)).Select(r => (r.UnitKey, r.ValLoss)),
                          rows.Select(r => (r.UnitKey, r.ValLoss)));
         }

@@ -16,7 +16,7 @@ public class ManifestSetTests
     static readonly string ConfigJson = new TinyExperiment { Name = "tiny-manifest", Seeds = "1" }.Json;
 
     static SweepRunner Runner(string root, string results, bool forceReport = false) =>
-        new(JsonConfigReader.Read<ExperimentConfig>(ConfigJson, "test"), ConfigJson,
+        new(JsonConfigReader.Read<ExperimentConfig>(ConfigJson, "test"),
             new SweepOptions { Device = torch.CPU, RepositoryRoot = root, ResultsRoot = results, ForceReport = forceReport });
 
     /// <summary>A finished run whose manifest also records a logit cache, as if an earlier process had filled one.</summary>
@@ -27,6 +27,10 @@ public class ManifestSetTests
         var manifest = RunManifestFile.Read(dir)!;
         Assert.NotNull(manifest.Compute);
         Assert.NotNull(manifest.FinishedUtc);
+        // Versions come from the libraries themselves, the FLOP formula from where it is computed.
+        Assert.Equal(Version.Parse(torch.__version__).ToString(3), manifest.Versions!.Libtorch);
+        Assert.Matches(@"^\d+\.\d+\.\d+$", manifest.Versions.Libtorch);
+        Assert.Equal(Harness.Modeling.ModelMath.Formula, manifest.FlopFormula);
         manifest = manifest with { TeacherLogitCache = new TeacherLogitCacheSummary { TopK = 8, BytesPerToken = 48, WindowsFilled = 3, WindowsTotal = 3, BuildFlopsThisProcess = 1e9 } };
         RunManifestFile.Write(dir, manifest);
         return manifest;

@@ -15,7 +15,7 @@ public class SweepFaultTests
     {
         var json = ConfigJson.Replace("RETRIES", retries.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var config = JsonConfigReader.Read<ExperimentConfig>(json, "test");
-        return new SweepRunner(config, json, new SweepOptions { Device = torch.CPU, RepositoryRoot = root }).Run();
+        return new SweepRunner(config, new SweepOptions { Device = torch.CPU, RepositoryRoot = root }).Run();
     }
 
     static List<RunRow> Rows(SweepOutcome o) => ResultTables.ReadAll<RunRow>(Path.Combine(o.Directory, ResultSchema.RunsFile));

@@ -24,7 +24,7 @@ public class SweepTests
     static SweepRunner Runner(string root, ISweepObserver? observer = null)
     {
         var config = JsonConfigReader.Read<ExperimentConfig>(ConfigJson, "test");
-        return new SweepRunner(config, ConfigJson, new SweepOptions { Device = torch.CPU, RepositoryRoot = root }, observer);
+        return new SweepRunner(config, new SweepOptions { Device = torch.CPU, RepositoryRoot = root }, observer);
     }
 
     static void SaveTeacher(string root)
@@ -90,7 +90,7 @@ public class SweepTests
         Assert.Equal(4, third.Skipped);
         Assert.Equal(before, (File.ReadAllText(manifest), File.GetLastWriteTimeUtc(manifest), File.GetLastWriteTimeUtc(Path.Combine(second.Directory, ResultSchema.RunsFile))));
         var config = JsonConfigReader.Read<ExperimentConfig>(ConfigJson, "test");
-        var forced = new SweepRunner(config, ConfigJson, new SweepOptions { Device = torch.CPU, RepositoryRoot = resumedRoot, ForceReport = true }).Run();
+        var forced = new SweepRunner(config, new SweepOptions { Device = torch.CPU, RepositoryRoot = resumedRoot, ForceReport = true }).Run();
         Assert.False(forced.AlreadyComplete);
         Assert.Equal(0, forced.Ran);
         Assert.NotEqual(before.Item2, File.GetLastWriteTimeUtc(manifest));
@@ -131,7 +131,7 @@ public class SweepTests
         var json = ConfigJson.Replace("\"methods\": [\"scratch\", \"logit-kd\"]", "\"methods\": [\"seq-kd\"]")
                              .Replace("\"seeds\": [1, 2]", "\"seeds\": [1], \"seq_kd\": { \"tokens\": 3000, \"seed\": 4 }");
         var config = JsonConfigReader.Read<ExperimentConfig>(json, "test");
-        var outcome = new SweepRunner(config, json, new SweepOptions { Device = torch.CPU, RepositoryRoot = root }).Run();
+        var outcome = new SweepRunner(config, new SweepOptions { Device = torch.CPU, RepositoryRoot = root }).Run();
         var row = Assert.Single(ResultTables.ReadAll<RunRow>(Path.Combine(outcome.Directory, ResultSchema.RunsFile)));
         Assert.Equal(RunRowStatus.Ok, row.Status);
         Assert.Equal("seq-kd", row.Method);
@@ -146,7 +146,7 @@ public class SweepTests
                              .Replace("\"teacher\": { \"checkpoint\": \"models/teacher\" },", "");
         if (extraTraining is not null) json = json.Replace("\"warmup_steps\": 2,", extraTraining);
         var config = JsonConfigReader.Read<ExperimentConfig>(json, "test");
-        return new SweepRunner(config, json, new SweepOptions { Device = torch.CPU, RepositoryRoot = root, Shard = shard }).Run();
+        return new SweepRunner(config, new SweepOptions { Device = torch.CPU, RepositoryRoot = root, Shard = shard }).Run();
     }
 
     [Theory]
@@ -162,7 +162,7 @@ public class SweepTests
         var config = JsonConfigReader.Read<ExperimentConfig>(json, "test");
         var calls = new List<(int Step, bool Final, bool Subset)>();
         using var tmp = new TempDirectory();
-        new SweepRunner(config, json, new SweepOptions { Device = torch.CPU, RepositoryRoot = tmp.Path })
+        new SweepRunner(config, new SweepOptions { Device = torch.CPU, RepositoryRoot = tmp.Path })
         {
             EvaluatorFactory = _ => (_, _, _, point) => { calls.Add((point.Step, point.IsFinal, point.Kind == Harness.Evaluation.EvaluationPointKind.Curve)); return []; },
         }.Run();

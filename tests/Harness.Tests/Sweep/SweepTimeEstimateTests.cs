@@ -67,7 +67,7 @@ public class SweepTimeEstimateTests
     public void Dry_run_plan_takes_the_median_of_five_probes_and_trains_nothing()
     {
         using var tmp = new TempDirectory();
-        var runner = new SweepRunner(Config, ConfigJson, new SweepOptions { Device = torch.CPU, RepositoryRoot = tmp.Path });
+        var runner = new SweepRunner(Config, new SweepOptions { Device = torch.CPU, RepositoryRoot = tmp.Path });
         var probes = new Queue<double>([50, 10, 40, 20, 30]);
         var plan = DryRunPlan.Build(runner, Config, tmp.Path, () => probes.Dequeue());
         Assert.Equal([10.0, 20, 30, 40, 50], plan.MatmulProbes);

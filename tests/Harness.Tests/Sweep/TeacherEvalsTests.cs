@@ -18,7 +18,7 @@ public class TeacherEvalsTests
         var root = Path.GetFullPath(Path.Combine(inProcess, "..", "..", ".."));
         var config = JsonConfigReader.Read<ExperimentConfig>(Harness.Tests.Results.PipelineFixture.ConfigJson, "contract");
         var options = new SweepOptions { Device = torch.CPU, RepositoryRoot = root, ResultsRoot = TestSupport.TempDirectory() };
-        var runner = new SweepRunner(config, Harness.Tests.Results.PipelineFixture.ConfigJson, options) { EvaluatorFactory = BenchmarkEvaluator.Factory(config.Evaluation) };
+        var runner = new SweepRunner(config, options) { EvaluatorFactory = BenchmarkEvaluator.Factory(config.Evaluation) };
         runner.Prepare();
 
         var prepared = File.ReadAllText(Path.Combine(runner.RunDirectory, ResultSchema.TeacherEvalsFile));

@@ -24,7 +24,7 @@ public sealed class TeacherProviderTests : IDisposable
     public TeacherProviderTests()
     {
         var config = JsonConfigReader.Read<ExperimentConfig>(ConfigJson, "test");
-        data = new SweepRunner(config, ConfigJson, new SweepOptions { Device = torch.CPU, RepositoryRoot = tmp.Path }).PrepareData();
+        data = new SweepRunner(config, new SweepOptions { Device = torch.CPU, RepositoryRoot = tmp.Path }).PrepareData();
     }
 
     public void Dispose() => tmp.Dispose();

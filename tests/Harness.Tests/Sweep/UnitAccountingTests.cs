@@ -74,7 +74,7 @@ public class UnitAccountingTests
         using var tmp = new TempDirectory();
         var json = ConfigJson.Replace("CACHE", cache ? "true" : "false");
         var config = JsonConfigReader.Read<ExperimentConfig>(json, "test");
-        var runner = new SweepRunner(config, json, new SweepOptions { Device = torch.CPU, RepositoryRoot = tmp.Path });
+        var runner = new SweepRunner(config, new SweepOptions { Device = torch.CPU, RepositoryRoot = tmp.Path });
         var data = runner.PrepareData();
         var teacherShape = TestSupport.SaveTinyTeacher(tmp.Path, data);
         var outcome = runner.Run();

@@ -23,7 +23,7 @@ public class WsdSweepTests
     static ExperimentConfig Config(string? json = null) => JsonConfigReader.Read<ExperimentConfig>(json ?? ConfigJson, "test");
 
     static SweepRunner Runner(string root, string? json = null, ISweepObserver? observer = null) =>
-        new(Config(json), json ?? ConfigJson, new SweepOptions { Device = torch.CPU, RepositoryRoot = root }, observer);
+        new(Config(json), new SweepOptions { Device = torch.CPU, RepositoryRoot = root }, observer);
 
     sealed class CancelAt(string budget, int step, CancellationTokenSource cts) : ISweepObserver
     {

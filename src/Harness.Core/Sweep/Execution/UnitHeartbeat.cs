@@ -44,16 +44,19 @@ public sealed class UnitHeartbeat : IDisposable
     readonly string path;
     readonly Lock gate = new();
     readonly Timer timer;
-    readonly int stepDelayMs;
     WorkerRecord record;
     DateTime lastWrite;
     bool dirty;
 
-    UnitHeartbeat(string path, WorkerRecord record, int stepDelayMs)
+    /// <summary>Test seam: a pause per reported step, so a test can signal a unit mid-run (results are unchanged).  Tests
+    /// in this process set it directly; a test that starts `harness` processes sets HARNESS_TEST_STEP_DELAY_MS for them.</summary>
+    internal static int StepDelayMs { get; set; } =
+        int.TryParse(Environment.GetEnvironmentVariable("HARNESS_TEST_STEP_DELAY_MS"), System.Globalization.CultureInfo.InvariantCulture, out var ms) ? ms : 0;
+
+    UnitHeartbeat(string path, WorkerRecord record)
     {
         this.path = path;
         this.record = record;
-        this.stepDelayMs = stepDelayMs;
         Write();
         timer = new Timer(_ => Update(r => r), null, TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(15));
     }
@@ -68,7 +71,7 @@ public sealed class UnitHeartbeat : IDisposable
     }
 
     /// <summary>Starts an attempt (the caller holds the unit's claim, so this process is its only writer).</summary>
-    public static UnitHeartbeat Start(RunFolder folder, string key, int restartCount, string? slurmJobId, int stepDelayMs = 0)
+    public static UnitHeartbeat Start(RunFolder folder, string key, int restartCount, string? slurmJobId)
     {
         var previous = Read(folder, key);
         var now = DateTime.UtcNow;
@@ -79,7 +82,7 @@ public sealed class UnitHeartbeat : IDisposable
         {
             State = "running", Host = host, Pid = Environment.ProcessId, SlurmJobId = slurmJobId, RestartCount = restartCount,
             Failures = previous?.Failures ?? 0, LastFailure = previous?.LastFailure, Attempts = attempts, StartedUtc = now, UpdatedUtc = now,
-        }, stepDelayMs);
+        });
     }
 
     public WorkerRecord Current { get { lock (gate) return record; } }
@@ -94,8 +97,7 @@ public sealed class UnitHeartbeat : IDisposable
             dirty = !write;
         }
         if (write) Update(r => r);
-        // Test hook (HARNESS_TEST_STEP_DELAY_MS): slows training so a test can signal a unit mid-run; results are unchanged.
-        if (stepDelayMs > 0) Thread.Sleep(stepDelayMs);
+        if (StepDelayMs > 0) Thread.Sleep(StepDelayMs);
     }
 
     public void Resumed(int fromStep) => Update(r => r with { ResumedFromStep = fromStep, Attempts = [.. r.Attempts, $"{DateTime.UtcNow:O} resumed from step {fromStep}"] });

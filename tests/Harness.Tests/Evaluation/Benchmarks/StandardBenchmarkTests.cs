@@ -302,7 +302,7 @@ public class StandardBenchmarkTests
         var config = Harness.Config.JsonConfigReader.Read<Harness.Config.ExperimentConfig>(
             Config($$"""{ "tasks": "grammar,arc_easy,wikitext", "data_dir": {{dir}}, "num_fewshot": 1, "fewshot_seed": 7, "curve_subset": 1 }"""), "ok.json");
         Assert.Equal(new StandardTaskOptions(FixtureDir, 1, 7), EvaluationOptions.Standard(config.Evaluation) with { DataDir = FixtureDir });
-        var e = Assert.Throws<UserInputException>(() => Harness.Config.JsonConfigReader.Read<Harness.Config.ExperimentConfig>(
+        var e = Assert.Throws<UserInputException>(() => Harness.Pipelines.ExperimentValidator.Read(
             Config("""{ "tasks": "arc_easy,lambada_openai", "data_dir": "/no/such/dir", "num_fewshot": 1 }"""), "bad.json"));
         Assert.Contains(e.Problems, p => p.Contains("$.evaluation.tasks: task 'arc_easy': no 'test' split in /no/such/dir/arc_easy"));
         Assert.Contains(e.Problems, p => p.Contains("$.evaluation.tasks: task 'arc_easy': no 'train' split in /no/such/dir/arc_easy")); // the few-shot split

@@ -28,7 +28,7 @@ public class StandardTaskSweepTests
         }.Json;
         var config = JsonConfigReader.Read<ExperimentConfig>(json, "tiny-standard.json");
         using var tmp = new TempDirectory();
-        new SweepRunner(config, json, new SweepOptions { Device = torch.CPU, RepositoryRoot = tmp.Path })
+        new SweepRunner(config, new SweepOptions { Device = torch.CPU, RepositoryRoot = tmp.Path })
         {
             EvaluatorFactory = BenchmarkEvaluator.Factory(config.Evaluation),
         }.Run();

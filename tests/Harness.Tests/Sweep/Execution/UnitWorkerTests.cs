@@ -14,7 +14,7 @@ public class UnitWorkerTests
         var config = JsonConfigReader.Read<ExperimentConfig>(WorkerRoot.SweepJson, "sweep.json");
         var options = new SweepOptions { Device = torch.CPU, RepositoryRoot = root.Directory, ResultsRoot = TestSupport.TempDirectory() };
         // The scorer of the final evaluation fails: an internal error after training, every attempt.
-        var faulty = new SweepRunner(config, WorkerRoot.SweepJson, options)
+        var faulty = new SweepRunner(config, options)
         {
             EvaluatorFactory = _ => (_, _, _, _) => throw new InvalidOperationException("injected scorer fault"),
         };
@@ -34,7 +34,7 @@ public class UnitWorkerTests
         Assert.Contains("injected scorer fault", worker.LastFailure);
 
         // The other units are unaffected.
-        var healthy = new SweepRunner(config, WorkerRoot.SweepJson, options);
+        var healthy = new SweepRunner(config, options);
         Assert.Equal(UnitWorkerResult.Finished, healthy.RunSingleUnit(1));
         Assert.Equal(UnitWorkerResult.AlreadyDone, healthy.RunSingleUnit(1));
         var outcome = healthy.Finalize();

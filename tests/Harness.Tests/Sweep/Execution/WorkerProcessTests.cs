@@ -88,10 +88,14 @@ public class WorkerProcessTests
         Assert.Equal(5, File.ReadAllLines(Path.Combine(par, ResultSchema.RunsFile)).Length);
         Assert.True(File.Exists(Path.Combine(par, ResultSchema.MultipliersFile)));
         Assert.True(File.Exists(Path.Combine(par, "report.html")));
-        // Every unit's log is in the run folder, and the workers ran side by side (distinct PIDs).
+        // Every unit's log is in the run folder; two long-lived workers trained the four launches side by side (two
+        // PIDs), each preparing data and loading the teacher once, not once per launch.
         var pids = Directory.GetDirectories(Path.Combine(par, "units")).Select(d => UnitHeartbeat.Read(new RunFolder(par), Path.GetFileName(d))!.Pid).ToList();
-        Assert.Equal(4, pids.Distinct().Count());
+        Assert.Equal(2, pids.Distinct().Count());
         Assert.Equal(4, Directory.GetFiles(Path.Combine(par, "logs"), "unit-*.log").Length);
+        var workerLogs = Directory.GetFiles(Path.Combine(par, "logs"), "worker-*.log");
+        Assert.Equal(2, workerLogs.Length);
+        Assert.All(workerLogs, log => Assert.Single(File.ReadAllLines(log), l => l.Contains("worker ready: data and teacher loaded once")));
     }
 }
 

@@ -14,7 +14,7 @@ public class SlurmSubmissionPlannerTests
         var json = File.ReadAllText(Path.Combine(root, "experiments", "quickstart.json"));
         var config = JsonConfigReader.Read<ExperimentConfig>(json, "quickstart.json");
         var results = TestSupport.TempDirectory();
-        return (config, new SweepRunner(config, json, new SweepOptions { Device = TorchSharp.torch.CPU, RepositoryRoot = root, ResultsRoot = results }), results);
+        return (config, new SweepRunner(config, new SweepOptions { Device = TorchSharp.torch.CPU, RepositoryRoot = root, ResultsRoot = results }), results);
     }
 
     [Fact]
