@@ -187,7 +187,7 @@ public sealed class RunCommand : Command<RunSettings>
     /// <summary>The <c>--format json</c> document of a run: where it is, what ran, and each unit's final numbers.</summary>
     static object Summary(SweepOutcome outcome, EstimateAndReportResult? after)
     {
-        var runsPath = Path.Combine(outcome.Directory, ResultSchema.RunsFile);
+        var runsPath = new RunFolderLayout(outcome.Directory).Runs;
         var rows = File.Exists(runsPath) ? ResultTables.ReadAll<RunRow>(runsPath) : [];
         var keys = outcome.Units.Select(u => u.Key).ToHashSet();
         return new

@@ -48,7 +48,7 @@ public static class BenchmarkReevaluation
                                                    IProgress<UnitReevaluation>? progress = null, StandardTaskOptions? standard = null)
     {
         var folder = new RunFolder(directory);
-        using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, ResultSchema.ManifestFile)));
+        using var manifest = JsonDocument.Parse(File.ReadAllText(new RunFolderLayout(directory).Manifest));
         var config = JsonSerializer.Deserialize<ExperimentConfig>(manifest.RootElement.GetProperty("config").GetRawText(), HarnessJson.Options)!;
         // Without a data folder of its own, the run's config supplies it (and its few-shot settings).
         if (standard?.DataDir is null && config.Evaluation.DataDir is not null) standard = EvaluationOptions.Standard(config.Evaluation);

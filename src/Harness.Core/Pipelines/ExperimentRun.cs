@@ -75,7 +75,7 @@ public sealed class ExperimentRun
         var finished = units.Where(u => folder.IsFinished(u.Key)).Select(u => u.Key).ToHashSet();
         var plan = new LocalRunPlan(units, units.Count - finished.Count, RunPlan.LaunchIndices(units, u => finished.Contains(u.Key)));
         messages?.Report($"{plan.UnitsToTrain} of {plan.Units.Count} units to train in {plan.Launches.Count} launches (a WSD trunk and its branches are one launch) " +
-                         $"on {workers.Jobs} worker processes × {workers.Threads} thread(s); worker logs in {Path.Combine(RunDirectory, "logs")}");
+                         $"on {workers.Jobs} worker processes × {workers.Threads} thread(s); worker logs in {new RunFolderLayout(RunDirectory).Logs}");
         var report = new LocalExecutor(workers.Jobs, workers.Threads, workers.Log).Launch(new SweepWorkload
         {
             Harness = workers.Harness, ConfigPath = workers.ConfigPath, RunDirectory = RunDirectory, ResultsRoot = options.ResultsRoot,

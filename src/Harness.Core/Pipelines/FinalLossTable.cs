@@ -12,7 +12,7 @@ public sealed record FinalLossTable(IReadOnlyList<string> Methods, IReadOnlyList
     /// <summary>Null when the folder has no runs.csv yet.</summary>
     public static FinalLossTable? Read(string resultsDirectory)
     {
-        var path = Path.Combine(resultsDirectory, ResultSchema.RunsFile);
+        var path = new RunFolderLayout(resultsDirectory).Runs;
         return File.Exists(path) ? From(ResultTables.ReadAll<RunRow>(path)) : null;
     }
 

@@ -75,7 +75,7 @@ public sealed partial class SweepRunner
     /// one method for the in-process and the worker paths, so both write the same rows.</summary>
     void EvaluateTeacherOnce(RunFolder folder, UnitEvaluator evaluator, Gpt teacher, CheckpointInfo teacherInfo)
     {
-        if (File.Exists(Path.Combine(folder.Directory, ResultSchema.TeacherEvalsFile))) return;
+        if (File.Exists(folder.Layout.TeacherEvals)) return;
         observer?.Status("evaluating the teacher on the benchmark tasks");
         folder.WriteTeacherEvals(evaluator(teacher, ResultSchema.TeacherUnitKey, ResultSchema.TeacherUnitKey, EvaluationPoint.Final(0, teacherInfo.TrainingTokens))
             .Select(r => r with { Student = ResultSchema.TeacherUnitKey }).ToList());
@@ -110,7 +110,7 @@ public sealed partial class SweepRunner
         var byteLengths = TokenByteLengths.For(data.TokenizerPath, data.Tokenizer, data.VocabSize);
         var evaluator = EvaluatorFactory?.Invoke(data);
         var resources = new SweepResources(data, byteLengths, loaded, folder, evaluator);
-        if (teacher is not null && evaluator is not null && !File.Exists(Path.Combine(folder.Directory, ResultSchema.TeacherEvalsFile)))
+        if (teacher is not null && evaluator is not null && !File.Exists(folder.Layout.TeacherEvals))
         {
             using var claim = UnitClaim.TryAcquire(folder.Directory, "teacher-evals", processStart);
             if (claim is not null) EvaluateTeacherOnce(folder, evaluator, teacher, teacherInfo!);
@@ -194,7 +194,7 @@ public sealed partial class SweepRunner
 
     /// <summary>The unit whose row was written last: the process that wrote it runs the estimator (concurrent runs).</summary>
     static string NewestRow(RunFolder folder, IReadOnlyList<string> keys) =>
-        keys.MaxBy(k => File.GetLastWriteTimeUtc(Path.Combine(folder.UnitDirectory(k), ResultSchema.UnitRowFile)))!;
+        keys.MaxBy(k => File.GetLastWriteTimeUtc(folder.Layout.Unit(k).Row))!;
 
     /// <summary>{task: version} of the configured benchmark tasks: `compare` treats a difference as breaking.</summary>
     IReadOnlyDictionary<string, int> TaskVersions(PreparedData data)
@@ -210,7 +210,7 @@ public sealed partial class SweepRunner
     /// <summary>The manifest is closed and the run's multipliers and report exist (a kill during estimate or report
     /// leaves them missing: the next run then writes them).</summary>
     static bool ManifestFinished(RunFolder folder) =>
-        File.Exists(Path.Combine(folder.Directory, ResultSchema.MultipliersFile)) && File.Exists(Path.Combine(folder.Directory, ResultSchema.ReportFile))
+        File.Exists(folder.Layout.Multipliers) && File.Exists(folder.Layout.ReportHtml)
         && RunManifestFile.IsFinished(folder.Directory);
 
     /// <summary>"cuda:N" or "cpu", as rows and the manifest record it.</summary>
@@ -275,7 +275,7 @@ public sealed partial class SweepRunner
     /// <summary>Bytes to keep free for the manifest written after the tables: its current size twice, at least 64 KiB.</summary>
     static long ManifestReserve(RunFolder folder)
     {
-        var path = Path.Combine(folder.Directory, ResultSchema.ManifestFile);
+        var path = folder.Layout.Manifest;
         return Math.Max(64 << 10, File.Exists(path) ? 2 * new FileInfo(path).Length : 0);
     }
 

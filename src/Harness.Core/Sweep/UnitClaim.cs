@@ -1,3 +1,4 @@
+using Harness.Results;
 using System.Text.Json;
 using Harness.IO;
 
@@ -33,7 +34,7 @@ public sealed class UnitClaim : IDisposable
     }
 
     public string Path => path;
-    public static string PathFor(string runDirectory, string key) => System.IO.Path.Combine(runDirectory, "claims", key + ".json");
+    public static string PathFor(string runDirectory, string key) => new RunFolderLayout(runDirectory).Claim(key);
 
     public static ClaimInfo? Read(string path)
     {

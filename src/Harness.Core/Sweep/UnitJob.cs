@@ -46,7 +46,7 @@ sealed class UnitJob(ExperimentConfig config, SweepOptions options)
             EvalRow Identify(EvalRow r) => r with { Student = unit.Student, Budget = unit.Budget, Seed = unit.Seed };
             var trainLog = new List<TrainLogRow>();
             using var board = config.Tracking?.Tensorboard == true
-                ? new TensorBoardLog(PathNames.Child(Path.Combine(folder.Directory, "tensorboard"), $"{unit.Method}-{unit.Student}-{unit.Budget}-seed{unit.Seed}")) : null;
+                ? new TensorBoardLog(folder.Layout.TensorBoardRun(unit.Method, unit.Student, unit.Budget, unit.Seed)) : null;
             void Logged(TrainingProgress p)
             {
                 board?.Training(p);
@@ -188,7 +188,7 @@ sealed record UnitJobResult(RunRow Row, IReadOnlyList<CurveRow> Curve, IReadOnly
             Harness.Modeling.Checkpoint.Save(Student, modelDir, Checkpoint);
         }
         // Training loss per logged step (rows from before a resume are not kept: they lived in the interrupted process).
-        ResultTables.WriteAll(Path.Combine(folder.UnitDirectory(Row.UnitKey), ResultSchema.TrainLogFile), TrainLog);
+        ResultTables.WriteAll(folder.Layout.Unit(Row.UnitKey).TrainLog, TrainLog);
         folder.WriteUnit(Row, Curve, Evals);
         ResumeState.Clear(folder.ResumeDirectory(Row.UnitKey));
     }

@@ -1,3 +1,4 @@
+using Harness.Results;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Harness.Sweep.Slurm;
@@ -74,7 +75,7 @@ public sealed class LocalExecutor(int jobs, int threads, Action<string>? log = n
         var finished = new List<int>();
         var failed = new List<(int, string)>();
         var interrupted = new List<int>();
-        var logs = Path.Combine(work.RunDirectory, "logs");
+        var logs = new RunFolderLayout(work.RunDirectory).Logs;
         Directory.CreateDirectory(logs);
         bool cancelSent = false;
         int started = 0;
@@ -92,7 +93,7 @@ public sealed class LocalExecutor(int jobs, int threads, Action<string>? log = n
                     log?.Invoke($"unit {unit}: exited {code} ({(code == SlurmScripts.ExitRetry ? "claimed elsewhere" : "interrupted")}); starting it again");
                     queue.Enqueue(unit); break;
                 default:
-                    var reason = $"worker exited {code}; see {Path.Combine(logs, $"unit-{unit}.log")}";
+                    var reason = $"worker exited {code}; see {new RunFolderLayout(work.RunDirectory).WorkerLog(unit)}";
                     failed.Add((unit, reason)); log?.Invoke($"unit {unit}: {reason}"); break;
             }
         }

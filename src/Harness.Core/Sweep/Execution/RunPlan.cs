@@ -1,3 +1,4 @@
+using Harness.Results;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Harness.IO;
@@ -25,17 +26,17 @@ public sealed record PlannedUnit(
 /// </summary>
 public static class RunPlan
 {
-    public const string FileName = "plan.json";
+    public const string FileName = RunFolderLayout.PlanFile;
 
     public static void Write(string runDirectory, IEnumerable<SweepUnit> units) =>
-        AtomicFile.WriteAllText(Path.Combine(runDirectory, FileName), JsonSerializer.Serialize(
+        AtomicFile.WriteAllText(new RunFolderLayout(runDirectory).Plan, JsonSerializer.Serialize(
             units.Select(u => new PlannedUnit(u.Index, u.Key, u.Method, u.Student, u.Budget, u.Seed, u.Tokens, u.PredictedTrainFlops, u.Group)).ToList(),
             new JsonSerializerOptions(HarnessJson.Options) { WriteIndented = true }));
 
     /// <summary>The plan, or null when the prepare stage has not written it yet.</summary>
     public static IReadOnlyList<PlannedUnit>? TryRead(string runDirectory)
     {
-        var path = Path.Combine(runDirectory, FileName);
+        var path = new RunFolderLayout(runDirectory).Plan;
         return File.Exists(path) ? JsonSerializer.Deserialize<List<PlannedUnit>>(File.ReadAllText(path), HarnessJson.Options) : null;
     }
 

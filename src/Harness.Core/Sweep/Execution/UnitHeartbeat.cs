@@ -1,3 +1,4 @@
+using Harness.Results;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Harness.IO;
@@ -40,7 +41,7 @@ public sealed record WorkerRecord
 /// </summary>
 public sealed class UnitHeartbeat : IDisposable
 {
-    public const string FileName = "worker.json";
+    public const string FileName = UnitFolderLayout.HeartbeatFile;
     readonly string path;
     readonly Lock gate = new();
     readonly Timer timer;
@@ -61,7 +62,7 @@ public sealed class UnitHeartbeat : IDisposable
         timer = new Timer(_ => Update(r => r), null, TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(15));
     }
 
-    public static string PathFor(RunFolder folder, string key) => Path.Combine(folder.UnitDirectory(key), FileName);
+    public static string PathFor(RunFolder folder, string key) => folder.Layout.Unit(key).Heartbeat;
 
     public static WorkerRecord? Read(RunFolder folder, string key)
     {

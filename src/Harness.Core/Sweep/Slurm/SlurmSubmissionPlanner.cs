@@ -69,7 +69,7 @@ public static class SlurmSubmissionPlanner
         {
             Name = name, RunDirectory = runDir, WorkingDirectory = workingDirectory, Harness = harness,
             ConfigPath = configPath, ResultsRoot = resultsRoot, UnitIndices = RunPlan.LaunchIndices(units, Finished), FillCache = options.FillCache,
-            Device = options.Device, LogDirectory = Path.Combine(runDir, "slurm", "logs"),
+            Device = options.Device, LogDirectory = new RunFolderLayout(runDir).SlurmLogs,
         };
         // Groups whose units are all finished never reach the submitter, so the done count comes from the plan.
         int unitsDone = finishedIndices.Count;

@@ -18,8 +18,8 @@ public sealed record SlurmSubmission
     public string ScriptDirectory { get; init; } = "";
     public IEnumerable<string> JobIds => new[] { PrepareJob, UnitsJob, FinalizeJob }.Where(j => j.Length > 0);
 
-    public const string FileName = "submissions.json";
-    public static string PathIn(string runDirectory) => Path.Combine(runDirectory, "slurm", FileName);
+    public const string FileName = RunFolderLayout.SubmissionsFile;
+    public static string PathIn(string runDirectory) => new RunFolderLayout(runDirectory).SlurmSubmissions;
 
     public static List<SlurmSubmission> ReadAll(string runDirectory)
     {
@@ -100,7 +100,7 @@ public static class SlurmSubmitter
 
         var previous = SlurmSubmission.ReadAll(jobs.RunDirectory);
         int number = previous.Count == 0 ? 1 : previous.Max(s => s.Number) + 1;
-        var dir = Path.Combine(jobs.RunDirectory, "slurm", $"submit-{number}");
+        var dir = new RunFolderLayout(jobs.RunDirectory).SlurmSubmit(number);
         Directory.CreateDirectory(jobs.LogDirectory);
         AtomicFile.WriteAllText(Path.Combine(dir, "prepare.sbatch"), prepare);
         AtomicFile.WriteAllText(Path.Combine(dir, "units.sbatch"), units);
