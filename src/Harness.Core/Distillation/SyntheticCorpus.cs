@@ -16,7 +16,10 @@ public static class SyntheticCorpus
 {
     public sealed record Result(int[] Tokens, double GenerationFlops);
 
-    public static Result Generate(Gpt teacher, TokenIds promptSource, long tokens, double temperature, double topP, int seed, int batchSize = 32, int promptLength = 4)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> fired (checked per generated token;
+    /// nothing is kept: the corpus is written only when complete).</exception>
+    public static Result Generate(Gpt teacher, TokenIds promptSource, long tokens, double temperature, double topP, int seed, int batchSize = 32, int promptLength = 4,
+                                  CancellationToken cancellation = default)
     {
         teacher.eval();
         var device = teacher.parameters().First().device;
@@ -41,6 +44,7 @@ public static class SyntheticCorpus
             {
                 // One scope per generated token: only the growing sequence survives the step.  The output head runs at
                 // the last position only (B×V logits, not B×t×V), as GptScorer does.
+                cancellation.ThrowIfCancellationRequested();   // SIGTERM/Ctrl-C stop a long sampling pass within one token step
                 using var step = NewDisposeScope();
                 var hidden = teacher.Hidden(sequence);                                               // (B, t, C)
                 var logits = teacher.Head(hidden[.., -1, ..]).div(temperatureScalar);                     // (B, V)

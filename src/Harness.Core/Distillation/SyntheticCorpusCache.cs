@@ -34,7 +34,7 @@ public sealed class SyntheticCorpusCache(string cacheRoot)
     }
 
     /// <summary>The cached corpus, or the teacher's fresh samples (prompts from <paramref name="promptSource"/>), written to the cache.</summary>
-    public SyntheticCorpus.Result LoadOrGenerate(Gpt teacher, TokenIds promptSource, Request request, Action<string>? status = null)
+    public SyntheticCorpus.Result LoadOrGenerate(Gpt teacher, TokenIds promptSource, Request request, Action<string>? status = null, CancellationToken cancellation = default)
     {
         var path = PathFor(request);
         var cached = TryRead(path, request.Settings.Tokens, teacher.Config.VocabSize, out var problem);
@@ -43,7 +43,7 @@ public sealed class SyntheticCorpusCache(string cacheRoot)
         status?.Invoke(problem is null
             ? $"seq-kd: teacher samples {s.Tokens:N0} tokens (T={s.Temperature}, top-p={s.TopP}, seed {s.Seed}); cached at {path}"
             : $"seq-kd: cached corpus {path} is unusable ({problem}); the teacher samples it again");
-        var result = SyntheticCorpus.Generate(teacher, promptSource, s.Tokens, s.Temperature, s.TopP, s.Seed);
+        var result = SyntheticCorpus.Generate(teacher, promptSource, s.Tokens, s.Temperature, s.TopP, s.Seed, cancellation: cancellation);
         AtomicFile.WriteAllText(path, JsonSerializer.Serialize(result));
         return result;
     }

@@ -44,7 +44,7 @@ public sealed partial class SweepRunner
         if (teacher is not null && evaluator is not null) EvaluateTeacherOnce(folder, evaluator, teacher, teacherInfo!);
         using var signals = new TeacherSignals(config, options, loaded, data, observer);
         if (teacher is not null && units.Any(u => u.TrainingMethod.TrainsOnSyntheticCorpus))
-            signals.Synthetic();
+            signals.Synthetic(cancellation);
         if (teacher is not null && fillCache && TeacherSignals.UsedBy(config))
             FillCache(signals.Cache()!, data, teacher.Config.ContextLength, cancellation);
         RunPlan.Write(folder.Directory, units);

@@ -29,7 +29,7 @@ sealed class UnitJob(ExperimentConfig config, SweepOptions options)
         var training = plan.Training;
         var method = unit.TrainingMethod;
         var inputs = new MethodInputs(config, data.VocabSize, data.Train.Tokens, loaded.Model, method.NeedsTeacher ? loaded.Info?.TrainingFlops ?? 0 : 0,
-            signals.CacheFor(unit), signals.SyntheticFor(unit), unit.Seed);
+            signals.CacheFor(unit), signals.SyntheticFor(unit, cancellation), unit.Seed);
         var stream = method.TrainingStream(inputs);
         var sampler = new BatchSampler(stream, training.BatchSize, unit.Model.ContextLength, unit.Seed, alignToContext: true);
         var objective = method.Objective(inputs);

@@ -46,6 +46,20 @@ public sealed class SyntheticCorpusCacheTests : IDisposable
     }
 
     [Fact]
+    public void A_cancelled_sampling_pass_stops_within_a_token_step_and_writes_nothing()
+    {
+        // SIGTERM during seq-KD sampling (issue 24 point 7): the pass stops at the next generated token instead of
+        // running to the end, and no partial corpus reaches the cache (a later run samples it whole).
+        var cache = new SyntheticCorpusCache(tmp.Path);
+        var request = Request(tokens: 100_000);
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => cache.LoadOrGenerate(teacher, Prompts, request, statuses.Add, cancelled.Token));
+        Assert.False(File.Exists(cache.PathFor(request)));
+        Assert.Equal(60, Load(cache, Request()).Tokens.Length);   // the same cache still generates once not cancelled
+    }
+
+    [Fact]
     public void Miss_generates_and_writes_then_a_hit_reads_the_file()
     {
         var cache = new SyntheticCorpusCache(tmp.Path);
